@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+// LMKit: train and sample recurrent language models on a CPU.
+// Layers flow one way: text → data → tensor → models → training / generation → tools.
+import PackageDescription
+
+let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+    name: "LMKit",
+    products: [
+        .library(name: "LMText", targets: ["LMText"]),
+        .library(name: "LMData", targets: ["LMData"]),
+        .library(name: "LMTensor", targets: ["LMTensor"]),
+        .library(name: "LMModels", targets: ["LMModels"]),
+        .executable(name: "lm-vocab", targets: ["lm-vocab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        // System libraries (Debian: libutf8proc-dev, libopenblas-dev; bin/setup installs them).
+        .systemLibrary(name: "CUtf8proc", pkgConfig: "libutf8proc",
+                       providers: [.apt(["libutf8proc-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+
+        // Text: preprocessing, tokenizers, vocabulary, corpus registry.
+        .target(name: "LMText", dependencies: ["CUtf8proc"]),
+        // Data: token streams, samplers, the project's random generator, toy tasks.
+        .target(name: "LMData", dependencies: ["LMText"]),
+        // Tensor math: matrices, BLAS, activations, loss, clipping.
+        .target(name: "LMTensor", dependencies: ["CBLAS"], swiftSettings: optimize),
+        // Models: parameters, recurrent cells, the stacked language model.
+        .target(name: "LMModels", dependencies: ["LMTensor"], swiftSettings: optimize),
+
+        // Command-line tools: thin argument parsing over the library.
+        .executableTarget(name: "lm-vocab", dependencies: [
+            "LMText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Benchmarks of the library's hot paths, driven by bin/bench.
+        .executableTarget(name: "lm-bench", dependencies: [
+            "LMText", "LMModels", "LMTensor",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: optimize),
+
+        .testTarget(name: "LMTextTests", dependencies: ["LMText"]),
+        .testTarget(name: "LMDataTests", dependencies: ["LMData", "LMText"]),
+        .testTarget(name: "LMTensorTests", dependencies: [
+            "LMTensor", .product(name: "Numerics", package: "swift-numerics"),
+        ]),
+        .testTarget(name: "LMModelsTests", dependencies: [
+            "LMModels", "LMTensor", .product(name: "Numerics", package: "swift-numerics"),
+        ]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LMText"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+import LMText
+print("lm-vocab")
