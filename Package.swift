@@ -20,8 +20,7 @@ let package = Package(
     ],
     targets: [
         // System libraries (Debian: libutf8proc-dev, libopenblas-dev; bin/setup installs them).
-        .systemLibrary(name: "CUtf8proc", pkgConfig: "libutf8proc",
-                       providers: [.apt(["libutf8proc-dev"])]),
+        .systemLibrary(name: "CUtf8proc", providers: [.apt(["libutf8proc-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
 

@@ -1,2 +1,160 @@
+import ArgumentParser
+import Foundation
 import LMText
-print("lm-vocab")
+
+/// `lm-vocab`: build, inspect and apply vocabularies.
+@main
+struct LMVocab: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lm-vocab",
+        abstract: "Build, inspect and apply LMKit vocabularies.",
+        subcommands: [Build.self, Show.self, Encode.self, Decode.self])
+}
+
+/// Turns a library error into a one-line message and a non-zero exit.
+func reporting<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as TextError {
+        FileHandle.standardError.write(Data("lm-vocab: \(error.description)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Count a corpus and write its vocabulary file.",
+        discussion: "CORPUS is a text file or a registered corpus name (see corpora/registry.json); a missing registered corpus is fetched from $LM_CORPUS_MIRROR or its URL.")
+
+    @Argument(help: "Corpus file or registered name.") var corpus: String
+    @Option(name: .shortAndLong, help: "Output file (default: vocab/<corpus>-<level>.json).") var output: String?
+    @Option(help: "Preprocessing preset: d2l, unicode or raw.") var preset: Preprocessor.Preset = .d2l
+    @Option(help: "Unicode normalization: none, nfc or nfkc (default: the preset's).") var normalize: Preprocessor.Normalization?
+    @Option(help: "Case folding on or off (default: the preset's).") var caseFold: Toggle?
+    @Option(help: "Token level: char or word.") var level: TextPipeline.Level = .char
+    @Option(help: "Word splitting: whitespace (d2l) or unicode (punctuation apart).") var words: WordTokenizer.Splitting = .whitespace
+    @Flag(help: "Append <eos> after every line.") var eos = false
+    @Option(help: "Drop tokens seen fewer times than this.") var minFreq = 1
+    @Option(help: "At most this many entries, <unk> and reserved tokens included.") var maxSize: Int?
+    @Option(help: "Reserved tokens placed after <unk>, comma-separated.") var reserved: String?
+    @Flag(help: "Replace invalid UTF-8 by U+FFFD instead of failing.") var replaceInvalid = false
+
+    func validate() throws {
+        if minFreq < 1 { throw ValidationError("--min-freq must be at least 1") }
+        if let maxSize, maxSize < 1 { throw ValidationError("--max-size must be at least 1") }
+    }
+
+    func run() throws {
+        try reporting {
+            var preprocessor = Preprocessor(preset: preset)
+            if let normalize { preprocessor.normalization = normalize }
+            if let caseFold { preprocessor.caseFold = caseFold == .on }
+            let pipeline = TextPipeline(preprocessor: preprocessor, level: level, wordSplitting: words,
+                                        endOfLine: eos, replaceInvalidUTF8: replaceInvalid)
+            let path = try CorpusRegistry.standard()?.resolve(corpus) ?? corpus
+            let reservedTokens = reserved.map { $0.split(separator: ",").map(String.init) } ?? []
+            let started = Date()
+            let file = try VocabularyFile.build(corpus: path, pipeline: pipeline,
+                                                settings: .init(minFrequency: minFreq, maxSize: maxSize, reserved: reservedTokens))
+            let seconds = Date().timeIntervalSince(started)
+            let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            let destination = output ?? "vocab/\(name)-\(level.rawValue).json"
+            try file.save(to: destination)
+            print(try Summary(file: file).text)
+            let megabytes = Double(file.source.bytes) / 1e6
+            print(String(format: "read %.1f MB in %.2f s (%.0f MB/s)", megabytes, seconds, megabytes / max(seconds, 1e-9)))
+            print("wrote \(destination)")
+        }
+    }
+}
+
+/// Case folding switch.
+enum Toggle: String, ExpressibleByArgument, CaseIterable { case on, off }
+extension Preprocessor.Preset: ExpressibleByArgument {}
+extension Preprocessor.Normalization: ExpressibleByArgument {}
+extension TextPipeline.Level: ExpressibleByArgument {}
+extension WordTokenizer.Splitting: ExpressibleByArgument {}
+
+/// The human-readable summary `build` and `show` print.
+struct Summary {
+    let text: String
+
+    init(file: VocabularyFile) throws {
+        let vocabulary = try file.vocabulary()
+        var lines = [
+            "source:   \(file.source.file) (\(file.source.bytes) bytes)",
+            "pipeline: \(file.pipeline.summary)",
+            "tokens:   \(file.source.tokens)",
+            "types:    \(vocabulary.count) (including <unk>\(file.settings.reserved.isEmpty ? "" : " and \(file.settings.reserved.count) reserved"))",
+            String(format: "coverage: %.4f%% of tokens have an id of their own", vocabulary.coverage * 100),
+            "most frequent:",
+        ]
+        let ranked = (1..<vocabulary.count).sorted { vocabulary.frequencies[$0] > vocabulary.frequencies[$1] || (vocabulary.frequencies[$0] == vocabulary.frequencies[$1] && $0 < $1) }
+        for id in ranked.prefix(10) {
+            let shown = vocabulary.token(at: id).debugDescription
+            let padding = String(repeating: " ", count: max(1, 12 - shown.count))
+            lines.append(String(format: "  %5d  ", id) + shown + padding + String(vocabulary.frequencies[id]))
+        }
+        text = lines.joined(separator: "\n")
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print a vocabulary file's summary.")
+    @Argument(help: "Vocabulary file.") var vocab: String
+
+    func run() throws {
+        try reporting { print(try Summary(file: try VocabularyFile.load(from: vocab)).text) }
+    }
+}
+
+struct Encode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Text on stdin → ids on stdout, one line of space-separated ids per input line.",
+        discussion: "The text goes through the vocabulary's own preprocessing and tokenizer; unknown tokens become 0 (<unk>).")
+    @Option(help: "Vocabulary file.") var vocab: String
+
+    func run() throws {
+        try reporting {
+            let file = try VocabularyFile.load(from: vocab)
+            let vocabulary = try file.vocabulary()
+            var output = ""
+            while let line = readLine(strippingNewline: false) {
+                let ids = try file.pipeline.tokens(of: line, source: "<stdin>").map { String(vocabulary.id(of: $0)) }
+                output += ids.joined(separator: " ") + "\n"
+                if output.utf8.count > 1 << 16 { print(output, terminator: ""); output = "" }
+            }
+            print(output, terminator: "")
+        }
+    }
+}
+
+struct Decode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Ids on stdin → text on stdout.",
+        discussion: "Character vocabularies concatenate tokens, word vocabularies join them with spaces; <eos> becomes a line end. Each input line gives one output line.")
+    @Option(help: "Vocabulary file.") var vocab: String
+
+    func run() throws {
+        try reporting {
+            let file = try VocabularyFile.load(from: vocab)
+            let vocabulary = try file.vocabulary()
+            var lineNumber = 0
+            while let line = readLine() {
+                lineNumber += 1
+                var pieces: [String] = []
+                for field in line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }) {
+                    guard let id = Int(field), id >= 0, id < vocabulary.count else {
+                        throw TextError.invalidSetting("<stdin> line \(lineNumber): \(field.debugDescription) is not an id of \(vocab) (0..<\(vocabulary.count))")
+                    }
+                    pieces.append(vocabulary.token(at: id))
+                }
+                let separator = file.pipeline.level == .word ? " " : ""
+                var text = pieces.joined(separator: separator)
+                text = text.replacingOccurrences(of: separator + TextPipeline.endOfLineToken, with: "\n")
+                    .replacingOccurrences(of: TextPipeline.endOfLineToken, with: "\n")
+                print(text)
+            }
+        }
+    }
+}

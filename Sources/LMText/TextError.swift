@@ -1,0 +1,36 @@
+/// Everything that can go wrong in the text layer, each with a message a user can act on.
+public enum TextError: Error, CustomStringConvertible, Equatable {
+    /// The file could not be opened or read.
+    case unreadable(path: String, reason: String)
+    /// The file holds bytes that are not UTF-8, first at `offset` (bytes from the start).
+    case invalidUTF8(path: String, offset: Int)
+    /// The file could not be written.
+    case unwritable(path: String, reason: String)
+    /// A vocabulary file that is not one, or is damaged.
+    case notAVocabulary(path: String, reason: String)
+    /// A setting that has no meaning (unknown preset, bad min-freq, ...).
+    case invalidSetting(String)
+    /// A corpus that could not be obtained by name.
+    case corpusUnavailable(name: String, reason: String)
+    /// A corpus whose content does not match its registered SHA-1.
+    case corpusHashMismatch(path: String, expected: String, actual: String)
+
+    public var description: String {
+        switch self {
+        case let .unreadable(path, reason):
+            return "\(path): cannot read: \(reason)"
+        case let .invalidUTF8(path, offset):
+            return "\(path): invalid UTF-8 at byte offset \(offset) (pass --replace-invalid to substitute U+FFFD)"
+        case let .unwritable(path, reason):
+            return "\(path): cannot write: \(reason)"
+        case let .notAVocabulary(path, reason):
+            return "\(path): not an LMKit vocabulary file: \(reason)"
+        case let .invalidSetting(message):
+            return message
+        case let .corpusUnavailable(name, reason):
+            return "corpus '\(name)': \(reason)"
+        case let .corpusHashMismatch(path, expected, actual):
+            return "\(path): SHA-1 is \(actual) but the registry expects \(expected); the file is damaged or a different version: delete it and fetch again"
+        }
+    }
+}
