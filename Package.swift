@@ -29,7 +29,7 @@ let package = Package(
         // Data: token streams, samplers, the project's random generator, toy tasks.
         .target(name: "LMData", dependencies: ["LMText"]),
         // Tensor math: matrices, BLAS, activations, loss, clipping.
-        .target(name: "LMTensor", dependencies: ["CBLAS"], swiftSettings: optimize),
+        .target(name: "LMTensor", swiftSettings: optimize),  // loads OpenBLAS with dlopen: see BLAS.swift
         // Models: parameters, recurrent cells, the stacked language model.
         .target(name: "LMModels", dependencies: ["LMTensor"], swiftSettings: optimize),
 

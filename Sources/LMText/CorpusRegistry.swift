@@ -2,7 +2,7 @@ import Foundation
 
 /// Corpora by name, as d2l's `DATA_HUB`: a JSON registry maps a name to a URL, a SHA-1 and a
 /// file name. A corpus that is not on disk yet is copied from the mirror directory
-/// `$LM_CORPUS_MIRROR` or else downloaded, checked against its SHA-1 and written atomically.
+/// `$LM_CORPUS_MIRROR` when it holds the file, or else downloaded, checked against its SHA-1 and written atomically.
 ///
 /// The registry file is `corpora/registry.json`:
 /// `{"timemachine": {"url": "http://…/timemachine.txt", "sha1": "090b…", "file": "timemachine.txt"}}`.
@@ -70,22 +70,20 @@ public struct CorpusRegistry: Sendable {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let temporary = directory + "/." + entry.file + ".download-\(getpid())"
         defer { unlink(temporary) }
-        if let mirror, !mirror.isEmpty {
-            let source = mirror + "/" + entry.file
-            guard FileManager.default.fileExists(atPath: source) else {
-                throw TextError.corpusUnavailable(name: name, reason: "LM_CORPUS_MIRROR is \(mirror) but it has no \(entry.file); put the file there or unset LM_CORPUS_MIRROR to download \(entry.url)")
-            }
+        let mirrored = mirror.flatMap { $0.isEmpty ? nil : $0 + "/" + entry.file }
+        if let mirrored, FileManager.default.fileExists(atPath: mirrored) {
             do {
-                try FileManager.default.copyItem(atPath: source, toPath: temporary)
+                try FileManager.default.copyItem(atPath: mirrored, toPath: temporary)
             } catch {
-                throw TextError.corpusUnavailable(name: name, reason: "cannot copy \(source): \(error.localizedDescription)")
+                throw TextError.corpusUnavailable(name: name, reason: "cannot copy \(mirrored): \(error.localizedDescription)")
             }
             let actual = try SHA1.hexDigest(ofFile: temporary)
             guard actual == entry.sha1 else {
-                throw TextError.corpusHashMismatch(path: source, expected: entry.sha1, actual: actual)
+                throw TextError.corpusHashMismatch(path: mirrored, expected: entry.sha1, actual: actual)
             }
         } else {
-            try download(entry.url, to: temporary, name: name)
+            let mirrorNote = mirrored.map { "; the mirror has no \($0) either" } ?? ""
+            try download(entry.url, to: temporary, name: name, file: entry.file, note: mirrorNote)
             let actual = try SHA1.hexDigest(ofFile: temporary)
             guard actual == entry.sha1 else {
                 throw TextError.corpusUnavailable(name: name, reason: "the download from \(entry.url) has SHA-1 \(actual), expected \(entry.sha1); try again later or set LM_CORPUS_MIRROR to a directory holding a good \(entry.file)")
@@ -94,10 +92,10 @@ public struct CorpusRegistry: Sendable {
         try AtomicFile.commit(temporary: temporary, to: destination)
     }
 
-    private func download(_ url: String, to path: String, name: String) throws {
+    private func download(_ url: String, to path: String, name: String, file: String, note: String) throws {
         let curl = "/usr/bin/curl"
         guard FileManager.default.isExecutableFile(atPath: curl) else {
-            throw TextError.corpusUnavailable(name: name, reason: "cannot download \(url): curl is not installed (run bin/setup), or set LM_CORPUS_MIRROR to a directory holding the file")
+            throw TextError.corpusUnavailable(name: name, reason: "cannot download \(url): curl is not installed (run bin/setup), or set LM_CORPUS_MIRROR to a directory holding \(file)\(note)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: curl)
@@ -109,7 +107,7 @@ public struct CorpusRegistry: Sendable {
         if process.terminationStatus != 0 {
             let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
-            throw TextError.corpusUnavailable(name: name, reason: "download of \(url) failed (\(message.isEmpty ? "curl exit \(process.terminationStatus)" : message)); without network, set LM_CORPUS_MIRROR to a directory holding the file")
+            throw TextError.corpusUnavailable(name: name, reason: "download of \(url) failed (\(message.isEmpty ? "curl exit \(process.terminationStatus)" : message)); without network, set LM_CORPUS_MIRROR to a directory holding \(file)\(note)")
         }
     }
 }

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Test fixtures: temporary files and the shared time machine corpus.
+enum Fixtures {
+    /// A new empty temporary directory.
+    static func temporaryDirectory() -> String {
+        let path = NSTemporaryDirectory() + "lmtext-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Writes `bytes` to a new temporary file and returns its path.
+    static func file(_ bytes: [UInt8], name: String = "corpus.txt") -> String {
+        let path = temporaryDirectory() + "/" + name
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        return path
+    }
+
+    /// Writes `text` to a new temporary file and returns its path.
+    static func file(_ text: String, name: String = "corpus.txt") -> String {
+        file(Array(text.utf8), name: name)
+    }
+
+    /// d2l's time machine: from $LM_CORPUS_MIRROR, else ../shared/data beside the repository.
+    static var timeMachine: String {
+        if let mirror = ProcessInfo.processInfo.environment["LM_CORPUS_MIRROR"], !mirror.isEmpty {
+            return mirror + "/timemachine.txt"
+        }
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return repository.deletingLastPathComponent().path + "/shared/data/timemachine.txt"
+    }
+}
