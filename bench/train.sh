@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# bin/bench train: training throughput of LMKit's recurrent models against PyTorch, measured in the same run.
+#
+# For each of RNN-512, GRU-256, LSTM-256 (d2l ch. 9: vocab 28, batch 32, 35 time steps) it runs
+#   - LMKit:          lm-bench train --model M --hidden H --seconds S
+#   - torch scratch:  bench/torch_train.py --impl scratch  (d2l's from-scratch model, eager mode)
+#   - torch concise:  bench/torch_train.py --impl concise  (nn.RNN/nn.GRU/nn.LSTM + nn.Linear)
+# and `lm-bench sgemm` once (the machine's matmul ceiling), then prints a table of tokens/s, the
+# ratios LMKit/torch, and LMKit's achieved GFLOP/s (flops_per_token x tokens/s) as a fraction of sgemm.
+#
+# Env knobs:
+#   BENCH_SECONDS  timed seconds per contender (default 5)
+#   BENCH_THREADS  torch threads (default 2)
+#   BENCH_MODELS   model:hidden list (default "rnn:512 gru:256 lstm:256")
+#   LM_BENCH       use this lm-bench binary instead of building one (for testing the script)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+secs="${BENCH_SECONDS:-5}"
+threads="${BENCH_THREADS:-2}"
+models="${BENCH_MODELS:-rnn:512 gru:256 lstm:256}"
+
+die() { echo "bench train: $*" >&2; exit 1; }
+
+# PyTorch baseline environment (creates bench/.venv when missing).
+# shellcheck source=bench/torch-env.sh
+source "$root/bench/torch-env.sh" || die "could not set up the PyTorch venv (bench/torch-env.sh)"
+py="$BENCH_PY"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# LMKit's benchmark executable, release build in its own scratch path (git-ignored .build-*/).
+if [ -n "${LM_BENCH:-}" ]; then
+  lmbench="$LM_BENCH"
+else
+  echo "building lm-bench (release, --scratch-path .build-bench) ..." >&2
+  if ! swift build -c release --product lm-bench --scratch-path .build-bench >"$work/build.log" 2>&1; then
+    tail -n 40 "$work/build.log" >&2
+    die "swift build of lm-bench failed"
+  fi
+  lmbench="$(swift build -c release --product lm-bench --scratch-path .build-bench --show-bin-path)/lm-bench"
+fi
+[ -x "$lmbench" ] || die "lm-bench not found at $lmbench"
+
+results="$work/results.jsonl"
+: >"$results"
+
+# run LABEL CMD...: runs a contender, checks it printed a JSON object, appends it tagged with LABEL.
+run() {
+  local label="$1"; shift
+  echo "  $label: $*" >&2
+  local rc=0
+  "$@" >"$work/out" 2>"$work/err" || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    tail -n 20 "$work/err" >&2
+    die "contender '$label' failed (exit $rc): $*"
+  fi
+  if ! "$py" - "$label" "$work/out" >>"$results" 2>"$work/perr" <<'EOF'
+import json, sys
+label, path = sys.argv[1], sys.argv[2]
+lines = [l for l in open(path).read().splitlines() if l.strip().startswith("{")]
+if not lines:
+    sys.exit("no JSON line in its output")
+d = json.loads(lines[-1])
+key = "gflops" if d.get("bench") == "sgemm" else "tokens_per_second"
+if not isinstance(d.get(key), (int, float)) or d[key] <= 0:
+    sys.exit(f"no positive '{key}' in {lines[-1]}")
+d["contender"] = label
+print(json.dumps(d))
+EOF
+  then
+    echo "--- its stdout:" >&2; tail -n 20 "$work/out" >&2
+    echo "--- its stderr:" >&2; tail -n 20 "$work/err" >&2
+    die "contender '$label' printed no usable JSON ($(cat "$work/perr" | tail -n 1)): $*"
+  fi
+}
+
+echo "measuring (${secs} s per contender, torch threads ${threads}) ..." >&2
+run sgemm "$lmbench" sgemm
+for spec in $models; do
+  m="${spec%%:*}"; h="${spec##*:}"
+  run "lmkit:$m" "$lmbench" train --model "$m" --hidden "$h" --seconds "$secs"
+  run "scratch:$m" "$py" bench/torch_train.py --impl scratch --model "$m" --hidden "$h" --threads "$threads" --seconds "$secs"
+  run "concise:$m" "$py" bench/torch_train.py --impl concise --model "$m" --hidden "$h" --threads "$threads" --seconds "$secs"
+done
+
+"$py" - "$results" "$models" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+by = {r["contender"]: r for r in rows}
+sg = by["sgemm"]
+sgemm = float(sg["gflops"])
+shape = " x ".join(str(sg[k]) for k in ("m", "n", "k") if k in sg)
+torch_v = next((r.get("torch") for r in rows if r.get("torch")), "?")
+lm_threads = next((r.get("threads") for c, r in by.items() if c.startswith("lmkit:")), "?")
+t_threads = next((r.get("threads") for c, r in by.items() if c.startswith("scratch:")), "?")
+print(f"sgemm ceiling: {sgemm:.1f} GFLOP/s" + (f" ({shape})" if shape else "")
+      + f"; LMKit threads {lm_threads}; torch {torch_v}, {t_threads} threads")
+hdr = ("model", "LMKit tok/s", "scratch tok/s", "concise tok/s", "LMKit/scratch", "LMKit/concise", "LMKit GFLOP/s", "of sgemm")
+fmt = "{:<10} {:>12} {:>14} {:>14} {:>14} {:>14} {:>14} {:>9}"
+print(fmt.format(*hdr))
+for spec in sys.argv[2].split():
+    m, h = spec.split(":")
+    lm, sc, co = by[f"lmkit:{m}"], by[f"scratch:{m}"], by[f"concise:{m}"]
+    lt, st, ct = (float(r["tokens_per_second"]) for r in (lm, sc, co))
+    fpt = lm.get("flops_per_token")
+    if isinstance(fpt, (int, float)) and fpt > 0:
+        gf = fpt * lt / 1e9
+        gfs, frac = f"{gf:.2f}", f"{100 * gf / sgemm:.1f}%"
+    else:
+        gfs, frac = "n/a", "n/a"
+    print(fmt.format(f"{m.upper()}-{h}", f"{lt:,.0f}", f"{st:,.0f}", f"{ct:,.0f}",
+                     f"{lt / st:.2f}x", f"{lt / ct:.2f}x", gfs, frac))
+EOF
