@@ -1,0 +1,236 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// The one place in LMKit that calls a BLAS: loads OpenBLAS, picks its kernels and threads,
+/// and exposes `sgemm`/`dgemm`.
+///
+/// ## Loading (measured choice: `dlopen` after `setenv`, not re-exec)
+/// OpenBLAS picks its kernels once, when the library loads, from `OPENBLAS_CORETYPE` or its own
+/// CPU detection. Debian's 0.3.21 does not know recent Intel server CPUs and falls back to
+/// "Prescott" (SSE3) kernels there: 32×512×512 sgemm ran at 30 GFLOP/s instead of 110–160.
+/// LMKit therefore does not link `libopenblas` at build time. On first use it `dlopen`s the
+/// library and calls it through function pointers:
+/// 1. if the user set `OPENBLAS_CORETYPE`, it is respected as is;
+/// 2. otherwise the library is loaded with OpenBLAS's own detection and
+///    `openblas_get_corename()` is compared with what `/proc/cpuinfo` says the CPU can run;
+/// 3. only when the picked core is a *fallback* (a lower kernel tier than the CPU supports:
+///    no AVX-512 kernels on an AVX-512 CPU, no AVX2 kernels on an AVX2+FMA CPU) the library
+///    is unloaded (`dlclose`, verified with `RTLD_NOLOAD`), `OPENBLAS_CORETYPE` is set to the
+///    best core the CPU has ("Cooperlake" with avx512_bf16, else "SkylakeX", else "Haswell")
+///    and it is loaded again. If it cannot be unloaded, the fallback is kept and reported.
+/// This works in every process (tests, tools, benchmarks) without re-executing the program;
+/// re-exec would only fix executables that remember to call it first. The unload-reload path
+/// is exercised on any machine with `LMKIT_BLAS_SIMULATE_FALLBACK=1`, which makes the first
+/// load pick "Prescott".
+///
+/// ## Threads
+/// ``threads`` is the OpenBLAS thread count used for large products (default: all cores);
+/// products with fewer than ``smallProductFlops`` floating-point operations (m·n·k·2) run on
+/// ``smallProductThreads``. The defaults come from `lm-bench` measurements on the 2-core
+/// machines (see `bench/`), and can be overridden by `LMKIT_BLAS_THREADS` /
+/// `LMKIT_BLAS_SMALL_THREADS` or by setting the properties.
+///
+/// Not thread-safe to reconfigure: set the thread properties from one thread, before work.
+public enum BLAS {
+    /// What was loaded and how it was configured.
+    public struct Configuration: Sendable, CustomStringConvertible {
+        /// The shared object that was loaded (e.g. "libopenblas.so.0").
+        public let library: String
+        /// `openblas_get_corename()` after configuration (e.g. "Cooperlake", "SkylakeX").
+        public let coreName: String
+        /// The core OpenBLAS picked by itself, when it differs from `coreName`.
+        public let detectedCoreName: String?
+        /// The `OPENBLAS_CORETYPE` value LMKit set, if it overrode a fallback.
+        public let coreTypeOverride: String?
+        /// `OPENBLAS_CORETYPE` as set by the user, if any (then never overridden).
+        public let userCoreType: String?
+        /// The best OpenBLAS core this CPU can run, from /proc/cpuinfo flags.
+        public let bestCoreForCPU: String?
+        /// Number of online processors.
+        public let processors: Int
+        /// A warning to show the user (e.g. a fallback that could not be fixed), if any.
+        public let warning: String?
+
+        public var description: String {
+            var s = "BLAS: \(library) core=\(coreName)"
+            if let d = detectedCoreName { s += " (OpenBLAS detected \(d))" }
+            if let o = coreTypeOverride { s += " OPENBLAS_CORETYPE=\(o) set by LMKit (fallback overridden)" }
+            if let u = userCoreType { s += " OPENBLAS_CORETYPE=\(u) from the environment" }
+            s += " cpu-best=\(bestCoreForCPU ?? "unknown") processors=\(processors)"
+            s += " threads=\(BLAS.threads) small-product-threads=\(BLAS.smallProductThreads) (below \(BLAS.smallProductFlops) flop)"
+            if let w = warning { s += " WARNING: \(w)" }
+            return s
+        }
+    }
+
+    /// How OpenBLAS was loaded and configured (loads it on first access).
+    public static var configuration: Configuration { OpenBLASLibrary.shared.configuration }
+
+    /// Threads for large products (default: processor count or `LMKIT_BLAS_THREADS`).
+    nonisolated(unsafe) public static var threads: Int = envInt("LMKIT_BLAS_THREADS") ?? ProcessInfo.processInfo.activeProcessorCount
+
+    /// Threads for products below ``smallProductFlops`` (default from measurements, or
+    /// `LMKIT_BLAS_SMALL_THREADS`).
+    nonisolated(unsafe) public static var smallProductThreads: Int = envInt("LMKIT_BLAS_SMALL_THREADS") ?? ProcessInfo.processInfo.activeProcessorCount
+
+    /// Products with fewer flops (2·m·n·k) than this use ``smallProductThreads``.
+    nonisolated(unsafe) public static var smallProductFlops: Int = envInt("LMKIT_BLAS_SMALL_FLOPS") ?? 4_000_000
+
+    /// Sets both thread counts at once (the `--threads` flag of the tools).
+    public static func setThreads(_ n: Int) {
+        threads = max(1, n)
+        smallProductThreads = max(1, n)
+    }
+
+    /// The thread count the next product of this size will use.
+    @inlinable
+    public static func threadCount(m: Int, n: Int, k: Int) -> Int {
+        2 * m * n * k < smallProductFlops ? smallProductThreads : threads
+    }
+
+    private static func envInt(_ name: String) -> Int? {
+        guard let v = ProcessInfo.processInfo.environment[name], let n = Int(v), n > 0 else { return nil }
+        return n
+    }
+
+    /// Row-major single-precision product `C = alpha·op(A)·op(B) + beta·C` (see
+    /// ``TensorScalar/gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``).
+    public static func sgemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let lib = OpenBLASLibrary.shared
+        lib.useThreads(threadCount(m: m, n: n, k: k))
+        lib.sgemm(101, transposeA ? 112 : 111, transposeB ? 112 : 111,
+                  Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// Row-major double-precision product, as ``sgemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``.
+    public static func dgemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Double, a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        let lib = OpenBLASLibrary.shared
+        lib.useThreads(threadCount(m: m, n: n, k: k))
+        lib.dgemm(101, transposeA ? 112 : 111, transposeB ? 112 : 111,
+                  Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// The OpenBLAS core tier a CPU with these /proc/cpuinfo flags can run, and its name.
+    static func bestCore(flags: Set<String>) -> (name: String, tier: Int)? {
+        let avx512 = ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"].allSatisfy(flags.contains)
+        if avx512 { return flags.contains("avx512_bf16") ? ("Cooperlake", 3) : ("SkylakeX", 3) }
+        if flags.contains("avx2") && flags.contains("fma") { return ("Haswell", 2) }
+        return nil
+    }
+
+    /// The kernel tier of an OpenBLAS core name: 3 AVX-512, 2 AVX2, 1 older.
+    static func tier(ofCore name: String) -> Int {
+        switch name.lowercased() {
+        case "skylakex", "cooperlake", "sapphirerapids": return 3
+        case "haswell", "zen", "skylake": return 2
+        default: return 1
+        }
+    }
+
+    static func cpuFlags() -> Set<String> {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return [] }
+        for line in text.split(separator: "\n") where line.hasPrefix("flags") {
+            if let colon = line.firstIndex(of: ":") {
+                return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
+            }
+        }
+        return []
+    }
+}
+
+/// The loaded OpenBLAS: handle and function pointers (immutable after loading).
+final class OpenBLASLibrary: @unchecked Sendable {
+    typealias SgemmFn = @convention(c) (Int32, Int32, Int32, Int32, Int32, Int32, Float,
+        UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32, Float, UnsafeMutablePointer<Float>?, Int32) -> Void
+    typealias DgemmFn = @convention(c) (Int32, Int32, Int32, Int32, Int32, Int32, Double,
+        UnsafePointer<Double>?, Int32, UnsafePointer<Double>?, Int32, Double, UnsafeMutablePointer<Double>?, Int32) -> Void
+    typealias SetThreadsFn = @convention(c) (Int32) -> Void
+    typealias CoreNameFn = @convention(c) () -> UnsafeMutablePointer<CChar>?
+
+    static let shared = OpenBLASLibrary()
+
+    let sgemm: SgemmFn
+    let dgemm: DgemmFn
+    private let setThreads: SetThreadsFn
+    let configuration: BLAS.Configuration
+    /// The thread count last passed to OpenBLAS (guarded by being used from one thread at a
+    /// time, as OpenBLAS itself requires for `openblas_set_num_threads`).
+    nonisolated(unsafe) private var currentThreads = -1
+
+    private init() {
+        let env = ProcessInfo.processInfo.environment
+        let candidates = (env["LMKIT_BLAS_LIBRARY"].map { [$0] } ?? []) +
+            ["libopenblas.so.0", "libopenblas.so", "/usr/lib/x86_64-linux-gnu/libopenblas.so.0"]
+        let userCore = env["OPENBLAS_CORETYPE"]
+        let simulate = env["LMKIT_BLAS_SIMULATE_FALLBACK"] == "1" && userCore == nil
+        let flags = BLAS.cpuFlags()
+        let best = BLAS.bestCore(flags: flags)
+        if simulate { setenv("OPENBLAS_CORETYPE", "Prescott", 1) }
+
+        var handle: UnsafeMutableRawPointer?
+        var name = ""
+        for c in candidates {
+            if let h = dlopen(c, RTLD_NOW | RTLD_LOCAL) { handle = h; name = c; break }
+        }
+        guard var h = handle else {
+            fatalError("LMKit BLAS: cannot load OpenBLAS (tried \(candidates.joined(separator: ", "))). Install it with `apt-get install libopenblas-dev` (bin/setup does), or point LMKIT_BLAS_LIBRARY at libopenblas.so.")
+        }
+        func symbol<F>(_ h: UnsafeMutableRawPointer, _ s: String, _: F.Type) -> F {
+            guard let p = dlsym(h, s) else { fatalError("LMKit BLAS: \(name) has no symbol \(s); is it OpenBLAS?") }
+            return unsafeBitCast(p, to: F.self)
+        }
+        func coreName(_ h: UnsafeMutableRawPointer) -> String {
+            guard let p = symbol(h, "openblas_get_corename", CoreNameFn.self)() else { return "unknown" }
+            return String(cString: p)
+        }
+
+        var detected: String? = nil
+        var override: String? = nil
+        var warning: String? = nil
+        var core = coreName(h)
+        if userCore == nil, let best, BLAS.tier(ofCore: core) < best.tier {
+            // A fallback: unload, set the core type, load again.
+            detected = core
+            dlclose(h)
+            if let still = dlopen(name, RTLD_NOW | RTLD_NOLOAD) {
+                h = still
+                warning = "OpenBLAS picked \(core) kernels but could not be unloaded to switch to \(best.name); set OPENBLAS_CORETYPE=\(best.name) before starting"
+            } else {
+                setenv("OPENBLAS_CORETYPE", best.name, 1)
+                guard let again = dlopen(name, RTLD_NOW | RTLD_LOCAL) else {
+                    fatalError("LMKit BLAS: reloading \(name) with OPENBLAS_CORETYPE=\(best.name) failed")
+                }
+                h = again
+                override = best.name
+                core = coreName(h)
+            }
+        }
+        sgemm = symbol(h, "cblas_sgemm", SgemmFn.self)
+        dgemm = symbol(h, "cblas_dgemm", DgemmFn.self)
+        setThreads = symbol(h, "openblas_set_num_threads", SetThreadsFn.self)
+        configuration = BLAS.Configuration(
+            library: name, coreName: core, detectedCoreName: detected, coreTypeOverride: override,
+            userCoreType: simulate ? nil : userCore, bestCoreForCPU: best?.name,
+            processors: ProcessInfo.processInfo.activeProcessorCount, warning: warning)
+    }
+
+    @inline(__always)
+    func useThreads(_ n: Int) {
+        if n != currentThreads {
+            currentThreads = n
+            setThreads(Int32(n))
+        }
+    }
+}

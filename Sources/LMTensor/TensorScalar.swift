@@ -1,0 +1,140 @@
+import Foundation
+
+/// The element type of LMKit's tensors: `Float` for training and inference, `Double` for
+/// gradient checks.
+///
+/// Every model and kernel is generic over this protocol so that the exact backward code that
+/// trains in `Float` is checked against finite differences in `Double`. The hot kernels are
+/// protocol requirements: each conformance supplies a concrete implementation (SIMD for
+/// `Float`, plain loops for `Double`), so a call from generic code costs one witness-table
+/// jump per kernel call and never one per element.
+///
+/// All pointer kernels take element counts, not byte counts; source and destination may
+/// alias exactly (in-place) but must not partially overlap.
+public protocol TensorScalar: BinaryFloatingPoint, Codable, Sendable
+where Self.RawSignificand: FixedWidthInteger {
+    /// A short name for messages and file headers ("F32", "F64", as safetensors spells it).
+    static var dtypeName: String { get }
+
+    /// e^x.
+    static func exp(_ x: Self) -> Self
+    /// Natural logarithm.
+    static func log(_ x: Self) -> Self
+    /// Hyperbolic tangent.
+    static func tanh(_ x: Self) -> Self
+
+    /// Row-major general matrix product `C = alpha · op(A) · op(B) + beta · C` through
+    /// ``BLAS`` (`sgemm` for `Float`, `dgemm` for `Double`).
+    ///
+    /// `op(A)` is m × k, `op(B)` is k × n, `C` is m × n; `lda`, `ldb`, `ldc` are the row
+    /// strides (in elements) of the matrices as stored (before transposition).
+    static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Self, a: UnsafePointer<Self>, lda: Int,
+        b: UnsafePointer<Self>, ldb: Int,
+        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+
+    /// y[i] = tanh(x[i]) for i in 0..<count.
+    static func tanh(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
+    /// y[i] = 1 / (1 + e^-x[i]) for i in 0..<count.
+    static func sigmoid(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
+    /// y[i] = max(x[i], 0) for i in 0..<count.
+    static func relu(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
+
+    /// Numerically stable softmax cross-entropy over `rows` rows of `cols` logits (row
+    /// stride `cols`). Returns the *sum* of the row losses `-log softmax(row)[target]`,
+    /// accumulated in `Double`. When `gradient` is non-nil it receives
+    /// `scale · (softmax(row) − onehot(target))` (it may alias `logits`).
+    static func softmaxCrossEntropy(
+        logits: UnsafePointer<Self>, rows: Int, cols: Int, targets: UnsafePointer<Int32>,
+        gradient: UnsafeMutablePointer<Self>?, scale: Self) -> Double
+
+    /// Σ x[i]², accumulated in `Double`.
+    static func sumOfSquares(_ x: UnsafePointer<Self>, count: Int) -> Double
+    /// x[i] *= factor.
+    static func scale(_ x: UnsafeMutablePointer<Self>, count: Int, by factor: Self)
+    /// y[i] += alpha · x[i] (BLAS axpy).
+    static func axpy(_ alpha: Self, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
+}
+
+extension Float: TensorScalar {
+    public static var dtypeName: String { "F32" }
+    @inlinable public static func exp(_ x: Float) -> Float { Foundation.exp(x) }
+    @inlinable public static func log(_ x: Float) -> Float { Foundation.log(x) }
+    @inlinable public static func tanh(_ x: Float) -> Float { Foundation.tanh(x) }
+
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        BLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                   alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    public static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        VectorMath.tanh(x, y, count)
+    }
+    public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        VectorMath.sigmoid(x, y, count)
+    }
+    public static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        Kernels.relu(x, y, count)
+    }
+    public static func softmaxCrossEntropy(
+        logits: UnsafePointer<Float>, rows: Int, cols: Int, targets: UnsafePointer<Int32>,
+        gradient: UnsafeMutablePointer<Float>?, scale: Float
+    ) -> Double {
+        Kernels.softmaxCrossEntropy(logits, rows, cols, targets, gradient, scale)
+    }
+    public static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Double {
+        Kernels.sumOfSquares(x, count)
+    }
+    public static func scale(_ x: UnsafeMutablePointer<Float>, count: Int, by factor: Float) {
+        Kernels.scale(x, count, factor)
+    }
+    public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        Kernels.axpy(alpha, x, y, count)
+    }
+}
+
+extension Double: TensorScalar {
+    public static var dtypeName: String { "F64" }
+    @inlinable public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+    @inlinable public static func log(_ x: Double) -> Double { Foundation.log(x) }
+    @inlinable public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
+
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Double, a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        BLAS.dgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                   alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    public static func tanh(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
+        Kernels.tanh(x, y, count)
+    }
+    public static func sigmoid(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
+        Kernels.sigmoid(x, y, count)
+    }
+    public static func relu(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
+        Kernels.relu(x, y, count)
+    }
+    public static func softmaxCrossEntropy(
+        logits: UnsafePointer<Double>, rows: Int, cols: Int, targets: UnsafePointer<Int32>,
+        gradient: UnsafeMutablePointer<Double>?, scale: Double
+    ) -> Double {
+        Kernels.softmaxCrossEntropy(logits, rows, cols, targets, gradient, scale)
+    }
+    public static func sumOfSquares(_ x: UnsafePointer<Double>, count: Int) -> Double {
+        Kernels.sumOfSquares(x, count)
+    }
+    public static func scale(_ x: UnsafeMutablePointer<Double>, count: Int, by factor: Double) {
+        Kernels.scale(x, count, factor)
+    }
+    public static func axpy(_ alpha: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
+        Kernels.axpy(alpha, x, y, count)
+    }
+}
