@@ -12,7 +12,12 @@ let package = Package(
         .library(name: "LMData", targets: ["LMData"]),
         .library(name: "LMTensor", targets: ["LMTensor"]),
         .library(name: "LMModels", targets: ["LMModels"]),
+        .library(name: "LMTraining", targets: ["LMTraining"]),
+        .library(name: "LMGeneration", targets: ["LMGeneration"]),
         .executable(name: "lm-vocab", targets: ["lm-vocab"]),
+        .executable(name: "lm-train", targets: ["lm-train"]),
+        .executable(name: "lm-eval", targets: ["lm-eval"]),
+        .executable(name: "lm-generate", targets: ["lm-generate"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,12 +37,28 @@ let package = Package(
         .target(name: "LMTensor", swiftSettings: optimize),  // loads OpenBLAS with dlopen: see BLAS.swift
         // Models: parameters, recurrent cells, the stacked language model.
         .target(name: "LMModels", dependencies: ["LMTensor"], swiftSettings: optimize),
+        // Training: optimizers, the loop, evaluation, run directories and checkpoints.
+        .target(name: "LMTraining", dependencies: ["LMModels", "LMData", "LMText"], swiftSettings: optimize),
+        // Generation: decoding strategies and prefix warm-up.
+        .target(name: "LMGeneration", dependencies: ["LMModels", "LMText"], swiftSettings: optimize),
 
         // Command-line tools: thin argument parsing over the library.
         .executableTarget(name: "lm-vocab", dependencies: [
             "LMText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .executableTarget(name: "lm-train", dependencies: [
+            "LMTraining", "LMText", "LMData", "LMModels",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "lm-eval", dependencies: [
+            "LMTraining", "LMText",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "lm-generate", dependencies: [
+            "LMGeneration", "LMTraining", "LMText", "LMModels",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // Benchmarks of the library's hot paths, driven by bin/bench.
         .executableTarget(name: "lm-bench", dependencies: [
             "LMText", "LMModels", "LMTensor",
@@ -52,6 +73,8 @@ let package = Package(
         .testTarget(name: "LMModelsTests", dependencies: [
             "LMModels", "LMTensor", .product(name: "Numerics", package: "swift-numerics"),
         ]),
+        .testTarget(name: "LMTrainingTests", dependencies: ["LMTraining", "LMModels", "LMData", "LMText"]),
+        .testTarget(name: "LMGenerationTests", dependencies: ["LMGeneration", "LMModels", "LMText"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LMText"]),
     ],
     swiftLanguageModes: [.v6]

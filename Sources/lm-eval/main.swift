@@ -1,0 +1,1 @@
+print("lm-eval: not built yet")

@@ -1,0 +1,1 @@
+print("lm-generate: not built yet")

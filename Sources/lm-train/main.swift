@@ -1,0 +1,1 @@
+print("lm-train: not built yet")
