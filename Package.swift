@@ -38,9 +38,9 @@ let package = Package(
         // Models: parameters, recurrent cells, the stacked language model.
         .target(name: "LMModels", dependencies: ["LMTensor"], swiftSettings: optimize),
         // Training: optimizers, the loop, evaluation, run directories and checkpoints.
-        .target(name: "LMTraining", dependencies: ["LMModels", "LMData", "LMText"], swiftSettings: optimize),
+        .target(name: "LMTraining", dependencies: ["LMModels", "LMTensor", "LMData", "LMText"], swiftSettings: optimize),
         // Generation: decoding strategies and prefix warm-up.
-        .target(name: "LMGeneration", dependencies: ["LMModels", "LMText"], swiftSettings: optimize),
+        .target(name: "LMGeneration", dependencies: ["LMModels", "LMTensor", "LMText"], swiftSettings: optimize),
 
         // Command-line tools: thin argument parsing over the library.
         .executableTarget(name: "lm-vocab", dependencies: [

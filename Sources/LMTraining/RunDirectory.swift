@@ -1,0 +1,164 @@
+import Foundation
+import LMModels
+import LMTensor
+import LMText
+
+/// Everything `config.json` holds: enough to rebuild the model and its preprocessing, and to
+/// check that a resumed run matches.
+public struct RunConfig: Codable, Equatable, Sendable {
+    /// The value of `format` that marks an LMKit run.
+    public static let formatName = "lmkit-run"
+    public var format = RunConfig.formatName
+    public var version = 1
+    /// The model's architecture.
+    public var model: ModelConfig
+    /// The training settings.
+    public var training: TrainingOptions
+
+    public init(model: ModelConfig, training: TrainingOptions) {
+        self.model = model
+        self.training = training
+    }
+}
+
+/// A trained model with what it needs to read text.
+public struct TrainedModel {
+    public let directory: RunDirectory
+    public let config: RunConfig
+    public let vocabularyFile: VocabularyFile
+    public let vocabulary: Vocabulary
+    public let model: RecurrentLM<Float>
+}
+
+/// A run directory: `config.json`, `vocab.json`, `model.safetensors` (the newest weights),
+/// `log.jsonl`, `curve.svg` and `checkpoints/`. Every file is written to a temporary name
+/// and renamed.
+public struct RunDirectory: Sendable {
+    /// The directory.
+    public let path: String
+
+    /// `runs/latest`, the link to the newest run, used when no `--model` is given.
+    public static let latest = "runs/latest"
+
+    public init(path: String) { self.path = path }
+
+    public var configPath: String { path + "/config.json" }
+    public var vocabularyPath: String { path + "/vocab.json" }
+    public var weightsPath: String { path + "/model.safetensors" }
+    public var logPath: String { path + "/log.jsonl" }
+    public var curvePath: String { path + "/curve.svg" }
+    public var checkpointsPath: String { path + "/checkpoints" }
+
+    /// Creates the directory (and `checkpoints/`) if needed.
+    public func create() throws {
+        do {
+            try FileManager.default.createDirectory(atPath: checkpointsPath, withIntermediateDirectories: true)
+        } catch {
+            throw TrainingError.io(path: path, reason: "cannot create the run directory: \(error.localizedDescription)")
+        }
+    }
+
+    /// Points `<parent>/latest` at this directory (a relative symbolic link, replaced atomically).
+    public func markLatest() throws {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        let parent = url.deletingLastPathComponent().path
+        let link = parent + "/latest"
+        let temporary = parent + "/.latest-\(getpid())"
+        unlink(temporary)
+        guard symlink(url.lastPathComponent, temporary) == 0, rename(temporary, link) == 0 else {
+            unlink(temporary)
+            throw TrainingError.io(path: link, reason: "cannot update the link: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    // MARK: - config.json
+
+    public func writeConfig(_ config: RunConfig) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try AtomicFile.write(try encoder.encode(config) + Data("\n".utf8), to: configPath)
+    }
+
+    public func readConfig() throws -> RunConfig {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw TrainingError.notARun(path: path, reason: "no such directory (train one with lm-train, or pass --model DIR)")
+        }
+        guard isDirectory.boolValue else { throw TrainingError.notARun(path: path, reason: "it is a file, not a directory") }
+        guard let data = FileManager.default.contents(atPath: configPath) else {
+            throw TrainingError.notARun(path: path, reason: "it has no config.json")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              object["format"] as? String == RunConfig.formatName else {
+            throw TrainingError.notARun(path: path, reason: "config.json is not an LMKit run configuration")
+        }
+        do {
+            return try JSONDecoder().decode(RunConfig.self, from: data)
+        } catch {
+            throw TrainingError.notARun(path: path, reason: "config.json is damaged (\(error))")
+        }
+    }
+
+    // MARK: - vocab.json
+
+    public func writeVocabulary(_ file: VocabularyFile) throws { try file.save(to: vocabularyPath) }
+
+    public func readVocabulary() throws -> VocabularyFile {
+        guard FileManager.default.fileExists(atPath: vocabularyPath) else {
+            throw TrainingError.notARun(path: path, reason: "it has no vocab.json")
+        }
+        return try VocabularyFile.load(from: vocabularyPath)
+    }
+
+    // MARK: - weights
+
+    /// The model's parameters as safetensors tensors, named as the parameters.
+    public static func tensors(of model: RecurrentLM<Float>) -> [SafeTensors.Tensor] {
+        model.parameters.map { SafeTensors.Tensor(name: $0.name, shape: $0.shape, values: $0.value.array) }
+    }
+
+    /// Copies tensors into the model's parameters; every parameter must be there with its
+    /// shape, and nothing else may be (`prefix`-named extras such as optimizer state aside).
+    public static func assign(_ tensors: [SafeTensors.Tensor], to model: RecurrentLM<Float>, path: String) throws {
+        let byName = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        for parameter in model.parameters {
+            guard let tensor = byName[parameter.name] else {
+                throw TrainingError.weightsMismatch(path: path, reason: "no tensor \(parameter.name)")
+            }
+            guard tensor.shape == parameter.shape else {
+                throw TrainingError.weightsMismatch(path: path, reason: "\(parameter.name) has shape \(tensor.shape), the model needs \(parameter.shape)")
+            }
+            try! parameter.value.assign(tensor.values)
+        }
+        let names = Set(model.parameters.map(\.name))
+        if let extra = tensors.first(where: { !names.contains($0.name) }) {
+            throw TrainingError.weightsMismatch(path: path, reason: "unexpected tensor \(extra.name)")
+        }
+    }
+
+    /// Writes `model.safetensors`.
+    public func writeWeights(_ model: RecurrentLM<Float>, metadata: [String: String] = [:]) throws {
+        try AtomicFile.write(try SafeTensors.encode(Self.tensors(of: model), metadata: metadata), to: weightsPath)
+    }
+
+    /// Loads config, vocabulary and weights: the model as training left it.
+    public static func load(_ path: String) throws -> TrainedModel {
+        let directory = RunDirectory(path: path)
+        let config = try directory.readConfig()
+        let vocabularyFile = try directory.readVocabulary()
+        let vocabulary = try vocabularyFile.vocabulary()
+        guard vocabulary.count == config.model.vocabularySize else {
+            throw TrainingError.weightsMismatch(path: directory.vocabularyPath,
+                reason: "the vocabulary has \(vocabulary.count) tokens but the model was built for \(config.model.vocabularySize)")
+        }
+        var generator = SystemRandomNumberGenerator()
+        let model = try RecurrentLM<Float>(config: config.model, using: &generator)
+        guard FileManager.default.fileExists(atPath: directory.weightsPath) else {
+            throw TrainingError.notARun(path: path, reason: "it has no model.safetensors (did training write a checkpoint?)")
+        }
+        let (tensors, _) = try SafeTensors.read(from: directory.weightsPath)
+        try assign(tensors, to: model, path: directory.weightsPath)
+        return TrainedModel(directory: directory, config: config, vocabularyFile: vocabularyFile,
+                            vocabulary: vocabulary, model: model)
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+
+/// The safetensors format (huggingface/safetensors), read and written for F32 tensors:
+/// an 8-byte little-endian header length N, N bytes of JSON
+/// `{"name": {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, "__metadata__": {...}}`
+/// padded with spaces to a multiple of 8, then the raw little-endian data (offsets relative
+/// to its start). PyTorch, NumPy and Rust load these files with no pickles involved.
+public enum SafeTensors {
+    /// One named tensor.
+    public struct Tensor: Equatable, Sendable {
+        public var name: String
+        public var shape: [Int]
+        public var values: [Float]
+
+        /// A tensor; `values.count` must equal the product of `shape`.
+        public init(name: String, shape: [Int], values: [Float]) {
+            precondition(values.count == shape.reduce(1, *), "tensor \(name): \(values.count) values for shape \(shape)")
+            self.name = name
+            self.shape = shape
+            self.values = values
+        }
+    }
+
+    /// Readers refuse headers larger than this (100 MB), as the reference implementation does.
+    public static let maximumHeaderSize = 100_000_000
+
+    /// The bytes of a safetensors file holding `tensors` (data in the given order) and `metadata`.
+    public static func encode(_ tensors: [Tensor], metadata: [String: String] = [:]) throws -> Data {
+        var header: [String: Any] = [:]
+        var offset = 0
+        for tensor in tensors {
+            let bytes = tensor.values.count * 4
+            header[tensor.name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + bytes]] as [String: Any]
+            offset += bytes
+        }
+        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes])
+        while json.count % 8 != 0 { json.append(0x20) }
+        var data = Data(capacity: 8 + json.count + offset)
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(json)
+        for tensor in tensors {
+            tensor.values.withUnsafeBufferPointer { buffer in
+                if Int(1).littleEndian == 1 {
+                    data.append(UnsafeBufferPointer(start: UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: UInt8.self), count: buffer.count * 4))
+                } else {
+                    for value in buffer { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+                }
+            }
+        }
+        return data
+    }
+
+    /// Parses a safetensors file's bytes; `path` names it in errors. Tensors come back in
+    /// data order, with the metadata.
+    public static func decode(_ data: Data, path: String) throws -> (tensors: [Tensor], metadata: [String: String]) {
+        func fail(_ reason: String) -> TrainingError { .badSafeTensors(path: path, reason: reason) }
+        guard data.count >= 8 else { throw fail("only \(data.count) bytes; a header length needs 8") }
+        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard headerLength <= UInt64(maximumHeaderSize) else { throw fail("header length \(headerLength) exceeds the \(maximumHeaderSize)-byte limit") }
+        guard 8 + Int(headerLength) <= data.count else { throw fail("header length \(headerLength) runs past the end of the file (\(data.count) bytes)") }
+        let headerData = data.subdata(in: 8..<8 + Int(headerLength))
+        guard headerData.first == UInt8(ascii: "{"),
+              let header = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
+            throw fail("the header is not a JSON object")
+        }
+        let bufferStart = 8 + Int(headerLength)
+        let bufferLength = data.count - bufferStart
+        var metadata: [String: String] = [:]
+        var entries: [(begin: Int, tensor: Tensor)] = []
+        for (name, value) in header {
+            if name == "__metadata__" {
+                guard let dictionary = value as? [String: String] else { throw fail("__metadata__ must map strings to strings") }
+                metadata = dictionary
+                continue
+            }
+            guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
+                  let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
+                throw fail("tensor \(name) lacks dtype, shape or data_offsets")
+            }
+            guard dtype == "F32" else { throw fail("tensor \(name) has dtype \(dtype); LMKit reads F32") }
+            guard shape.allSatisfy({ $0 >= 0 }) else { throw fail("tensor \(name) has a negative dimension") }
+            let count = shape.reduce(1, *)
+            let (begin, end) = (offsets[0], offsets[1])
+            guard begin >= 0, end >= begin, end <= bufferLength, end - begin == count * 4 else {
+                throw fail("tensor \(name): data_offsets [\(begin), \(end)] do not fit shape \(shape) in a \(bufferLength)-byte buffer")
+            }
+            var values = [Float](repeating: 0, count: count)
+            values.withUnsafeMutableBytes { destination in
+                data.copyBytes(to: destination, from: bufferStart + begin..<bufferStart + end)
+            }
+            if Int(1).littleEndian != 1 { values = values.map { Float(bitPattern: $0.bitPattern.byteSwapped) } }
+            entries.append((begin, Tensor(name: name, shape: shape, values: values)))
+        }
+        return (entries.sorted { $0.begin < $1.begin }.map(\.tensor), metadata)
+    }
+
+    /// Reads a safetensors file.
+    public static func read(from path: String) throws -> (tensors: [Tensor], metadata: [String: String]) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TrainingError.io(path: path, reason: "cannot read (missing or not readable)")
+        }
+        return try decode(data, path: path)
+    }
+}

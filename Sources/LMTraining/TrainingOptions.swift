@@ -1,0 +1,82 @@
+/// Every training setting `lm-train` takes that is not the model's architecture. Saved in
+/// `config.json`; its defaults reproduce d2l 9.5 on the time machine.
+public struct TrainingOptions: Codable, Equatable, Sendable {
+    /// The update rule.
+    public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
+        /// Plain SGD, as d2l's `sgd`.
+        case sgd
+        /// Adam (Kingma & Ba), as Chainer's PTB example.
+        case adam
+        /// RMSProp, with optional Nesterov momentum (the binary-addition tutorial).
+        case rmsprop
+    }
+
+    /// How minibatches are cut from the token stream.
+    public enum SamplerKind: String, Codable, Sendable, CaseIterable {
+        /// d2l's sequential partitioning; state carried across batches.
+        case sequential
+        /// d2l's random sampling; state re-initialised every batch.
+        case random
+        /// Chainer's parallel-sequential iterator; state carried.
+        case parallel
+    }
+
+    /// Learning-rate decay: multiply by `factor` every `every` epochs.
+    public struct Decay: Codable, Equatable, Sendable {
+        public var factor: Double
+        public var every: Int
+        public init(factor: Double, every: Int) { self.factor = factor; self.every = every }
+    }
+
+    /// Corpus as given: a path or a registered name.
+    public var corpus: String
+    /// Sequences per batch.
+    public var batch: Int = 32
+    /// Time steps per window (truncated-BPTT length).
+    public var steps: Int = 35
+    /// Passes over the training stream.
+    public var epochs: Int = 500
+    /// Learning rate.
+    public var lr: Double = 1
+    public var optimizer: OptimizerKind = .sgd
+    /// RMSProp momentum (0 = none) and whether it is Nesterov's.
+    public var momentum: Double = 0
+    public var nesterov: Bool = false
+    /// Global gradient-norm bound θ; nil for no clipping.
+    public var clip: Double? = 1
+    public var sampler: SamplerKind = .sequential
+    /// Keep only the first tokens of the corpus (d2l's `max_tokens`); nil for all.
+    public var maxTokens: Int? = 10_000
+    /// Fraction of the stream's end held out for validation (when no `--valid` file).
+    public var validationFraction: Double = 0
+    /// Separate validation and test files (Penn Treebank style).
+    public var validFile: String? = nil
+    public var testFile: String? = nil
+    public var decay: Decay? = nil
+    public var seed: UInt64 = 0
+    /// Checkpoint every this many epochs (and at the end).
+    public var checkpointEvery: Int = 10
+    /// Checkpoints kept besides the best one.
+    public var keep: Int = 3
+
+    /// Options for a corpus with d2l 9.5's defaults.
+    public init(corpus: String) { self.corpus = corpus }
+
+    /// Throws `TrainingError.invalidSetting` for a setting that cannot work.
+    public func validate() throws {
+        func bad(_ message: String) -> TrainingError { .invalidSetting(message) }
+        if batch < 1 { throw bad("--batch must be at least 1 (got \(batch))") }
+        if steps < 1 { throw bad("--steps must be at least 1 (got \(steps))") }
+        if epochs < 1 { throw bad("--epochs must be at least 1 (got \(epochs))") }
+        if !(lr > 0 && lr.isFinite) { throw bad("--lr must be positive (got \(lr))") }
+        if let clip, !(clip > 0) { throw bad("--clip must be positive (got \(clip)); use --no-clip to turn clipping off") }
+        if let maxTokens, maxTokens < 2 { throw bad("--max-tokens must be at least 2 (got \(maxTokens))") }
+        if !(0..<1).contains(validationFraction) { throw bad("--val-fraction must be in [0, 1) (got \(validationFraction))") }
+        if !(0..<1).contains(momentum) { throw bad("--momentum must be in [0, 1) (got \(momentum))") }
+        if let decay, !(decay.factor > 0 && decay.factor <= 1 && decay.every >= 1) {
+            throw bad("--lr-decay needs a factor in (0, 1] and a period ≥ 1 epoch")
+        }
+        if checkpointEvery < 1 { throw bad("--checkpoint-every must be at least 1") }
+        if keep < 1 { throw bad("--keep must be at least 1") }
+    }
+}
