@@ -1,0 +1,117 @@
+import LMTensor
+
+/// Gated recurrent unit layer (d2l 9.7), gate blocks [R | Z | H̃]:
+/// R = σ(X W_xr + H W_hr + b_r), Z = σ(X W_xz + H W_hz + b_z),
+/// H̃ = tanh(X W_xh + (R ⊙ H) W_hh + b_h), H' = Z ⊙ H + (1 − Z) ⊙ H̃.
+///
+/// Parameters are gate-concatenated: `W_xh` inputSize × 3H, `W_hh` H × 3H, `b_h` 1 × 3H,
+/// columns [0, H) for R, [H, 2H) for Z, [2H, 3H) for H̃. Per step: one B×H×2H product
+/// (R, Z), one B×H×H product (candidate), element-wise work; backward likewise.
+public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
+    public let inputSize: Int
+    public let hiddenSize: Int
+    public var gateCount: Int { 3 }
+    public var stateCount: Int { 1 }
+    /// Input weights, inputSize × 3H ([R | Z | H̃]).
+    public let inputWeight: Parameter<Scalar>
+    /// Recurrent weights, H × 3H ([R | Z | H̃]).
+    public let recurrentWeight: Parameter<Scalar>
+    /// Biases, 1 × 3H.
+    public let bias: Parameter<Scalar>
+    public var parameters: [Parameter<Scalar>] { [inputWeight, recurrentWeight, bias] }
+    public let workspace: CellWorkspace<Scalar>
+    var fault = BackwardFault.none
+
+    /// A layer named `prefix` (e.g. "gru.0") with zero weights.
+    public init(prefix: String, inputSize: Int, hiddenSize: Int) {
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        (inputWeight, recurrentWeight, bias) = makeLayerParameters(prefix: prefix, inputSize: inputSize, hidden: hiddenSize, gates: 3)
+        workspace = CellWorkspace(hidden: hiddenSize, gates: 3, stateCount: 1)
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(input: CellInput<Scalar>, steps: Int, batch: Int) {
+        let ws = workspace
+        ws.prepare(steps: steps, batch: batch)
+        let h = hiddenSize, bh = batch * h, w = 3 * h
+        let g = ws.gateValues.pointer, s = ws.states.pointer, rhAll = ws.auxiliary.pointer
+        let whh = recurrentWeight.value.pointer
+        inputProjection(input, rows: steps * batch, inputSize: inputSize, width: w,
+                        weight: inputWeight, bias: bias, into: g)
+        s.update(from: ws.carried[0].pointer, count: bh)
+        for t in 0..<steps {
+            let gt = g + t * batch * w, hp = s + t * bh, hn = s + (t + 1) * bh, rh = rhAll + t * bh
+            // [R | Z] pre-activations += H W_h[r|z].
+            Scalar.gemm(transposeA: false, transposeB: false, m: batch, n: 2 * h, k: h, alpha: 1,
+                        a: hp, lda: h, b: whh, ldb: w, beta: 1, c: gt, ldc: w)
+            for b in 0..<batch {
+                let row = gt + b * w
+                Scalar.sigmoid(row, row, count: 2 * h)
+                let r = row, hpb = hp + b * h, rhb = rh + b * h
+                for j in 0..<h { rhb[j] = r[j] * hpb[j] }
+            }
+            // H̃ pre-activation += (R ⊙ H) W_hh.
+            Scalar.gemm(transposeA: false, transposeB: false, m: batch, n: h, k: h, alpha: 1,
+                        a: rh, lda: h, b: whh + 2 * h, ldb: w, beta: 1, c: gt + 2 * h, ldc: w)
+            for b in 0..<batch {
+                let row = gt + b * w
+                let z = row + h, c = row + 2 * h
+                Scalar.tanh(c, c, count: h)
+                let hpb = hp + b * h, hnb = hn + b * h
+                for j in 0..<h { hnb[j] = z[j] * hpb[j] + (1 - z[j]) * c[j] }
+            }
+        }
+        ws.carried[0].pointer.update(from: s + steps * bh, count: bh)
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func backward(input: CellInput<Scalar>, inputGradient: UnsafeMutablePointer<Scalar>?) {
+        let ws = workspace
+        let steps = ws.steps, batch = ws.batch, h = hiddenSize, bh = batch * h, w = 3 * h
+        let g = ws.gateValues.pointer, dg = ws.gateGradients.pointer, dh = ws.outputGradients
+        let s = ws.states.pointer, rhAll = ws.auxiliary.pointer, drh = ws.scratch.pointer
+        let whh = recurrentWeight.value.pointer
+        for t in stride(from: steps - 1, through: 0, by: -1) {
+            let gt = g + t * batch * w, dgt = dg + t * batch * w, dht = dh + t * bh, hp = s + t * bh
+            // Z and candidate pre-activation gradients.
+            for b in 0..<batch {
+                let z = gt + b * w + h, c = gt + b * w + 2 * h
+                let dz = dgt + b * w + h, dc = dgt + b * w + 2 * h
+                let d = dht + b * h, hpb = hp + b * h
+                for j in 0..<h {
+                    dz[j] = d[j] * (hpb[j] - c[j]) * z[j] * (1 - z[j])
+                    dc[j] = d[j] * (1 - z[j]) * (1 - c[j] * c[j])
+                }
+            }
+            // ∂(R ⊙ H) = dH̃_pre · W_hhᵀ.
+            Scalar.gemm(transposeA: false, transposeB: true, m: batch, n: h, k: h, alpha: 1,
+                        a: dgt + 2 * h, lda: w, b: whh + 2 * h, ldb: w, beta: 0, c: drh, ldc: h)
+            for b in 0..<batch {
+                let r = gt + b * w, dr = dgt + b * w, d = drh + b * h, hpb = hp + b * h
+                for j in 0..<h { dr[j] = d[j] * hpb[j] * r[j] * (1 - r[j]) }
+            }
+            guard t > 0 else { continue }
+            // dH_{t−1} += dH ⊙ Z + ∂(R ⊙ H) ⊙ R + [dR | dZ] · W_h[r|z]ᵀ.
+            let dprev = dht - bh
+            for b in 0..<batch {
+                let r = gt + b * w, z = r + h, d = dht + b * h, dr = drh + b * h, out = dprev + b * h
+                for j in 0..<h { out[j] += d[j] * z[j] + dr[j] * r[j] }
+            }
+            if fault != .dropRecurrentTerm {
+                Scalar.gemm(transposeA: false, transposeB: true, m: batch, n: h, k: 2 * h, alpha: 1,
+                            a: dgt, lda: w, b: whh, ldb: w, beta: 1, c: dprev, ldc: h)
+            }
+        }
+        let rows = steps * batch, dwhh = recurrentWeight.gradient.pointer
+        // W_h[r|z] += [H_0 … H_{T−1}]ᵀ · [dR | dZ];  W_hh(h̃) += [R ⊙ H]ᵀ · dH̃_pre.
+        Scalar.gemm(transposeA: true, transposeB: false, m: h, n: 2 * h, k: rows, alpha: 1,
+                    a: s, lda: h, b: dg, ldb: w, beta: 1, c: dwhh, ldc: w)
+        Scalar.gemm(transposeA: true, transposeB: false, m: h, n: h, k: rows, alpha: 1,
+                    a: rhAll, lda: h, b: dg + 2 * h, ldb: w, beta: 1, c: dwhh + 2 * h, ldc: w)
+        inputBackward(input, rows: rows, inputSize: inputSize, width: w,
+                      weight: inputWeight, bias: bias, gateGradients: dg, inputGradient: inputGradient)
+    }
+}

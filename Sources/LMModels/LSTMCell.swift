@@ -1,0 +1,102 @@
+import LMTensor
+
+/// Long short-term memory layer (d2l 9.8), gate blocks [I | F | O | C̃]:
+/// I, F, O = σ(X W_x· + H W_h· + b_·), C̃ = tanh(X W_xc + H W_hc + b_c),
+/// C' = F ⊙ C + I ⊙ C̃, H' = O ⊙ tanh(C').
+///
+/// Parameters are gate-concatenated: `W_xh` inputSize × 4H, `W_hh` H × 4H, `b_h` 1 × 4H.
+/// Per step: one B×H×4H product and element-wise work, forward and backward.
+public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
+    public let inputSize: Int
+    public let hiddenSize: Int
+    public var gateCount: Int { 4 }
+    public var stateCount: Int { 2 }
+    /// Input weights, inputSize × 4H ([I | F | O | C̃]).
+    public let inputWeight: Parameter<Scalar>
+    /// Recurrent weights, H × 4H.
+    public let recurrentWeight: Parameter<Scalar>
+    /// Biases, 1 × 4H.
+    public let bias: Parameter<Scalar>
+    public var parameters: [Parameter<Scalar>] { [inputWeight, recurrentWeight, bias] }
+    public let workspace: CellWorkspace<Scalar>
+    var fault = BackwardFault.none
+
+    /// A layer named `prefix` (e.g. "lstm.0") with zero weights.
+    public init(prefix: String, inputSize: Int, hiddenSize: Int) {
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        (inputWeight, recurrentWeight, bias) = makeLayerParameters(prefix: prefix, inputSize: inputSize, hidden: hiddenSize, gates: 4)
+        workspace = CellWorkspace(hidden: hiddenSize, gates: 4, stateCount: 2)
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(input: CellInput<Scalar>, steps: Int, batch: Int) {
+        let ws = workspace
+        ws.prepare(steps: steps, batch: batch)
+        let h = hiddenSize, bh = batch * h, w = 4 * h
+        let g = ws.gateValues.pointer, s = ws.states.pointer, cs = ws.cells.pointer
+        let tcAll = ws.auxiliary.pointer, whh = recurrentWeight.value.pointer
+        inputProjection(input, rows: steps * batch, inputSize: inputSize, width: w,
+                        weight: inputWeight, bias: bias, into: g)
+        s.update(from: ws.carried[0].pointer, count: bh)
+        cs.update(from: ws.carried[1].pointer, count: bh)
+        for t in 0..<steps {
+            let gt = g + t * batch * w
+            Scalar.gemm(transposeA: false, transposeB: false, m: batch, n: w, k: h, alpha: 1,
+                        a: s + t * bh, lda: h, b: whh, ldb: w, beta: 1, c: gt, ldc: w)
+            let cp = cs + t * bh, cn = cs + (t + 1) * bh, hn = s + (t + 1) * bh, tc = tcAll + t * bh
+            for b in 0..<batch {
+                let row = gt + b * w
+                Scalar.sigmoid(row, row, count: 3 * h)
+                Scalar.tanh(row + 3 * h, row + 3 * h, count: h)
+                let i = row, f = row + h, cc = row + 3 * h, cpb = cp + b * h, cnb = cn + b * h
+                for j in 0..<h { cnb[j] = f[j] * cpb[j] + i[j] * cc[j] }
+            }
+            Scalar.tanh(cn, tc, count: bh)
+            for b in 0..<batch {
+                let o = gt + b * w + 2 * h, tcb = tc + b * h, hnb = hn + b * h
+                for j in 0..<h { hnb[j] = o[j] * tcb[j] }
+            }
+        }
+        ws.carried[0].pointer.update(from: s + steps * bh, count: bh)
+        ws.carried[1].pointer.update(from: cs + steps * bh, count: bh)
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func backward(input: CellInput<Scalar>, inputGradient: UnsafeMutablePointer<Scalar>?) {
+        let ws = workspace
+        let steps = ws.steps, batch = ws.batch, h = hiddenSize, bh = batch * h, w = 4 * h
+        let g = ws.gateValues.pointer, dg = ws.gateGradients.pointer, dh = ws.outputGradients
+        let s = ws.states.pointer, cs = ws.cells.pointer, tcAll = ws.auxiliary.pointer
+        let dcCarry = ws.scratch.pointer, whh = recurrentWeight.value.pointer
+        dcCarry.update(repeating: 0, count: bh)  // no gradient from beyond the window
+        for t in stride(from: steps - 1, through: 0, by: -1) {
+            let gt = g + t * batch * w, dgt = dg + t * batch * w, dht = dh + t * bh
+            let cp = cs + t * bh, tc = tcAll + t * bh
+            for b in 0..<batch {
+                let i = gt + b * w, f = i + h, o = i + 2 * h, cc = i + 3 * h
+                let di = dgt + b * w, df = di + h, dout = di + 2 * h, dcc = di + 3 * h
+                let d = dht + b * h, tcb = tc + b * h, cpb = cp + b * h, carry = dcCarry + b * h
+                for j in 0..<h {
+                    let dc = carry[j] + d[j] * o[j] * (1 - tcb[j] * tcb[j])
+                    dout[j] = d[j] * tcb[j] * o[j] * (1 - o[j])
+                    di[j] = dc * cc[j] * i[j] * (1 - i[j])
+                    df[j] = dc * cpb[j] * f[j] * (1 - f[j])
+                    dcc[j] = dc * i[j] * (1 - cc[j] * cc[j])
+                    carry[j] = dc * f[j]
+                }
+            }
+            if t > 0 && fault != .dropRecurrentTerm {
+                Scalar.gemm(transposeA: false, transposeB: true, m: batch, n: h, k: w, alpha: 1,
+                            a: dgt, lda: w, b: whh, ldb: w, beta: 1, c: dht - bh, ldc: h)
+            }
+        }
+        let rows = steps * batch
+        Scalar.gemm(transposeA: true, transposeB: false, m: h, n: w, k: rows, alpha: 1,
+                    a: s, lda: h, b: dg, ldb: w, beta: 1, c: recurrentWeight.gradient.pointer, ldc: w)
+        inputBackward(input, rows: rows, inputSize: inputSize, width: w,
+                      weight: inputWeight, bias: bias, gateGradients: dg, inputGradient: inputGradient)
+    }
+}

@@ -1,0 +1,147 @@
+/// Errors from building or running a model, with what to change in the message.
+public enum ModelError: Error, Equatable, CustomStringConvertible {
+    /// The configuration cannot describe a model (e.g. zero hidden units).
+    case invalidConfiguration(String)
+    /// A token id is outside 0..<vocabularySize.
+    case tokenOutOfRange(id: Int32, vocabularySize: Int)
+    /// Input or target counts do not match steps × batch, or a state has the wrong shape.
+    case shapeMismatch(String)
+    /// `backward()` was called without a preceding `forward` with targets.
+    case backwardWithoutForward
+
+    public var description: String {
+        switch self {
+        case .invalidConfiguration(let m): return "invalid model configuration: \(m)"
+        case .tokenOutOfRange(let id, let v): return "token id \(id) is outside the vocabulary 0..<\(v); was the model built for another vocabulary?"
+        case .shapeMismatch(let m): return "shape mismatch: \(m)"
+        case .backwardWithoutForward: return "backward() needs a forward(inputs:targets:steps:batch:) with targets first"
+        }
+    }
+}
+
+/// Everything needed to rebuild a model's architecture (saved as `config.json`).
+public struct ModelConfig: Codable, Equatable, Sendable {
+    /// The recurrent cell.
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        /// Elman RNN: H = act(X W_xh + H W_hh + b_h).
+        case rnn
+        /// Gated recurrent unit (d2l 9.7).
+        case gru
+        /// Long short-term memory (d2l 9.8).
+        case lstm
+    }
+
+    /// The RNN cell's nonlinearity (GRU and LSTM always use tanh and sigmoid).
+    public enum Activation: String, Codable, Sendable, CaseIterable {
+        case tanh, relu
+    }
+
+    /// Weight initialisation. Encoded as `{"scheme": "normal", "scale": 0.01}`,
+    /// `{"scheme": "xavier_uniform"}` or `{"scheme": "uniform", "scale": a}`.
+    public enum Initialization: Codable, Equatable, Sendable {
+        /// d2l's scratch models: weights N(0, 1) × scale (0.01), biases zero.
+        case normal(scale: Double)
+        /// Xavier/Glorot uniform: U(±√(6 / (fan_in + fan_out))) per gate block, biases zero.
+        case xavierUniform
+        /// U(±a) for every weight and bias (PyTorch's default uses a = 1/√hidden).
+        case uniform(bound: Double)
+
+        /// d2l's `normal × 0.01`.
+        public static let d2l = Initialization.normal(scale: 0.01)
+
+        private enum CodingKeys: String, CodingKey { case scheme, scale }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let scheme = try c.decode(String.self, forKey: .scheme)
+            switch scheme {
+            case "normal": self = .normal(scale: try c.decode(Double.self, forKey: .scale))
+            case "xavier_uniform": self = .xavierUniform
+            case "uniform": self = .uniform(bound: try c.decode(Double.self, forKey: .scale))
+            default:
+                throw DecodingError.dataCorruptedError(forKey: .scheme, in: c,
+                    debugDescription: "unknown initialization scheme \"\(scheme)\" (use normal, xavier_uniform or uniform)")
+            }
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            switch self {
+            case .normal(let s): try c.encode("normal", forKey: .scheme); try c.encode(s, forKey: .scale)
+            case .xavierUniform: try c.encode("xavier_uniform", forKey: .scheme)
+            case .uniform(let a): try c.encode("uniform", forKey: .scheme); try c.encode(a, forKey: .scale)
+            }
+        }
+    }
+
+    /// Cell type.
+    public var kind: Kind
+    /// RNN nonlinearity (must be `.tanh` for GRU and LSTM).
+    public var activation: Activation
+    /// Number of token ids (input one-hot width and output logits).
+    public var vocabularySize: Int
+    /// Learned embedding width, or nil for one-hot input (d2l's scratch models).
+    public var embeddingSize: Int?
+    /// Hidden units per layer.
+    public var hiddenSize: Int
+    /// Number of stacked recurrent layers (≥ 1).
+    public var layers: Int
+    /// Weight initialisation.
+    public var initialization: Initialization
+
+    /// A configuration; call ``validate()`` (the model's initialiser does).
+    public init(kind: Kind, activation: Activation = .tanh, vocabularySize: Int, embeddingSize: Int? = nil,
+                hiddenSize: Int, layers: Int = 1, initialization: Initialization = .d2l) {
+        self.kind = kind
+        self.activation = activation
+        self.vocabularySize = vocabularySize
+        self.embeddingSize = embeddingSize
+        self.hiddenSize = hiddenSize
+        self.layers = layers
+        self.initialization = initialization
+    }
+
+    /// Throws ``ModelError/invalidConfiguration(_:)`` naming the offending field.
+    public func validate() throws {
+        if vocabularySize < 1 { throw ModelError.invalidConfiguration("vocabularySize is \(vocabularySize); it must be ≥ 1") }
+        if hiddenSize < 1 { throw ModelError.invalidConfiguration("hiddenSize is \(hiddenSize); it must be ≥ 1") }
+        if layers < 1 { throw ModelError.invalidConfiguration("layers is \(layers); it must be ≥ 1") }
+        if let e = embeddingSize, e < 1 {
+            throw ModelError.invalidConfiguration("embeddingSize is \(e); use nil for one-hot input or a width ≥ 1")
+        }
+        if activation == .relu && kind != .rnn {
+            throw ModelError.invalidConfiguration("activation relu applies to the rnn cell only; \(kind.rawValue) uses tanh")
+        }
+        switch initialization {
+        case .normal(let s) where !(s > 0 && s.isFinite):
+            throw ModelError.invalidConfiguration("normal initialization scale \(s) must be positive")
+        case .uniform(let a) where !(a > 0 && a.isFinite):
+            throw ModelError.invalidConfiguration("uniform initialization bound \(a) must be positive")
+        default: break
+        }
+    }
+
+    /// Gate blocks per cell: 1 (RNN), 3 (GRU: r, z, h̃), 4 (LSTM: i, f, o, c̃).
+    public var gateCount: Int {
+        switch kind { case .rnn: 1; case .gru: 3; case .lstm: 4 }
+    }
+
+    /// Multiply-adds × 2 per target token for one forward and backward pass, with the input
+    /// counted as a dense (one-hot) product as d2l computes it:
+    /// forward Σ_l 2·in_l·GH + 2·H·GH, + 2·H·V (head); backward Σ_l (2·in_l·GH weight
+    /// gradient, + 2·in_l·GH input gradient for l > 0 or an embedding) + 2·2·H·GH
+    /// (recurrent input and weight gradients), + 2·2·H·V (head); embedding lookups are free.
+    /// Element-wise work is not counted. RNN-512, vocab 28: 1.716 MFLOP.
+    public var flopsPerToken: Double {
+        let gh = Double(gateCount * hiddenSize), h = Double(hiddenSize), v = Double(vocabularySize)
+        var total = 2 * h * v + 4 * h * v
+        for l in 0..<layers {
+            let input = Double(l == 0 ? (embeddingSize ?? vocabularySize) : hiddenSize)
+            let inputGradient = l > 0 || embeddingSize != nil
+            total += 2 * input * gh + 2 * h * gh               // forward
+            total += 2 * input * gh + 4 * h * gh                // backward: weights + recurrence
+            if inputGradient { total += 2 * input * gh }
+        }
+        return total
+    }
+}
