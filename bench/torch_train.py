@@ -12,7 +12,8 @@ Two implementations, written to d2l's math (d2l.ai ch. 9 "RNN from scratch" / "c
 
 Both follow train_epoch_ch8 with sequential partitioning: the state is carried across steps and
 detached before each step. Data are uniform random token ids. After a warm-up, full training steps
-(forward + backward + clip + update) are timed for about --seconds, and one JSON line is printed:
+(forward + backward + clip + update) are timed for about --seconds, and one JSON line is printed
+(tokens_per_second = timed tokens / wall time; extra fields add diagnostics):
 
   {"bench":"train","impl":"scratch","model":"rnn","hidden":512,"threads":2,"tokens_per_second":...}
 
@@ -296,12 +297,18 @@ def main(argv=None):
 
     n = 0
     t0 = time.perf_counter()
+    t = t0
+    step_times = []
     while True:
         l = step(*batch(i + n))
         n += 1
-        elapsed = time.perf_counter() - t0
+        now = time.perf_counter()
+        step_times.append(now - t)
+        t = now
+        elapsed = now - t0
         if elapsed >= args.seconds:
             break
+    median = sorted(step_times)[len(step_times) // 2]
     loss = float(l)
     if not math.isfinite(loss):
         print(f"torch_train: non-finite loss {loss}", file=sys.stderr)
@@ -313,6 +320,9 @@ def main(argv=None):
         "threads": args.threads, "tokens_per_second": round(tokens / elapsed, 1),
         "vocab": args.vocab, "batch": args.batch, "steps": args.steps,
         "train_steps": n, "seconds": round(elapsed, 3), "loss": round(loss, 4),
+        # diagnostic: throughput at the median step time, which ignores stalls from a busy machine
+        "median_step_ms": round(median * 1e3, 3),
+        "tokens_per_second_median": round(args.batch * args.steps / median, 1),
         "torch": torch.__version__,
     }))
     return 0
