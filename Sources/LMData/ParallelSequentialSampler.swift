@@ -44,6 +44,10 @@ public struct ParallelSequentialSampler: Sampler {
     /// Row `i`'s starting position, `⌊i·n / batchSize⌋`.
     public var offsets: [Int] { (0..<batchSize).map { $0 * stream.count / batchSize } }
 
+    /// True after the first batch (since construction or ``reset()``): the cursors only move
+    /// forward, wrapping around the end of the stream as Chainer's iterator does.
+    public var continuesPreviousBatch: Bool { iteration > steps }
+
     /// `iteration·batchSize / n`: each call adds `batchSize / n`.
     public var epochDetail: Double { Double(iteration * batchSize) / Double(stream.count) }
 

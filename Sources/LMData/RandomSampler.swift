@@ -120,6 +120,9 @@ public struct RandomSampler: Sampler {
         return starts[(k * batchSize)..<((k + 1) * batchSize)]
     }
 
+    /// Always false: consecutive batches hold unrelated subsequences.
+    public var continuesPreviousBatch: Bool { false }
+
     public var epochDetail: Double { Double(epoch) + Double(batchIndex) / Double(batchesPerEpoch) }
 
     public mutating func next(into batch: inout Batch) -> Bool {

@@ -85,6 +85,11 @@ public protocol Sampler: Sendable {
     var batchesPerEpoch: Int { get }
     /// Progress in epochs as a real number: completed epochs plus the fraction of the current one.
     var epochDetail: Double { get }
+    /// Whether row `i` of the batch just produced continues row `i` of the previous batch in the
+    /// stream, so a trainer may carry each row's hidden state over (detached) instead of
+    /// resetting it: within an epoch for ``SequentialSampler`` (false at each epoch's first
+    /// batch), never for ``RandomSampler``, after the first batch for ``ParallelSequentialSampler``.
+    var continuesPreviousBatch: Bool { get }
     /// Whether the last ``next(into:)`` crossed into a new epoch (for the sequential and random
     /// samplers: whether the last call returned `false`).
     var isNewEpoch: Bool { get }

@@ -107,6 +107,9 @@ public struct SequentialSampler: Sampler {
         batchesPerEpoch = rowLength / steps
     }
 
+    /// True from the second batch of each epoch on (the offset changes between epochs).
+    public var continuesPreviousBatch: Bool { batchIndex > 1 }
+
     public var epochDetail: Double { Double(epoch) + Double(batchIndex) / Double(batchesPerEpoch) }
 
     public mutating func next(into batch: inout Batch) -> Bool {

@@ -72,6 +72,37 @@ import Testing
         }
     }
 
+    @Test(arguments: propertySeeds)
+    func continuesPreviousBatchExactlyWhenRowsContinue(seed: UInt64) throws {
+        var g = RandomGenerator(seed: seed)
+        let batch = 1 + g.next(below: 5), steps = 1 + g.next(below: 6)
+        let n = (batch + 1) * (steps + 1) + g.next(below: 150)
+        let stream = try positionStream(length: n)
+        for var sampler in try samplers(stream, batch: batch, steps: steps, seed: seed) {
+            func run<S: Sampler>(_ s: inout S) -> Bool {
+                var b = Batch()
+                var previous: BatchSnapshot?
+                var sawContinuation = false, sawBreak = false
+                for _ in 0..<120 {
+                    guard s.next(into: &b) else { previous = nil; continue }
+                    let now = BatchSnapshot(b)
+                    // With ids = positions, rows continue when each starts right after (mod n) where it ended.
+                    let continues = previous.map { p in (0..<batch).allSatisfy { Int(now.x[$0][0]) == (Int(p.x[$0].last!) + 1) % n } } ?? false
+                    if s.continuesPreviousBatch && !continues { return false }
+                    if S.self == SequentialSampler.self && continues != s.continuesPreviousBatch { return false }
+                    if S.self == ParallelSequentialSampler.self && previous != nil && !s.continuesPreviousBatch { return false }
+                    sawContinuation = sawContinuation || s.continuesPreviousBatch
+                    sawBreak = sawBreak || !s.continuesPreviousBatch
+                    previous = now
+                }
+                return sawBreak && (S.self == RandomSampler.self ? !sawContinuation : sawContinuation)
+            }
+            let name = "\(type(of: sampler))"
+            let ok = run(&sampler)
+            #expect(ok, Comment(rawValue: name))
+        }
+    }
+
     @Test func aBatchOfAnotherShapeIsReshapedOnce() throws {
         var sampler = try SequentialSampler(stream: positionStream(length: 1_000), batchSize: 4, steps: 6, offset: 0)
         var b = Batch(batchSize: 2, steps: 3)
