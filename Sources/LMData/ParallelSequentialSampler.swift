@@ -30,6 +30,7 @@ public struct ParallelSequentialSampler: Sampler {
 
     /// The stream being walked.
     public let stream: TokenStream
+    /// Rows per batch.
     public let batchSize: Int
     /// Calls per batch (Chainer's `bprop_len` when driving truncated BPTT; 1 for Chainer's one-column batches).
     public let steps: Int
@@ -37,6 +38,7 @@ public struct ParallelSequentialSampler: Sampler {
     public let repeats: Bool
     /// Number of single-column calls made so far.
     public private(set) var iteration = 0
+    /// Completed epochs (0 during the first).
     public private(set) var epoch = 0
     /// Whether the last ``next(into:)`` increased ``epoch`` (at any of its calls).
     public private(set) var isNewEpoch = false
@@ -81,6 +83,8 @@ public struct ParallelSequentialSampler: Sampler {
         isNewEpoch = false
     }
 
+    /// Makes up to `steps` Chainer calls, writing column `t` of `batch` for call `t`, and returns
+    /// `true`; a non-repeating sampler whose pass is over returns `false` (until ``reset()``).
     public mutating func next(into batch: inout Batch) -> Bool {
         let n = stream.count
         var calls = steps
@@ -105,11 +109,14 @@ public struct ParallelSequentialSampler: Sampler {
         return true
     }
 
+    /// The current position (`iteration`, `epoch`, `isNewEpoch`), for checkpoints.
     public var state: State {
         State(tokenCount: stream.count, batchSize: batchSize, steps: steps, iteration: iteration,
               epoch: epoch, isNewEpoch: isNewEpoch)
     }
 
+    /// Moves to a saved position; throws ``SamplerError/stateMismatch(_:)`` for a state saved by
+    /// another configuration.
     public mutating func restore(_ state: State) throws {
         guard state.tokenCount == stream.count, state.batchSize == batchSize, state.steps == steps else {
             throw SamplerError.stateMismatch(
@@ -117,7 +124,8 @@ public struct ParallelSequentialSampler: Sampler {
                     + "this sampler has \(stream.count) tokens, batch \(batchSize) × \(steps) steps")
         }
         guard state.iteration >= 0, state.epoch >= 0 else {
-            throw SamplerError.stateMismatch("iteration \(state.iteration) and epoch \(state.epoch) must be non-negative")
+            throw SamplerError.stateMismatch(
+                "iteration \(state.iteration) and epoch \(state.epoch) must be non-negative")
         }
         iteration = state.iteration
         epoch = state.epoch

@@ -129,8 +129,10 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Hashable, Codabl
 
     // MARK: Hashable, Codable
 
+    /// Generators are equal when their states are: they will produce the same draws.
     public static func == (a: RandomGenerator, b: RandomGenerator) -> Bool { a.state == b.state }
 
+    /// Hashes the four state words.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(state.0); hasher.combine(state.1); hasher.combine(state.2); hasher.combine(state.3)
     }
@@ -140,12 +142,15 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Hashable, Codabl
     /// The algorithm name written with the state, checked on decoding.
     public static let algorithmName = "xoshiro256**"
 
+    /// Writes `{"algorithm": "xoshiro256**", "state": [four 16-digit hex words]}`.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(Self.algorithmName, forKey: .algorithm)
         try c.encode([state.0, state.1, state.2, state.3].map(Self.hex), forKey: .state)
     }
 
+    /// Reads what ``encode(to:)`` writes; throws ``RandomGeneratorError`` for another algorithm or
+    /// a malformed or all-zero state.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let algorithm = try c.decode(String.self, forKey: .algorithm)
@@ -177,6 +182,7 @@ public enum RandomGeneratorError: Error, Equatable, CustomStringConvertible {
     /// The saved state is not four hexadecimal 64-bit words.
     case malformedState([String])
 
+    /// An actionable, human-readable explanation of the error.
     public var description: String {
         switch self {
         case .zeroState:

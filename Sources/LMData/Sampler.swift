@@ -120,6 +120,7 @@ public enum SamplerError: Error, Equatable, CustomStringConvertible {
     /// A saved state does not belong to this sampler's configuration.
     case stateMismatch(String)
 
+    /// An actionable, human-readable explanation of the error.
     public var description: String {
         switch self {
         case .invalidShape(let b, let s):

@@ -32,12 +32,17 @@ public struct SequentialSampler: Sampler {
 
     /// The stream being partitioned.
     public let stream: TokenStream
+    /// Rows per batch.
     public let batchSize: Int
+    /// Time steps per row.
     public let steps: Int
+    /// Completed epochs (0 during the first).
     public private(set) var epoch = 0
     /// Batches already produced in the current epoch.
     public private(set) var batchIndex = 0
+    /// Batches in the current epoch (d2l's formula for the current offset).
     public private(set) var batchesPerEpoch = 0
+    /// Whether the last ``next(into:)`` returned `false`, ending an epoch.
     public private(set) var isNewEpoch = false
     /// The current epoch's offset into the stream.
     public private(set) var offset = 0
@@ -110,8 +115,11 @@ public struct SequentialSampler: Sampler {
     /// True from the second batch of each epoch on (the offset changes between epochs).
     public var continuesPreviousBatch: Bool { batchIndex > 1 }
 
+    /// Completed epochs plus `batchIndex / batchesPerEpoch`.
     public var epochDetail: Double { Double(epoch) + Double(batchIndex) / Double(batchesPerEpoch) }
 
+    /// Writes the next batch into `batch` (reshaping it on first use) and returns `true`, or
+    /// returns `false` at the end of the epoch and starts the next one (new offset).
     public mutating func next(into batch: inout Batch) -> Bool {
         guard batchIndex < batchesPerEpoch else {
             epoch += 1
@@ -134,11 +142,14 @@ public struct SequentialSampler: Sampler {
         return true
     }
 
+    /// The current position, for checkpoints.
     public var state: State {
         State(tokenCount: stream.count, batchSize: batchSize, steps: steps, epoch: epoch,
               batchIndex: batchIndex, offset: offset, epochGenerator: epochGenerator, isNewEpoch: isNewEpoch)
     }
 
+    /// Moves to a saved position, rebuilding the epoch (its offset) from the saved
+    /// generator; throws ``SamplerError/stateMismatch(_:)`` for a state saved by another configuration.
     public mutating func restore(_ state: State) throws {
         guard state.tokenCount == stream.count, state.batchSize == batchSize, state.steps == steps else {
             throw SamplerError.stateMismatch(
@@ -155,12 +166,14 @@ public struct SequentialSampler: Sampler {
             restored.startEpoch()
         } else {
             guard let g = state.epochGenerator else {
-                throw SamplerError.stateMismatch("saved with the fixed offset \(state.offset), this sampler draws random offsets")
+                throw SamplerError.stateMismatch(
+                    "saved with the fixed offset \(state.offset), this sampler draws random offsets")
             }
             restored.generator = g
             restored.startEpoch()
             guard restored.offset == state.offset else {
-                throw SamplerError.stateMismatch("the saved generator redraws offset \(restored.offset), not the saved \(state.offset)")
+                throw SamplerError.stateMismatch(
+                    "the saved generator redraws offset \(restored.offset), not the saved \(state.offset)")
             }
         }
         guard state.epoch >= 0, (0...restored.batchesPerEpoch).contains(state.batchIndex) else {

@@ -35,6 +35,7 @@ public enum TokenStreamError: Error, Equatable, CustomStringConvertible {
     /// The requested range is outside the stream.
     case rangeOutOfBounds(lower: Int, upper: Int, count: Int)
 
+    /// An actionable, human-readable explanation of the error.
     public var description: String {
         switch self {
         case .invalidVocabularySize(let n):
@@ -232,6 +233,8 @@ public struct TokenStream: Sendable, Equatable {
                      test: try slice((n - testCount)..<n))
     }
 
+    /// Streams are equal when they have the same vocabulary size and the same ids, whatever
+    /// their storage.
     public static func == (a: TokenStream, b: TokenStream) -> Bool {
         guard a.vocabularySize == b.vocabularySize, a.count == b.count else { return false }
         for i in 0..<a.count where a[i] != b[i] { return false }

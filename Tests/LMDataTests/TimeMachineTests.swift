@@ -6,7 +6,15 @@ import Testing
 /// d2l's time machine corpus (REFERENCE.md): 170,580 characters with d2l's preprocessing, 28 types;
 /// with max_tokens = 10,000, batch 32 × 35 steps there are 8 batches per epoch.
 @Suite struct TimeMachineTests {
-    static let path = "/work/shared/data/timemachine.txt"
+    /// From $LM_CORPUS_MIRROR, else ../shared/data beside the repository (as bin/test arranges).
+    static let path: String = {
+        if let mirror = ProcessInfo.processInfo.environment["LM_CORPUS_MIRROR"], !mirror.isEmpty {
+            return mirror + "/timemachine.txt"
+        }
+        var repository = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { repository.deleteLastPathComponent() }
+        return repository.deletingLastPathComponent().path + "/shared/data/timemachine.txt"
+    }()
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: path)))
     func batchesPerEpochMatchD2LForEveryOffset() throws {

@@ -29,6 +29,12 @@ public struct AddingProblem: Sendable, Equatable {
     /// The marked positions of each sample, `count × 2` (first drawn, second drawn; distinct).
     public let markedPositions: [Int]
 
+    /// Generates the dataset from a fresh ``RandomGenerator`` seeded with `seed`.
+    public init(count: Int, length: Int, high: Float = 1, seed: UInt64) throws {
+        var generator = RandomGenerator(seed: seed)
+        try self.init(count: count, length: length, high: high, generator: &generator)
+    }
+
     /// The MSE of always predicting the label mean: `high²/6`.
     public var theoreticalChanceMSE: Float { high * high / 6 }
 
@@ -36,12 +42,16 @@ public struct AddingProblem: Sendable, Equatable {
     /// - Throws: ``ToyTaskError/invalidParameter(_:)`` unless `count >= 1`, `length >= 2`
     ///   (two distinct marks) and `high` is finite and positive.
     public init(count: Int, length: Int, high: Float = 1, generator: inout RandomGenerator) throws {
-        guard count >= 1 else { throw ToyTaskError.invalidParameter("adding problem needs at least 1 sample (got \(count))") }
+        guard count >= 1 else {
+            throw ToyTaskError.invalidParameter("adding problem needs at least 1 sample (got \(count))")
+        }
         guard length >= 2 else {
-            throw ToyTaskError.invalidParameter("adding problem needs sequences of at least 2 steps to mark two positions (got \(length))")
+            throw ToyTaskError.invalidParameter(
+                "adding problem needs sequences of at least 2 steps to mark two positions (got \(length))")
         }
         guard high.isFinite, high > 0 else {
-            throw ToyTaskError.invalidParameter("adding problem values are drawn from [0, high); high must be finite and positive (got \(high))")
+            throw ToyTaskError.invalidParameter(
+                "adding problem values are drawn from [0, high); high must be finite and positive (got \(high))")
         }
         self.count = count
         self.length = length

@@ -22,10 +22,18 @@ public struct BinaryAddition: Sendable, Equatable {
     /// The second operands, `count`.
     public let b: [UInt64]
 
+    /// Generates the dataset from a fresh ``RandomGenerator`` seeded with `seed`.
+    public init(count: Int, bits: Int, seed: UInt64) throws {
+        var generator = RandomGenerator(seed: seed)
+        try self.init(count: count, bits: bits, generator: &generator)
+    }
+
     /// Generates `count` samples of `bits`-bit additions.
     /// - Throws: ``ToyTaskError/invalidParameter(_:)`` unless `count >= 1` and `1 <= bits <= 62`.
     public init(count: Int, bits: Int, generator: inout RandomGenerator) throws {
-        guard count >= 1 else { throw ToyTaskError.invalidParameter("binary addition needs at least 1 sample (got \(count))") }
+        guard count >= 1 else {
+            throw ToyTaskError.invalidParameter("binary addition needs at least 1 sample (got \(count))")
+        }
         guard (1...62).contains(bits) else {
             throw ToyTaskError.invalidParameter("binary addition supports 1...62 bits per operand (got \(bits))")
         }

@@ -22,7 +22,8 @@ public struct CountingSequence: Sendable, Equatable {
     /// - Throws: ``ToyTaskError/invalidParameter(_:)`` unless `vocabularySize >= 2` and `repeats >= 1`.
     public init(vocabularySize: Int, repeats: Int = 100) throws {
         guard vocabularySize >= 2 else {
-            throw ToyTaskError.invalidParameter("counting sequence needs a vocabulary of at least 2 ids (got \(vocabularySize))")
+            throw ToyTaskError.invalidParameter(
+                "counting sequence needs a vocabulary of at least 2 ids (got \(vocabularySize))")
         }
         guard repeats >= 1 else {
             throw ToyTaskError.invalidParameter("counting sequence needs at least 1 repeat (got \(repeats))")
@@ -54,6 +55,7 @@ public enum ToyTaskError: Error, Equatable, CustomStringConvertible {
     /// A size or range parameter is out of bounds; the message says which and why.
     case invalidParameter(String)
 
+    /// An actionable, human-readable explanation of the error.
     public var description: String {
         switch self {
         case .invalidParameter(let message): return message

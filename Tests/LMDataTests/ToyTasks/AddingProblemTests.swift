@@ -51,6 +51,7 @@ import Testing
         #expect(x == (try AddingProblem(count: 100, length: 20, generator: &b)))
         #expect(x != (try AddingProblem(count: 100, length: 20, generator: &c)))
         #expect(a == b)
+        #expect(x == (try AddingProblem(count: 100, length: 20, seed: 6)))
     }
 
     @Test func rejectsDegenerateParameters() {

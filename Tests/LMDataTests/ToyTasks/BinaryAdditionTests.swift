@@ -43,7 +43,9 @@ import Testing
 
     @Test func deterministicForASeedAndRejectsBadSizes() throws {
         var a = RandomGenerator(seed: 3), b = RandomGenerator(seed: 3)
-        #expect(try BinaryAddition(count: 50, bits: 8, generator: &a) == (try BinaryAddition(count: 50, bits: 8, generator: &b)))
+        let x = try BinaryAddition(count: 50, bits: 8, generator: &a)
+        #expect(x == (try BinaryAddition(count: 50, bits: 8, generator: &b)))
+        #expect(x == (try BinaryAddition(count: 50, bits: 8, seed: 3)))
         #expect(throws: ToyTaskError.self) { try BinaryAddition(count: 5, bits: 0, generator: &a) }
         #expect(throws: ToyTaskError.self) { try BinaryAddition(count: 5, bits: 63, generator: &a) }
         #expect(throws: ToyTaskError.self) { try BinaryAddition(count: 0, bits: 4, generator: &a) }
