@@ -48,7 +48,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "lm-train", dependencies: [
-            "LMTraining", "LMText", "LMData", "LMModels",
+            "LMTraining", "LMGeneration", "LMText", "LMData", "LMModels", "LMTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lm-eval", dependencies: [
@@ -56,7 +56,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lm-generate", dependencies: [
-            "LMGeneration", "LMTraining", "LMText", "LMModels",
+            "LMGeneration", "LMTraining", "LMText", "LMModels", "LMData",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks of the library's hot paths, driven by bin/bench.

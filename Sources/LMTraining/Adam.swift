@@ -1,0 +1,59 @@
+import Foundation
+import LMModels
+import LMTensor
+
+/// Adam (Kingma & Ba 2015) with bias correction, Chainer's defaults: β₁ 0.9, β₂ 0.999, ε 1e-8.
+///
+///     m ← β₁ m + (1 − β₁) g,   v ← β₂ v + (1 − β₂) g²
+///     θ ← θ − lr · √(1 − β₂ᵗ) / (1 − β₁ᵗ) · m / (√v + ε)
+public struct Adam: Optimizer {
+    public var learningRate: Double
+    public let beta1: Double
+    public let beta2: Double
+    public let epsilon: Double
+    /// Updates done so far (t).
+    public private(set) var steps = 0
+    private var first = Slots(name: "m")
+    private var second = Slots(name: "v")
+
+    public init(learningRate: Double = 0.001, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+    }
+
+    public mutating func step(_ parameters: [Parameter<Float>]) {
+        first.prepare(parameters)
+        second.prepare(parameters)
+        steps += 1
+        let t = Double(steps)
+        let rate = Float(learningRate * (1 - pow(beta2, t)).squareRoot() / (1 - pow(beta1, t)))
+        let b1 = Float(beta1), b2 = Float(beta2), eps = Float(epsilon)
+        for (index, parameter) in parameters.enumerated() {
+            let value = parameter.value.pointer, gradient = parameter.gradient.pointer
+            first.buffers[index].withUnsafeMutableBufferPointer { m in
+                second.buffers[index].withUnsafeMutableBufferPointer { v in
+                    for i in 0..<parameter.count {
+                        let g = gradient[i]
+                        m[i] = b1 * m[i] + (1 - b1) * g
+                        v[i] = b2 * v[i] + (1 - b2) * g * g
+                        value[i] -= rate * m[i] / (v[i].squareRoot() + eps)
+                    }
+                }
+            }
+        }
+    }
+
+    public func stateTensors(for parameters: [Parameter<Float>]) -> [SafeTensors.Tensor] {
+        first.tensors(for: parameters) + second.tensors(for: parameters)
+    }
+
+    public var stateScalars: [String: Double] { ["steps": Double(steps)] }
+
+    public mutating func restore(tensors: [String: SafeTensors.Tensor], scalars: [String: Double], parameters: [Parameter<Float>]) throws {
+        steps = Int(scalars["steps"] ?? 0)
+        try first.restore(tensors, parameters: parameters)
+        try second.restore(tensors, parameters: parameters)
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import Synchronization
+
+/// SIGINT and SIGTERM turned into a flag the training loop polls after every step, so an
+/// interrupt finishes the current step, writes a checkpoint and exits cleanly.
+public enum Interrupts {
+    private static let received = Atomic<Int32>(0)
+
+    /// Installs the handlers (call once, before training).
+    public static func install() {
+        let handler: @convention(c) (Int32) -> Void = { signal in
+            Interrupts.received.store(signal, ordering: .relaxed)
+        }
+        signal(SIGINT, handler)
+        signal(SIGTERM, handler)
+    }
+
+    /// The signal received since `install`, or nil.
+    public static var pending: Int32? {
+        let value = received.load(ordering: .relaxed)
+        return value == 0 ? nil : value
+    }
+
+    /// A conventional name ("SIGINT") for messages.
+    public static func name(_ signal: Int32) -> String {
+        signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
+    }
+}

@@ -1,0 +1,56 @@
+import LMModels
+import LMTensor
+
+/// An update rule over a model's named parameters. State that must survive a resume (moment
+/// estimates, step count) is exposed as named tensors and scalars for checkpoints.
+public protocol Optimizer {
+    /// The current learning rate (schedules change it between epochs).
+    var learningRate: Double { get set }
+    /// Updates every parameter from its gradient (call after backward and clipping).
+    mutating func step(_ parameters: [Parameter<Float>])
+    /// The optimizer's per-parameter state, named `optimizer.<slot>.<parameter name>`.
+    func stateTensors(for parameters: [Parameter<Float>]) -> [SafeTensors.Tensor]
+    /// Scalars of the state (step count and the like).
+    var stateScalars: [String: Double] { get }
+    /// Restores a state saved by `stateTensors()` and `stateScalars` for the same parameters.
+    mutating func restore(tensors: [String: SafeTensors.Tensor], scalars: [String: Double], parameters: [Parameter<Float>]) throws
+}
+
+/// Per-parameter buffers shaped like the parameters (moment estimates, velocities).
+struct Slots {
+    let name: String
+    var buffers: [[Float]] = []
+
+    init(name: String) { self.name = name }
+
+    /// Allocates zeroed buffers the first time parameters are seen.
+    mutating func prepare(_ parameters: [Parameter<Float>]) {
+        if buffers.count != parameters.count {
+            buffers = parameters.map { [Float](repeating: 0, count: $0.count) }
+        }
+    }
+
+    func tensors(for parameters: [Parameter<Float>]) -> [SafeTensors.Tensor] {
+        guard buffers.count == parameters.count else { return [] }
+        return zip(parameters, buffers).map { SafeTensors.Tensor(name: "optimizer.\(name).\($0.name)", shape: $0.shape, values: $1) }
+    }
+
+    mutating func restore(_ tensors: [String: SafeTensors.Tensor], parameters: [Parameter<Float>]) throws {
+        var restored: [[Float]] = []
+        for parameter in parameters {
+            let key = "optimizer.\(name).\(parameter.name)"
+            guard let tensor = tensors[key] else {
+                if restored.isEmpty && !tensors.keys.contains(where: { $0.hasPrefix("optimizer.\(name).") }) {
+                    buffers = []   // saved before the first step
+                    return
+                }
+                throw TrainingError.resumeMismatch("the checkpoint lacks optimizer state \(key)")
+            }
+            guard tensor.values.count == parameter.count else {
+                throw TrainingError.resumeMismatch("optimizer state \(key) has \(tensor.values.count) values for \(parameter.count) parameters")
+            }
+            restored.append(tensor.values)
+        }
+        buffers = restored
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// How `lm-train` shows progress: on a terminal one status line redrawn in place (epoch,
+/// perplexities, tokens/s, ETA); otherwise plain lines every `interval` epochs.
+public struct ProgressDisplay {
+    public let isTerminal: Bool
+    public let epochs: Int
+    /// Epochs between plain lines (and always the first and the last).
+    public let interval: Int
+    private var lastDraw = Date.distantPast
+    private var lastValidation: Double?
+
+    public init(epochs: Int, isTerminal: Bool = isatty(STDOUT_FILENO) != 0) {
+        self.epochs = epochs
+        self.isTerminal = isTerminal
+        self.interval = max(1, epochs / 50)
+    }
+
+    /// After a batch: redraws the status line (at most ten times a second).
+    public mutating func update(_ progress: TrainingProgress) {
+        guard isTerminal, Date().timeIntervalSince(lastDraw) > 0.1 else { return }
+        lastDraw = Date()
+        var line = "epoch \(progress.epoch)/\(progress.epochs)  batch \(progress.batch)/\(progress.batchesPerEpoch)"
+        line += String(format: "  ppl %.3f", progress.perplexity)
+        if let lastValidation { line += String(format: "  val %.3f", lastValidation) }
+        line += "  \(Self.rate(progress.tokensPerSecond)) tok/s  ETA \(Self.duration(progress.secondsLeft))"
+        write("\r\u{1B}[K" + line)
+    }
+
+    /// After an epoch: a plain line when due, and the sample when there is one.
+    public mutating func epochEnded(_ report: EpochReport, sample: String?) {
+        lastValidation = report.validationPerplexity
+        let due = report.epoch == 1 || report.epoch % interval == 0 || report.epoch == epochs
+        if due || sample != nil {
+            var line = "epoch \(report.epoch)/\(epochs)" + String(format: "  train ppl %.3f", report.trainPerplexity)
+            if let validation = report.validationPerplexity { line += String(format: "  val ppl %.3f", validation) }
+            line += "  \(Self.rate(report.tokensPerSecond)) tok/s  \(Self.duration(report.elapsed)) elapsed"
+            write((isTerminal ? "\r\u{1B}[K" : "") + line + "\n")
+        }
+        if let sample { write("  sample: \(sample)\n") }
+    }
+
+    /// Clears the status line before other output.
+    public func finish() {
+        if isTerminal { write("\r\u{1B}[K") }
+    }
+
+    private func write(_ text: String) {
+        print(text, terminator: "")
+        fflush(stdout)
+    }
+
+    /// "96.2k".
+    public static func rate(_ value: Double) -> String {
+        value >= 1000 ? String(format: "%.1fk", value / 1000) : String(format: "%.0f", value)
+    }
+
+    /// "2m13s".
+    public static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? "\(s / 3600)h\(s % 3600 / 60)m" : s >= 60 ? "\(s / 60)m\(s % 60)s" : "\(s)s"
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import LMData
+import LMModels
+import LMText
+
+/// Everything `lm-train` sets up before the first step: corpus, vocabulary, token streams,
+/// model, run directory, and (with `resume`) the newest checkpoint. Every check that can fail
+/// runs before anything is written.
+public struct TrainingRun {
+    /// What the user asked for.
+    public struct Request {
+        public var model: ModelConfig
+        public var training: TrainingOptions
+        /// Preprocessing and tokenizer for a new vocabulary (ignored with `vocabularyFile`).
+        public var pipeline: TextPipeline
+        /// An existing vocabulary file to use instead of building one.
+        public var vocabularyFile: String?
+        /// The run directory; nil for `runs/<corpus>-<model>`.
+        public var output: String?
+        /// Continue the run in `output` from its newest checkpoint.
+        public var resume: Bool
+        /// Replace a run already in `output`.
+        public var overwrite: Bool
+
+        public init(model: ModelConfig, training: TrainingOptions, pipeline: TextPipeline, vocabularyFile: String? = nil,
+                    output: String? = nil, resume: Bool = false, overwrite: Bool = false) {
+            self.model = model
+            self.training = training
+            self.pipeline = pipeline
+            self.vocabularyFile = vocabularyFile
+            self.output = output
+            self.resume = resume
+            self.overwrite = overwrite
+        }
+    }
+
+    public let trainer: Trainer
+    public let vocabularyFile: VocabularyFile
+    public let vocabulary: Vocabulary
+    public let directory: RunDirectory
+    /// Token counts of the parts, for the user.
+    public let trainTokens: Int
+    public let validationTokens: Int
+    /// The test stream, evaluated at the end when given.
+    public let test: TokenStream?
+    /// Where training continues from, when resuming.
+    public let resumedFrom: String?
+
+    /// The default run directory for a corpus and model kind.
+    public static func defaultOutput(corpus: String, kind: ModelConfig.Kind) -> String {
+        "runs/" + URL(fileURLWithPath: corpus).deletingPathExtension().lastPathComponent + "-" + kind.rawValue
+    }
+
+    /// Prepares a run; throws a clear error for anything that would stop training.
+    public init(_ request: Request) throws {
+        var options = request.training
+        try options.validate()
+        let registry = try CorpusRegistry.standard()
+        func resolve(_ path: String) throws -> String { try registry?.resolve(path) ?? path }
+        let corpusPath = try resolve(options.corpus)
+
+        // Vocabulary: given, or built from the whole corpus as d2l's load_corpus_time_machine.
+        let vocabularyFile: VocabularyFile
+        if let path = request.vocabularyFile {
+            vocabularyFile = try VocabularyFile.load(from: path)
+        } else {
+            vocabularyFile = try VocabularyFile.build(corpus: corpusPath, pipeline: request.pipeline, settings: .init())
+        }
+        let vocabulary = try vocabularyFile.vocabulary()
+        let pipeline = vocabularyFile.pipeline
+        var model = request.model
+        model.vocabularySize = vocabulary.count
+        try model.validate()
+
+        // Streams: the corpus (cut to max-tokens), then validation from a file or the stream's end.
+        var stream = try TokenStream(contentsOfFile: corpusPath, vocabulary: vocabulary, pipeline: pipeline,
+                                     maxTokens: options.maxTokens ?? -1)
+        var validation: TokenStream? = nil
+        if let file = options.validFile {
+            validation = try TokenStream(contentsOfFile: try resolve(file), vocabulary: vocabulary, pipeline: pipeline)
+        } else if options.validationFraction > 0 {
+            let split = try stream.split(validation: options.validationFraction, test: 0)
+            stream = split.train
+            validation = split.validation
+        }
+        if let validation, validation.count < 2 {
+            let needed = options.validFile == nil ? String(format: "; raise --val-fraction to at least %.4f", 2.0 / Double(stream.count + validation.count)) : ""
+            throw TrainingError.corpusTooShort("the validation part holds \(validation.count) tokens; at least 2 are needed to measure perplexity\(needed)")
+        }
+        test = try options.testFile.map { try TokenStream(contentsOfFile: try resolve($0), vocabulary: vocabulary, pipeline: pipeline) }
+
+        let output = request.output ?? Self.defaultOutput(corpus: options.corpus, kind: model.kind)
+        let directory = RunDirectory(path: output)
+        let config = RunConfig(model: model, training: options)
+        let hasRun = FileManager.default.fileExists(atPath: directory.configPath)
+        if request.resume {
+            guard hasRun else {
+                throw TrainingError.resumeMismatch("\(output) holds no run (no config.json); train without --resume first")
+            }
+            let saved = try directory.readConfig()
+            try Self.checkResumable(saved: saved, requested: config, directory: output)
+            let savedVocabulary = try directory.readVocabulary()
+            guard savedVocabulary.tokens == vocabularyFile.tokens, savedVocabulary.pipeline == pipeline else {
+                throw TrainingError.resumeMismatch("the vocabulary or preprocessing differs from \(directory.vocabularyPath)")
+            }
+        } else if hasRun && !request.overwrite {
+            throw TrainingError.invalidSetting("\(output) already holds a run; pass --resume to continue it, --overwrite to replace it, or --out to choose another directory")
+        }
+
+        var generators = Trainer.generators(seed: options.seed)
+        let network = try RecurrentLM<Float>(config: model, using: &generators.initialization)
+        do {
+            trainer = try Trainer(config: config, model: network, train: stream, validation: validation, directory: directory)
+        } catch let error as SamplerError {
+            throw TrainingError.corpusTooShort("\(corpusPath): \(error)")
+        }
+
+        try directory.create()
+        if request.resume {
+            resumedFrom = try trainer.resume()
+        } else {
+            if request.overwrite {
+                for file in [directory.logPath, directory.curvePath, directory.weightsPath] { unlink(file) }
+                for checkpoint in (try? FileManager.default.contentsOfDirectory(atPath: directory.checkpointsPath)) ?? [] {
+                    unlink(directory.checkpointsPath + "/" + checkpoint)
+                }
+            }
+            resumedFrom = nil
+        }
+        try directory.writeConfig(config)
+        try directory.writeVocabulary(vocabularyFile)
+        try directory.markLatest()
+        self.vocabularyFile = vocabularyFile
+        self.vocabulary = vocabulary
+        self.directory = directory
+        trainTokens = stream.count
+        validationTokens = validation?.count ?? 0
+    }
+
+    /// Settings that may change on resume: how long to train and how checkpoints are kept.
+    static func checkResumable(saved: RunConfig, requested: RunConfig, directory: String) throws {
+        var a = saved, b = requested
+        for config in [\RunConfig.training.epochs, \RunConfig.training.checkpointEvery, \RunConfig.training.keep] {
+            a[keyPath: config] = 0
+            b[keyPath: config] = 0
+        }
+        guard a != b else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        func flatten(_ config: RunConfig) -> [String: String] {
+            guard let data = try? encoder.encode(config),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+            var result: [String: String] = [:]
+            func walk(_ value: Any, _ prefix: String) {
+                if let dictionary = value as? [String: Any] {
+                    for (key, inner) in dictionary { walk(inner, prefix.isEmpty ? key : prefix + "." + key) }
+                } else {
+                    result[prefix] = "\(value)"
+                }
+            }
+            walk(object, "")
+            return result
+        }
+        let old = flatten(a), new = flatten(b)
+        let differences = Set(old.keys).union(new.keys).sorted().filter { old[$0] != new[$0] }
+            .map { "\($0) was \(old[$0] ?? "unset"), now \(new[$0] ?? "unset")" }
+        throw TrainingError.resumeMismatch("the settings differ from the checkpoint's in \(directory)/config.json: "
+            + differences.joined(separator: "; "))
+    }
+}
