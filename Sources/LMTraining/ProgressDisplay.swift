@@ -45,9 +45,13 @@ public struct ProgressDisplay {
         if isTerminal { write("\r\u{1B}[K") }
     }
 
+    /// Prints a line of its own (after clearing the status line), unbuffered like the status line.
+    public func say(_ text: String) {
+        write((isTerminal ? "\r\u{1B}[K" : "") + text + "\n")
+    }
+
     private func write(_ text: String) {
-        print(text, terminator: "")
-        fflush(stdout)
+        FileHandle.standardOutput.write(Data(text.utf8))
     }
 
     /// "96.2k".
