@@ -61,7 +61,7 @@ public enum BLAS {
             if let o = coreTypeOverride { s += " OPENBLAS_CORETYPE=\(o) set by LMKit (fallback overridden)" }
             if let u = userCoreType { s += " OPENBLAS_CORETYPE=\(u) from the environment" }
             s += " cpu-best=\(bestCoreForCPU ?? "unknown") processors=\(processors)"
-            s += " threads=\(BLAS.threads) small-product-threads=\(BLAS.smallProductThreads) (below \(BLAS.smallProductFlops) flop)"
+            s += " parallelism=\(BLAS.parallelism.rawValue) threads=\(BLAS.threads) small-product-threads=\(BLAS.smallProductThreads) (below \(BLAS.smallProductFlops) flop)"
             if let w = warning { s += " WARNING: \(w)" }
             return s
         }
@@ -97,6 +97,20 @@ public enum BLAS {
         return n
     }
 
+    /// How a product that gets more than one thread is parallelised.
+    public enum Parallelism: String, Sendable, CaseIterable {
+        /// LMKit splits C into column (or row) blocks, one per core, each computed by a
+        /// single-threaded OpenBLAS call on ``WorkerPool`` threads that spin between steps.
+        case split
+        /// OpenBLAS's own threads (`openblas_set_num_threads`).
+        case openblas
+    }
+
+    /// The parallelisation of multi-threaded products (default `split`, or
+    /// `LMKIT_BLAS_PARALLELISM=openblas`).
+    nonisolated(unsafe) public static var parallelism: Parallelism =
+        ProcessInfo.processInfo.environment["LMKIT_BLAS_PARALLELISM"].flatMap(Parallelism.init(rawValue:)) ?? .split
+
     /// Row-major single-precision product `C = alpha·op(A)·op(B) + beta·C` (see
     /// ``TensorScalar/gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``).
     public static func sgemm(
@@ -104,10 +118,11 @@ public enum BLAS {
         alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        let lib = OpenBLASLibrary.shared
-        lib.useThreads(threadCount(m: m, n: n, k: k))
-        lib.sgemm(101, transposeA ? 112 : 111, transposeB ? 112 : 111,
-                  Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        let f = OpenBLASLibrary.shared.sgemm
+        let oa: Int32 = transposeA ? 112 : 111, ob: Int32 = transposeB ? 112 : 111
+        gemm(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc) { mm, nn, ap, bp, cp in
+            f(101, oa, ob, mm, nn, Int32(k), alpha, ap, Int32(lda), bp, Int32(ldb), beta, cp, Int32(ldc))
+        }
     }
 
     /// Row-major double-precision product, as ``sgemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``.
@@ -116,10 +131,56 @@ public enum BLAS {
         alpha: Double, a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
         beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
+        let f = OpenBLASLibrary.shared.dgemm
+        let oa: Int32 = transposeA ? 112 : 111, ob: Int32 = transposeB ? 112 : 111
+        gemm(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc) { mm, nn, ap, bp, cp in
+            f(101, oa, ob, mm, nn, Int32(k), alpha, ap, Int32(lda), bp, Int32(ldb), beta, cp, Int32(ldc))
+        }
+    }
+
+    /// The rows (or columns) of part `p` of `parts` blocks of `total`, in multiples of 16.
+    @inline(__always)
+    static func block(_ total: Int, parts: Int, _ p: Int) -> Range<Int> {
+        let chunk = ((total + parts - 1) / parts + 15) / 16 * 16
+        let lo = min(p * chunk, total)
+        return lo..<min(lo + chunk, total)
+    }
+
+    /// Runs one product, split into blocks of C across the ``WorkerPool`` when the thread
+    /// policy gives it more than one thread (see ``Parallelism``). `call(m, n, a, b, c)` runs
+    /// the BLAS on a block.
+    @inline(__always)
+    private static func gemm<T>(
+        _ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int,
+        _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int,
+        _ c: UnsafeMutablePointer<T>, _ ldc: Int,
+        _ call: (Int32, Int32, UnsafePointer<T>, UnsafePointer<T>, UnsafeMutablePointer<T>) -> Void
+    ) {
         let lib = OpenBLASLibrary.shared
-        lib.useThreads(threadCount(m: m, n: n, k: k))
-        lib.dgemm(101, transposeA ? 112 : 111, transposeB ? 112 : 111,
-                  Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        let t = threadCount(m: m, n: n, k: k)
+        let pool = WorkerPool.shared
+        if t > 1 && parallelism == .split && pool.width > 1 && max(m, n) >= 32 {
+            lib.useThreads(1)
+            let parts = min(t, pool.width)
+            if n >= m {
+                // Column blocks of C: columns of op(B).
+                pool.run(parts: parts) { p in
+                    let r = block(n, parts: parts, p)
+                    if r.isEmpty { return }
+                    call(Int32(m), Int32(r.count), a, tb ? b + r.lowerBound * ldb : b + r.lowerBound, c + r.lowerBound)
+                }
+            } else {
+                // Row blocks of C: rows of op(A).
+                pool.run(parts: parts) { p in
+                    let r = block(m, parts: parts, p)
+                    if r.isEmpty { return }
+                    call(Int32(r.count), Int32(n), ta ? a + r.lowerBound : a + r.lowerBound * lda, b, c + r.lowerBound * ldc)
+                }
+            }
+        } else {
+            lib.useThreads(parallelism == .split ? 1 : t)
+            call(Int32(m), Int32(n), a, b, c)
+        }
     }
 
     /// The OpenBLAS core tier a CPU with these /proc/cpuinfo flags can run, and its name.

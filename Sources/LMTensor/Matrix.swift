@@ -111,8 +111,8 @@ public final class Buffer<Element: TensorScalar> {
         precondition(count >= 0, "Buffer: negative count \(count)")
         self.count = count
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Element>.stride, alignment: 64)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: max(count, 1) * MemoryLayout<Element>.stride)
         pointer = raw.bindMemory(to: Element.self, capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
     }
 
     deinit { UnsafeMutableRawPointer(pointer).deallocate() }
@@ -121,7 +121,10 @@ public final class Buffer<Element: TensorScalar> {
     @inlinable public var buffer: UnsafeMutableBufferPointer<Element> { UnsafeMutableBufferPointer(start: pointer, count: count) }
 
     /// Sets every element to zero.
-    public func zero() { pointer.update(repeating: 0, count: count) }
+    public func zero() {
+        // memset: all-zero bits are 0.0 for IEEE floats; avoids unspecialised generic loops.
+        UnsafeMutableRawPointer(pointer).initializeMemory(as: UInt8.self, repeating: 0, count: count * MemoryLayout<Element>.stride)
+    }
 
     /// The elements as an array (a copy).
     public var array: [Element] { Array(buffer) }
@@ -138,6 +141,8 @@ public final class Buffer<Element: TensorScalar> {
         guard values.count == count else {
             throw TensorError.shapeMismatch("Buffer of \(count) elements assigned \(values.count)")
         }
-        if count > 0 { values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) } }
+        if count > 0 {
+            values.withUnsafeBytes { UnsafeMutableRawPointer(pointer).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        }
     }
 }

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import LMModels
+import LMTensor
+
+/// Benchmarks of LMKit's hot paths; each subcommand prints one JSON line on stdout and its
+/// BLAS configuration on stderr. Driven by `bin/bench` (bench/*.sh).
+@main
+struct LMBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lm-bench",
+        abstract: "Benchmarks of LMKit's hot paths (one JSON line per run).",
+        subcommands: [TrainBenchmark.self, SgemmBenchmark.self])
+}
+
+/// Seconds on a monotonic clock.
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// One JSON object on one line, keys in the given order.
+func jsonLine(_ fields: [(String, Any)]) -> String {
+    let parts = fields.map { key, value -> String in
+        switch value {
+        case let s as String: return "\"\(key)\":\"\(s)\""
+        case let d as Double: return "\"\(key)\":\(d.isFinite ? String(format: "%.6g", d) : "null")"
+        default: return "\"\(key)\":\(value)"
+        }
+    }
+    return "{" + parts.joined(separator: ",") + "}"
+}
+
+func log(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// SplitMix64, for random token ids and weights.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import LMModels
+import LMTensor
+
+/// `lm-bench train`: full training steps of a scratch model on random tokens.
+///
+/// One step = zero gradients, forward over a window (one-hot input), backward through time,
+/// global-norm clipping at θ = 1, SGD with learning rate 1 over every parameter; the state is
+/// carried and detached between windows. Tokens per step = batch × steps target tokens.
+/// `flops_per_token` is ``ModelConfig/flopsPerToken`` (forward + backward multiply-adds × 2,
+/// the input counted as d2l's dense one-hot product).
+struct TrainBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Training throughput (tokens/s) of a recurrent LM.")
+
+    @Option(help: "Cell: rnn, gru or lstm.") var model: String = "rnn"
+    @Option(help: "Hidden units.") var hidden: Int = 512
+    @Option(help: "Vocabulary size (one-hot input width and logits).") var vocab: Int = 28
+    @Option(help: "Sequences per window.") var batch: Int = 32
+    @Option(help: "Time steps per window.") var steps: Int = 35
+    @Option(help: "Stacked layers.") var layers: Int = 1
+    @Option(help: "BLAS threads (default: the BLAS layer's measured choice).") var threads: Int?
+    @Option(help: "Seconds to measure, after a warm-up.") var seconds: Double = 5
+    @Option(help: "Seed for weights and tokens.") var seed: UInt64 = 0
+
+    func validate() throws {
+        guard ModelConfig.Kind(rawValue: model) != nil else { throw ValidationError("--model must be rnn, gru or lstm, not \(model)") }
+        guard hidden > 0, vocab > 1, batch > 0, steps > 0, layers > 0 else { throw ValidationError("sizes must be positive") }
+        guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
+        if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
+    }
+
+    func run() throws {
+        if let t = threads { BLAS.setThreads(t) }
+        log(BLAS.configuration.description)
+        let config = ModelConfig(kind: ModelConfig.Kind(rawValue: model)!, vocabularySize: vocab,
+                                 hiddenSize: hidden, layers: layers, initialization: .d2l)
+        var rng = SplitMix64(state: seed)
+        let lm = try RecurrentLM<Float>(config: config, using: &rng)
+        let n = batch * steps
+        // A pool of random windows, cycled (tokens do not affect the work done).
+        let windows = (0..<8).map { _ in
+            (0..<(n + batch)).map { _ in Int32.random(in: 0..<Int32(vocab), using: &rng) }
+        }
+        let gradients = lm.gradientBuffers
+        let params = lm.parameters
+        var lossSum = 0.0
+        func step(_ i: Int) throws {
+            let w = windows[i % windows.count]
+            lm.zeroGradients()
+            lossSum += try lm.forward(inputs: Array(w[0..<n]), targets: Array(w[batch...]), steps: steps, batch: batch)
+            try lm.backward()
+            GradientClipping.clip(gradients, maxNorm: 1)
+            for p in params { Float.axpy(-1, p.gradient.pointer, p.value.pointer, count: p.count) }
+        }
+        // Warm-up: a few steps and at least 0.3 s.
+        var i = 0
+        let warmStart = now()
+        while i < 3 || now() - warmStart < min(0.3, seconds / 4) { try step(i); i += 1 }
+        var count = 0
+        let start = now()
+        var elapsed = 0.0
+        repeat {
+            try step(i); i += 1; count += 1
+            elapsed = now() - start
+        } while elapsed < seconds
+        let tokensPerSecond = Double(count * n) / elapsed
+        log("train \(model)-\(hidden): \(count) steps in \(String(format: "%.2f", elapsed)) s, \(String(format: "%.3f", elapsed / Double(count) * 1000)) ms/step, mean loss \(String(format: "%.4f", lossSum / Double(i)))")
+        print(jsonLine([("bench", "train"), ("model", model), ("hidden", hidden), ("layers", layers),
+                        ("vocab", vocab), ("batch", batch), ("steps", steps), ("threads", BLAS.threads),
+                        ("small_product_threads", BLAS.smallProductThreads), ("blas_core", BLAS.configuration.coreName),
+                        ("tokens_per_second", tokensPerSecond), ("flops_per_token", config.flopsPerToken),
+                        ("gflops", tokensPerSecond * config.flopsPerToken / 1e9)]))
+    }
+}

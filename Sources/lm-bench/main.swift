@@ -1,1 +1,0 @@
-print("lm-bench: placeholder")
