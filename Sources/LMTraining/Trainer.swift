@@ -181,6 +181,9 @@ public final class Trainer {
             if let validation {
                 validationPerplexity = try Evaluator.evaluate(model, on: validation, batch: batchSize, steps: steps).perplexity
             }
+            guard trainPerplexity.isFinite, validationPerplexity?.isFinite ?? true else {
+                throw TrainingError.divergence(epoch: epochNumber, batch: state.batchInEpoch, checkpoint: try files.newest?.path)
+            }
             let report = EpochReport(epoch: epochNumber, trainPerplexity: trainPerplexity,
                                      validationPerplexity: validationPerplexity,
                                      tokensPerSecond: Double(epochTokens) / max(trainingSeconds, 1e-9),

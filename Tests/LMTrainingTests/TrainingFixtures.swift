@@ -1,0 +1,42 @@
+import Foundation
+import LMData
+import LMModels
+import LMText
+@testable import LMTraining
+
+/// Small corpora and models for fast training tests.
+enum TrainingFixtures {
+    static func temporaryDirectory() -> String {
+        let path = NSTemporaryDirectory() + "lmtraining-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// A few thousand characters of English-like text, written to a temporary file.
+    static func corpus(lines: Int = 60) -> String {
+        let words = ["the", "time", "traveller", "said", "filby", "machine", "four", "dimensions", "and", "of"]
+        var generator = RandomGenerator(seed: 7)
+        var text = ""
+        for _ in 0..<lines {
+            text += (0..<8).map { _ in words[generator.next(below: words.count)] }.joined(separator: " ") + ".\n"
+        }
+        let path = temporaryDirectory() + "/tiny.txt"
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }
+
+    /// A request for a tiny model on `corpus`, writing into `output`.
+    static func request(corpus: String, output: String, epochs: Int = 4, kind: ModelConfig.Kind = .rnn,
+                        sampler: TrainingOptions.SamplerKind = .sequential, validationFraction: Double = 0) -> TrainingRun.Request {
+        var options = TrainingOptions(corpus: corpus)
+        options.batch = 4
+        options.steps = 6
+        options.epochs = epochs
+        options.maxTokens = nil
+        options.sampler = sampler
+        options.validationFraction = validationFraction
+        options.checkpointEvery = 2
+        let model = ModelConfig(kind: kind, vocabularySize: 1, hiddenSize: 12, initialization: .xavierUniform)
+        return TrainingRun.Request(model: model, training: options, pipeline: TextPipeline(), output: output)
+    }
+}
