@@ -13,11 +13,16 @@ import Foundation
 /// CPU detection. Debian's 0.3.21 does not know recent Intel server CPUs and falls back to
 /// "Prescott" (SSE3) kernels there: 32×512×512 sgemm ran at 30 GFLOP/s instead of 110–160.
 /// LMKit therefore does not link `libopenblas` at build time. On first use it `dlopen`s the
-/// library and calls it through function pointers:
-/// 1. if the user set `OPENBLAS_CORETYPE`, it is respected as is;
-/// 2. otherwise the library is loaded with OpenBLAS's own detection and
+/// library and calls it through function pointers, after choosing the core:
+/// 1. `LMKIT_BLAS_CORETYPE=<core>` forces a core (copied to `OPENBLAS_CORETYPE`);
+/// 2. an `OPENBLAS_CORETYPE` already in the environment is respected when it is at least the
+///    kernel tier the CPU supports; one *below* it (this image exports
+///    `OPENBLAS_CORETYPE=Haswell` on AVX-512 machines, which cost 25–50 % of training
+///    throughput against Cooperlake kernels on the EPYC) is treated as a fallback and replaced
+///    by the best core, with a note on stderr (`configuration.description`);
+/// 3. otherwise the library is loaded with OpenBLAS's own detection and
 ///    `openblas_get_corename()` is compared with what `/proc/cpuinfo` says the CPU can run;
-/// 3. only when the picked core is a *fallback* (a lower kernel tier than the CPU supports:
+///    only when the picked core is a *fallback* (a lower kernel tier than the CPU supports:
 ///    no AVX-512 kernels on an AVX-512 CPU, no AVX2 kernels on an AVX2+FMA CPU) the library
 ///    is unloaded (`dlclose`, verified with `RTLD_NOLOAD`), `OPENBLAS_CORETYPE` is set to the
 ///    best core the CPU has ("Cooperlake" with avx512_bf16, else "SkylakeX", else "Haswell")
@@ -54,12 +59,15 @@ public enum BLAS {
         public let processors: Int
         /// A warning to show the user (e.g. a fallback that could not be fixed), if any.
         public let warning: String?
+        /// What LMKit changed about the environment's choice, if anything.
+        public let note: String?
 
         public var description: String {
             var s = "BLAS: \(library) core=\(coreName)"
             if let d = detectedCoreName { s += " (OpenBLAS detected \(d))" }
             if let o = coreTypeOverride { s += " OPENBLAS_CORETYPE=\(o) set by LMKit (fallback overridden)" }
-            if let u = userCoreType { s += " OPENBLAS_CORETYPE=\(u) from the environment" }
+            if let n = note { s += " (\(n))" }
+            if let u = userCoreType { s += " OPENBLAS_CORETYPE=\(u) chosen by the user" }
             s += " cpu-best=\(bestCoreForCPU ?? "unknown") processors=\(processors)"
             s += " parallelism=\(BLAS.parallelism.rawValue) threads=\(BLAS.threads) small-product-threads=\(BLAS.smallProductThreads) (below \(BLAS.smallProductFlops) flop)"
             if let w = warning { s += " WARNING: \(w)" }
@@ -234,10 +242,19 @@ final class OpenBLASLibrary: @unchecked Sendable {
         let env = ProcessInfo.processInfo.environment
         let candidates = (env["LMKIT_BLAS_LIBRARY"].map { [$0] } ?? []) +
             ["libopenblas.so.0", "libopenblas.so", "/usr/lib/x86_64-linux-gnu/libopenblas.so.0"]
-        let userCore = env["OPENBLAS_CORETYPE"]
-        let simulate = env["LMKIT_BLAS_SIMULATE_FALLBACK"] == "1" && userCore == nil
         let flags = BLAS.cpuFlags()
         let best = BLAS.bestCore(flags: flags)
+        var userCore = env["OPENBLAS_CORETYPE"]
+        var environmentNote: String? = nil
+        if let forced = env["LMKIT_BLAS_CORETYPE"], !forced.isEmpty {
+            setenv("OPENBLAS_CORETYPE", forced, 1)
+            userCore = forced
+        } else if let u = userCore, let best, BLAS.tier(ofCore: u) < best.tier {
+            environmentNote = "OPENBLAS_CORETYPE=\(u) from the environment is below this CPU's \(best.name) kernels; using \(best.name) (LMKIT_BLAS_CORETYPE=\(u) forces it)"
+            setenv("OPENBLAS_CORETYPE", best.name, 1)
+            userCore = nil
+        }
+        let simulate = env["LMKIT_BLAS_SIMULATE_FALLBACK"] == "1" && userCore == nil && environmentNote == nil
         if simulate { setenv("OPENBLAS_CORETYPE", "Prescott", 1) }
 
         var handle: UnsafeMutableRawPointer?
@@ -261,7 +278,9 @@ final class OpenBLASLibrary: @unchecked Sendable {
         var override: String? = nil
         var warning: String? = nil
         var core = coreName(h)
-        if userCore == nil, let best, BLAS.tier(ofCore: core) < best.tier {
+        if environmentNote != nil {
+            override = best?.name
+        } else if userCore == nil, let best, BLAS.tier(ofCore: core) < best.tier {
             // A fallback: unload, set the core type, load again.
             detected = core
             dlclose(h)
@@ -284,7 +303,8 @@ final class OpenBLASLibrary: @unchecked Sendable {
         configuration = BLAS.Configuration(
             library: name, coreName: core, detectedCoreName: detected, coreTypeOverride: override,
             userCoreType: simulate ? nil : userCore, bestCoreForCPU: best?.name,
-            processors: ProcessInfo.processInfo.activeProcessorCount, warning: warning)
+            processors: ProcessInfo.processInfo.activeProcessorCount, warning: warning,
+            note: environmentNote)
     }
 
     @inline(__always)
