@@ -1,1 +1,0 @@
-print("lm-eval: not built yet")
