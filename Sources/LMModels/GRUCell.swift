@@ -46,22 +46,22 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
             // [R | Z] pre-activations += H W_h[r|z].
             Scalar.gemm(transposeA: false, transposeB: false, m: batch, n: 2 * h, k: h, alpha: 1,
                         a: hp, lda: h, b: whh, ldb: w, beta: 1, c: gt, ldc: w)
-            for b in 0..<batch {
+            parallelRows(batch, width: w) { rows in for b in rows {
                 let row = gt + b * w
                 Scalar.sigmoid(row, row, count: 2 * h)
                 let r = row, hpb = hp + b * h, rhb = rh + b * h
                 for j in 0..<h { rhb[j] = r[j] * hpb[j] }
-            }
+            } }
             // H̃ pre-activation += (R ⊙ H) W_hh.
             Scalar.gemm(transposeA: false, transposeB: false, m: batch, n: h, k: h, alpha: 1,
                         a: rh, lda: h, b: whh + 2 * h, ldb: w, beta: 1, c: gt + 2 * h, ldc: w)
-            for b in 0..<batch {
+            parallelRows(batch, width: w) { rows in for b in rows {
                 let row = gt + b * w
                 let z = row + h, c = row + 2 * h
                 Scalar.tanh(c, c, count: h)
                 let hpb = hp + b * h, hnb = hn + b * h
                 for j in 0..<h { hnb[j] = z[j] * hpb[j] + (1 - z[j]) * c[j] }
-            }
+            } }
         }
         ws.carried[0].pointer.update(from: s + steps * bh, count: bh)
     }
@@ -77,7 +77,7 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let gt = g + t * batch * w, dgt = dg + t * batch * w, dht = dh + t * bh, hp = s + t * bh
             // Z and candidate pre-activation gradients.
-            for b in 0..<batch {
+            parallelRows(batch, width: w) { rows in for b in rows {
                 let z = gt + b * w + h, c = gt + b * w + 2 * h
                 let dz = dgt + b * w + h, dc = dgt + b * w + 2 * h
                 let d = dht + b * h, hpb = hp + b * h
@@ -85,21 +85,21 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
                     dz[j] = d[j] * (hpb[j] - c[j]) * z[j] * (1 - z[j])
                     dc[j] = d[j] * (1 - z[j]) * (1 - c[j] * c[j])
                 }
-            }
+            } }
             // ∂(R ⊙ H) = dH̃_pre · W_hhᵀ.
             Scalar.gemm(transposeA: false, transposeB: true, m: batch, n: h, k: h, alpha: 1,
                         a: dgt + 2 * h, lda: w, b: whh + 2 * h, ldb: w, beta: 0, c: drh, ldc: h)
-            for b in 0..<batch {
+            // dR_pre, and dH_{t−1} += dH ⊙ Z + ∂(R ⊙ H) ⊙ R (then + [dR | dZ] · W_h[r|z]ᵀ).
+            let dprev = dht - bh
+            parallelRows(batch, width: w) { rows in for b in rows {
                 let r = gt + b * w, dr = dgt + b * w, d = drh + b * h, hpb = hp + b * h
                 for j in 0..<h { dr[j] = d[j] * hpb[j] * r[j] * (1 - r[j]) }
-            }
+                if t > 0 {
+                    let z = r + h, dh = dht + b * h, out = dprev + b * h
+                    for j in 0..<h { out[j] += dh[j] * z[j] + d[j] * r[j] }
+                }
+            } }
             guard t > 0 else { continue }
-            // dH_{t−1} += dH ⊙ Z + ∂(R ⊙ H) ⊙ R + [dR | dZ] · W_h[r|z]ᵀ.
-            let dprev = dht - bh
-            for b in 0..<batch {
-                let r = gt + b * w, z = r + h, d = dht + b * h, dr = drh + b * h, out = dprev + b * h
-                for j in 0..<h { out[j] += d[j] * z[j] + dr[j] * r[j] }
-            }
             if fault != .dropRecurrentTerm {
                 Scalar.gemm(transposeA: false, transposeB: true, m: batch, n: h, k: 2 * h, alpha: 1,
                             a: dgt, lda: w, b: whh, ldb: w, beta: 1, c: dprev, ldc: h)

@@ -46,18 +46,16 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
             Scalar.gemm(transposeA: false, transposeB: false, m: batch, n: w, k: h, alpha: 1,
                         a: s + t * bh, lda: h, b: whh, ldb: w, beta: 1, c: gt, ldc: w)
             let cp = cs + t * bh, cn = cs + (t + 1) * bh, hn = s + (t + 1) * bh, tc = tcAll + t * bh
-            for b in 0..<batch {
+            parallelRows(batch, width: w) { rows in for b in rows {
                 let row = gt + b * w
                 Scalar.sigmoid(row, row, count: 3 * h)
                 Scalar.tanh(row + 3 * h, row + 3 * h, count: h)
-                let i = row, f = row + h, cc = row + 3 * h, cpb = cp + b * h, cnb = cn + b * h
+                let i = row, f = row + h, o = row + 2 * h, cc = row + 3 * h
+                let cpb = cp + b * h, cnb = cn + b * h, tcb = tc + b * h, hnb = hn + b * h
                 for j in 0..<h { cnb[j] = f[j] * cpb[j] + i[j] * cc[j] }
-            }
-            Scalar.tanh(cn, tc, count: bh)
-            for b in 0..<batch {
-                let o = gt + b * w + 2 * h, tcb = tc + b * h, hnb = hn + b * h
+                Scalar.tanh(cnb, tcb, count: h)
                 for j in 0..<h { hnb[j] = o[j] * tcb[j] }
-            }
+            } }
         }
         ws.carried[0].pointer.update(from: s + steps * bh, count: bh)
         ws.carried[1].pointer.update(from: cs + steps * bh, count: bh)
@@ -75,7 +73,7 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let gt = g + t * batch * w, dgt = dg + t * batch * w, dht = dh + t * bh
             let cp = cs + t * bh, tc = tcAll + t * bh
-            for b in 0..<batch {
+            parallelRows(batch, width: w) { rows in for b in rows {
                 let i = gt + b * w, f = i + h, o = i + 2 * h, cc = i + 3 * h
                 let di = dgt + b * w, df = di + h, dout = di + 2 * h, dcc = di + 3 * h
                 let d = dht + b * h, tcb = tc + b * h, cpb = cp + b * h, carry = dcCarry + b * h
@@ -87,7 +85,7 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
                     dcc[j] = dc * i[j] * (1 - cc[j] * cc[j])
                     carry[j] = dc * f[j]
                 }
-            }
+            } }
             if t > 0 && fault != .dropRecurrentTerm {
                 Scalar.gemm(transposeA: false, transposeB: true, m: batch, n: h, k: w, alpha: 1,
                             a: dgt, lda: w, b: whh, ldb: w, beta: 1, c: dht - bh, ldc: h)

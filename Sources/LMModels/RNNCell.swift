@@ -45,9 +45,13 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
             // gt += H_{t−1} W_hh, then H_t = φ(gt).
             Scalar.gemm(transposeA: false, transposeB: false, m: batch, n: h, k: h, alpha: 1,
                         a: s + t * bh, lda: h, b: whh, ldb: h, beta: 1, c: gt, ldc: h)
-            switch activation {
-            case .tanh: Scalar.tanh(gt, s + (t + 1) * bh, count: bh)
-            case .relu: Scalar.relu(gt, s + (t + 1) * bh, count: bh)
+            let out = s + (t + 1) * bh, act = activation
+            parallelRows(batch, width: h) { r in
+                let o = r.lowerBound * h, n = r.count * h
+                switch act {
+                case .tanh: Scalar.tanh(gt + o, out + o, count: n)
+                case .relu: Scalar.relu(gt + o, out + o, count: n)
+                }
             }
         }
         ws.carried[0].pointer.update(from: s + steps * bh, count: bh)
@@ -63,10 +67,14 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let dgt = dg + t * bh, dht = dh + t * bh, ht = s + (t + 1) * bh
             // dG_t = dH_t ⊙ φ'(H_t), with φ' read from the output.
-            dgt.update(from: dht, count: bh)
-            switch activation {
-            case .tanh: Activations.tanhBackward(output: ht, gradient: dgt, count: bh)
-            case .relu: Activations.reluBackward(output: ht, gradient: dgt, count: bh)
+            let act = activation
+            parallelRows(batch, width: h) { r in
+                let o = r.lowerBound * h, n = r.count * h
+                (dgt + o).update(from: dht + o, count: n)
+                switch act {
+                case .tanh: Activations.tanhBackward(output: ht + o, gradient: dgt + o, count: n)
+                case .relu: Activations.reluBackward(output: ht + o, gradient: dgt + o, count: n)
+                }
             }
             // dH_{t−1} += dG_t W_hhᵀ (the gradient into the carried-in state is dropped).
             if t > 0 && fault != .dropRecurrentTerm {

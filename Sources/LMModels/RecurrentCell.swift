@@ -167,3 +167,24 @@ func makeLayerParameters<T: TensorScalar>(prefix: String, inputSize: Int, hidden
      Parameter(name: prefix + ".W_hh", rows: hidden, cols: gates * hidden),
      Parameter(name: prefix + ".b_h", rows: 1, cols: gates * hidden, vector: true))
 }
+
+/// Element-wise passes over fewer elements than this run on the calling thread (tests lower
+/// it to exercise the parallel path at small sizes).
+nonisolated(unsafe) var parallelElementThreshold = 8192
+
+/// Runs `body` over blocks of `rows` rows (each `width` elements wide) on the shared
+/// ``WorkerPool``, or inline when the work is too small to pay for a hand-off (~1 µs).
+@inline(__always)
+func parallelRows(_ rows: Int, width: Int, _ body: (Range<Int>) -> Void) {
+    let pool = WorkerPool.shared
+    let parts = min(pool.width, BLAS.threads)
+    if parts <= 1 || rows < 2 || rows * width < parallelElementThreshold {
+        body(0..<rows)
+        return
+    }
+    pool.run(parts: parts) { p in
+        let chunk = (rows + parts - 1) / parts
+        let lo = min(p * chunk, rows), hi = min(lo + chunk, rows)
+        if lo < hi { body(lo..<hi) }
+    }
+}

@@ -84,11 +84,17 @@ import LMTensor
             }
         }
         all.append(ModelConfig(kind: .rnn, activation: .relu, vocabularySize: 7, hiddenSize: 19, layers: 2, initialization: .xavierUniform))
+        // Wide enough (≥ 32 columns) for the BLAS layer to split products across threads.
+        for kind in ModelConfig.Kind.allCases {
+            all.append(ModelConfig(kind: kind, vocabularySize: 7, embeddingSize: 5, hiddenSize: 48, layers: 2,
+                                   initialization: .uniform(bound: 0.2)))
+        }
         return all
     }()
 
     @Test(arguments: configurations)
     func forwardMatchesPlainLoops(config: ModelConfig) throws {
+        parallelElementThreshold = 0  // exercise the multi-threaded element-wise path too
         var rng = SplitMix64(seed: 5)
         let model = try RecurrentLM<Float>(config: config, using: &rng)
         let (steps, batch) = (5, 3)
