@@ -1,0 +1,163 @@
+import LMModels
+import LMTensor
+import LMText
+
+/// Generates text from a trained ``RecurrentLM`` after a prefix, as d2l's `predict`:
+///
+/// 1. the prefix goes through the model's own ``TextPipeline`` (preprocessing and tokenizer)
+///    and vocabulary (``encode(prefix:strict:)``); tokens outside the vocabulary become `<unk>`;
+/// 2. **warm-up**: the state starts at zero, `prefix[0]` is fed, then the state is advanced
+///    over `prefix[1...]` one token at a time, outputs ignored;
+/// 3. **generation**: the logits after the last prefix token give the first new token; each
+///    new token is fed back as the next input. Every step is one
+///    `forward(inputs:steps: 1, batch:)` of the model, for all samples at once.
+///
+/// `<unk>` is masked (its logit set to -infinity before the sampler sees the row) unless
+/// `allowUnknown` is set, for every strategy, greedy included: greedy is then the argmax over
+/// every token but `<unk>`, the lowest id on ties.
+///
+/// No allocation per token besides the model's own (`logits` returns a copy): the input
+/// rows, the masked logit row and the samplers' buffers are reused.
+public final class Generator {
+    /// The model; its carried state is reset by every ``generate(prefix:length:samples:sampler:using:allowUnknown:onStep:)``.
+    public let model: RecurrentLM<Float>
+    public let vocabulary: Vocabulary
+    /// The preprocessing and tokenizer the vocabulary was built with.
+    public let pipeline: TextPipeline
+    /// Ids back to text.
+    public let detokenizer: Detokenizer
+
+    /// A prefix as the model reads it.
+    public struct Prefix: Sendable, Equatable {
+        /// The text as given.
+        public let original: String
+        /// Its tokens after the model's preprocessing and tokenizer.
+        public let tokens: [String]
+        /// Their ids (`<unk>` = 0 for tokens outside the vocabulary).
+        public let ids: [Int32]
+        /// The distinct tokens outside the vocabulary, in order of appearance.
+        public let unknownTokens: [String]
+        /// The tokens joined back into text: the prefix after preprocessing (unknown tokens
+        /// kept as they are; the model reads them as `<unk>`).
+        public let text: String
+
+        /// Whether preprocessing or tokenization changed the text (case, punctuation, spaces).
+        public var changed: Bool { text != original }
+    }
+
+    /// A generator for `model`, whose tokens are `vocabulary`, cut by `pipeline`.
+    ///
+    /// - Throws: ``GenerationError/vocabularyMismatch(_:)`` when the sizes differ.
+    public init(model: RecurrentLM<Float>, vocabulary: Vocabulary, pipeline: TextPipeline) throws {
+        guard vocabulary.count == model.config.vocabularySize else {
+            throw GenerationError.vocabularyMismatch(
+                "the vocabulary has \(vocabulary.count) tokens but the model was built for \(model.config.vocabularySize)")
+        }
+        self.model = model
+        self.vocabulary = vocabulary
+        self.pipeline = pipeline
+        detokenizer = Detokenizer(vocabulary: vocabulary, pipeline: pipeline)
+    }
+
+    /// A generator from a vocabulary file (its tokens and its pipeline).
+    public convenience init(model: RecurrentLM<Float>, vocabularyFile: VocabularyFile) throws {
+        try self.init(model: model, vocabulary: try vocabularyFile.vocabulary(), pipeline: vocabularyFile.pipeline)
+    }
+
+    /// Reads `text` as the model reads its corpus.
+    ///
+    /// - Parameter strict: throw instead of mapping unknown tokens to `<unk>`.
+    /// - Throws: ``GenerationError/emptyPrefix(original:pipeline:)`` when no token is left,
+    ///   ``GenerationError/unknownTokens(_:)`` (strict only), or a `TextError` (invalid text).
+    public func encode(prefix text: String, strict: Bool = false) throws -> Prefix {
+        let tokens = try pipeline.tokens(of: text, source: "the prefix")
+        guard !tokens.isEmpty else { throw GenerationError.emptyPrefix(original: text, pipeline: pipeline.summary) }
+        var ids: [Int32] = []
+        ids.reserveCapacity(tokens.count)
+        var unknown: [String] = []
+        for token in tokens {
+            let id = vocabulary.id(of: token)
+            if id == Vocabulary.unknownID && token != Vocabulary.unknownToken && !unknown.contains(token) {
+                unknown.append(token)
+            }
+            ids.append(Int32(id))
+        }
+        if strict && !unknown.isEmpty { throw GenerationError.unknownTokens(unknown) }
+        return Prefix(original: text, tokens: tokens, ids: ids, unknownTokens: unknown,
+                      text: detokenizer.join(tokens))
+    }
+
+    /// Generates `length` tokens after `prefix` for `samples` sequences at once (one batched
+    /// pass; the samples differ only through the sampler's draws).
+    ///
+    /// - Parameters:
+    ///   - prefix: token ids, at least one (see ``encode(prefix:strict:)``).
+    ///   - length: new tokens per sample (d2l's `num_preds`), ≥ 0.
+    ///   - samples: sequences generated together (the batch), ≥ 1.
+    ///   - sampler: the decoding strategy, called once per sample per step, samples in order.
+    ///   - generator: the randomness (e.g. LMData's seeded `RandomGenerator`).
+    ///   - allowUnknown: let `<unk>` be emitted.
+    ///   - onStep: called after every step with the step index and the new token of every
+    ///     sample (valid during the call only); for streaming.
+    /// - Returns: the generated ids of each sample (without the prefix).
+    @discardableResult
+    public func generate<S: LogitSampler, G: RandomNumberGenerator>(
+        prefix: [Int32], length: Int, samples: Int = 1, sampler: inout S, using generator: inout G,
+        allowUnknown: Bool = false,
+        onStep: (_ step: Int, _ tokens: UnsafeBufferPointer<Int32>) throws -> Void = { _, _ in }
+    ) throws -> [[Int32]] {
+        let v = vocabulary.count
+        guard let first = prefix.first else {
+            throw GenerationError.emptyPrefix(original: "", pipeline: pipeline.summary)
+        }
+        try require(length >= 0, "the length must be ≥ 0 (got \(length))")
+        try require(samples >= 1, "the number of samples must be ≥ 1 (got \(samples))")
+        for id in prefix where id < 0 || Int(id) >= v {
+            throw GenerationError.invalidSetting("prefix token id \(id) is outside the vocabulary 0..<\(v)")
+        }
+        guard allowUnknown || v > 1 else {
+            throw GenerationError.vocabularyMismatch("the vocabulary holds only <unk>; nothing can be generated unless <unk> is allowed")
+        }
+        let batch = samples
+        var result = [[Int32]](repeating: [], count: batch)
+        for b in 0..<batch { result[b].reserveCapacity(length) }
+
+        // Two input rows used in turn: the model keeps a reference to the last one it read,
+        // so writing into the other never copies.
+        var inputs = [Int32](repeating: first, count: batch)
+        var spare = inputs
+        var row = [Float](repeating: 0, count: v)
+
+        model.resetState()
+        // Warm-up over prefix[1...]: each forward reads the previous token.
+        for t in 1..<max(prefix.count, 1) {
+            try model.forward(inputs: inputs, steps: 1, batch: batch)
+            swap(&inputs, &spare)
+            for b in 0..<batch { inputs[b] = prefix[t] }
+        }
+        for step in 0..<length {
+            try model.forward(inputs: inputs, steps: 1, batch: batch)
+            let logits = model.logits
+            swap(&inputs, &spare)
+            var bad = false
+            logits.storage.withUnsafeBufferPointer { all in
+                row.withUnsafeMutableBufferPointer { r in
+                    for b in 0..<batch {
+                        let source = all.baseAddress! + b * v
+                        for i in 0..<v {
+                            let x = source[i]
+                            if !x.isFinite { bad = true }
+                            r[i] = x
+                        }
+                        if !allowUnknown { r[Vocabulary.unknownID] = -.infinity }
+                        inputs[b] = Int32(sampler.sample(UnsafeBufferPointer(r), using: &generator))
+                    }
+                }
+            }
+            if bad { throw GenerationError.nonFiniteLogits(step: step) }
+            for b in 0..<batch { result[b].append(inputs[b]) }
+            try inputs.withUnsafeBufferPointer { try onStep(step, $0) }
+        }
+        return result
+    }
+}
