@@ -72,3 +72,36 @@ extension Kernels {
         return total
     }
 }
+
+extension VectorMath {
+    /// The `Float` softmax cross-entropy: as the generic kernel, with the exponentials from
+    /// the vectorisable `expClamped` (shifted logits are ≤ 0; below −87 they are flushed to
+    /// e^−87 ≈ 1.6e-38, which changes no sum) instead of one libm call per logit.
+    static func softmaxCrossEntropy(
+        _ logits: UnsafePointer<Float>, _ rows: Int, _ cols: Int, _ targets: UnsafePointer<Int32>,
+        _ gradient: UnsafeMutablePointer<Float>?, _ scale: Float
+    ) -> Double {
+        guard let g = gradient, UnsafePointer(g) != logits else {
+            return Kernels.softmaxCrossEntropy(logits, rows, cols, targets, gradient, scale)
+        }
+        var total = 0.0
+        for r in 0..<rows {
+            let z = logits + r * cols, gr = g + r * cols
+            var m = z[0]
+            for j in 1..<cols { m = z[j] > m ? z[j] : m }
+            var s: Float = 0
+            for j in 0..<cols {
+                let d = z[j] - m
+                let e = expClamped(d < -87 ? -87 : d)
+                gr[j] = e
+                s += e
+            }
+            let target = Int(targets[r])
+            total += Double(Float.log(s)) - Double(z[target] - m)
+            let inv = scale / s
+            for j in 0..<cols { gr[j] *= inv }
+            gr[target] -= scale
+        }
+        return total
+    }
+}

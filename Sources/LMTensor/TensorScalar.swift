@@ -85,7 +85,7 @@ extension Float: TensorScalar {
         logits: UnsafePointer<Float>, rows: Int, cols: Int, targets: UnsafePointer<Int32>,
         gradient: UnsafeMutablePointer<Float>?, scale: Float
     ) -> Double {
-        Kernels.softmaxCrossEntropy(logits, rows, cols, targets, gradient, scale)
+        VectorMath.softmaxCrossEntropy(logits, rows, cols, targets, gradient, scale)
     }
     public static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Double {
         Kernels.sumOfSquares(x, count)

@@ -5,30 +5,40 @@ import Foundation
 import Synchronization
 
 /// A tiny fork-join pool for splitting one product (or one element-wise pass) across the
-/// machine's cores with microsecond overhead: the workers are persistent threads that spin
-/// on an atomic generation counter for a while after each job (a recurrent step hands out
-/// work every ~50 µs) and then sleep on a condition variable, so an idle pool costs nothing.
+/// machine's cores with microsecond overhead.
 ///
-/// Not reentrant: one `run` at a time (the training loop is single-threaded); a `run` from
-/// inside a job runs serially.
+/// Workers are persistent threads that spin on an atomic word for a while after each job (a
+/// recurrent step hands out work every few tens of µs) and then sleep on a condition
+/// variable, so an idle pool costs nothing. Parts are *claimed*, not assigned: the caller
+/// and the workers take part indices from a shared counter, so when a worker is descheduled
+/// (other processes on the machine) the caller simply runs its part too instead of waiting.
+///
+/// Not reentrant: one `run` at a time; a `run` issued while another is in progress (another
+/// thread, or from inside a job) runs its parts serially on the calling thread.
 public final class WorkerPool: @unchecked Sendable {
     /// The shared pool, with `activeProcessorCount − 1` workers (threads are started lazily).
     public static let shared = WorkerPool(workers: max(0, ProcessInfo.processInfo.activeProcessorCount - 1))
 
-    /// Number of parts a job can be split into (workers + the calling thread).
+    /// Number of threads that can work on a job (workers + the calling thread).
     public let width: Int
 
-    private let generation = Atomic<Int>(0)
-    private let remaining = Atomic<Int>(0)
+    /// generation << 20 | next unclaimed part index.
+    private let state = Atomic<Int>(0)
+    private let completed = Atomic<Int>(0)
     private let sleepers = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
     private var mutex = pthread_mutex_t()
     private var condition = pthread_cond_t()
     private var started = false
-    /// The current job; written before `generation` is bumped, read after it is observed.
+    /// The current job and its part count; written before `state` publishes a generation and
+    /// constant until every part of it has completed.
     private nonisolated(unsafe) var job: ((Int) -> Void)? = nil
+    private nonisolated(unsafe) var parts = 0
     /// Spins before sleeping (each spin is one atomic load).
     public nonisolated(unsafe) var spinLimit = 200_000
+
+    private static let shift = 20
+    private static let mask = (1 << 20) - 1
 
     init(workers: Int) {
         width = workers + 1
@@ -39,60 +49,74 @@ public final class WorkerPool: @unchecked Sendable {
     private func start() {
         started = true
         for index in 1..<width {
-            let t = Thread { [unowned self] in self.workerLoop(index) }
+            let t = Thread { [unowned self] in self.workerLoop() }
             t.name = "lmkit-worker-\(index)"
             t.start()
         }
     }
 
-    private func workerLoop(_ index: Int) {
+    /// Claims and runs parts of generation `generation` until none is left.
+    @inline(__always)
+    private func work(generation: Int) {
+        while true {
+            let s = state.load(ordering: .acquiring)
+            guard s >> Self.shift == generation, s & Self.mask < parts else { return }
+            let (exchanged, _) = state.compareExchange(expected: s, desired: s + 1, ordering: .acquiringAndReleasing)
+            if !exchanged { continue }
+            job!(s & Self.mask)
+            completed.add(1, ordering: .releasing)
+        }
+    }
+
+    private func workerLoop() {
         var seen = 0
         while true {
             var spins = 0
-            while generation.load(ordering: .sequentiallyConsistent) == seen {
+            var s = state.load(ordering: .sequentiallyConsistent)
+            while s >> Self.shift == seen {
                 spins += 1
                 if spins & 1023 == 0 { sched_yield() }
                 if spins >= spinLimit {
                     pthread_mutex_lock(&mutex)
                     sleepers.add(1, ordering: .sequentiallyConsistent)
-                    while generation.load(ordering: .sequentiallyConsistent) == seen {
+                    while state.load(ordering: .sequentiallyConsistent) >> Self.shift == seen {
                         pthread_cond_wait(&condition, &mutex)
                     }
                     sleepers.subtract(1, ordering: .sequentiallyConsistent)
                     pthread_mutex_unlock(&mutex)
                     spins = 0
                 }
+                s = state.load(ordering: .sequentiallyConsistent)
             }
-            seen = generation.load(ordering: .acquiring)
-            job!(index)
-            remaining.subtract(1, ordering: .releasing)
+            seen = s >> Self.shift
+            work(generation: seen)
         }
     }
 
-    /// Runs `body(part)` for part in 0..<parts (parts ≤ ``width``) in parallel, part 0 on
-    /// the calling thread, and returns when all have finished.
-    public func run(parts requested: Int, _ body: (Int) -> Void) {
-        let parts = min(requested, width)
-        if parts <= 1 || busy.exchange(true, ordering: .acquiring) {
-            for p in 0..<requested { body(p) }
+    /// Runs `body(part)` for every part in 0..<parts, in parallel on up to ``width`` threads
+    /// (the caller included), and returns when all have finished.
+    public func run(parts count: Int, _ body: (Int) -> Void) {
+        if count <= 1 || width <= 1 || busy.exchange(true, ordering: .acquiring) {
+            for p in 0..<count { body(p) }
             return
         }
         defer { busy.store(false, ordering: .releasing) }
         if !started { start() }
         withoutActuallyEscaping(body) { escaping in
-            // Workers beyond `parts` run a no-op part.
-            job = { p in if p < parts { escaping(p) } }
-            remaining.store(width - 1, ordering: .relaxed)
-            generation.add(1, ordering: .sequentiallyConsistent)
+            job = escaping
+            parts = count
+            completed.store(0, ordering: .relaxed)
+            let generation = ((state.load(ordering: .relaxed) >> Self.shift) + 1) & ((1 << 40) - 1)
+            state.store(generation << Self.shift, ordering: .sequentiallyConsistent)
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
                 pthread_mutex_lock(&mutex)
                 pthread_cond_broadcast(&condition)
                 pthread_mutex_unlock(&mutex)
             }
-            escaping(0)
-            // Spin; after a while yield, in case a worker was preempted onto this core.
+            work(generation: generation)
+            // Parts claimed by workers may still be running.
             var spins = 0
-            while remaining.load(ordering: .acquiring) > 0 {
+            while completed.load(ordering: .acquiring) < count {
                 spins += 1
                 if spins > 4000 { sched_yield() }
             }
