@@ -57,7 +57,8 @@ public struct RandomSampler: Sampler {
     private var epochGenerator: RandomGenerator
     private let fixedOffset: Int?
     /// The shuffled subsequence starts; the first `subsequenceCount` entries are this epoch's.
-    private var starts: [Int]
+    /// Allocated once; every epoch refills it in place.
+    private(set) var starts: [Int]
 
     /// Number of batches d2l's random sampling yields: `⌊⌊(tokens − offset − 1) / steps⌋ / batchSize⌋`.
     public static func batchCount(tokens: Int, batchSize: Int, steps: Int, offset: Int) -> Int {

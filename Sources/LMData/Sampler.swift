@@ -15,7 +15,8 @@ public struct Batch: Sendable, Equatable {
     /// Target ids (the next token of each input), `batchSize × steps`, row-major.
     public internal(set) var targets: [Int32]
     /// Columns `0..<filledSteps` hold data. Always ``steps`` except for the last batch of a
-    /// non-repeating ``ParallelSequentialSampler`` pass, which may stop part-way.
+    /// non-repeating ``ParallelSequentialSampler`` pass, which may stop part-way; the columns
+    /// after it then keep stale values from the previous batch.
     public internal(set) var filledSteps: Int
 
     /// A zero-filled batch of the given shape.

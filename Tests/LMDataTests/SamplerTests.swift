@@ -103,6 +103,16 @@ import Testing
         }
     }
 
+    @Test func randomSamplerRefillsItsOrderInPlaceEachEpoch() throws {
+        var sampler = try RandomSampler(stream: positionStream(length: 2_000), batchSize: 4, steps: 9,
+                                        generator: RandomGenerator(seed: 12))
+        func address(_ s: RandomSampler) -> UnsafeRawPointer? { s.starts.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+        let first = address(sampler)
+        var b = Batch(), epochs = 0
+        while epochs < 20 { if !sampler.next(into: &b) { epochs += 1 } }
+        #expect(address(sampler) == first)
+    }
+
     @Test func aBatchOfAnotherShapeIsReshapedOnce() throws {
         var sampler = try SequentialSampler(stream: positionStream(length: 1_000), batchSize: 4, steps: 6, offset: 0)
         var b = Batch(batchSize: 2, steps: 3)
