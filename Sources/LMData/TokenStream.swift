@@ -99,6 +99,16 @@ public struct TokenStream: Sendable, Equatable {
     /// Bytes of id storage this stream covers (`count × bytesPerToken`).
     public var byteCount: Int { count * bytesPerToken }
 
+    /// Bytes allocated for the underlying storage, which cut streams (splits, prefixes) share
+    /// with the stream they were cut from: its capacity times ``bytesPerToken``.
+    public var allocatedByteCount: Int {
+        switch storage {
+        case .uint8(let a): return a.capacity
+        case .uint16(let a): return a.capacity * 2
+        case .uint32(let a): return a.capacity * 4
+        }
+    }
+
     /// Builds a stream from any sequence of integer ids.
     /// - Parameters:
     ///   - ids: token ids, each in `0..<vocabularySize`.
@@ -309,14 +319,32 @@ public struct TokenStream: Sendable, Equatable {
         }
 
         /// The finished stream (the builder can keep appending; later ids do not affect it).
+        ///
+        /// Appending grows the storage geometrically, so it may hold up to twice the ids it
+        /// needs; when the spare room exceeds an eighth of the ids, the stream gets an exact-size
+        /// copy instead, so its storage stays within `count × bytesPerToken × 9/8` bytes (and the
+        /// builder's larger buffer is freed with the builder).
         public func finish() -> TokenStream {
             let storage: Storage
             switch width {
-            case .uint8: storage = .uint8(ids8)
-            case .uint16: storage = .uint16(ids16)
-            case .uint32: storage = .uint32(ids32)
+            case .uint8: storage = .uint8(Self.trimmed(ids8))
+            case .uint16: storage = .uint16(Self.trimmed(ids16))
+            case .uint32: storage = .uint32(Self.trimmed(ids32))
             }
             return TokenStream(storage: storage, bounds: 0..<count, vocabularySize: vocabularySize)
+        }
+
+        /// `ids` itself, or an exact-capacity copy when more than an eighth of its capacity is spare.
+        private static func trimmed<T: FixedWidthInteger>(_ ids: [T]) -> [T] {
+            guard ids.capacity - ids.count > ids.count / 8 else { return ids }
+            return [T](unsafeUninitializedCapacity: ids.count) { buffer, initialized in
+                ids.withUnsafeBufferPointer { source in
+                    if let base = buffer.baseAddress, let from = source.baseAddress {
+                        base.initialize(from: from, count: source.count)
+                    }
+                }
+                initialized = ids.count
+            }
         }
     }
 }

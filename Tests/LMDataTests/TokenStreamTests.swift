@@ -99,20 +99,27 @@ import Testing
     }
 
     @Test func hundredMegabyteCorpusEncodesInAtMostFourBytesPerToken() throws {
-        // A 100 MB character corpus: ~100 M tokens. Storage is exactly count × bytesPerToken,
-        // so build a large stream at each width and check the storage figure and a sample of ids.
+        // A 100 MB character corpus is ~100 M tokens. Stream them in without knowing the count
+        // (as a file is read), then check the memory the finished stream holds.
         let tokens = 100_000_000
         var builder = try TokenStream.Builder(vocabularySize: 28)
-        builder.reserveCapacity(tokens)
         for i in 0..<tokens { builder.appendUnchecked(UInt32(i % 28)) }
         let stream = builder.finish()
         #expect(stream.count == tokens)
-        #expect(stream.bytesPerToken == 1)
-        #expect(stream.byteCount == tokens)
+        #expect(stream.bytesPerToken == 1 && stream.byteCount == tokens)
+        #expect(stream.allocatedByteCount <= tokens + tokens / 8)
         #expect(stream[tokens - 1] == (tokens - 1) % 28)
-        for vocabularySize in [4_580, 1_000_000] {
-            let small = try TokenStream(ids: 0..<1000, vocabularySize: vocabularySize)
-            #expect(small.byteCount <= 4 * small.count)
+        // Word-level and huge vocabularies: 2 and 4 bytes per token, spare capacity trimmed.
+        for (vocabularySize, width) in [(4_580, 2), (1_000_000, 4)] {
+            let n = 3_000_001
+            var wide = try TokenStream.Builder(vocabularySize: vocabularySize)
+            for i in 0..<n { try wide.append(i % vocabularySize) }
+            let big = wide.finish()
+            #expect(big.bytesPerToken == width)
+            #expect(big.byteCount <= 4 * n)
+            // Allocated: the ids plus at most an eighth spare (the allocator may round up a few bytes).
+            #expect(big.allocatedByteCount <= width * (n + n / 8))
+            #expect(big[n - 1] == (n - 1) % vocabularySize)
         }
     }
 }
