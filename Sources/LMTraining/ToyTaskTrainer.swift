@@ -1,0 +1,168 @@
+import Foundation
+import LMData
+import LMModels
+import LMTensor
+
+/// How well a ``SequenceModel`` does on a ``SequenceDataset``.
+public struct ToyTaskMetrics: Equatable, Sendable {
+    /// Mean loss (MSE for regression, binary cross-entropy for logistic).
+    public var loss: Double
+    /// Regression: mean squared error `mean((ŷ − y)²)` (equal to `loss`); nil for logistic.
+    public var meanSquaredError: Double?
+    /// Logistic: fraction of sequences whose every rounded output equals its target (for
+    /// binary addition, the fraction of sums that are exact); nil for regression.
+    public var exactFraction: Double?
+    /// Logistic: fraction of single outputs (bits) right; nil for regression.
+    public var outputAccuracy: Double?
+    /// Sequences evaluated.
+    public var sequences: Int
+}
+
+/// What one epoch of a toy task achieved.
+public struct ToyEpochReport: Equatable, Sendable {
+    /// 1-based epoch.
+    public var epoch: Int
+    /// Mean training loss over the epoch's minibatches (weighted by their size).
+    public var trainLoss: Double
+    /// The held-out set after the epoch.
+    public var test: ToyTaskMetrics
+    /// Training sequences per second.
+    public var sequencesPerSecond: Double
+    /// Training seconds so far.
+    public var elapsed: Double
+}
+
+/// The minibatch loop of the adding-problem and binary-addition tutorials for a
+/// ``SequenceModel``: each epoch visits the training sequences once in a fresh seeded
+/// order, in minibatches of `batch` (the last one smaller); per minibatch zero the gradients,
+/// forward from a zero state, backward, clip, and one optimizer step. After every epoch
+/// the held-out set is evaluated (the MinPy solver's per-epoch check).
+public final class ToyTaskTrainer {
+    /// The model being trained.
+    public let model: SequenceModel<Float>
+    /// Training sequences.
+    public let trainingSet: SequenceDataset
+    /// Held-out sequences evaluated after every epoch.
+    public let testSet: SequenceDataset
+    /// Sequences per minibatch.
+    public let batch: Int
+    /// Passes over the training set.
+    public let epochs: Int
+    /// Global gradient-norm bound, or nil for none.
+    public let clip: Double?
+    private var optimizer: any Optimizer
+    private var shuffling: RandomGenerator
+    /// Called after every epoch.
+    public var onEpoch: ((ToyEpochReport) -> Void)?
+
+    /// The independent generators a seed gives: the model's initial weights, the minibatch
+    /// order, the training set and the test set (so test sequences are fresh draws).
+    public static func generators(seed: UInt64) -> (initialization: RandomGenerator, shuffling: RandomGenerator,
+                                                    training: RandomGenerator, test: RandomGenerator) {
+        var root = RandomGenerator(seed: seed)
+        return (root.fork(), root.fork(), root.fork(), root.fork())
+    }
+
+    /// A trainer; `shuffling` orders the minibatches.
+    /// - Throws: ``TrainingError/invalidSetting(_:)`` for a batch or epoch count below 1, a
+    ///   non-positive clip, or datasets that do not fit the model.
+    public init(model: SequenceModel<Float>, training: SequenceDataset, test: SequenceDataset, optimizer: any Optimizer,
+                batch: Int, epochs: Int, clip: Double?, shuffling: RandomGenerator) throws {
+        guard batch >= 1 else { throw TrainingError.invalidSetting("--batch must be at least 1 (got \(batch))") }
+        guard epochs >= 1 else { throw TrainingError.invalidSetting("--epochs must be at least 1 (got \(epochs))") }
+        if let clip, !(clip > 0) {
+            throw TrainingError.invalidSetting("--clip must be positive (got \(clip)); use --no-clip to turn clipping off")
+        }
+        let config = model.config
+        for (name, set) in [("training", training), ("test", test)] {
+            let wantRows = config.head == .regression ? 1 : set.steps
+            guard set.features == config.inputSize, set.outputs == config.outputSize, set.targetRows == wantRows else {
+                throw TrainingError.invalidSetting("the \(name) set has \(set.features) features, \(set.targetRows) target rows × \(set.outputs) outputs per sequence; "
+                    + "the model reads \(config.inputSize) features and its \(config.head.rawValue) head predicts \(wantRows) × \(config.outputSize)")
+            }
+        }
+        self.model = model
+        self.trainingSet = training
+        self.testSet = test
+        self.optimizer = optimizer
+        self.batch = batch
+        self.epochs = epochs
+        self.clip = clip
+        self.shuffling = shuffling
+    }
+
+    /// Trains for ``epochs`` epochs and returns the last report.
+    /// - Throws: ``TrainingError/divergence(epoch:batch:checkpoint:)`` when the loss becomes NaN or infinite.
+    @discardableResult
+    public func train() throws -> ToyEpochReport {
+        var order = Array(0..<trainingSet.count)
+        var inputs = [Float](), targets = [Float]()
+        let gradients = model.gradientBuffers
+        var elapsed = 0.0
+        var report: ToyEpochReport! = nil
+        for epoch in 1...epochs {
+            let start = Date()
+            shuffling.shuffle(&order)
+            var lossSum = 0.0, minibatch = 0
+            var first = 0
+            while first < order.count {
+                let rows = order[first..<min(first + batch, order.count)]
+                first += rows.count
+                minibatch += 1
+                trainingSet.gather(rows, inputs: &inputs, targets: &targets)
+                model.zeroGradients()
+                let loss = try model.forward(inputs: inputs, targets: targets, steps: trainingSet.steps, batch: rows.count)
+                guard loss.isFinite else { throw TrainingError.divergence(epoch: epoch, batch: minibatch, checkpoint: nil) }
+                try model.backward()
+                if let clip { GradientClipping.clip(gradients, maxNorm: clip) }
+                optimizer.step(model.parameters)
+                lossSum += loss * Double(rows.count)
+            }
+            let seconds = Date().timeIntervalSince(start)
+            elapsed += seconds
+            report = ToyEpochReport(epoch: epoch, trainLoss: lossSum / Double(order.count), test: try evaluate(testSet),
+                                    sequencesPerSecond: Double(order.count) / max(seconds, 1e-9), elapsed: elapsed)
+            onEpoch?(report)
+        }
+        return report
+    }
+
+    /// The model's loss and task metric on `set` (no gradient, no effect on training).
+    public func evaluate(_ set: SequenceDataset) throws -> ToyTaskMetrics {
+        try Self.evaluate(model, on: set)
+    }
+
+    /// The loss and task metric of `model` on `set`, in chunks of up to 1,000 sequences.
+    public static func evaluate(_ model: SequenceModel<Float>, on set: SequenceDataset) throws -> ToyTaskMetrics {
+        var inputs = [Float](), targets = [Float]()
+        var lossSum = 0.0, exact = 0, rightOutputs = 0, first = 0
+        let chunk = 1000
+        while first < set.count {
+            let rows = first..<min(first + chunk, set.count)
+            first = rows.upperBound
+            set.gather(rows, inputs: &inputs, targets: &targets)
+            lossSum += try model.forward(inputs: inputs, targets: targets, steps: set.steps, batch: rows.count) * Double(rows.count)
+            guard model.config.head == .logistic else { continue }
+            let p = model.predictions, b = rows.count, o = set.outputs
+            for row in 0..<b {
+                var allRight = true
+                for t in 0..<set.steps {
+                    for j in 0..<o {
+                        let i = (t * b + row) * o + j
+                        if (p[i] >= 0.5) == (targets[i] >= 0.5) { rightOutputs += 1 } else { allRight = false }
+                    }
+                }
+                if allRight { exact += 1 }
+            }
+        }
+        let loss = lossSum / Double(set.count)
+        switch model.config.head {
+        case .regression:
+            return ToyTaskMetrics(loss: loss, meanSquaredError: loss, exactFraction: nil, outputAccuracy: nil, sequences: set.count)
+        case .logistic:
+            return ToyTaskMetrics(loss: loss, meanSquaredError: nil, exactFraction: Double(exact) / Double(set.count),
+                                  outputAccuracy: Double(rightOutputs) / Double(set.count * set.steps * set.outputs),
+                                  sequences: set.count)
+        }
+    }
+}
