@@ -9,23 +9,32 @@ import LMText
 /// 2. **warm-up**: the state starts at zero, `prefix[0]` is fed, then the state is advanced
 ///    over `prefix[1...]` one token at a time, outputs ignored;
 /// 3. **generation**: the logits after the last prefix token give the first new token; each
-///    new token is fed back as the next input. Every step is one
-///    `forward(inputs:steps: 1, batch:)` of the model, for all samples at once.
+///    new token is fed back as the next input, for all samples at once.
+///
+/// Every step is one step of the model's recurrence on its own parameters, run by
+/// ``RecurrentStep`` (vector × matrix products that read the weights in place, much faster
+/// than `forward(inputs:steps: 1, batch:)` at batch 1, equal to it to float rounding); the
+/// model's own carried state is left untouched. A model with a cell ``RecurrentStep`` does
+/// not know runs through `model.forward` instead (which resets the model's state).
 ///
 /// `<unk>` is masked (its logit set to -infinity before the sampler sees the row) unless
 /// `allowUnknown` is set, for every strategy, greedy included: greedy is then the argmax over
 /// every token but `<unk>`, the lowest id on ties.
 ///
-/// No allocation per token besides the model's own (`logits` returns a copy): the input
-/// rows, the masked logit row and the samplers' buffers are reused.
+/// No allocation per token: the input rows, the state, the logits, the masked logit row and
+/// the samplers' buffers are allocated once per call and reused.
 public final class Generator {
-    /// The model; its carried state is reset by every ``generate(prefix:length:samples:sampler:using:allowUnknown:onStep:)``.
+    /// The model (read only, unless it runs through `model.forward`).
     public let model: RecurrentLM<Float>
     public let vocabulary: Vocabulary
     /// The preprocessing and tokenizer the vocabulary was built with.
     public let pipeline: TextPipeline
     /// Ids back to text.
     public let detokenizer: Detokenizer
+    /// The per-token forward (nil for a cell it does not know: then `model.forward` runs).
+    private var fastStep: RecurrentStep?
+    /// Whether generation runs through ``RecurrentStep`` (true) or `model.forward`.
+    public var usesStepKernel: Bool { fastStep != nil }
 
     /// A prefix as the model reads it.
     public struct Prefix: Sendable, Equatable {
@@ -57,6 +66,14 @@ public final class Generator {
         self.vocabulary = vocabulary
         self.pipeline = pipeline
         detokenizer = Detokenizer(vocabulary: vocabulary, pipeline: pipeline)
+        fastStep = RecurrentStep(model: model)
+    }
+
+    /// A generator that runs every step through `model.forward(inputs:steps: 1, batch:)`
+    /// (the reference path; tests compare the two).
+    convenience init(referencePathFor model: RecurrentLM<Float>, vocabulary: Vocabulary, pipeline: TextPipeline) throws {
+        try self.init(model: model, vocabulary: vocabulary, pipeline: pipeline)
+        fastStep = nil
     }
 
     /// A generator from a vocabulary file (its tokens and its pipeline).
@@ -121,42 +138,55 @@ public final class Generator {
         let batch = samples
         var result = [[Int32]](repeating: [], count: batch)
         for b in 0..<batch { result[b].reserveCapacity(length) }
-
-        // Two input rows used in turn: the model keeps a reference to the last one it read,
-        // so writing into the other never copies.
         var inputs = [Int32](repeating: first, count: batch)
-        var spare = inputs
         var row = [Float](repeating: 0, count: v)
 
-        model.resetState()
-        // Warm-up over prefix[1...]: each forward reads the previous token.
-        for t in 1..<max(prefix.count, 1) {
-            try model.forward(inputs: inputs, steps: 1, batch: batch)
-            swap(&inputs, &spare)
-            for b in 0..<batch { inputs[b] = prefix[t] }
+        if let step = fastStep {
+            // The per-token path (RecurrentStep): its own state, zero at the start.
+            step.reset(batch: batch)
+            for t in 1..<max(prefix.count, 1) {
+                inputs.withUnsafeBufferPointer { step.step($0.baseAddress!) }
+                for b in 0..<batch { inputs[b] = prefix[t] }
+            }
+            for index in 0..<length {
+                inputs.withUnsafeBufferPointer { step.step($0.baseAddress!) }
+                try pick(UnsafeBufferPointer(start: step.logits, count: batch * v), step: index)
+            }
+        } else {
+            // Through model.forward, one step at a time. Two input rows used in turn: the
+            // model keeps a reference to the last one it read, so writing into the other never copies.
+            var spare = inputs
+            model.resetState()
+            for t in 1..<max(prefix.count, 1) {
+                try model.forward(inputs: inputs, steps: 1, batch: batch)
+                swap(&inputs, &spare)
+                for b in 0..<batch { inputs[b] = prefix[t] }
+            }
+            for index in 0..<length {
+                try model.forward(inputs: inputs, steps: 1, batch: batch)
+                swap(&inputs, &spare)
+                try model.logits.storage.withUnsafeBufferPointer { try pick($0, step: index) }
+            }
         }
-        for step in 0..<length {
-            try model.forward(inputs: inputs, steps: 1, batch: batch)
-            let logits = model.logits
-            swap(&inputs, &spare)
+
+        /// Masks, samples one token per row into `inputs`, records and reports them.
+        func pick(_ logits: UnsafeBufferPointer<Float>, step index: Int) throws {
             var bad = false
-            logits.storage.withUnsafeBufferPointer { all in
-                row.withUnsafeMutableBufferPointer { r in
-                    for b in 0..<batch {
-                        let source = all.baseAddress! + b * v
-                        for i in 0..<v {
-                            let x = source[i]
-                            if !x.isFinite { bad = true }
-                            r[i] = x
-                        }
-                        if !allowUnknown { r[Vocabulary.unknownID] = -.infinity }
-                        inputs[b] = Int32(sampler.sample(UnsafeBufferPointer(r), using: &generator))
+            row.withUnsafeMutableBufferPointer { r in
+                for b in 0..<batch {
+                    let source = logits.baseAddress! + b * v
+                    for i in 0..<v {
+                        let x = source[i]
+                        if !x.isFinite { bad = true }
+                        r[i] = x
                     }
+                    if !allowUnknown { r[Vocabulary.unknownID] = -.infinity }
+                    inputs[b] = Int32(sampler.sample(UnsafeBufferPointer(r), using: &generator))
                 }
             }
-            if bad { throw GenerationError.nonFiniteLogits(step: step) }
+            if bad { throw GenerationError.nonFiniteLogits(step: index) }
             for b in 0..<batch { result[b].append(inputs[b]) }
-            try inputs.withUnsafeBufferPointer { try onStep(step, $0) }
+            try inputs.withUnsafeBufferPointer { try onStep(index, $0) }
         }
         return result
     }

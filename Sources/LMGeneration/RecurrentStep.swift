@@ -1,0 +1,255 @@
+import LMModels
+import LMTensor
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One time step of a ``RecurrentLM`` for a few sequences: the model's forward specialised to
+/// generation, where every product is a vector × matrix (batch 1, one step).
+///
+/// Why not `model.forward(inputs:steps: 1, batch: 1)`: there each product is an m = 1 GEMM,
+/// and OpenBLAS (0.3.21) packs the whole weight matrix before every such call; at batch 1 that
+/// copy, not the arithmetic, is most of the time (measured with perf on RNN-512: ~70 % in
+/// `sgemm_itcopy` + kernel, ~10 µs per token). Here the weights are read in place, once per
+/// token, by a blocked vector × matrix kernel, so they stay in the CPU's cache.
+///
+/// The arithmetic is the model's, on the model's own parameters (read, never written): the
+/// same gate layout and order of operations as `RNNCell`, `GRUCell` and `LSTMCell`, and the
+/// same element-wise kernels (`Float.tanh`, `Float.sigmoid`); only the summation order of the
+/// products differs, so logits agree with `model.forward` to float rounding (tested against
+/// it for every cell kind, embeddings and stacked layers). The state lives here, so
+/// generation leaves the model's carried state alone.
+///
+/// Buffers are allocated by ``reset(batch:)``; ``step(_:)`` allocates nothing.
+final class RecurrentStep {
+    private enum Kind { case rnn(ModelConfig.Activation), gru, lstm }
+
+    private struct Layer {
+        let kind: Kind
+        let inputSize: Int, hidden: Int, gates: Int
+        let inputWeight: UnsafePointer<Float>, recurrentWeight: UnsafePointer<Float>, bias: UnsafePointer<Float>
+    }
+
+    private let layers: [Layer]
+    private let embedding: UnsafePointer<Float>?
+    private let embeddingSize: Int
+    private let headWeight: UnsafePointer<Float>, headBias: UnsafePointer<Float>
+    private let vocabularySize: Int
+    /// The parameter buffers, kept alive with the pointers above.
+    private let owners: [AnyObject]
+
+    private(set) var batch = 0
+    private var hidden: [Buffer<Float>] = []       // per layer: batch × H
+    private var cells: [Buffer<Float>] = []        // per LSTM layer: batch × H (else empty)
+    private var gateBuffer = Buffer<Float>(count: 0)
+    private var scratch = Buffer<Float>(count: 0)
+    private var inputBuffer = Buffer<Float>(count: 0)
+    private var logitBuffer = Buffer<Float>(count: 0)
+
+    /// The step of `model`, or nil for a cell this file does not know (then the generator
+    /// falls back to `model.forward`).
+    init?(model: RecurrentLM<Float>) {
+        var layers: [Layer] = []
+        var owners: [AnyObject] = []
+        for cell in model.cells {
+            let kind: Kind
+            switch cell {
+            case let r as RNNCell<Float>: kind = .rnn(r.activation)
+            case is GRUCell<Float>: kind = .gru
+            case is LSTMCell<Float>: kind = .lstm
+            default: return nil
+            }
+            let p = cell.parameters
+            guard p.count == 3 else { return nil }
+            owners += p
+            layers.append(Layer(kind: kind, inputSize: cell.inputSize, hidden: cell.hiddenSize, gates: cell.gateCount,
+                                inputWeight: UnsafePointer(p[0].value.pointer), recurrentWeight: UnsafePointer(p[1].value.pointer), bias: UnsafePointer(p[2].value.pointer)))
+        }
+        self.layers = layers
+        embedding = model.inputLayer.embedding.map { UnsafePointer($0.value.pointer) }
+        embeddingSize = model.inputLayer.embeddingSize ?? 0
+        if let e = model.inputLayer.embedding { owners.append(e) }
+        headWeight = UnsafePointer(model.outputLayer.weight.value.pointer)
+        headBias = UnsafePointer(model.outputLayer.bias.value.pointer)
+        owners += [model.outputLayer.weight, model.outputLayer.bias]
+        vocabularySize = model.config.vocabularySize
+        self.owners = owners
+    }
+
+    /// Zero state for `batch` sequences (allocates the buffers when the batch changes).
+    func reset(batch b: Int) {
+        if b != batch {
+            batch = b
+            hidden = layers.map { Buffer(count: b * $0.hidden) }
+            cells = layers.map { l in if case .lstm = l.kind { Buffer(count: b * l.hidden) } else { Buffer(count: 0) } }
+            let widest = layers.map { $0.gates * $0.hidden }.max() ?? 0
+            gateBuffer = Buffer(count: widest)
+            scratch = Buffer(count: layers.map(\.hidden).max() ?? 0)
+            inputBuffer = Buffer(count: max(embeddingSize, 1))
+            logitBuffer = Buffer(count: b * vocabularySize)
+        } else {
+            for h in hidden { h.zero() }
+            for c in cells { c.zero() }
+        }
+    }
+
+    /// The logits of the last step, batch × vocabulary rows.
+    var logits: UnsafePointer<Float> { UnsafePointer(logitBuffer.pointer) }
+
+    /// Feeds one token per sequence: advances every layer's state and computes the logits.
+    func step(_ ids: UnsafePointer<Int32>) {
+        let v = vocabularySize
+        for b in 0..<batch {
+            let id = Int(ids[b])
+            // The first layer's input: a one-hot row (a row of W_xh) or an embedding row.
+            var dense: UnsafePointer<Float>? = nil
+            if let e = embedding {
+                dense = e + id * embeddingSize
+            }
+            for (l, layer) in layers.enumerated() {
+                let h = layer.hidden, w = layer.gates * h
+                let g = gateBuffer.pointer
+                let state = hidden[l].pointer + b * h
+                // Gates = X W_xh + b_h (a row gather for one-hot input, as the model's inputProjection).
+                if let x = dense {
+                    g.update(from: layer.bias, count: w)
+                    VectorMatrix.accumulateInParallel(x, layer.inputWeight, rows: layer.inputSize, cols: w, stride: w, into: g)
+                } else {
+                    let row = layer.inputWeight + id * w
+                    for j in 0..<w { g[j] = row[j] + layer.bias[j] }
+                }
+                switch layer.kind {
+                case .rnn(let activation):
+                    VectorMatrix.accumulateInParallel(state, layer.recurrentWeight, rows: h, cols: h, stride: h, into: g)
+                    switch activation {
+                    case .tanh: Float.tanh(g, state, count: h)
+                    case .relu: Float.relu(g, state, count: h)
+                    }
+                case .gru:
+                    // [R | Z] += H W_h[r|z]; R ⊙ H; H̃ += (R ⊙ H) W_hh; H' = Z ⊙ H + (1 − Z) ⊙ H̃.
+                    VectorMatrix.accumulateInParallel(state, layer.recurrentWeight, rows: h, cols: 2 * h, stride: w, into: g)
+                    Float.sigmoid(g, g, count: 2 * h)
+                    let rh = scratch.pointer
+                    for j in 0..<h { rh[j] = g[j] * state[j] }
+                    let c = g + 2 * h, z = g + h
+                    VectorMatrix.accumulateInParallel(rh, layer.recurrentWeight + 2 * h, rows: h, cols: h, stride: w, into: c)
+                    Float.tanh(c, c, count: h)
+                    for j in 0..<h { state[j] = z[j] * state[j] + (1 - z[j]) * c[j] }
+                case .lstm:
+                    // [I | F | O | C̃] += H W_hh; C' = F ⊙ C + I ⊙ C̃; H' = O ⊙ tanh(C').
+                    VectorMatrix.accumulateInParallel(state, layer.recurrentWeight, rows: h, cols: w, stride: w, into: g)
+                    Float.sigmoid(g, g, count: 3 * h)
+                    Float.tanh(g + 3 * h, g + 3 * h, count: h)
+                    let cell = cells[l].pointer + b * h
+                    let i = g, f = g + h, o = g + 2 * h, cc = g + 3 * h
+                    for j in 0..<h { cell[j] = f[j] * cell[j] + i[j] * cc[j] }
+                    let tc = scratch.pointer
+                    Float.tanh(cell, tc, count: h)
+                    for j in 0..<h { state[j] = o[j] * tc[j] }
+                }
+                dense = UnsafePointer(state)
+            }
+            // Logits = H_top W_hq + b_q.
+            let top = layers[layers.count - 1]
+            let out = logitBuffer.pointer + b * v
+            out.update(from: headBias, count: v)
+            VectorMatrix.accumulate(dense!, headWeight, rows: top.hidden, cols: v, stride: v, into: out)
+        }
+    }
+}
+
+/// y += x · W for a row vector x (rows) and a row-major matrix W (rows × cols, row stride
+/// `stride`), reading W once, in place. Columns go in blocks of 32 held in eight 4-wide
+/// accumulators over all rows (W streamed row by row, y written once per block); the last
+/// columns in blocks of 4 and singly, with the rows split over four accumulators so that the
+/// additions do not wait on one another.
+enum VectorMatrix {
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Float>, _ offset: Int) -> SIMD4<Float> {
+        UnsafeRawPointer(p + offset).loadUnaligned(as: SIMD4<Float>.self)
+    }
+
+    @inline(__always)
+    private static func add(_ v: SIMD4<Float>, to p: UnsafeMutablePointer<Float>, _ offset: Int) {
+        let q = UnsafeMutableRawPointer(p + offset)
+        q.storeBytes(of: q.loadUnaligned(as: SIMD4<Float>.self) + v, as: SIMD4<Float>.self)
+    }
+
+    /// Products with at least this many multiply-adds are split by column blocks across
+    /// LMTensor's `WorkerPool` (RNN-512's 512 × 512 recurrent product is; the head is not).
+    /// `LMKIT_STEP_PARALLEL_MIN` overrides it (0 = always split, a huge value = never).
+    nonisolated(unsafe) static var parallelThreshold: Int = {
+        if let text = getenv("LMKIT_STEP_PARALLEL_MIN"), let value = Int(String(cString: text)) { return value }
+        return 65_536
+    }()
+
+    /// ``accumulate(_:_:rows:cols:stride:into:)``, split across the worker pool for large
+    /// products: each part takes a contiguous run of 32-column blocks, so every column is
+    /// summed in the same order as serially (the results do not depend on the split).
+    static func accumulateInParallel(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, rows k: Int, cols n: Int,
+                                     stride: Int, into y: UnsafeMutablePointer<Float>) {
+        let pool = WorkerPool.shared
+        let blocks = n / 32
+        guard pool.width > 1, k * n >= parallelThreshold, blocks >= 2 else {
+            accumulate(x, w, rows: k, cols: n, stride: stride, into: y)
+            return
+        }
+        let parts = min(pool.width, blocks)
+        pool.run(parts: parts) { p in
+            let lo = p * blocks / parts * 32
+            let hi = p == parts - 1 ? n : (p + 1) * blocks / parts * 32
+            accumulate(x, w + lo, rows: k, cols: hi - lo, stride: stride, into: y + lo)
+        }
+    }
+
+    static func accumulate(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, rows k: Int, cols n: Int, stride: Int,
+                           into y: UnsafeMutablePointer<Float>) {
+        var j = 0
+        while j + 32 <= n {
+            var a0 = SIMD4<Float>(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
+            var r = w + j
+            for i in 0..<k {
+                let xi = SIMD4<Float>(repeating: x[i])
+                a0 += xi * load(r, 0); a1 += xi * load(r, 4); a2 += xi * load(r, 8); a3 += xi * load(r, 12)
+                a4 += xi * load(r, 16); a5 += xi * load(r, 20); a6 += xi * load(r, 24); a7 += xi * load(r, 28)
+                r += stride
+            }
+            add(a0, to: y, j); add(a1, to: y, j + 4); add(a2, to: y, j + 8); add(a3, to: y, j + 12)
+            add(a4, to: y, j + 16); add(a5, to: y, j + 20); add(a6, to: y, j + 24); add(a7, to: y, j + 28)
+            j += 32
+        }
+        let k4 = k & ~3
+        while j + 4 <= n {
+            var a0 = SIMD4<Float>(), a1 = a0, a2 = a0, a3 = a0
+            var r = w + j
+            var i = 0
+            while i < k4 {
+                a0 += SIMD4(repeating: x[i]) * load(r, 0)
+                a1 += SIMD4(repeating: x[i + 1]) * load(r, stride)
+                a2 += SIMD4(repeating: x[i + 2]) * load(r, 2 * stride)
+                a3 += SIMD4(repeating: x[i + 3]) * load(r, 3 * stride)
+                r += 4 * stride
+                i += 4
+            }
+            while i < k { a0 += SIMD4(repeating: x[i]) * load(r, 0); r += stride; i += 1 }
+            add((a0 + a1) + (a2 + a3), to: y, j)
+            j += 4
+        }
+        while j < n {
+            var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+            var i = 0
+            while i < k4 {
+                s0 += x[i] * w[i * stride + j]
+                s1 += x[i + 1] * w[(i + 1) * stride + j]
+                s2 += x[i + 2] * w[(i + 2) * stride + j]
+                s3 += x[i + 3] * w[(i + 3) * stride + j]
+                i += 4
+            }
+            while i < k { s0 += x[i] * w[i * stride + j]; i += 1 }
+            y[j] += (s0 + s1) + (s2 + s3)
+            j += 1
+        }
+    }
+}

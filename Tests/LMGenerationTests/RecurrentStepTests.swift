@@ -1,0 +1,81 @@
+import LMModels
+import LMText
+import Testing
+@testable import LMGeneration
+
+@Suite struct RecurrentStepTests {
+    @Test func vectorMatrixMatchesThePlainLoop() {
+        var rng = SplitMix64(seed: 3)
+        for (k, n, stride) in [(1, 1, 1), (3, 5, 7), (7, 33, 40), (40, 64, 64), (13, 70, 96), (64, 28, 28), (5, 100, 100)] {
+            let w = (0..<k * stride).map { _ in Float.random(in: -1...1, using: &rng) }
+            let x = (0..<k).map { _ in Float.random(in: -1...1, using: &rng) }
+            var y = (0..<n).map { _ in Float.random(in: -1...1, using: &rng) }
+            var expected = y
+            for j in 0..<n { for i in 0..<k { expected[j] += x[i] * w[i * stride + j] } }
+            y.withUnsafeMutableBufferPointer { VectorMatrix.accumulate(x, w, rows: k, cols: n, stride: stride, into: $0.baseAddress!) }
+            for j in 0..<n { #expect(abs(y[j] - expected[j]) < 1e-5, "k \(k) n \(n) column \(j)") }
+        }
+    }
+
+    /// The step's logits equal `model.forward(steps: 1)`'s to float rounding, step after step,
+    /// for every cell kind, one-hot and embedded input, stacked layers and batches.
+    @Test(arguments: [(ModelConfig.Kind.rnn, nil, 1, 1), (.rnn, nil, 1, 3), (.gru, nil, 1, 1), (.lstm, nil, 1, 2),
+                      (.rnn, 9, 2, 1), (.gru, 7, 2, 2), (.lstm, 11, 3, 1)] as [(ModelConfig.Kind, Int?, Int, Int)])
+    func logitsMatchTheModelsForward(kind: ModelConfig.Kind, embedding: Int?, layers: Int, batch: Int) throws {
+        var rng = SplitMix64(seed: 12)
+        for activation in kind == .rnn ? [ModelConfig.Activation.tanh, .relu] : [.tanh] {
+            let config = ModelConfig(kind: kind, activation: activation, vocabularySize: 37, embeddingSize: embedding,
+                                     hiddenSize: 45, layers: layers,
+                                     // relu is unbounded: a contracting scale, or rounding differences grow chaotically
+                                     initialization: .normal(scale: activation == .relu ? 0.1 : 0.3))
+            let model = try RecurrentLM<Float>(config: config, using: &rng)
+            for p in model.parameters where p.isVector {
+                for i in 0..<p.count { p.value[i] = Float.random(in: -0.3...0.3, using: &rng) }
+            }
+            let step = try #require(RecurrentStep(model: model))
+            step.reset(batch: batch)
+            model.resetState()
+            for t in 0..<25 {
+                let ids = (0..<batch).map { _ in Int32.random(in: 0..<37, using: &rng) }
+                try model.forward(inputs: ids, steps: 1, batch: batch)
+                ids.withUnsafeBufferPointer { step.step($0.baseAddress!) }
+                let expected = model.logits.storage
+                for i in 0..<batch * 37 {
+                    #expect(abs(step.logits[i] - expected[i]) < 1e-4 * max(1, abs(expected[i])), "\(kind) \(activation) step \(t) logit \(i) \(expected[i])")
+                }
+            }
+            // Reset starts from zero again, as the model's resetState.
+            step.reset(batch: batch)
+            model.resetState()
+            let ids = [Int32](repeating: 5, count: batch)
+            try model.forward(inputs: ids, steps: 1, batch: batch)
+            ids.withUnsafeBufferPointer { step.step($0.baseAddress!) }
+            #expect(abs(step.logits[3] - model.logits.storage[3]) < 1e-5)
+        }
+    }
+
+    /// Generation through the step and through `model.forward` gives the same text; the step
+    /// leaves the model's carried state alone.
+    @Test(arguments: [ModelConfig.Kind.rnn, .gru, .lstm])
+    func generatorPathsAgree(kind: ModelConfig.Kind) throws {
+        let fast = try tinyGenerator(kind: kind, embedding: 6, layers: 2, seed: 9)
+        #expect(fast.usesStepKernel)
+        let reference = try Generator(referencePathFor: fast.model, vocabulary: fast.vocabulary, pipeline: fast.pipeline)
+        #expect(!reference.usesStepKernel)
+        let prefix = try fast.encode(prefix: "time traveller").ids
+        for seed in [UInt64(1), 2] {
+            var a = try TopP(p: 0.9, temperature: 0.8), b = try TopP(p: 0.9, temperature: 0.8)
+            var ra = SplitMix64(seed: seed), rb = SplitMix64(seed: seed)
+            let x = try fast.generate(prefix: prefix, length: 100, samples: 2, sampler: &a, using: &ra)
+            let y = try reference.generate(prefix: prefix, length: 100, samples: 2, sampler: &b, using: &rb)
+            #expect(x == y)
+        }
+        fast.model.resetState()
+        try fast.model.forward(inputs: [1, 2], steps: 1, batch: 2)
+        let before = fast.model.state
+        var greedy = Greedy()
+        var rng = SplitMix64(seed: 0)
+        _ = try fast.generate(prefix: prefix, length: 10, sampler: &greedy, using: &rng)
+        #expect(fast.model.state == before)
+    }
+}
