@@ -34,9 +34,9 @@ let package = Package(
         // Data: token streams, samplers, the project's random generator, toy tasks.
         .target(name: "LMData", dependencies: ["LMText"]),
         // Tensor math: matrices, BLAS, activations, loss, clipping.
-        .target(name: "LMTensor", swiftSettings: optimize),  // loads OpenBLAS with dlopen: see BLAS.swift
+        .target(name: "LMTensor", swiftSettings: optimize + [.unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))]),  // dlopens OpenBLAS (BLAS.swift); kernels built for the host CPU
         // Models: parameters, recurrent cells, the stacked language model.
-        .target(name: "LMModels", dependencies: ["LMTensor"], swiftSettings: optimize),
+        .target(name: "LMModels", dependencies: ["LMTensor"], swiftSettings: optimize + [.unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))]),
         // Training: optimizers, the loop, evaluation, run directories and checkpoints.
         .target(name: "LMTraining", dependencies: ["LMModels", "LMTensor", "LMData", "LMText"], swiftSettings: optimize),
         // Generation: decoding strategies and prefix warm-up.

@@ -81,10 +81,8 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
                 let z = gt + b * w + h, c = gt + b * w + 2 * h
                 let dz = dgt + b * w + h, dc = dgt + b * w + 2 * h
                 let d = dht + b * h, hpb = hp + b * h
-                for j in 0..<h {
-                    dz[j] = d[j] * (hpb[j] - c[j]) * z[j] * (1 - z[j])
-                    dc[j] = d[j] * (1 - z[j]) * (1 - c[j] * c[j])
-                }
+                for j in 0..<h { dz[j] = d[j] * (hpb[j] - c[j]) * z[j] * (1 - z[j]) }
+                for j in 0..<h { dc[j] = d[j] * (1 - z[j]) * (1 - c[j] * c[j]) }
             } }
             // ∂(R ⊙ H) = dH̃_pre · W_hhᵀ.
             Scalar.gemm(transposeA: false, transposeB: true, m: batch, n: h, k: h, alpha: 1,

@@ -77,14 +77,14 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
                 let i = gt + b * w, f = i + h, o = i + 2 * h, cc = i + 3 * h
                 let di = dgt + b * w, df = di + h, dout = di + 2 * h, dcc = di + 3 * h
                 let d = dht + b * h, tcb = tc + b * h, cpb = cp + b * h, carry = dcCarry + b * h
-                for j in 0..<h {
-                    let dc = carry[j] + d[j] * o[j] * (1 - tcb[j] * tcb[j])
-                    dout[j] = d[j] * tcb[j] * o[j] * (1 - o[j])
-                    di[j] = dc * cc[j] * i[j] * (1 - i[j])
-                    df[j] = dc * cpb[j] * f[j] * (1 - f[j])
-                    dcc[j] = dc * i[j] * (1 - cc[j] * cc[j])
-                    carry[j] = dc * f[j]
-                }
+                // Separate passes with few pointers each: one fused loop over eleven
+                // streams exceeds LLVM's run-time alias-check budget and stays scalar.
+                for j in 0..<h { carry[j] += d[j] * o[j] * (1 - tcb[j] * tcb[j]) }   // dC
+                for j in 0..<h { dout[j] = d[j] * tcb[j] * o[j] * (1 - o[j]) }
+                for j in 0..<h { di[j] = carry[j] * cc[j] * i[j] * (1 - i[j]) }
+                for j in 0..<h { df[j] = carry[j] * cpb[j] * f[j] * (1 - f[j]) }
+                for j in 0..<h { dcc[j] = carry[j] * i[j] * (1 - cc[j] * cc[j]) }
+                for j in 0..<h { carry[j] *= f[j] }                                      // dC_{t−1}
             } }
             if t > 0 && fault != .dropRecurrentTerm {
                 Scalar.gemm(transposeA: false, transposeB: true, m: batch, n: h, k: w, alpha: 1,

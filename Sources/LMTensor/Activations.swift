@@ -156,18 +156,19 @@ enum VectorMath {
 
     /// Applies `f` element-wise. LLVM vectorises the loop behind a run-time overlap check,
     /// which fails for in-place calls (x == y) and would fall back to scalar code (measured:
-    /// 3× slower); in-place calls therefore go through a non-aliasing stack copy.
+    /// 3× slower); in-place calls therefore go through a non-aliasing stack copy (128
+    /// floats: larger temporary allocations go to the heap).
     @inline(__always)
     static func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, _ f: (Float) -> Float) {
         if UnsafePointer(y) != x {
             for i in 0..<n { y[i] = f(x[i]) }
             return
         }
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 512) { tmp in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 128) { tmp in
             let t = tmp.baseAddress!
             var i = 0
             while i < n {
-                let c = Swift.min(512, n - i)
+                let c = Swift.min(128, n - i)
                 t.update(from: x + i, count: c)
                 let out = y + i
                 for j in 0..<c { out[j] = f(t[j]) }

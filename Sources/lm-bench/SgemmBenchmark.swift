@@ -12,6 +12,8 @@ struct SgemmBenchmark: ParsableCommand {
     @Option(help: "Columns of B and C.") var n: Int = 2048
     @Option(help: "BLAS threads (default: the BLAS layer's choice for this size).") var threads: Int?
     @Option(help: "Seconds to measure, after a warm-up.") var seconds: Double = 3
+    @Flag(help: "Use op(A) = Aᵀ (A stored k × m).") var transposeA = false
+    @Flag(help: "Use op(B) = Bᵀ (B stored n × k).") var transposeB = false
 
     func validate() throws {
         guard m > 0, k > 0, n > 0 else { throw ValidationError("--m, --k, --n must be positive") }
@@ -27,8 +29,9 @@ struct SgemmBenchmark: ParsableCommand {
         for i in 0..<a.count { a[i] = Float.random(in: -1...1, using: &rng) }
         for i in 0..<b.count { b[i] = Float.random(in: -1...1, using: &rng) }
         func product() {
-            BLAS.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1,
-                       a: a.pointer, lda: k, b: b.pointer, ldb: n, beta: 0, c: c.pointer, ldc: n)
+            BLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
+                       a: a.pointer, lda: transposeA ? m : k, b: b.pointer, ldb: transposeB ? k : n,
+                       beta: 1, c: c.pointer, ldc: n)
         }
         let warm = now()
         var w = 0
