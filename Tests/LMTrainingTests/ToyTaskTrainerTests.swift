@@ -96,7 +96,8 @@ import Testing
 
     /// Chainer's counting experiment through the language-model trainer, shortened: the
     /// validation accuracy climbs well above the majority guess within a few epochs.
-    @Test func countingSequenceLearnsToCount() throws {
+    @Test(arguments: [CountingRun.WeightStart.configured, .chainer])
+    func countingSequenceLearnsToCount(start: CountingRun.WeightStart) throws {
         let directory = TrainingFixtures.temporaryDirectory() + "/counting"
         var options = TrainingOptions(corpus: "counting")
         options.batch = 10
@@ -105,7 +106,7 @@ import Testing
         options.optimizer = .adam
         options.lr = 0.003
         let model = ModelConfig(kind: .rnn, vocabularySize: 10, embeddingSize: 16, hiddenSize: 32, initialization: .xavierUniform)
-        let run = try CountingRun(model: model, training: options, output: directory, overwrite: false)
+        let run = try CountingRun(model: model, training: options, start: start, output: directory, overwrite: false)
         let before = try run.validate()
         var accuracies: [Double] = []
         run.trainer.onEpoch = { _, _ in accuracies.append((try? run.validate().accuracy) ?? -1) }
@@ -113,7 +114,7 @@ import Testing
         #expect(before.predictions == 4500)
         #expect(accuracies.count == 4)
         // 9 of 45 tokens in a cycle are 9s: always guessing 9 scores 0.2.
-        #expect(accuracies.last! > 0.8, "accuracy per epoch \(accuracies), before training \(before.accuracy)")
+        #expect(accuracies.last! > 0.8, "\(start): accuracy per epoch \(accuracies), before training \(before.accuracy)")
         #expect(FileManager.default.fileExists(atPath: directory + "/config.json"))
         #expect(throws: TrainingError.self) { _ = try CountingRun(model: model, training: options, output: directory, overwrite: false) }
         _ = try CountingRun(model: model, training: options, output: directory, overwrite: true)
