@@ -101,6 +101,23 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         self.initialization = initialization
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case kind, activation, vocabularySize, embeddingSize, hiddenSize, layers, initialization
+    }
+
+    /// Decodes a configuration; `activation` (tanh), `embeddingSize` (one-hot), `layers` (1)
+    /// and `initialization` (d2l) may be omitted.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(Kind.self, forKey: .kind)
+        activation = try c.decodeIfPresent(Activation.self, forKey: .activation) ?? .tanh
+        vocabularySize = try c.decode(Int.self, forKey: .vocabularySize)
+        embeddingSize = try c.decodeIfPresent(Int.self, forKey: .embeddingSize)
+        hiddenSize = try c.decode(Int.self, forKey: .hiddenSize)
+        layers = try c.decodeIfPresent(Int.self, forKey: .layers) ?? 1
+        initialization = try c.decodeIfPresent(Initialization.self, forKey: .initialization) ?? .d2l
+    }
+
     /// Throws ``ModelError/invalidConfiguration(_:)`` naming the offending field.
     public func validate() throws {
         if vocabularySize < 1 { throw ModelError.invalidConfiguration("vocabularySize is \(vocabularySize); it must be ≥ 1") }

@@ -12,6 +12,8 @@ import Foundation
         let json = #"{"kind":"gru","activation":"tanh","vocabularySize":28,"hiddenSize":8,"layers":1,"initialization":{"scheme":"normal","scale":0.01}}"#
         let c = try JSONDecoder().decode(ModelConfig.self, from: Data(json.utf8))
         #expect(c.embeddingSize == nil && c.initialization == .d2l && c.kind == .gru)
+        let minimal = try JSONDecoder().decode(ModelConfig.self, from: Data(#"{"kind":"lstm","vocabularySize":28,"hiddenSize":256}"#.utf8))
+        #expect(minimal == ModelConfig(kind: .lstm, vocabularySize: 28, hiddenSize: 256))
         #expect(throws: DecodingError.self) {
             try JSONDecoder().decode(ModelConfig.self, from: Data(json.replacingOccurrences(of: "normal", with: "gaussian").utf8))
         }
