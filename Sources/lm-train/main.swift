@@ -1,1 +1,0 @@
-print("lm-train: not built yet")
