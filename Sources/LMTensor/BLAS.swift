@@ -32,12 +32,27 @@ import Foundation
 /// is exercised on any machine with `LMKIT_BLAS_SIMULATE_FALLBACK=1`, which makes the first
 /// load pick "Prescott".
 ///
-/// ## Threads
-/// ``threads`` is the OpenBLAS thread count used for large products (default: all cores);
-/// products with fewer than ``smallProductFlops`` floating-point operations (m·n·k·2) run on
-/// ``smallProductThreads``. The defaults come from `lm-bench` measurements on the 2-core
-/// machines (see `bench/`), and can be overridden by `LMKIT_BLAS_THREADS` /
-/// `LMKIT_BLAS_SMALL_THREADS` or by setting the properties.
+/// ## Threads (measured on the 2-core EPYC, Cooperlake kernels, best of 3 under load)
+/// A multi-threaded product is, by default, split by LMKit into one block of C's columns (or
+/// rows) per core, each computed by a single-threaded OpenBLAS call on ``WorkerPool``
+/// threads that spin between calls (``Parallelism/split``). OpenBLAS's own threading costs
+/// too much per call at the per-step shapes of a recurrent model:
+///
+/// | GFLOP/s, product (m×k×n)     | 1 thread | split, 2 | OpenBLAS, 2 |
+/// |------------------------------|---------:|---------:|------------:|
+/// | 32×512×512 (RNN-512 step)   |      137 |      294 |         117 |
+/// | 32×512×512, Bᵀ (its backward)|     131 |      246 |         225 |         |
+/// | 32×256×512 (GRU-256 R,Z)    |      147 |      302 |         249 |
+/// | 32×1024×256, Bᵀ (LSTM back) |      115 |      218 |         190 |
+/// | 512×1120×512, Aᵀ (dW_hh)    |      229 |      446 |         464 |
+///
+/// Whole training steps (`lm-bench train`, tokens/s): RNN-512 88k on 1 thread, 173k split
+/// over 2; GRU-256 111k → 207k; LSTM-256 79k → 145k. So both thread counts default to the
+/// processor count. ``threads`` is the count for large products; products with fewer than
+/// ``smallProductFlops`` floating-point operations (2·m·n·k) use ``smallProductThreads``
+/// (kept for machines where small products should stay on one core). Overrides:
+/// `LMKIT_BLAS_THREADS`, `LMKIT_BLAS_SMALL_THREADS`, `LMKIT_BLAS_SMALL_FLOPS`,
+/// `LMKIT_BLAS_PARALLELISM=openblas`, or the properties (and `lm-bench --threads`).
 ///
 /// Not thread-safe to reconfigure: set the thread properties from one thread, before work.
 public enum BLAS {
