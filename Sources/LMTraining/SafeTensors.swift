@@ -86,7 +86,7 @@ public enum SafeTensors {
                 throw fail("tensor \(name): data_offsets [\(begin), \(end)] do not fit shape \(shape) in a \(bufferLength)-byte buffer")
             }
             var values = [Float](repeating: 0, count: count)
-            values.withUnsafeMutableBytes { destination in
+            _ = values.withUnsafeMutableBytes { destination in
                 data.copyBytes(to: destination, from: bufferStart + begin..<bufferStart + end)
             }
             if Int(1).littleEndian != 1 { values = values.map { Float(bitPattern: $0.bitPattern.byteSwapped) } }

@@ -35,7 +35,6 @@ public final class Trainer {
     public let config: RunConfig
     public let model: RecurrentLM<Float>
     public let directory: RunDirectory
-    private let trainStream: TokenStream
     private let validation: TokenStream?
     private var sampler: TrainingSampler
     private var optimizer: any Optimizer
@@ -77,7 +76,6 @@ public final class Trainer {
         self.config = config
         self.model = model
         self.directory = directory
-        self.trainStream = train
         self.validation = validation
         let options = config.training
         sampler = try TrainingSampler(kind: options.sampler, stream: train, batch: options.batch, steps: options.steps,

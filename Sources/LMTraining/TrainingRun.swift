@@ -53,7 +53,7 @@ public struct TrainingRun {
 
     /// Prepares a run; throws a clear error for anything that would stop training.
     public init(_ request: Request) throws {
-        var options = request.training
+        let options = request.training
         try options.validate()
         let registry = try CorpusRegistry.standard()
         func resolve(_ path: String) throws -> String { try registry?.resolve(path) ?? path }

@@ -4,13 +4,11 @@ import LMData
 /// The three samplers behind one type, so the trainer can run any of them by epochs, save and
 /// restore its position as JSON, and know whether the hidden state may be carried.
 public struct TrainingSampler {
-    private enum Kind {
-        case sequential(SequentialSampler)
-        case random(RandomSampler)
-        case parallel(ParallelSequentialSampler)
-    }
-
-    private var kind: Kind
+    // Exactly one is set. Optionals (rather than an enum's payloads) let `next` mutate the
+    // sampler in place, so its buffers are never copied.
+    private var sequential: SequentialSampler?
+    private var random: RandomSampler?
+    private var parallel: ParallelSequentialSampler?
     /// Parallel sampler only: epochs whose end `next` has already reported.
     private var reportedEpochs = 0
 
@@ -18,47 +16,32 @@ public struct TrainingSampler {
     public init(kind: TrainingOptions.SamplerKind, stream: TokenStream, batch: Int, steps: Int,
                 generator: RandomGenerator) throws {
         switch kind {
-        case .sequential: self.kind = .sequential(try SequentialSampler(stream: stream, batchSize: batch, steps: steps, generator: generator))
-        case .random: self.kind = .random(try RandomSampler(stream: stream, batchSize: batch, steps: steps, generator: generator))
-        case .parallel: self.kind = .parallel(try ParallelSequentialSampler(stream: stream, batchSize: batch, steps: steps))
+        case .sequential: sequential = try SequentialSampler(stream: stream, batchSize: batch, steps: steps, generator: generator)
+        case .random: random = try RandomSampler(stream: stream, batchSize: batch, steps: steps, generator: generator)
+        case .parallel: parallel = try ParallelSequentialSampler(stream: stream, batchSize: batch, steps: steps)
         }
     }
 
     /// Whether row i of a batch continues row i of the previous one (sequential and parallel),
     /// so the hidden state is carried; random sampling starts every batch afresh, as d2l does.
-    public var carriesState: Bool {
-        if case .random = kind { return false }
-        return true
-    }
+    public var carriesState: Bool { random == nil }
 
     /// Batches per epoch.
     public var batchesPerEpoch: Int {
-        switch kind {
-        case .sequential(let s): s.batchesPerEpoch
-        case .random(let s): s.batchesPerEpoch
-        case .parallel(let s): s.batchesPerEpoch
-        }
+        sequential?.batchesPerEpoch ?? random?.batchesPerEpoch ?? parallel!.batchesPerEpoch
     }
 
     /// Writes the next batch of the current epoch into `batch` and returns true, or returns
     /// false when the epoch is over (the following call starts the next one). Chainer's
     /// iterator never runs dry: its epoch ends after the batch that crosses the boundary.
     public mutating func next(into batch: inout Batch) -> Bool {
-        switch kind {
-        case .sequential(var s):
-            defer { kind = .sequential(s) }
-            return s.next(into: &batch)
-        case .random(var s):
-            defer { kind = .random(s) }
-            return s.next(into: &batch)
-        case .parallel(var s):
-            if s.epoch > reportedEpochs {
-                reportedEpochs = s.epoch
-                return false
-            }
-            defer { kind = .parallel(s) }
-            return s.next(into: &batch)
+        if sequential != nil { return sequential!.next(into: &batch) }
+        if random != nil { return random!.next(into: &batch) }
+        if parallel!.epoch > reportedEpochs {
+            reportedEpochs = parallel!.epoch
+            return false
         }
+        return parallel!.next(into: &batch)
     }
 
     private struct ParallelPosition: Codable {
@@ -71,10 +54,12 @@ public struct TrainingSampler {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data: Data
-        switch kind {
-        case .sequential(let s): data = try encoder.encode(s.state)
-        case .random(let s): data = try encoder.encode(s.state)
-        case .parallel(let s): data = try encoder.encode(ParallelPosition(sampler: s.state, reportedEpochs: reportedEpochs))
+        if let sequential {
+            data = try encoder.encode(sequential.state)
+        } else if let random {
+            data = try encoder.encode(random.state)
+        } else {
+            data = try encoder.encode(ParallelPosition(sampler: parallel!.state, reportedEpochs: reportedEpochs))
         }
         return String(decoding: data, as: UTF8.self)
     }
@@ -84,17 +69,13 @@ public struct TrainingSampler {
         let data = Data(json.utf8)
         let decoder = JSONDecoder()
         do {
-            switch kind {
-            case .sequential(var s):
-                try s.restore(decoder.decode(SequentialSampler.State.self, from: data))
-                kind = .sequential(s)
-            case .random(var s):
-                try s.restore(decoder.decode(RandomSampler.State.self, from: data))
-                kind = .random(s)
-            case .parallel(var s):
+            if sequential != nil {
+                try sequential!.restore(decoder.decode(SequentialSampler.State.self, from: data))
+            } else if random != nil {
+                try random!.restore(decoder.decode(RandomSampler.State.self, from: data))
+            } else {
                 let position = try decoder.decode(ParallelPosition.self, from: data)
-                try s.restore(position.sampler)
-                kind = .parallel(s)
+                try parallel!.restore(position.sampler)
                 reportedEpochs = position.reportedEpochs
             }
         } catch let error as SamplerError {
