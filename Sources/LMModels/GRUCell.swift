@@ -44,8 +44,7 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
         for t in 0..<steps {
             let gt = g + t * batch * w, hp = s + t * bh, hn = s + (t + 1) * bh, rh = rhAll + t * bh
             // [R | Z] pre-activations += H W_h[r|z].
-            Scalar.gemm(transposeA: false, transposeB: false, m: batch, n: 2 * h, k: h, alpha: 1,
-                        a: hp, lda: h, b: whh, ldb: w, beta: 1, c: gt, ldc: w)
+            Scalar.recurrentProduct(m: batch, n: 2 * h, k: h, a: hp, lda: h, w: whh, ldw: w, c: gt, ldc: w)
             parallelRows(batch, width: w) { rows in for b in rows {
                 let row = gt + b * w
                 Scalar.sigmoid(row, row, count: 2 * h)
@@ -53,8 +52,7 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
                 for j in 0..<h { rhb[j] = r[j] * hpb[j] }
             } }
             // H̃ pre-activation += (R ⊙ H) W_hh.
-            Scalar.gemm(transposeA: false, transposeB: false, m: batch, n: h, k: h, alpha: 1,
-                        a: rh, lda: h, b: whh + 2 * h, ldb: w, beta: 1, c: gt + 2 * h, ldc: w)
+            Scalar.recurrentProduct(m: batch, n: h, k: h, a: rh, lda: h, w: whh + 2 * h, ldw: w, c: gt + 2 * h, ldc: w)
             parallelRows(batch, width: w) { rows in for b in rows {
                 let row = gt + b * w
                 let z = row + h, c = row + 2 * h
@@ -73,7 +71,8 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
         let steps = ws.steps, batch = ws.batch, h = hiddenSize, bh = batch * h, w = 3 * h
         let g = ws.gateValues.pointer, dg = ws.gateGradients.pointer, dh = ws.outputGradients
         let s = ws.states.pointer, rhAll = ws.auxiliary.pointer, drh = ws.scratch.pointer
-        let whh = recurrentWeight.value.pointer
+        // W_hhᵀ (3H × H): rows [0, 2H) are W_h[r|z]ᵀ, rows [2H, 3H) the candidate's.
+        let whhT = ws.transposeRecurrent(recurrentWeight)
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let gt = g + t * batch * w, dgt = dg + t * batch * w, dht = dh + t * bh, hp = s + t * bh
             // Z and candidate pre-activation gradients.
@@ -85,8 +84,8 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
                 for j in 0..<h { dc[j] = d[j] * (1 - z[j]) * (1 - c[j] * c[j]) }
             } }
             // ∂(R ⊙ H) = dH̃_pre · W_hhᵀ.
-            Scalar.gemm(transposeA: false, transposeB: true, m: batch, n: h, k: h, alpha: 1,
-                        a: dgt + 2 * h, lda: w, b: whh + 2 * h, ldb: w, beta: 0, c: drh, ldc: h)
+            drh.update(repeating: 0, count: bh)
+            Scalar.recurrentProduct(m: batch, n: h, k: h, a: dgt + 2 * h, lda: w, w: whhT + 2 * h * h, ldw: h, c: drh, ldc: h)
             // dR_pre, and dH_{t−1} += dH ⊙ Z + ∂(R ⊙ H) ⊙ R (then + [dR | dZ] · W_h[r|z]ᵀ).
             let dprev = dht - bh
             parallelRows(batch, width: w) { rows in for b in rows {
@@ -99,8 +98,7 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
             } }
             guard t > 0 else { continue }
             if fault != .dropRecurrentTerm {
-                Scalar.gemm(transposeA: false, transposeB: true, m: batch, n: h, k: 2 * h, alpha: 1,
-                            a: dgt, lda: w, b: whh, ldb: w, beta: 1, c: dprev, ldc: h)
+                Scalar.recurrentProduct(m: batch, n: h, k: 2 * h, a: dgt, lda: w, w: whhT, ldw: h, c: dprev, ldc: h)
             }
         }
         let rows = steps * batch, dwhh = recurrentWeight.gradient.pointer

@@ -43,8 +43,7 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
         cs.update(from: ws.carried[1].pointer, count: bh)
         for t in 0..<steps {
             let gt = g + t * batch * w
-            Scalar.gemm(transposeA: false, transposeB: false, m: batch, n: w, k: h, alpha: 1,
-                        a: s + t * bh, lda: h, b: whh, ldb: w, beta: 1, c: gt, ldc: w)
+            Scalar.recurrentProduct(m: batch, n: w, k: h, a: s + t * bh, lda: h, w: whh, ldw: w, c: gt, ldc: w)
             let cp = cs + t * bh, cn = cs + (t + 1) * bh, hn = s + (t + 1) * bh, tc = tcAll + t * bh
             parallelRows(batch, width: w) { rows in for b in rows {
                 let row = gt + b * w
@@ -68,7 +67,7 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
         let steps = ws.steps, batch = ws.batch, h = hiddenSize, bh = batch * h, w = 4 * h
         let g = ws.gateValues.pointer, dg = ws.gateGradients.pointer, dh = ws.outputGradients
         let s = ws.states.pointer, cs = ws.cells.pointer, tcAll = ws.auxiliary.pointer
-        let dcCarry = ws.scratch.pointer, whh = recurrentWeight.value.pointer
+        let dcCarry = ws.scratch.pointer, whhT = ws.transposeRecurrent(recurrentWeight)
         dcCarry.update(repeating: 0, count: bh)  // no gradient from beyond the window
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let gt = g + t * batch * w, dgt = dg + t * batch * w, dht = dh + t * bh
@@ -87,8 +86,7 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
                 for j in 0..<h { carry[j] *= f[j] }                                      // dC_{t−1}
             } }
             if t > 0 && fault != .dropRecurrentTerm {
-                Scalar.gemm(transposeA: false, transposeB: true, m: batch, n: h, k: w, alpha: 1,
-                            a: dgt, lda: w, b: whh, ldb: w, beta: 1, c: dht - bh, ldc: h)
+                Scalar.recurrentProduct(m: batch, n: h, k: w, a: dgt, lda: w, w: whhT, ldw: h, c: dht - bh, ldc: h)
             }
         }
         let rows = steps * batch

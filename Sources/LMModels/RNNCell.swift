@@ -43,8 +43,7 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
         for t in 0..<steps {
             let gt = g + t * bh
             // gt += H_{t−1} W_hh, then H_t = φ(gt).
-            Scalar.gemm(transposeA: false, transposeB: false, m: batch, n: h, k: h, alpha: 1,
-                        a: s + t * bh, lda: h, b: whh, ldb: h, beta: 1, c: gt, ldc: h)
+            Scalar.recurrentProduct(m: batch, n: h, k: h, a: s + t * bh, lda: h, w: whh, ldw: h, c: gt, ldc: h)
             let out = s + (t + 1) * bh, act = activation
             parallelRows(batch, width: h) { r in
                 let o = r.lowerBound * h, n = r.count * h
@@ -63,7 +62,7 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
         let ws = workspace
         let steps = ws.steps, batch = ws.batch, h = hiddenSize, bh = batch * h
         let dg = ws.gateGradients.pointer, dh = ws.outputGradients, s = ws.states.pointer
-        let whh = recurrentWeight.value.pointer
+        let whhT = ws.transposeRecurrent(recurrentWeight)
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let dgt = dg + t * bh, dht = dh + t * bh, ht = s + (t + 1) * bh
             // dG_t = dH_t ⊙ φ'(H_t), with φ' read from the output.
@@ -78,8 +77,7 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
             }
             // dH_{t−1} += dG_t W_hhᵀ (the gradient into the carried-in state is dropped).
             if t > 0 && fault != .dropRecurrentTerm {
-                Scalar.gemm(transposeA: false, transposeB: true, m: batch, n: h, k: h, alpha: 1,
-                            a: dgt, lda: h, b: whh, ldb: h, beta: 1, c: dht - bh, ldc: h)
+                Scalar.recurrentProduct(m: batch, n: h, k: h, a: dgt, lda: h, w: whhT, ldw: h, c: dht - bh, ldc: h)
             }
         }
         // W_hh += [H_0 … H_{T−1}]ᵀ · [dG_1 … dG_T]: one product over the window.

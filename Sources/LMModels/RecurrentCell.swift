@@ -73,11 +73,36 @@ public final class CellWorkspace<Scalar: TensorScalar> {
     private(set) var scratch = Buffer<Scalar>(count: 0)
     /// The state carried between windows: stateCount buffers of B × H.
     var carried: [Buffer<Scalar>] = []
+    /// W_hhᵀ (G·H × H), refreshed at the start of each backward pass, so the per-step
+    /// products dG · W_hhᵀ run through the same unpacked kernel as the forward steps.
+    let transposedRecurrent: Buffer<Scalar>
 
     init(hidden: Int, gates: Int, stateCount: Int) {
         self.hidden = hidden
         self.gates = gates
         self.stateCount = stateCount
+        transposedRecurrent = Buffer(count: hidden * gates * hidden)
+    }
+
+    /// Fills ``transposedRecurrent`` from W_hh (H × G·H) and returns it.
+    func transposeRecurrent(_ w: Parameter<Scalar>) -> UnsafeMutablePointer<Scalar> {
+        let rows = hidden, cols = gates * hidden, dst = transposedRecurrent.pointer, src = w.value.pointer
+        // Blocks of 16 × 16 keep both sides in cache; destination row blocks split across threads.
+        parallelRows((cols + 15) / 16, width: 16 * rows) { blocks in
+            for jb in blocks {
+                let j0 = jb * 16, j1 = min(j0 + 16, cols)
+                var i0 = 0
+                while i0 < rows {
+                    let i1 = min(i0 + 16, rows)
+                    for j in j0..<j1 {
+                        let d = dst + j * rows
+                        for i in i0..<i1 { d[i] = src[i * cols + j] }
+                    }
+                    i0 = i1
+                }
+            }
+        }
+        return dst
     }
 
     /// Resizes for (steps, batch) if needed. A batch change resets the carried state to zero.

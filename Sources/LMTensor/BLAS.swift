@@ -161,10 +161,10 @@ public enum BLAS {
         }
     }
 
-    /// The rows (or columns) of part `p` of `parts` blocks of `total`, in multiples of 16.
+    /// The rows (or columns) of part `p` of `parts` blocks of `total`, in multiples of `multiple`.
     @inline(__always)
-    static func block(_ total: Int, parts: Int, _ p: Int) -> Range<Int> {
-        let chunk = ((total + parts - 1) / parts + 15) / 16 * 16
+    static func block(_ total: Int, parts: Int, _ p: Int, multiple: Int = 16) -> Range<Int> {
+        let chunk = ((total + parts - 1) / parts + multiple - 1) / multiple * multiple
         let lo = min(p * chunk, total)
         return lo..<min(lo + chunk, total)
     }

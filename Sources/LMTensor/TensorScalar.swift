@@ -34,6 +34,11 @@ where Self.RawSignificand: FixedWidthInteger {
         b: UnsafePointer<Self>, ldb: Int,
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
 
+    /// The recurrent-step product C (m × n, ldc) += A (m × k, lda) · W (k × n, ldw): LMKit's
+    /// own unpacked kernel for `Float` (``RecurrentProduct``), `gemm` for `Double`.
+    static func recurrentProduct(m: Int, n: Int, k: Int, a: UnsafePointer<Self>, lda: Int,
+                                 w: UnsafePointer<Self>, ldw: Int, c: UnsafeMutablePointer<Self>, ldc: Int)
+
     /// y[i] = tanh(x[i]) for i in 0..<count.
     static func tanh(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
     /// y[i] = 1 / (1 + e^-x[i]) for i in 0..<count.
@@ -70,6 +75,11 @@ extension Float: TensorScalar {
     ) {
         BLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                    alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    public static func recurrentProduct(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                                        w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        RecurrentProduct.accumulate(m: m, n: n, k: k, a: a, lda: lda, w: w, ldw: ldw, c: c, ldc: ldc)
     }
 
     public static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
@@ -111,6 +121,12 @@ extension Double: TensorScalar {
     ) {
         BLAS.dgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                    alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    public static func recurrentProduct(m: Int, n: Int, k: Int, a: UnsafePointer<Double>, lda: Int,
+                                        w: UnsafePointer<Double>, ldw: Int, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
+             b: w, ldb: ldw, beta: 1, c: c, ldc: ldc)
     }
 
     public static func tanh(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {

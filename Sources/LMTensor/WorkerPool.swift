@@ -10,8 +10,11 @@ import Synchronization
 /// Workers are persistent threads that spin on an atomic word for a while after each job (a
 /// recurrent step hands out work every few tens of µs) and then sleep on a condition
 /// variable, so an idle pool costs nothing. Parts are *claimed*, not assigned: the caller
-/// and the workers take part indices from a shared counter, so when a worker is descheduled
-/// (other processes on the machine) the caller simply runs its part too instead of waiting.
+/// takes part indices from the front of a shared range and the first worker from the back
+/// (further workers from the front). When all run, each thread gets the same parts at every
+/// call (its block of a weight matrix stays in its core's cache); when a worker is
+/// descheduled by other processes on the machine, the caller simply runs the remaining
+/// parts itself instead of waiting.
 ///
 /// Not reentrant: one `run` at a time; a `run` issued while another is in progress (another
 /// thread, or from inside a job) runs its parts serially on the calling thread.
@@ -22,7 +25,7 @@ public final class WorkerPool: @unchecked Sendable {
     /// Number of threads that can work on a job (workers + the calling thread).
     public let width: Int
 
-    /// generation << 20 | next unclaimed part index.
+    /// generation << 40 | first unclaimed part << 20 | one past the last unclaimed part.
     private let state = Atomic<Int>(0)
     private let completed = Atomic<Int>(0)
     private let sleepers = Atomic<Int>(0)
@@ -33,11 +36,10 @@ public final class WorkerPool: @unchecked Sendable {
     /// The current job and its part count; written before `state` publishes a generation and
     /// constant until every part of it has completed.
     private nonisolated(unsafe) var job: ((Int) -> Void)? = nil
-    private nonisolated(unsafe) var parts = 0
     /// Spins before sleeping (each spin is one atomic load).
     public nonisolated(unsafe) var spinLimit = 200_000
 
-    private static let shift = 20
+    private static let shift = 40
     private static let mask = (1 << 20) - 1
 
     init(workers: Int) {
@@ -49,26 +51,31 @@ public final class WorkerPool: @unchecked Sendable {
     private func start() {
         started = true
         for index in 1..<width {
-            let t = Thread { [unowned self] in self.workerLoop() }
+            let t = Thread { [unowned self] in self.workerLoop(fromBack: index == 1) }
             t.name = "lmkit-worker-\(index)"
             t.start()
         }
     }
 
-    /// Claims and runs parts of generation `generation` until none is left.
+    /// Claims and runs parts of generation `generation` until none is left, from the back of
+    /// the range when `fromBack`.
     @inline(__always)
-    private func work(generation: Int) {
+    private func work(generation: Int, fromBack: Bool) {
         while true {
             let s = state.load(ordering: .acquiring)
-            guard s >> Self.shift == generation, s & Self.mask < parts else { return }
-            let (exchanged, _) = state.compareExchange(expected: s, desired: s + 1, ordering: .acquiringAndReleasing)
+            guard s >> Self.shift == generation else { return }
+            let lo = (s >> 20) & Self.mask, hi = s & Self.mask
+            guard lo < hi else { return }
+            let part = fromBack ? hi - 1 : lo
+            let desired = fromBack ? s - 1 : s + (1 << 20)
+            let (exchanged, _) = state.compareExchange(expected: s, desired: desired, ordering: .acquiringAndReleasing)
             if !exchanged { continue }
-            job!(s & Self.mask)
+            job!(part)
             completed.add(1, ordering: .releasing)
         }
     }
 
-    private func workerLoop() {
+    private func workerLoop(fromBack: Bool) {
         var seen = 0
         while true {
             var spins = 0
@@ -91,7 +98,7 @@ public final class WorkerPool: @unchecked Sendable {
                 s = state.load(ordering: .sequentiallyConsistent)
             }
             seen = s >> Self.shift
-            work(generation: seen)
+            work(generation: seen, fromBack: fromBack)
         }
     }
 
@@ -106,16 +113,15 @@ public final class WorkerPool: @unchecked Sendable {
         if !started { start() }
         withoutActuallyEscaping(body) { escaping in
             job = escaping
-            parts = count
             completed.store(0, ordering: .relaxed)
-            let generation = ((state.load(ordering: .relaxed) >> Self.shift) + 1) & ((1 << 40) - 1)
-            state.store(generation << Self.shift, ordering: .sequentiallyConsistent)
+            let generation = ((state.load(ordering: .relaxed) >> Self.shift) + 1) & ((1 << 23) - 1)
+            state.store(generation << Self.shift | count, ordering: .sequentiallyConsistent)
             if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
                 pthread_mutex_lock(&mutex)
                 pthread_cond_broadcast(&condition)
                 pthread_mutex_unlock(&mutex)
             }
-            work(generation: generation)
+            work(generation: generation, fromBack: false)
             // Parts claimed by workers may still be running.
             var spins = 0
             while completed.load(ordering: .acquiring) < count {

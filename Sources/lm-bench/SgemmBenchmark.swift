@@ -14,10 +14,12 @@ struct SgemmBenchmark: ParsableCommand {
     @Option(help: "Seconds to measure, after a warm-up.") var seconds: Double = 3
     @Flag(help: "Use op(A) = Aᵀ (A stored k × m).") var transposeA = false
     @Flag(help: "Use op(B) = Bᵀ (B stored n × k).") var transposeB = false
+    @Flag(help: "Use LMKit's recurrent-step kernel (C += A·B, no transposes) instead of OpenBLAS.") var recurrentKernel = false
 
     func validate() throws {
         guard m > 0, k > 0, n > 0 else { throw ValidationError("--m, --k, --n must be positive") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
+        if recurrentKernel && (transposeA || transposeB) { throw ValidationError("--recurrent-kernel takes no transposes") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
     }
 
@@ -29,6 +31,10 @@ struct SgemmBenchmark: ParsableCommand {
         for i in 0..<a.count { a[i] = Float.random(in: -1...1, using: &rng) }
         for i in 0..<b.count { b[i] = Float.random(in: -1...1, using: &rng) }
         func product() {
+            if recurrentKernel {
+                RecurrentProduct.accumulate(m: m, n: n, k: k, a: a.pointer, lda: k, w: b.pointer, ldw: n, c: c.pointer, ldc: n)
+                return
+            }
             BLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
                        a: a.pointer, lda: transposeA ? m : k, b: b.pointer, ldb: transposeB ? k : n,
                        beta: 1, c: c.pointer, ldc: n)
@@ -42,7 +48,8 @@ struct SgemmBenchmark: ParsableCommand {
         repeat { product(); count += 1; elapsed = now() - start } while elapsed < seconds
         let gflops = 2.0 * Double(m) * Double(n) * Double(k) * Double(count) / elapsed / 1e9
         print(jsonLine([("bench", "sgemm"), ("m", m), ("k", k), ("n", n),
-                        ("threads", BLAS.threadCount(m: m, n: n, k: k)), ("blas_core", BLAS.configuration.coreName),
+                        ("threads", BLAS.threadCount(m: m, n: n, k: k)),
+                        ("blas_core", recurrentKernel ? "lmkit-recurrent" : BLAS.configuration.coreName),
                         ("gflops", gflops)]))
     }
 }
