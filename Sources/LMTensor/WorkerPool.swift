@@ -16,6 +16,12 @@ import Synchronization
 /// descheduled by other processes on the machine, the caller simply runs the remaining
 /// parts itself instead of waiting.
 ///
+/// The pool also measures whether the workers help: the caller's time waiting for parts
+/// held by workers is compared with its own working time (moving averages). When waiting
+/// dominates, a worker is being preempted by other processes mid-part, and the next 2,000
+/// jobs run on the calling thread alone (then parallel runs are tried again). On a loaded
+/// machine this keeps two threads from being slower than one.
+///
 /// Not reentrant: one `run` at a time; a `run` issued while another is in progress (another
 /// thread, or from inside a job) runs its parts serially on the calling thread.
 public final class WorkerPool: @unchecked Sendable {
@@ -38,9 +44,30 @@ public final class WorkerPool: @unchecked Sendable {
     private nonisolated(unsafe) var job: ((Int) -> Void)? = nil
     /// Spins before sleeping (each spin is one atomic load).
     public nonisolated(unsafe) var spinLimit = 200_000
+    /// Moving averages (seconds) of the caller's working and waiting time per job, and the
+    /// number of jobs still to run serially; touched only by the caller of `run`.
+    private nonisolated(unsafe) var workAverage = 0.0, waitAverage = 0.0
+    private nonisolated(unsafe) var serialJobsLeft = 0
+    /// Jobs run serially after workers were found to stall the caller (public for tests and
+    /// benchmarks to read).
+    public private(set) nonisolated(unsafe) var serialFallbacks = 0
+    /// Total seconds the caller spent on its own parts and waiting for workers' parts.
+    public private(set) nonisolated(unsafe) var totalWork = 0.0, totalWait = 0.0
+    /// Parallel jobs run, and parts run by workers.
+    public private(set) nonisolated(unsafe) var parallelJobs = 0
+    private let workerParts = Atomic<Int>(0)
+    /// Parts run by workers so far.
+    public var partsRunByWorkers: Int { workerParts.load(ordering: .relaxed) }
 
     private static let shift = 40
     private static let mask = (1 << 20) - 1
+
+    @inline(__always)
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
 
     init(workers: Int) {
         width = workers + 1
@@ -71,6 +98,7 @@ public final class WorkerPool: @unchecked Sendable {
             let (exchanged, _) = state.compareExchange(expected: s, desired: desired, ordering: .acquiringAndReleasing)
             if !exchanged { continue }
             job!(part)
+            if fromBack { workerParts.add(1, ordering: .relaxed) }
             completed.add(1, ordering: .releasing)
         }
     }
@@ -110,6 +138,11 @@ public final class WorkerPool: @unchecked Sendable {
             return
         }
         defer { busy.store(false, ordering: .releasing) }
+        if serialJobsLeft > 0 {
+            serialJobsLeft -= 1
+            for p in 0..<count { body(p) }
+            return
+        }
         if !started { start() }
         withoutActuallyEscaping(body) { escaping in
             job = escaping
@@ -121,7 +154,9 @@ public final class WorkerPool: @unchecked Sendable {
                 pthread_cond_broadcast(&condition)
                 pthread_mutex_unlock(&mutex)
             }
+            let t0 = Self.now()
             work(generation: generation, fromBack: false)
+            let t1 = Self.now()
             // Parts claimed by workers may still be running.
             var spins = 0
             while completed.load(ordering: .acquiring) < count {
@@ -129,6 +164,18 @@ public final class WorkerPool: @unchecked Sendable {
                 if spins > 4000 { sched_yield() }
             }
             job = nil
+            let t2 = Self.now()
+            totalWork += t1 - t0
+            totalWait += t2 - t1
+            parallelJobs += 1
+            workAverage += 0.05 * ((t1 - t0) - workAverage)
+            waitAverage += 0.05 * ((t2 - t1) - waitAverage)
+            if waitAverage > workAverage {
+                serialJobsLeft = 2000
+                serialFallbacks += 1
+                workAverage = 0
+                waitAverage = 0
+            }
         }
     }
 }

@@ -66,7 +66,7 @@ struct TrainBenchmark: ParsableCommand {
             elapsed = now() - start
         } while elapsed < seconds
         let tokensPerSecond = Double(count * n) / elapsed
-        log("train \(model)-\(hidden): \(count) steps in \(String(format: "%.2f", elapsed)) s, \(String(format: "%.3f", elapsed / Double(count) * 1000)) ms/step, mean loss \(String(format: "%.4f", lossSum / Double(i)))")
+        log("train \(model)-\(hidden): \(count) steps in \(String(format: "%.2f", elapsed)) s, \(String(format: "%.3f", elapsed / Double(count) * 1000)) ms/step, mean loss \(String(format: "%.4f", lossSum / Double(i))), worker pool: \(WorkerPool.shared.parallelJobs) parallel jobs, \(WorkerPool.shared.partsRunByWorkers) parts by workers, caller worked \(String(format: "%.2f", WorkerPool.shared.totalWork)) s and waited \(String(format: "%.2f", WorkerPool.shared.totalWait)) s, \(WorkerPool.shared.serialFallbacks) serial fallbacks")
         print(jsonLine([("bench", "train"), ("model", model), ("hidden", hidden), ("layers", layers),
                         ("vocab", vocab), ("batch", batch), ("steps", steps), ("threads", BLAS.threads),
                         ("small_product_threads", BLAS.smallProductThreads), ("blas_core", BLAS.configuration.coreName),
