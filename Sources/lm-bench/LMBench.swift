@@ -25,7 +25,9 @@ func jsonLine(_ fields: [(String, Any)]) -> String {
     let parts = fields.map { key, value -> String in
         switch value {
         case let s as String: return "\"\(key)\":\"\(s)\""
-        case let d as Double: return "\"\(key)\":\(d.isFinite ? String(format: "%.6g", d) : "null")"
+        case let d as Double:
+            guard d.isFinite else { return "\"\(key)\":null" }
+            return "\"\(key)\":" + (abs(d) >= 1e5 ? String(format: "%.1f", d) : String(format: "%.6g", d))
         default: return "\"\(key)\":\(value)"
         }
     }

@@ -8,6 +8,8 @@ import LMTensor
 /// One step = zero gradients, forward over a window (one-hot input), backward through time,
 /// global-norm clipping at θ = 1, SGD with learning rate 1 over every parameter; the state is
 /// carried and detached between windows. Tokens per step = batch × steps target tokens.
+/// `tokens_per_second` is over the whole timed run; `tokens_per_second_median` is from the
+/// median step time (insensitive to stalls when other processes share the cores).
 /// `flops_per_token` is ``ModelConfig/flopsPerToken`` (forward + backward multiply-adds × 2,
 /// the input counted as d2l's dense one-hot product).
 struct TrainBenchmark: ParsableCommand {
@@ -61,16 +63,25 @@ struct TrainBenchmark: ParsableCommand {
         var count = 0
         let start = now()
         var elapsed = 0.0
+        var stepTimes: [Double] = []
+        stepTimes.reserveCapacity(100_000)
+        var last = start
         repeat {
             try step(i); i += 1; count += 1
-            elapsed = now() - start
+            let t = now()
+            stepTimes.append(t - last)
+            last = t
+            elapsed = t - start
         } while elapsed < seconds
+        stepTimes.sort()
+        let median = stepTimes[stepTimes.count / 2]
         let tokensPerSecond = Double(count * n) / elapsed
         log("train \(model)-\(hidden): \(count) steps in \(String(format: "%.2f", elapsed)) s, \(String(format: "%.3f", elapsed / Double(count) * 1000)) ms/step, mean loss \(String(format: "%.4f", lossSum / Double(i))), worker pool: \(WorkerPool.shared.parallelJobs) parallel jobs, \(WorkerPool.shared.partsRunByWorkers) parts by workers, caller worked \(String(format: "%.2f", WorkerPool.shared.totalWork)) s and waited \(String(format: "%.2f", WorkerPool.shared.totalWait)) s, \(WorkerPool.shared.serialFallbacks) serial fallbacks")
         print(jsonLine([("bench", "train"), ("model", model), ("hidden", hidden), ("layers", layers),
                         ("vocab", vocab), ("batch", batch), ("steps", steps), ("threads", BLAS.threads),
                         ("small_product_threads", BLAS.smallProductThreads), ("blas_core", BLAS.configuration.coreName),
-                        ("tokens_per_second", tokensPerSecond), ("flops_per_token", config.flopsPerToken),
+                        ("tokens_per_second", tokensPerSecond),
+                        ("tokens_per_second_median", Double(n) / median), ("flops_per_token", config.flopsPerToken),
                         ("gflops", tokensPerSecond * config.flopsPerToken / 1e9)]))
     }
 }
