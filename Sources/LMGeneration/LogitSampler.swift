@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A decoding strategy: given the logits of one row, choose a token id.
 ///
 /// Conventions shared by every sampler:
@@ -161,8 +167,9 @@ extension UnsafeMutablePointer {
     }
 }
 
-/// Ranked selection that a sampler drives pop by pop: the candidates come out best first
-/// (larger logit, then lower id) and are written in that order to a separate output buffer.
+/// Ranked selection driven pop by pop over a caller-owned heap buffer: the unmasked ids come
+/// out best first (larger logit, then lower id), so top-k pops k and top-p stops as soon as
+/// the mass is reached, without sorting the whole vocabulary and without allocating.
 struct RankedSelection {
     /// Max-heap of the ids not yet popped.
     private(set) var heapCount: Int
@@ -184,28 +191,10 @@ struct RankedSelection {
     }
 }
 
-/// exp in Double (Foundation-free, the C library's).
+/// exp in Double (the C library's; no Foundation needed).
 @inline(__always)
-func _exp(_ x: Double) -> Double {
-    #if canImport(Glibc)
-    return Glibc.exp(x)
-    #else
-    return Darwin.exp(x)
-    #endif
-}
+func _exp(_ x: Double) -> Double { exp(x) }
 
 /// log in Double.
 @inline(__always)
-func _log(_ x: Double) -> Double {
-    #if canImport(Glibc)
-    return Glibc.log(x)
-    #else
-    return Darwin.log(x)
-    #endif
-}
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+func _log(_ x: Double) -> Double { log(x) }
