@@ -46,14 +46,8 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
             Scalar.recurrentProduct(m: batch, n: w, k: h, a: s + t * bh, lda: h, w: whh, ldw: w, c: gt, ldc: w)
             let cp = cs + t * bh, cn = cs + (t + 1) * bh, hn = s + (t + 1) * bh, tc = tcAll + t * bh
             parallelRows(batch, width: w) { rows in for b in rows {
-                let row = gt + b * w
-                Scalar.sigmoid(row, row, count: 3 * h)
-                Scalar.tanh(row + 3 * h, row + 3 * h, count: h)
-                let i = row, f = row + h, o = row + 2 * h, cc = row + 3 * h
-                let cpb = cp + b * h, cnb = cn + b * h, tcb = tc + b * h, hnb = hn + b * h
-                for j in 0..<h { cnb[j] = f[j] * cpb[j] + i[j] * cc[j] }
-                Scalar.tanh(cnb, tcb, count: h)
-                for j in 0..<h { hnb[j] = o[j] * tcb[j] }
+                Scalar.lstmForward(gates: gt + b * w, cell: cp + b * h, newCell: cn + b * h,
+                                   tanhCell: tc + b * h, hidden: hn + b * h, count: h)
             } }
         }
         ws.carried[0].pointer.update(from: s + steps * bh, count: bh)
@@ -73,17 +67,9 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
             let gt = g + t * batch * w, dgt = dg + t * batch * w, dht = dh + t * bh
             let cp = cs + t * bh, tc = tcAll + t * bh
             parallelRows(batch, width: w) { rows in for b in rows {
-                let i = gt + b * w, f = i + h, o = i + 2 * h, cc = i + 3 * h
-                let di = dgt + b * w, df = di + h, dout = di + 2 * h, dcc = di + 3 * h
-                let d = dht + b * h, tcb = tc + b * h, cpb = cp + b * h, carry = dcCarry + b * h
-                // Separate passes with few pointers each: one fused loop over eleven
-                // streams exceeds LLVM's run-time alias-check budget and stays scalar.
-                for j in 0..<h { carry[j] += d[j] * o[j] * (1 - tcb[j] * tcb[j]) }   // dC
-                for j in 0..<h { dout[j] = d[j] * tcb[j] * o[j] * (1 - o[j]) }
-                for j in 0..<h { di[j] = carry[j] * cc[j] * i[j] * (1 - i[j]) }
-                for j in 0..<h { df[j] = carry[j] * cpb[j] * f[j] * (1 - f[j]) }
-                for j in 0..<h { dcc[j] = carry[j] * i[j] * (1 - cc[j] * cc[j]) }
-                for j in 0..<h { carry[j] *= f[j] }                                      // dC_{t−1}
+                Scalar.lstmBackward(gates: gt + b * w, cell: cp + b * h, tanhCell: tc + b * h,
+                                    hiddenGradient: dht + b * h, cellGradient: dcCarry + b * h,
+                                    gateGradients: dgt + b * w, count: h)
             } }
             if t > 0 && fault != .dropRecurrentTerm {
                 Scalar.recurrentProduct(m: batch, n: h, k: w, a: dgt, lda: w, w: whhT, ldw: h, c: dht - bh, ldc: h)

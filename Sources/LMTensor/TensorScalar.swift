@@ -54,6 +54,20 @@ where Self.RawSignificand: FixedWidthInteger {
         logits: UnsafePointer<Self>, rows: Int, cols: Int, targets: UnsafePointer<Int32>,
         gradient: UnsafeMutablePointer<Self>?, scale: Self) -> Double
 
+    /// One row of an LSTM step, fused: `gates` (4·count: [I | F | O | C̃] pre-activations) are
+    /// replaced by their activations (σ, σ, σ, tanh); `newCell` = F ⊙ `cell` + I ⊙ C̃,
+    /// `tanhCell` = tanh(`newCell`), `hidden` = O ⊙ `tanhCell` (count each).
+    static func lstmForward(gates: UnsafeMutablePointer<Self>, cell: UnsafePointer<Self>,
+                            newCell: UnsafeMutablePointer<Self>, tanhCell: UnsafeMutablePointer<Self>,
+                            hidden: UnsafeMutablePointer<Self>, count: Int)
+
+    /// One row of an LSTM step backward, fused: from the gate activations, C_{t−1} (`cell`),
+    /// tanh(C_t), ∂loss/∂H_t and the cell-gradient carry ∂loss/∂C_t from step t+1, writes the
+    /// gate pre-activation gradients (4·count) and replaces the carry by ∂loss/∂C_{t−1}.
+    static func lstmBackward(gates: UnsafePointer<Self>, cell: UnsafePointer<Self>, tanhCell: UnsafePointer<Self>,
+                             hiddenGradient: UnsafePointer<Self>, cellGradient: UnsafeMutablePointer<Self>,
+                             gateGradients: UnsafeMutablePointer<Self>, count: Int)
+
     /// Σ x[i]², accumulated in `Double`.
     static func sumOfSquares(_ x: UnsafePointer<Self>, count: Int) -> Double
     /// x[i] *= factor.
@@ -96,6 +110,16 @@ extension Float: TensorScalar {
         gradient: UnsafeMutablePointer<Float>?, scale: Float
     ) -> Double {
         VectorMath.softmaxCrossEntropy(logits, rows, cols, targets, gradient, scale)
+    }
+    public static func lstmForward(gates: UnsafeMutablePointer<Float>, cell: UnsafePointer<Float>,
+                                   newCell: UnsafeMutablePointer<Float>, tanhCell: UnsafeMutablePointer<Float>,
+                                   hidden: UnsafeMutablePointer<Float>, count: Int) {
+        VectorMath.lstmForward(gates, cell, newCell, tanhCell, hidden, count)
+    }
+    public static func lstmBackward(gates: UnsafePointer<Float>, cell: UnsafePointer<Float>, tanhCell: UnsafePointer<Float>,
+                                    hiddenGradient: UnsafePointer<Float>, cellGradient: UnsafeMutablePointer<Float>,
+                                    gateGradients: UnsafeMutablePointer<Float>, count: Int) {
+        VectorMath.lstmBackward(gates, cell, tanhCell, hiddenGradient, cellGradient, gateGradients, count)
     }
     public static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Double {
         Kernels.sumOfSquares(x, count)
