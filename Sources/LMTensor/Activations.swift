@@ -103,9 +103,10 @@ enum Kernels {
     }
 }
 
-/// Vectorisable `Float` transcendental kernels: branch-free scalar loops over plain `Float`
-/// arithmetic and bit operations, which LLVM turns into SIMD code (Swift's generic SIMD
-/// types compiled to slow scalarised conversions and masks here; measured with perf).
+/// `Float` transcendental kernels: 16-lane SIMD over plain arithmetic and bit operations
+/// (the 2ⁿ scale is built in the exponent bits with a magic-number rounding; a first version
+/// with `SIMD16<Int32>(_:rounding:)` compiled to slow scalarised conversions, measured with
+/// perf). Built for the host CPU: 0.27 ns per tanh on Zen 4/5 against 1.06 for SSE2 code.
 ///
 /// `exp`: Cephes' degree-6 polynomial on r = x − n·ln2, 2ⁿ built in the exponent bits
 /// (relative error < 2e-7 on [−87, 88]). `tanh(x) = sign(x)·(1 − u)/(1 + u)` with
@@ -154,34 +155,18 @@ enum VectorMath {
         1 / (1 + expClamped(clamp(-v)))
     }
 
-    /// Applies `f` element-wise. LLVM vectorises the loop behind a run-time overlap check,
-    /// which fails for in-place calls (x == y) and would fall back to scalar code (measured:
-    /// 3× slower); in-place calls therefore go through a non-aliasing stack copy (128
-    /// floats: larger temporary allocations go to the heap).
-    @inline(__always)
-    static func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, _ f: (Float) -> Float) {
-        if UnsafePointer(y) != x {
-            for i in 0..<n { y[i] = f(x[i]) }
-            return
-        }
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 128) { tmp in
-            let t = tmp.baseAddress!
-            var i = 0
-            while i < n {
-                let c = Swift.min(128, n - i)
-                t.update(from: x + i, count: c)
-                let out = y + i
-                for j in 0..<c { out[j] = f(t[j]) }
-                i += c
-            }
-        }
-    }
-
+    /// y = tanh(x): 16 lanes at a time (explicit SIMD, so in-place calls need no alias
+    /// checks), then a scalar tail.
     static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        map(x, y, n) { tanh($0) }
+        var i = 0
+        while i + 16 <= n { store16(tanh16(load16(x + i)), y + i); i += 16 }
+        while i < n { y[i] = tanh(x[i]); i += 1 }
     }
 
+    /// y = σ(x), as ``tanh(_:_:_:)``.
     static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        map(x, y, n) { sigmoid($0) }
+        var i = 0
+        while i + 16 <= n { store16(sigmoid16(load16(x + i)), y + i); i += 16 }
+        while i < n { y[i] = sigmoid(x[i]); i += 1 }
     }
 }
