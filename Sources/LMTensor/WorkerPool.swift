@@ -42,8 +42,10 @@ public final class WorkerPool: @unchecked Sendable {
     /// The current job and its part count; written before `state` publishes a generation and
     /// constant until every part of it has completed.
     private nonisolated(unsafe) var job: ((Int) -> Void)? = nil
-    /// Spins before sleeping (each spin is one atomic load).
-    public nonisolated(unsafe) var spinLimit = 200_000
+    /// Seconds a worker spins after its last part before it sleeps (50 µs covers the gaps
+    /// between the steps of a window; a sleeping worker costs a futex wake, ~10 µs, and no CPU
+    /// that other processes, or this one's serial fallback, could use).
+    public nonisolated(unsafe) var spinSeconds = 50e-6
     /// Moving averages (seconds) of the caller's working and waiting time per job, and the
     /// number of jobs still to run serially; touched only by the caller of `run`.
     private nonisolated(unsafe) var workAverage = 0.0, waitAverage = 0.0
@@ -107,13 +109,14 @@ public final class WorkerPool: @unchecked Sendable {
         var seen = 0
         while true {
             var spins = 0
+            var spinStart = Self.now()
             var s = state.load(ordering: .sequentiallyConsistent)
             while s >> Self.shift == seen {
                 // Pure spinning: a sched_yield here hands the core to another process for a
                 // whole time slice on a loaded machine, and the caller then runs every part
                 // itself (measured: the worker ran 15 % of the parts).
                 spins += 1
-                if spins >= spinLimit {
+                if spins & 255 == 0 && Self.now() - spinStart > spinSeconds {
                     pthread_mutex_lock(&mutex)
                     sleepers.add(1, ordering: .sequentiallyConsistent)
                     while state.load(ordering: .sequentiallyConsistent) >> Self.shift == seen {
@@ -122,6 +125,7 @@ public final class WorkerPool: @unchecked Sendable {
                     sleepers.subtract(1, ordering: .sequentiallyConsistent)
                     pthread_mutex_unlock(&mutex)
                     spins = 0
+                    spinStart = Self.now()
                 }
                 s = state.load(ordering: .sequentiallyConsistent)
             }
