@@ -17,6 +17,8 @@
 #   BENCH_THREADS  torch threads (default 2)
 #   BENCH_MODELS   model:hidden list (default "rnn:512 gru:256")
 #   BENCH_REPEAT   rounds (default 1); the table keeps each contender's best round
+#   BENCH_LMKIT_RUNS  lm-generate runs per contender and round (default 3; each takes about a
+#                  second, so a moment when another process holds a core does not decide the figure)
 #   LM_GENERATE    use this lm-generate binary instead of building one
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,6 +29,7 @@ tokens="${BENCH_TOKENS:-100000}"
 threads="${BENCH_THREADS:-2}"
 models="${BENCH_MODELS:-rnn:512 gru:256}"
 repeat="${BENCH_REPEAT:-1}"
+lmkit_runs="${BENCH_LMKIT_RUNS:-3}"
 
 die() { echo "bench generate: $*" >&2; exit 1; }
 
@@ -88,8 +91,10 @@ for ((round = 1; round <= repeat; round++)); do
       torch_run "torch1:$m:greedy" --model "$m" --hidden "$h" --threads 1 --seconds "$secs"
       torch_run "torch1:$m:temperature" --model "$m" --hidden "$h" --threads 1 --seconds "$secs" --strategy temperature --temperature 0.8
     fi
-    lmkit_run "lmkit:$m:greedy" "$dir"
-    lmkit_run "lmkit:$m:temperature" "$dir" --temperature 0.8 --seed 0
+    for ((i = 0; i < lmkit_runs; i++)); do
+      lmkit_run "lmkit:$m:greedy" "$dir"
+      lmkit_run "lmkit:$m:temperature" "$dir" --temperature 0.8 --seed 0
+    done
     if [ "$round" = 1 ]; then
       "$gen" --model "$dir" --prefix "time traveller" --length 50 --allow-unk >"$work/text-$m" 2>/dev/null || true
     fi

@@ -83,6 +83,14 @@ struct LMGenerate: ParsableCommand {
         case .alpha:
             if alpha == nil { throw ValidationError("--strategy alpha needs --alpha A") }
             if topK != nil || topP != nil { throw ValidationError("--top-k/--top-p need --strategy top-k or top-p (with --alpha, applied first)") }
+        case .topK, .topP:
+            if let alpha, !(alpha > 0 && alpha.isFinite) {
+                throw ValidationError("with --top-k/--top-p, --alpha must be positive and finite (it scales as temperature 1/α)")
+            }
+        }
+        switch resolvedStrategy {
+        case .greedy, .temperature, .alpha:
+            break
         case .topK:
             if topK == nil { throw ValidationError("--strategy top-k needs --top-k K") }
             if topP != nil { throw ValidationError("--top-p needs --strategy top-p (--top-k then cuts first)") }
