@@ -141,12 +141,16 @@ func inputProjection<T: TensorScalar>(
     let w = weight.value.pointer, b = bias.value.pointer
     switch input {
     case .tokens(let ids):
-        for r in 0..<rows {
-            let src = w + Int(ids[r]) * width, dst = gates + r * width
-            for j in 0..<width { dst[j] = src[j] + b[j] }
+        parallelRows(rows, width: width) { block in
+            for r in block {
+                let src = w + Int(ids[r]) * width, dst = gates + r * width
+                for j in 0..<width { dst[j] = src[j] + b[j] }
+            }
         }
     case .dense(let x):
-        for r in 0..<rows { (gates + r * width).update(from: b, count: width) }
+        parallelRows(rows, width: width) { block in
+            for r in block { (gates + r * width).update(from: b, count: width) }
+        }
         T.gemm(transposeA: false, transposeB: false, m: rows, n: width, k: inputSize,
                alpha: 1, a: x, lda: inputSize, b: w, ldb: width, beta: 1, c: gates, ldc: width)
     }
@@ -162,17 +166,23 @@ func inputBackward<T: TensorScalar>(
     inputGradient: UnsafeMutablePointer<T>?
 ) {
     let db = bias.gradient.pointer
-    for r in 0..<rows {
-        let g = dg + r * width
-        for j in 0..<width { db[j] += g[j] }
+    // Column blocks per thread: rows with the same token id then never race on a W_xh row.
+    parallelColumns(width, rows: rows) { cols in
+        for r in 0..<rows {
+            let g = dg + r * width
+            for j in cols { db[j] += g[j] }
+        }
+        if case .tokens(let ids) = input {
+            let dw = weight.gradient.pointer
+            for r in 0..<rows {
+                let g = dg + r * width, dst = dw + Int(ids[r]) * width
+                for j in cols { dst[j] += g[j] }
+            }
+        }
     }
     switch input {
-    case .tokens(let ids):
-        let dw = weight.gradient.pointer
-        for r in 0..<rows {
-            let g = dg + r * width, dst = dw + Int(ids[r]) * width
-            for j in 0..<width { dst[j] += g[j] }
-        }
+    case .tokens:
+        break
     case .dense(let x):
         T.gemm(transposeA: true, transposeB: false, m: inputSize, n: width, k: rows,
                alpha: 1, a: x, lda: inputSize, b: dg, ldb: width, beta: 1,
@@ -210,6 +220,23 @@ func parallelRows(_ rows: Int, width: Int, _ body: (Range<Int>) -> Void) {
     pool.run(parts: parts) { p in
         let chunk = (rows + parts - 1) / parts
         let lo = min(p * chunk, rows), hi = min(lo + chunk, rows)
+        if lo < hi { body(lo..<hi) }
+    }
+}
+
+/// Runs `body` over blocks of `width` columns (multiples of 16) on the shared
+/// ``WorkerPool``, for passes over `rows` rows whose rows may collide (scatter-adds).
+@inline(__always)
+func parallelColumns(_ width: Int, rows: Int, _ body: (Range<Int>) -> Void) {
+    let pool = WorkerPool.shared
+    let parts = min(pool.width, BLAS.threads)
+    if parts <= 1 || width < 32 || rows * width < parallelElementThreshold {
+        body(0..<width)
+        return
+    }
+    pool.run(parts: parts) { p in
+        let chunk = ((width + parts - 1) / parts + 15) / 16 * 16
+        let lo = min(p * chunk, width), hi = min(lo + chunk, width)
         if lo < hi { body(lo..<hi) }
     }
 }
