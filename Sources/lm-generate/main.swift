@@ -144,6 +144,7 @@ struct LMGenerate: ParsableCommand {
         var random = RandomGenerator(seed: seed)
         let detokenizer = generator.detokenizer
         let output = StandardOutput()
+        defer { output.flush() }   // what was generated before an error, too
         let clock = ContinuousClock()
         let started = clock.now
         if samples == 1 {
@@ -155,12 +156,14 @@ struct LMGenerate: ParsableCommand {
                 previous = tokens[0]
             }
             output.write("\n")
+            output.flush()
         } else {
             let continuations = try generator.generate(prefix: read.ids, length: length, samples: samples,
                                                        sampler: &sampler, using: &random, allowUnknown: allowUnknown)
             for ids in continuations {
                 output.write(read.text + detokenizer.text(of: ids, after: read.ids.last) + "\n")
             }
+            output.flush()
         }
         let seconds = Double((clock.now - started) / .nanoseconds(1)) * 1e-9
         if stats {
@@ -171,12 +174,29 @@ struct LMGenerate: ParsableCommand {
     }
 }
 
-/// stdout without buffering: every piece is one write(2), so the text appears as it is
-/// generated.
-struct StandardOutput {
+/// stdout for streamed text. On a terminal every piece is written at once (one write(2) per
+/// token). Into a pipe or a file, pieces are gathered and written at least every 10 ms (and at
+/// 64 KiB, and at the end), so a reader still sees the text as it is produced while a fast model
+/// does not pay a system call per token (about 1 µs, 10–15 % of an RNN-512 step).
+final class StandardOutput {
+    private var buffer: [UInt8] = []
+    private let isTerminal = isatty(STDOUT_FILENO) != 0
+    private var lastFlush = StandardOutput.now()
+    private static let interval: UInt64 = 10_000_000   // ns
+
+    init() { buffer.reserveCapacity(1 << 16) }
+
     func write(_ text: String) {
         var text = text
-        text.withUTF8 { bytes in
+        text.withUTF8 { buffer.append(contentsOf: $0) }
+        if isTerminal || buffer.count >= 1 << 16 || StandardOutput.now() &- lastFlush >= StandardOutput.interval {
+            flush()
+        }
+    }
+
+    /// Writes out everything gathered.
+    func flush() {
+        buffer.withUnsafeBytes { bytes in
             var offset = 0
             while offset < bytes.count {
                 let n = Foundation.write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
@@ -185,6 +205,14 @@ struct StandardOutput {
                 offset += n
             }
         }
+        buffer.removeAll(keepingCapacity: true)
+        lastFlush = StandardOutput.now()
+    }
+
+    private static func now() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
     }
 }
 
