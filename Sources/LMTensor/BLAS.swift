@@ -46,9 +46,10 @@ import Foundation
 /// | 32×1024×256, Bᵀ (LSTM back) |      115 |      218 |         190 |
 /// | 512×1120×512, Aᵀ (dW_hh)    |      229 |      446 |         464 |
 ///
-/// Whole training steps (`lm-bench train`, tokens/s): RNN-512 88k on 1 thread, 173k split
-/// over 2; GRU-256 111k → 207k; LSTM-256 79k → 145k. So both thread counts default to the
-/// processor count. ``threads`` is the count for large products; products with fewer than
+/// Whole training steps (`lm-bench train`, tokens/s, OpenBLAS for every product): RNN-512
+/// 88k on 1 thread, 173k split over 2; GRU-256 111k → 207k; LSTM-256 79k → 145k. So both
+/// thread counts default to the processor count. (The per-step products now go through
+/// ``RecurrentProduct`` instead, which is faster again; see there.) ``threads`` is the count for large products; products with fewer than
 /// ``smallProductFlops`` floating-point operations (2·m·n·k) use ``smallProductThreads``
 /// (kept for machines where small products should stay on one core). Overrides:
 /// `LMKIT_BLAS_THREADS`, `LMKIT_BLAS_SMALL_THREADS`, `LMKIT_BLAS_SMALL_FLOPS`,
