@@ -41,6 +41,10 @@ final class RecurrentStep {
     private let owners: [AnyObject]
 
     private(set) var batch = 0
+    /// Whether large products are split across the worker pool: nil chooses by measurement
+    /// (see ``ThreadingTuner``), true or false forces it. The text does not depend on it.
+    var parallel: Bool? = nil
+    private var tuner = ThreadingTuner()
     private var hidden: [Buffer<Float>] = []       // per layer: batch × H
     private var cells: [Buffer<Float>] = []        // per LSTM layer: batch × H (else empty)
     private var gateBuffer = Buffer<Float>(count: 0)
@@ -80,6 +84,7 @@ final class RecurrentStep {
 
     /// Zero state for `batch` sequences (allocates the buffers when the batch changes).
     func reset(batch b: Int) {
+        tuner.restartWindow()
         if b != batch {
             batch = b
             hidden = layers.map { Buffer(count: b * $0.hidden) }
@@ -101,6 +106,7 @@ final class RecurrentStep {
     /// Feeds one token per sequence: advances every layer's state and computes the logits.
     func step(_ ids: UnsafePointer<Int32>) {
         let v = vocabularySize
+        let parallel = self.parallel ?? tuner.tick()
         for b in 0..<batch {
             let id = Int(ids[b])
             // The first layer's input: a one-hot row (a row of W_xh) or an embedding row.
@@ -115,31 +121,31 @@ final class RecurrentStep {
                 // Gates = X W_xh + b_h (a row gather for one-hot input, as the model's inputProjection).
                 if let x = dense {
                     g.update(from: layer.bias, count: w)
-                    VectorMatrix.accumulateInParallel(x, layer.inputWeight, rows: layer.inputSize, cols: w, stride: w, into: g)
+                    VectorMatrix.accumulate(parallel: parallel, x, layer.inputWeight, rows: layer.inputSize, cols: w, stride: w, into: g)
                 } else {
                     let row = layer.inputWeight + id * w
                     for j in 0..<w { g[j] = row[j] + layer.bias[j] }
                 }
                 switch layer.kind {
                 case .rnn(let activation):
-                    VectorMatrix.accumulateInParallel(state, layer.recurrentWeight, rows: h, cols: h, stride: h, into: g)
+                    VectorMatrix.accumulate(parallel: parallel, state, layer.recurrentWeight, rows: h, cols: h, stride: h, into: g)
                     switch activation {
                     case .tanh: Float.tanh(g, state, count: h)
                     case .relu: Float.relu(g, state, count: h)
                     }
                 case .gru:
                     // [R | Z] += H W_h[r|z]; R ⊙ H; H̃ += (R ⊙ H) W_hh; H' = Z ⊙ H + (1 − Z) ⊙ H̃.
-                    VectorMatrix.accumulateInParallel(state, layer.recurrentWeight, rows: h, cols: 2 * h, stride: w, into: g)
+                    VectorMatrix.accumulate(parallel: parallel, state, layer.recurrentWeight, rows: h, cols: 2 * h, stride: w, into: g)
                     Float.sigmoid(g, g, count: 2 * h)
                     let rh = scratch.pointer
                     for j in 0..<h { rh[j] = g[j] * state[j] }
                     let c = g + 2 * h, z = g + h
-                    VectorMatrix.accumulateInParallel(rh, layer.recurrentWeight + 2 * h, rows: h, cols: h, stride: w, into: c)
+                    VectorMatrix.accumulate(parallel: parallel, rh, layer.recurrentWeight + 2 * h, rows: h, cols: h, stride: w, into: c)
                     Float.tanh(c, c, count: h)
                     for j in 0..<h { state[j] = z[j] * state[j] + (1 - z[j]) * c[j] }
                 case .lstm:
                     // [I | F | O | C̃] += H W_hh; C' = F ⊙ C + I ⊙ C̃; H' = O ⊙ tanh(C').
-                    VectorMatrix.accumulateInParallel(state, layer.recurrentWeight, rows: h, cols: w, stride: w, into: g)
+                    VectorMatrix.accumulate(parallel: parallel, state, layer.recurrentWeight, rows: h, cols: w, stride: w, into: g)
                     Float.sigmoid(g, g, count: 3 * h)
                     Float.tanh(g + 3 * h, g + 3 * h, count: h)
                     let cell = cells[l].pointer + b * h
@@ -157,6 +163,50 @@ final class RecurrentStep {
             out.update(from: headBias, count: v)
             VectorMatrix.accumulate(dense!, headWeight, rows: top.hidden, cols: v, stride: v, into: out)
         }
+    }
+}
+
+/// Chooses, while generation runs, whether splitting the step's products across the worker
+/// pool pays: on an idle 2-core machine it nearly doubles RNN-512's tokens/s, but when other
+/// processes hold the cores a worker descheduled in the middle of its part stalls every step
+/// (measured: 120k → 36k tokens/s split, 62k serial). Steps are timed in windows of 64; after
+/// one window of each mode the faster is used, and every 32nd window re-measures the other.
+struct ThreadingTuner {
+    private(set) var parallel = true
+    private var steps = 0, window = 0
+    private var start: UInt64 = 0
+    private var cost: (serial: Double, parallel: Double) = (.nan, .nan)
+    private static let windowLength = 64, exploreEvery = 32
+
+    /// Drops the window under way (a pause between generations must not count as step time).
+    mutating func restartWindow() { steps = 0 }
+
+    /// Call once per step; returns the mode for this step.
+    mutating func tick() -> Bool {
+        if steps == 0 { start = Self.now() }
+        steps += 1
+        if steps > Self.windowLength {
+            let perStep = Double(Self.now() &- start) / Double(steps - 1)
+            if parallel { cost.parallel = perStep } else { cost.serial = perStep }
+            window += 1
+            steps = 1
+            start = Self.now()
+            if cost.serial.isNaN {
+                parallel = false
+            } else if cost.parallel.isNaN {
+                parallel = true
+            } else {
+                let best = cost.parallel <= cost.serial
+                parallel = window % Self.exploreEvery == 0 ? !best : best
+            }
+        }
+        return parallel
+    }
+
+    private static func now() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
     }
 }
 
@@ -185,14 +235,14 @@ enum VectorMatrix {
         return 65_536
     }()
 
-    /// ``accumulate(_:_:rows:cols:stride:into:)``, split across the worker pool for large
-    /// products: each part takes a contiguous run of 32-column blocks, so every column is
-    /// summed in the same order as serially (the results do not depend on the split).
-    static func accumulateInParallel(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, rows k: Int, cols n: Int,
-                                     stride: Int, into y: UnsafeMutablePointer<Float>) {
+    /// ``accumulate(_:_:rows:cols:stride:into:)``, split across the worker pool when `parallel`
+    /// and the product is large: each part takes a contiguous run of 32-column blocks, so every
+    /// column is summed in the same order as serially (the results do not depend on the split).
+    static func accumulate(parallel: Bool, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, rows k: Int, cols n: Int,
+                           stride: Int, into y: UnsafeMutablePointer<Float>) {
         let pool = WorkerPool.shared
         let blocks = n / 32
-        guard pool.width > 1, k * n >= parallelThreshold, blocks >= 2 else {
+        guard parallel, pool.width > 1, k * n >= parallelThreshold, blocks >= 2 else {
             accumulate(x, w, rows: k, cols: n, stride: stride, into: y)
             return
         }

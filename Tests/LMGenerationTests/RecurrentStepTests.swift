@@ -79,3 +79,33 @@ import Testing
         #expect(fast.model.state == before)
     }
 }
+
+@Suite struct RecurrentStepThreadingTests {
+    /// Splitting the products across the worker pool changes nothing: every column is summed
+    /// in the same order, so the logits are bit for bit those of the serial step.
+    @Test(arguments: [ModelConfig.Kind.rnn, .gru, .lstm])
+    func splitProductsGiveIdenticalLogits(kind: ModelConfig.Kind) throws {
+        var rng = SplitMix64(seed: 5)
+        let config = ModelConfig(kind: kind, vocabularySize: 30, hiddenSize: 256, initialization: .normal(scale: 0.1))
+        let model = try RecurrentLM<Float>(config: config, using: &rng)
+        let serial = try #require(RecurrentStep(model: model)), split = try #require(RecurrentStep(model: model))
+        serial.parallel = false
+        split.parallel = true
+        serial.reset(batch: 2)
+        split.reset(batch: 2)
+        for _ in 0..<8 {
+            let ids = [Int32.random(in: 0..<30, using: &rng), Int32.random(in: 0..<30, using: &rng)]
+            ids.withUnsafeBufferPointer { serial.step($0.baseAddress!); split.step($0.baseAddress!) }
+            for i in 0..<60 { #expect(serial.logits[i] == split.logits[i]) }
+        }
+    }
+
+    @Test func tunerTriesBothModesThenKeepsOne() {
+        var tuner = ThreadingTuner()
+        var modes: [Bool] = []
+        for _ in 0..<(64 * 40) { modes.append(tuner.tick()) }
+        #expect(modes.prefix(64).allSatisfy { $0 })            // first window split
+        #expect(modes[64..<128].allSatisfy { !$0 })            // then serial
+        #expect(Set(modes[128...]).count <= 2)
+    }
+}
