@@ -34,14 +34,6 @@ public struct TextPipeline: Codable, Sendable, Equatable {
         self.replaceInvalidUTF8 = replaceInvalidUTF8
     }
 
-    /// The tokenizer these settings describe.
-    public var tokenizer: any Tokenizer {
-        switch level {
-        case .char: return CharacterTokenizer()
-        case .word: return WordTokenizer(splitting: wordSplitting)
-        }
-    }
-
     /// Streams every token of the file at `path` into `sink`. Memory stays bounded by the
     /// longest line. Invalid UTF-8 throws `TextError.invalidUTF8` with the file offset of the
     /// first bad byte, unless `replaceInvalidUTF8` is set.
