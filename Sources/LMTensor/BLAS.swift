@@ -63,7 +63,8 @@ public enum BLAS {
         public let library: String
         /// `openblas_get_corename()` after configuration (e.g. "Cooperlake", "SkylakeX").
         public let coreName: String
-        /// The core OpenBLAS picked by itself, when it differs from `coreName`.
+        /// The core OpenBLAS picked by itself (or the environment asked for), when LMKit
+        /// replaced it.
         public let detectedCoreName: String?
         /// The `OPENBLAS_CORETYPE` value LMKit set, if it overrode a fallback.
         public let coreTypeOverride: String?
@@ -296,6 +297,7 @@ final class OpenBLASLibrary: @unchecked Sendable {
         var core = coreName(h)
         if environmentNote != nil {
             override = best?.name
+            detected = env["OPENBLAS_CORETYPE"]
         } else if userCore == nil, let best, BLAS.tier(ofCore: core) < best.tier {
             // A fallback: unload, set the core type, load again.
             detected = core

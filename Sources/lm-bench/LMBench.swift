@@ -10,7 +10,7 @@ struct LMBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lm-bench",
         abstract: "Benchmarks of LMKit's hot paths (one JSON line per run).",
-        subcommands: [TrainBenchmark.self, SgemmBenchmark.self])
+        subcommands: [TrainBenchmark.self, SgemmBenchmark.self, BLASInfo.self])
 }
 
 /// Seconds on a monotonic clock.
