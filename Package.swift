@@ -26,8 +26,7 @@ let package = Package(
     targets: [
         // System libraries (Debian: libutf8proc-dev, libopenblas-dev; bin/setup installs them).
         .systemLibrary(name: "CUtf8proc", providers: [.apt(["libutf8proc-dev"])]),
-        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
-                       providers: [.apt(["libopenblas-dev"])]),
+        // OpenBLAS is not linked: LMTensor dlopens libopenblas.so.0 after choosing its kernels (BLAS.swift).
 
         // Text: preprocessing, tokenizers, vocabulary, corpus registry.
         .target(name: "LMText", dependencies: ["CUtf8proc"]),
