@@ -4,6 +4,8 @@
 import PackageDescription
 
 let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+/// Hot kernels are compiled for the CPU that builds them (every machine builds its own).
+let hostKernels: [SwiftSetting] = optimize + [.unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))]
 
 let package = Package(
     name: "LMKit",
@@ -33,13 +35,13 @@ let package = Package(
         // Data: token streams, samplers, the project's random generator, toy tasks.
         .target(name: "LMData", dependencies: ["LMText"]),
         // Tensor math: matrices, BLAS, activations, loss, clipping.
-        .target(name: "LMTensor", swiftSettings: optimize + [.unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))]),  // dlopens OpenBLAS (BLAS.swift); kernels built for the host CPU
+        .target(name: "LMTensor", swiftSettings: hostKernels),  // dlopens OpenBLAS (BLAS.swift); kernels built for the host CPU
         // Models: parameters, recurrent cells, the stacked language model.
-        .target(name: "LMModels", dependencies: ["LMTensor"], swiftSettings: optimize + [.unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))]),
+        .target(name: "LMModels", dependencies: ["LMTensor"], swiftSettings: hostKernels),
         // Training: optimizers, the loop, evaluation, run directories and checkpoints.
         .target(name: "LMTraining", dependencies: ["LMModels", "LMTensor", "LMData", "LMText"], swiftSettings: optimize),
         // Generation: decoding strategies and prefix warm-up.
-        .target(name: "LMGeneration", dependencies: ["LMModels", "LMTensor", "LMText"], swiftSettings: optimize),
+        .target(name: "LMGeneration", dependencies: ["LMModels", "LMTensor", "LMText"], swiftSettings: hostKernels),
 
         // Command-line tools: thin argument parsing over the library.
         .executableTarget(name: "lm-vocab", dependencies: [

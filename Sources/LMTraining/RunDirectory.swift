@@ -1,4 +1,5 @@
 import Foundation
+import LMData
 import LMModels
 import LMTensor
 import LMText
@@ -151,7 +152,7 @@ public struct RunDirectory: Sendable {
             throw TrainingError.weightsMismatch(path: directory.vocabularyPath,
                 reason: "the vocabulary has \(vocabulary.count) tokens but the model was built for \(config.model.vocabularySize)")
         }
-        var generator = SystemRandomNumberGenerator()
+        var generator = RandomGenerator(seed: 0)   // cheap; the weights are overwritten below
         let model = try RecurrentLM<Float>(config: config.model, using: &generator)
         guard FileManager.default.fileExists(atPath: directory.weightsPath) else {
             throw TrainingError.notARun(path: path, reason: "it has no model.safetensors (did training write a checkpoint?)")
