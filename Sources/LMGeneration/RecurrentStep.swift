@@ -161,7 +161,11 @@ final class RecurrentStep {
             let top = layers[layers.count - 1]
             let out = logitBuffer.pointer + b * v
             out.update(from: headBias, count: v)
-            VectorMatrix.accumulate(dense!, headWeight, rows: top.hidden, cols: v, stride: v, into: out)
+            if v < 128 {
+                VectorMatrix.accumulateNarrow(dense!, headWeight, rows: top.hidden, cols: v, stride: v, into: out)
+            } else {
+                VectorMatrix.accumulate(dense!, headWeight, rows: top.hidden, cols: v, stride: v, into: out)
+            }
         }
     }
 }
@@ -211,20 +215,42 @@ struct ThreadingTuner {
 }
 
 /// y += x · W for a row vector x (rows) and a row-major matrix W (rows × cols, row stride
-/// `stride`), reading W once, in place. Columns go in blocks of 32 held in eight 4-wide
-/// accumulators over all rows (W streamed row by row, y written once per block); the last
-/// columns in blocks of 4 and singly, with the rows split over four accumulators so that the
-/// additions do not wait on one another.
+/// `stride`), reading W once, in place, with 16-lane SIMD fused multiply-adds (AVX-512 on the
+/// host builds).
+///
+/// ``accumulate(_:_:rows:cols:stride:into:)`` (the wide kernel) sums every column on its own
+/// accumulator over the rows in order, y[j] += fma-chain(x[0] W[0][j], x[1] W[1][j], …):
+/// columns go in blocks of 128 (eight 16-lane accumulators, W streamed row by row), then 64,
+/// 16, 4 and 1, all with that same order, so a column's result does not depend on the block
+/// that holds it and the products may be split anywhere across threads bit for bit.
+///
+/// ``accumulateNarrow(_:_:rows:cols:stride:into:)`` is for matrices with few columns (the
+/// output head, vocabulary 28): there one accumulator chain per column would wait on the FMA
+/// latency, so the rows go round-robin over four accumulator sets, added at the end.
 enum VectorMatrix {
+    typealias V16 = SIMD16<Float>
+    typealias V4 = SIMD4<Float>
+
     @inline(__always)
-    private static func load(_ p: UnsafePointer<Float>, _ offset: Int) -> SIMD4<Float> {
-        UnsafeRawPointer(p + offset).loadUnaligned(as: SIMD4<Float>.self)
+    private static func load16(_ p: UnsafePointer<Float>) -> V16 {
+        UnsafeRawPointer(p).loadUnaligned(as: V16.self)
     }
 
     @inline(__always)
-    private static func add(_ v: SIMD4<Float>, to p: UnsafeMutablePointer<Float>, _ offset: Int) {
-        let q = UnsafeMutableRawPointer(p + offset)
-        q.storeBytes(of: q.loadUnaligned(as: SIMD4<Float>.self) + v, as: SIMD4<Float>.self)
+    private static func load4(_ p: UnsafePointer<Float>) -> V4 {
+        UnsafeRawPointer(p).loadUnaligned(as: V4.self)
+    }
+
+    @inline(__always)
+    private static func add(_ v: V16, to p: UnsafeMutablePointer<Float>) {
+        let q = UnsafeMutableRawPointer(p)
+        q.storeBytes(of: q.loadUnaligned(as: V16.self) + v, as: V16.self)
+    }
+
+    @inline(__always)
+    private static func add(_ v: V4, to p: UnsafeMutablePointer<Float>) {
+        let q = UnsafeMutableRawPointer(p)
+        q.storeBytes(of: q.loadUnaligned(as: V4.self) + v, as: V4.self)
     }
 
     /// Products with at least this many multiply-adds are split by column blocks across
@@ -236,68 +262,157 @@ enum VectorMatrix {
     }()
 
     /// ``accumulate(_:_:rows:cols:stride:into:)``, split across the worker pool when `parallel`
-    /// and the product is large: each part takes a contiguous run of 32-column blocks, so every
+    /// and the product is large: each part takes a contiguous run of 16-column blocks; every
     /// column is summed in the same order as serially (the results do not depend on the split).
     static func accumulate(parallel: Bool, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, rows k: Int, cols n: Int,
                            stride: Int, into y: UnsafeMutablePointer<Float>) {
         let pool = WorkerPool.shared
-        let blocks = n / 32
+        let blocks = n / 16
         guard parallel, pool.width > 1, k * n >= parallelThreshold, blocks >= 2 else {
             accumulate(x, w, rows: k, cols: n, stride: stride, into: y)
             return
         }
         let parts = min(pool.width, blocks)
         pool.run(parts: parts) { p in
-            let lo = p * blocks / parts * 32
-            let hi = p == parts - 1 ? n : (p + 1) * blocks / parts * 32
+            let lo = p * blocks / parts * 16
+            let hi = p == parts - 1 ? n : (p + 1) * blocks / parts * 16
             accumulate(x, w + lo, rows: k, cols: hi - lo, stride: stride, into: y + lo)
         }
     }
 
+    /// The wide kernel (see the type's comment).
     static func accumulate(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, rows k: Int, cols n: Int, stride: Int,
                            into y: UnsafeMutablePointer<Float>) {
         var j = 0
-        while j + 32 <= n {
-            var a0 = SIMD4<Float>(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
+        while j + 128 <= n {
+            var a0 = V16(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
             var r = w + j
             for i in 0..<k {
-                let xi = SIMD4<Float>(repeating: x[i])
-                a0 += xi * load(r, 0); a1 += xi * load(r, 4); a2 += xi * load(r, 8); a3 += xi * load(r, 12)
-                a4 += xi * load(r, 16); a5 += xi * load(r, 20); a6 += xi * load(r, 24); a7 += xi * load(r, 28)
+                let xi = V16(repeating: x[i])
+                a0 = a0.addingProduct(xi, load16(r)); a1 = a1.addingProduct(xi, load16(r + 16))
+                a2 = a2.addingProduct(xi, load16(r + 32)); a3 = a3.addingProduct(xi, load16(r + 48))
+                a4 = a4.addingProduct(xi, load16(r + 64)); a5 = a5.addingProduct(xi, load16(r + 80))
+                a6 = a6.addingProduct(xi, load16(r + 96)); a7 = a7.addingProduct(xi, load16(r + 112))
                 r += stride
             }
-            add(a0, to: y, j); add(a1, to: y, j + 4); add(a2, to: y, j + 8); add(a3, to: y, j + 12)
-            add(a4, to: y, j + 16); add(a5, to: y, j + 20); add(a6, to: y, j + 24); add(a7, to: y, j + 28)
-            j += 32
+            let o = y + j
+            add(a0, to: o); add(a1, to: o + 16); add(a2, to: o + 32); add(a3, to: o + 48)
+            add(a4, to: o + 64); add(a5, to: o + 80); add(a6, to: o + 96); add(a7, to: o + 112)
+            j += 128
         }
-        let k4 = k & ~3
+        if j + 64 <= n {
+            var a0 = V16(), a1 = a0, a2 = a0, a3 = a0
+            var r = w + j
+            for i in 0..<k {
+                let xi = V16(repeating: x[i])
+                a0 = a0.addingProduct(xi, load16(r)); a1 = a1.addingProduct(xi, load16(r + 16))
+                a2 = a2.addingProduct(xi, load16(r + 32)); a3 = a3.addingProduct(xi, load16(r + 48))
+                r += stride
+            }
+            let o = y + j
+            add(a0, to: o); add(a1, to: o + 16); add(a2, to: o + 32); add(a3, to: o + 48)
+            j += 64
+        }
+        while j + 16 <= n {
+            var a0 = V16()
+            var r = w + j
+            for i in 0..<k { a0 = a0.addingProduct(V16(repeating: x[i]), load16(r)); r += stride }
+            add(a0, to: y + j)
+            j += 16
+        }
         while j + 4 <= n {
-            var a0 = SIMD4<Float>(), a1 = a0, a2 = a0, a3 = a0
+            var a0 = V4()
+            var r = w + j
+            for i in 0..<k { a0 = a0.addingProduct(V4(repeating: x[i]), load4(r)); r += stride }
+            add(a0, to: y + j)
+            j += 4
+        }
+        while j < n {
+            var s: Float = 0
+            var r = w + j
+            for i in 0..<k { s = s.addingProduct(x[i], r.pointee); r += stride }
+            y[j] += s
+            j += 1
+        }
+    }
+
+    /// The narrow kernel (see the type's comment): columns in chunks of two 16-lane blocks,
+    /// the last block of a row overlapping the one before when the width is not a multiple
+    /// of 16 (its repeated lanes are zeroed before the store); widths under 16 in 4-lane
+    /// blocks and singly. Rows go round-robin over four accumulator sets.
+    static func accumulateNarrow(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, rows k: Int, cols n: Int, stride: Int,
+                                 into y: UnsafeMutablePointer<Float>) {
+        let k4 = k & ~3
+        if n >= 16 {
+            var j = 0
+            while j < n {
+                // Blocks at c0 and c1 (c1 == c0 when one block is left), each 16 wide.
+                let c0 = min(j, n - 16)
+                let two = c0 + 16 < n
+                let c1 = two ? min(c0 + 16, n - 16) : c0
+                var a0 = V16(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0
+                var r = w
+                var i = 0
+                while i < k4 {
+                    let x0 = V16(repeating: x[i]), x1 = V16(repeating: x[i + 1])
+                    let x2 = V16(repeating: x[i + 2]), x3 = V16(repeating: x[i + 3])
+                    a0 = a0.addingProduct(x0, load16(r + c0)); b0 = b0.addingProduct(x0, load16(r + c1))
+                    a1 = a1.addingProduct(x1, load16(r + stride + c0)); b1 = b1.addingProduct(x1, load16(r + stride + c1))
+                    a2 = a2.addingProduct(x2, load16(r + 2 * stride + c0)); b2 = b2.addingProduct(x2, load16(r + 2 * stride + c1))
+                    a3 = a3.addingProduct(x3, load16(r + 3 * stride + c0)); b3 = b3.addingProduct(x3, load16(r + 3 * stride + c1))
+                    r += 4 * stride
+                    i += 4
+                }
+                while i < k {
+                    let x0 = V16(repeating: x[i])
+                    a0 = a0.addingProduct(x0, load16(r + c0)); b0 = b0.addingProduct(x0, load16(r + c1))
+                    r += stride
+                    i += 1
+                }
+                // Lanes of a block below j were stored by the previous chunk.
+                var a = (a0 + a1) + (a2 + a3)
+                let lanes = V16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+                a.replace(with: 0, where: lanes .< V16(repeating: Float(j - c0)))
+                add(a, to: y + c0)
+                if two {
+                    var b = (b0 + b1) + (b2 + b3)
+                    b.replace(with: 0, where: lanes .< V16(repeating: Float(c0 + 16 - c1)))
+                    add(b, to: y + c1)
+                }
+                j = two ? c1 + 16 : c0 + 16
+            }
+            return
+        }
+        var j = 0
+        while j + 4 <= n {
+            var a0 = V4(), a1 = a0, a2 = a0, a3 = a0
             var r = w + j
             var i = 0
             while i < k4 {
-                a0 += SIMD4(repeating: x[i]) * load(r, 0)
-                a1 += SIMD4(repeating: x[i + 1]) * load(r, stride)
-                a2 += SIMD4(repeating: x[i + 2]) * load(r, 2 * stride)
-                a3 += SIMD4(repeating: x[i + 3]) * load(r, 3 * stride)
+                a0 = a0.addingProduct(V4(repeating: x[i]), load4(r))
+                a1 = a1.addingProduct(V4(repeating: x[i + 1]), load4(r + stride))
+                a2 = a2.addingProduct(V4(repeating: x[i + 2]), load4(r + 2 * stride))
+                a3 = a3.addingProduct(V4(repeating: x[i + 3]), load4(r + 3 * stride))
                 r += 4 * stride
                 i += 4
             }
-            while i < k { a0 += SIMD4(repeating: x[i]) * load(r, 0); r += stride; i += 1 }
-            add((a0 + a1) + (a2 + a3), to: y, j)
+            while i < k { a0 = a0.addingProduct(V4(repeating: x[i]), load4(r)); r += stride; i += 1 }
+            add((a0 + a1) + (a2 + a3), to: y + j)
             j += 4
         }
         while j < n {
             var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+            var r = w + j
             var i = 0
             while i < k4 {
-                s0 += x[i] * w[i * stride + j]
-                s1 += x[i + 1] * w[(i + 1) * stride + j]
-                s2 += x[i + 2] * w[(i + 2) * stride + j]
-                s3 += x[i + 3] * w[(i + 3) * stride + j]
+                s0 = s0.addingProduct(x[i], r.pointee)
+                s1 = s1.addingProduct(x[i + 1], r[stride])
+                s2 = s2.addingProduct(x[i + 2], r[2 * stride])
+                s3 = s3.addingProduct(x[i + 3], r[3 * stride])
+                r += 4 * stride
                 i += 4
             }
-            while i < k { s0 += x[i] * w[i * stride + j]; i += 1 }
+            while i < k { s0 = s0.addingProduct(x[i], r.pointee); r += stride; i += 1 }
             y[j] += (s0 + s1) + (s2 + s3)
             j += 1
         }
