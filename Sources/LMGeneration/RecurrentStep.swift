@@ -45,6 +45,11 @@ final class RecurrentStep {
     /// (see ``ThreadingTuner``), true or false forces it. The text does not depend on it.
     var parallel: Bool? = nil
     private var tuner = ThreadingTuner()
+    /// Alternates every step: the large products walk their 128-column blocks in the other
+    /// order, so a step starts on the blocks the previous one read last, still in this core's
+    /// L2 (RNN-512's 1 MB W_hh does not fit beside everything else). Each column's sum is the
+    /// same either way.
+    private var backwards = false
     private var hidden: [Buffer<Float>] = []       // per layer: batch × H
     private var cells: [Buffer<Float>] = []        // per LSTM layer: batch × H (else empty)
     private var gateBuffer = Buffer<Float>(count: 0)
@@ -107,6 +112,8 @@ final class RecurrentStep {
     func step(_ ids: UnsafePointer<Int32>) {
         let v = vocabularySize
         let parallel = self.parallel ?? tuner.tick()
+        backwards.toggle()
+        let backwards = self.backwards
         for b in 0..<batch {
             let id = Int(ids[b])
             // The first layer's input: a one-hot row (a row of W_xh) or an embedding row.
@@ -121,31 +128,31 @@ final class RecurrentStep {
                 // Gates = X W_xh + b_h (a row gather for one-hot input, as the model's inputProjection).
                 if let x = dense {
                     g.update(from: layer.bias, count: w)
-                    VectorMatrix.accumulate(parallel: parallel, x, layer.inputWeight, rows: layer.inputSize, cols: w, stride: w, into: g)
+                    VectorMatrix.accumulate(parallel: parallel, backwards: backwards, x, layer.inputWeight, rows: layer.inputSize, cols: w, stride: w, into: g)
                 } else {
                     let row = layer.inputWeight + id * w
                     for j in 0..<w { g[j] = row[j] + layer.bias[j] }
                 }
                 switch layer.kind {
                 case .rnn(let activation):
-                    VectorMatrix.accumulate(parallel: parallel, state, layer.recurrentWeight, rows: h, cols: h, stride: h, into: g)
+                    VectorMatrix.accumulate(parallel: parallel, backwards: backwards, state, layer.recurrentWeight, rows: h, cols: h, stride: h, into: g)
                     switch activation {
                     case .tanh: Float.tanh(g, state, count: h)
                     case .relu: Float.relu(g, state, count: h)
                     }
                 case .gru:
                     // [R | Z] += H W_h[r|z]; R ⊙ H; H̃ += (R ⊙ H) W_hh; H' = Z ⊙ H + (1 − Z) ⊙ H̃.
-                    VectorMatrix.accumulate(parallel: parallel, state, layer.recurrentWeight, rows: h, cols: 2 * h, stride: w, into: g)
+                    VectorMatrix.accumulate(parallel: parallel, backwards: backwards, state, layer.recurrentWeight, rows: h, cols: 2 * h, stride: w, into: g)
                     Float.sigmoid(g, g, count: 2 * h)
                     let rh = scratch.pointer
                     for j in 0..<h { rh[j] = g[j] * state[j] }
                     let c = g + 2 * h, z = g + h
-                    VectorMatrix.accumulate(parallel: parallel, rh, layer.recurrentWeight + 2 * h, rows: h, cols: h, stride: w, into: c)
+                    VectorMatrix.accumulate(parallel: parallel, backwards: backwards, rh, layer.recurrentWeight + 2 * h, rows: h, cols: h, stride: w, into: c)
                     Float.tanh(c, c, count: h)
                     for j in 0..<h { state[j] = z[j] * state[j] + (1 - z[j]) * c[j] }
                 case .lstm:
                     // [I | F | O | C̃] += H W_hh; C' = F ⊙ C + I ⊙ C̃; H' = O ⊙ tanh(C').
-                    VectorMatrix.accumulate(parallel: parallel, state, layer.recurrentWeight, rows: h, cols: w, stride: w, into: g)
+                    VectorMatrix.accumulate(parallel: parallel, backwards: backwards, state, layer.recurrentWeight, rows: h, cols: w, stride: w, into: g)
                     Float.sigmoid(g, g, count: 3 * h)
                     Float.tanh(g + 3 * h, g + 3 * h, count: h)
                     let cell = cells[l].pointer + b * h
@@ -264,27 +271,28 @@ enum VectorMatrix {
     /// ``accumulate(_:_:rows:cols:stride:into:)``, split across the worker pool when `parallel`
     /// and the product is large: each part takes a contiguous run of 16-column blocks; every
     /// column is summed in the same order as serially (the results do not depend on the split).
-    static func accumulate(parallel: Bool, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, rows k: Int, cols n: Int,
+    static func accumulate(parallel: Bool, backwards: Bool = false, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, rows k: Int, cols n: Int,
                            stride: Int, into y: UnsafeMutablePointer<Float>) {
         let pool = WorkerPool.shared
         let blocks = n / 16
         guard parallel, pool.width > 1, k * n >= parallelThreshold, blocks >= 2 else {
-            accumulate(x, w, rows: k, cols: n, stride: stride, into: y)
+            accumulate(x, w, rows: k, cols: n, stride: stride, into: y, backwards: backwards)
             return
         }
         let parts = min(pool.width, blocks)
         pool.run(parts: parts) { p in
             let lo = p * blocks / parts * 16
             let hi = p == parts - 1 ? n : (p + 1) * blocks / parts * 16
-            accumulate(x, w + lo, rows: k, cols: hi - lo, stride: stride, into: y + lo)
+            accumulate(x, w + lo, rows: k, cols: hi - lo, stride: stride, into: y + lo, backwards: backwards)
         }
     }
 
     /// The wide kernel (see the type's comment).
     static func accumulate(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, rows k: Int, cols n: Int, stride: Int,
-                           into y: UnsafeMutablePointer<Float>) {
-        var j = 0
-        while j + 128 <= n {
+                           into y: UnsafeMutablePointer<Float>, backwards: Bool = false) {
+        let wide = n / 128
+        for b in 0..<wide {
+            let j = (backwards ? wide - 1 - b : b) * 128
             var a0 = V16(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
             var r = w + j
             for i in 0..<k {
@@ -298,8 +306,8 @@ enum VectorMatrix {
             let o = y + j
             add(a0, to: o); add(a1, to: o + 16); add(a2, to: o + 32); add(a3, to: o + 48)
             add(a4, to: o + 64); add(a5, to: o + 80); add(a6, to: o + 96); add(a7, to: o + 112)
-            j += 128
         }
+        var j = wide * 128
         if j + 64 <= n {
             var a0 = V16(), a1 = a0, a2 = a0, a3 = a0
             var r = w + j

@@ -44,6 +44,11 @@ import Testing
             let y0 = (0..<n).map { _ in Float.random(in: -1...1, using: &rng) }
             var whole = y0
             whole.withUnsafeMutableBufferPointer { VectorMatrix.accumulate(x, w, rows: k, cols: n, stride: stride, into: $0.baseAddress!) }
+            var reversed = y0
+            reversed.withUnsafeMutableBufferPointer {
+                VectorMatrix.accumulate(x, w, rows: k, cols: n, stride: stride, into: $0.baseAddress!, backwards: true)
+            }
+            #expect(reversed == whole, "k \(k) n \(n) backwards")
             for cut in [1, 3, 4, 16, 17, 64, 100, 128, 129, 192] where cut < n {
                 var parts = y0
                 parts.withUnsafeMutableBufferPointer { y in
