@@ -15,6 +15,7 @@
 #   BENCH_REPEAT   rounds over all contenders (default 1); the table keeps each one's best round,
 #                  which helps on a machine whose 2 cores are shared with other work
 #   LM_BENCH       use this lm-bench binary instead of building one (for testing the script)
+#   BENCH_JSONL    also write every contender's JSON line (tagged "contender") to this file
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -90,6 +91,8 @@ for ((round = 1; round <= repeat; round++)); do
     run "concise:$m" "$py" bench/torch_train.py --impl concise --model "$m" --hidden "$h" --threads "$threads" --seconds "$secs"
   done
 done
+
+if [ -n "${BENCH_JSONL:-}" ]; then cp "$results" "$BENCH_JSONL"; fi
 
 "$py" - "$results" "$models" "$repeat" <<'EOF'
 import json, sys
