@@ -43,9 +43,14 @@ final class RecurrentStep {
     private(set) var batch = 0
     /// Whether large products are split across the worker pool: nil chooses by measurement
     /// (see ``ThreadingTuner``), true or false forces it. The text does not depend on it.
-    var parallel: Bool? = nil
+    /// `LMKIT_STEP_SPLIT=1` or `0` in the environment forces it (for measurements).
+    var parallel: Bool? = RecurrentStep.forcedSplit
+    private static let forcedSplit: Bool? = {
+        guard let text = getenv("LMKIT_STEP_SPLIT") else { return nil }
+        switch String(cString: text) { case "1": return true; case "0": return false; default: return nil }
+    }()
     private var tuner = ThreadingTuner()
-    /// Alternates every step: the large products walk their 128-column blocks in the other
+    /// Alternates every step: the large products walk their 256-column blocks in the other
     /// order, so a step starts on the blocks the previous one read last, still in this core's
     /// L2 (RNN-512's 1 MB W_hh does not fit beside everything else). Each column's sum is the
     /// same either way.
@@ -181,13 +186,19 @@ final class RecurrentStep {
 /// pool pays: on an idle 2-core machine it nearly doubles RNN-512's tokens/s, but when other
 /// processes hold the cores a worker descheduled in the middle of its part stalls every step
 /// (measured: 120k → 36k tokens/s split, 62k serial). Steps are timed in windows of 64; after
-/// one window of each mode the faster is used, and every 32nd window re-measures the other.
+/// one window of each mode the faster is used, and the other is re-measured from time to
+/// time: after 32 windows at first, and each time the other mode loses again the interval
+/// doubles, up to 1,024 windows (on a loaded machine one split window can stall for a
+/// scheduler time slice, several ms, so exploring every 32 windows cost ~10 % there); when
+/// the other mode wins, it is used and the interval is 32 again.
 struct ThreadingTuner {
     private(set) var parallel = true
-    private var steps = 0, window = 0
+    private var steps = 0
     private var start: UInt64 = 0
     private var cost: (serial: Double, parallel: Double) = (.nan, .nan)
-    private static let windowLength = 64, exploreEvery = 32
+    private var interval = Self.exploreEvery, windowsLeft = Self.exploreEvery
+    private var exploring = false
+    private static let windowLength = 64, exploreEvery = 32, exploreAtMost = 1024
 
     /// Drops the window under way (a pause between generations must not count as step time).
     mutating func restartWindow() { steps = 0 }
@@ -199,7 +210,6 @@ struct ThreadingTuner {
         if steps > Self.windowLength {
             let perStep = Double(Self.now() &- start) / Double(steps - 1)
             if parallel { cost.parallel = perStep } else { cost.serial = perStep }
-            window += 1
             steps = 1
             start = Self.now()
             if cost.serial.isNaN {
@@ -208,7 +218,18 @@ struct ThreadingTuner {
                 parallel = true
             } else {
                 let best = cost.parallel <= cost.serial
-                parallel = window % Self.exploreEvery == 0 ? !best : best
+                if exploring {
+                    exploring = false
+                    interval = parallel == best ? Self.exploreEvery : min(2 * interval, Self.exploreAtMost)
+                    windowsLeft = interval
+                }
+                windowsLeft -= 1
+                if windowsLeft <= 0 {
+                    exploring = true
+                    parallel = !best
+                } else {
+                    parallel = best
+                }
             }
         }
         return parallel
@@ -227,7 +248,8 @@ struct ThreadingTuner {
 ///
 /// ``accumulate(_:_:rows:cols:stride:into:)`` (the wide kernel) sums every column on its own
 /// accumulator over the rows in order, y[j] += fma-chain(x[0] W[0][j], x[1] W[1][j], …):
-/// columns go in blocks of 128 (eight 16-lane accumulators, W streamed row by row), then 64,
+/// columns go in blocks of 256 (sixteen 16-lane accumulators, W streamed row by row: 1 KB
+/// contiguous per row, measured ~25 % faster than blocks of 128 on RNN-512), then 128, 64,
 /// 16, 4 and 1, all with that same order, so a column's result does not depend on the block
 /// that holds it and the products may be split anywhere across threads bit for bit.
 ///
@@ -290,9 +312,34 @@ enum VectorMatrix {
     /// The wide kernel (see the type's comment).
     static func accumulate(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, rows k: Int, cols n: Int, stride: Int,
                            into y: UnsafeMutablePointer<Float>, backwards: Bool = false) {
-        let wide = n / 128
+        let wider = n / 256
+        for b in 0..<wider {
+            let j = (backwards ? wider - 1 - b : b) * 256
+            var a0 = V16(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
+            var c0 = V16(), c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0, c6 = a0, c7 = a0
+            var r = w + j
+            for i in 0..<k {
+                let xi = V16(repeating: x[i])
+                a0 = a0.addingProduct(xi, load16(r)); a1 = a1.addingProduct(xi, load16(r + 16))
+                a2 = a2.addingProduct(xi, load16(r + 32)); a3 = a3.addingProduct(xi, load16(r + 48))
+                a4 = a4.addingProduct(xi, load16(r + 64)); a5 = a5.addingProduct(xi, load16(r + 80))
+                a6 = a6.addingProduct(xi, load16(r + 96)); a7 = a7.addingProduct(xi, load16(r + 112))
+                c0 = c0.addingProduct(xi, load16(r + 128)); c1 = c1.addingProduct(xi, load16(r + 144))
+                c2 = c2.addingProduct(xi, load16(r + 160)); c3 = c3.addingProduct(xi, load16(r + 176))
+                c4 = c4.addingProduct(xi, load16(r + 192)); c5 = c5.addingProduct(xi, load16(r + 208))
+                c6 = c6.addingProduct(xi, load16(r + 224)); c7 = c7.addingProduct(xi, load16(r + 240))
+                r += stride
+            }
+            let o = y + j
+            add(a0, to: o); add(a1, to: o + 16); add(a2, to: o + 32); add(a3, to: o + 48)
+            add(a4, to: o + 64); add(a5, to: o + 80); add(a6, to: o + 96); add(a7, to: o + 112)
+            add(c0, to: o + 128); add(c1, to: o + 144); add(c2, to: o + 160); add(c3, to: o + 176)
+            add(c4, to: o + 192); add(c5, to: o + 208); add(c6, to: o + 224); add(c7, to: o + 240)
+        }
+        let base = wider * 256
+        let wide = (n - base) / 128
         for b in 0..<wide {
-            let j = (backwards ? wide - 1 - b : b) * 128
+            let j = base + b * 128
             var a0 = V16(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
             var r = w + j
             for i in 0..<k {
@@ -307,7 +354,7 @@ enum VectorMatrix {
             add(a0, to: o); add(a1, to: o + 16); add(a2, to: o + 32); add(a3, to: o + 48)
             add(a4, to: o + 64); add(a5, to: o + 80); add(a6, to: o + 96); add(a7, to: o + 112)
         }
-        var j = wide * 128
+        var j = base + wide * 128
         if j + 64 <= n {
             var a0 = V16(), a1 = a0, a2 = a0, a3 = a0
             var r = w + j
