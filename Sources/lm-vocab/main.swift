@@ -139,21 +139,18 @@ struct Decode: ParsableCommand {
         try reporting {
             let file = try VocabularyFile.load(from: vocab)
             let vocabulary = try file.vocabulary()
+            let detokenizer = Detokenizer(vocabulary: vocabulary, pipeline: file.pipeline)
             var lineNumber = 0
             while let line = readLine() {
                 lineNumber += 1
-                var pieces: [String] = []
+                var ids: [Int32] = []
                 for field in line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }) {
-                    guard let id = Int(field), id >= 0, id < vocabulary.count else {
+                    guard let id = Int32(field), id >= 0, id < vocabulary.count else {
                         throw TextError.invalidSetting("<stdin> line \(lineNumber): \(field.debugDescription) is not an id of \(vocab) (0..<\(vocabulary.count))")
                     }
-                    pieces.append(vocabulary.token(at: id))
+                    ids.append(id)
                 }
-                let separator = file.pipeline.level == .word ? " " : ""
-                var text = pieces.joined(separator: separator)
-                text = text.replacingOccurrences(of: separator + TextPipeline.endOfLineToken, with: "\n")
-                    .replacingOccurrences(of: TextPipeline.endOfLineToken, with: "\n")
-                print(text)
+                print(detokenizer.text(of: ids))
             }
         }
     }

@@ -138,19 +138,6 @@ func handRolledGreedy(_ model: RecurrentLM<Float>, prefix: [Int32], length: Int)
         #expect(try generator.generate(prefix: [3], length: 0, sampler: &greedy, using: &rng) == [[]])
     }
 
-    @Test func detokenizerJoinsWordsWithSpacesAndConcatenatesCharacters() throws {
-        let words = try Vocabulary(tokens: ["<unk>", "the", "time", "<eos>", "machine"])
-        var pipeline = TextPipeline(level: .word)
-        pipeline.endOfLine = true
-        let w = Detokenizer(vocabulary: words, pipeline: pipeline)
-        #expect(w.text(of: [1, 2, 4, 3, 1, 0]) == "the time machine\nthe <unk>")
-        #expect(w.text(of: [2], after: 1) == " time")
-        #expect(w.join(["the", "time", "<eos>", "x"]) == "the time\nx")
-        let chars = try Vocabulary(tokens: ["<unk>", "a", "é", "👍🏽", " "])
-        let c = Detokenizer(vocabulary: chars, pipeline: TextPipeline())
-        #expect(c.text(of: [1, 2, 4, 3], after: 1) == "aé 👍🏽")
-    }
-
     @Test func mismatchedVocabularyIsRefused() throws {
         let generator = try tinyGenerator()
         #expect(throws: GenerationError.self) {

@@ -1,5 +1,3 @@
-import LMText
-
 /// Turns generated ids back into text the way the model's tokens were cut: a character
 /// model's tokens are grapheme clusters and are concatenated; a word model's tokens are
 /// joined with single spaces, and its `<eos>` (when the pipeline appends one per line) is a
