@@ -61,6 +61,10 @@ final class RecurrentStep {
     private var scratch = Buffer<Float>(count: 0)
     private var inputBuffer = Buffer<Float>(count: 0)
     private var logitBuffer = Buffer<Float>(count: 0)
+    /// One-layer RNN with one-hot input at batch 1 (d2l's models): h_t · W_hh for the next
+    /// step, computed in the same pass as the logits of step t (see ``stepOneLayerRNN``).
+    private var pending = Buffer<Float>(count: 0)
+    private let pipelined: Bool
 
     /// The step of `model`, or nil for a cell this file does not know (then the generator
     /// falls back to `model.forward`).
@@ -90,6 +94,7 @@ final class RecurrentStep {
         owners += [model.outputLayer.weight, model.outputLayer.bias]
         vocabularySize = model.config.vocabularySize
         self.owners = owners
+        if layers.count == 1, embedding == nil, case .rnn = layers[0].kind { pipelined = true } else { pipelined = false }
     }
 
     /// Zero state for `batch` sequences (allocates the buffers when the batch changes).
@@ -104,9 +109,11 @@ final class RecurrentStep {
             scratch = Buffer(count: layers.map(\.hidden).max() ?? 0)
             inputBuffer = Buffer(count: max(embeddingSize, 1))
             logitBuffer = Buffer(count: b * vocabularySize)
+            pending = Buffer(count: layers[0].hidden)
         } else {
             for h in hidden { h.zero() }
             for c in cells { c.zero() }
+            pending.zero()  // = 0 · W_hh, the product of the zero state
         }
     }
 
@@ -119,6 +126,10 @@ final class RecurrentStep {
         let parallel = self.parallel ?? tuner.tick()
         backwards.toggle()
         let backwards = self.backwards
+        if pipelined && batch == 1 {
+            stepOneLayerRNN(Int(ids[0]), parallel: parallel, backwards: backwards)
+            return
+        }
         for b in 0..<batch {
             let id = Int(ids[b])
             // The first layer's input: a one-hot row (a row of W_xh) or an embedding row.
@@ -177,6 +188,54 @@ final class RecurrentStep {
                 VectorMatrix.accumulateNarrow(dense!, headWeight, rows: top.hidden, cols: v, stride: v, into: out)
             } else {
                 VectorMatrix.accumulate(dense!, headWeight, rows: top.hidden, cols: v, stride: v, into: out)
+            }
+        }
+    }
+
+    /// ``step(_:)`` for a one-layer RNN with one-hot input at batch 1, reordered so that a
+    /// step needs one parallel pass: H_t = φ(W_xh[id] + b_h + P) with P = H_{t−1} W_hh from
+    /// the previous step, then one pass computes both the logits H_t W_hq + b_q and the next
+    /// step's P = H_t W_hh, the head on the calling thread while the worker starts its part of
+    /// the product (the head no longer waits alone on one core). The same operations in the
+    /// same order as ``step(_:)``'s general path: (W_xh[id] + b_h) + (0 + Σ fma chain), so
+    /// the logits are the same bits either way, split or not.
+    private func stepOneLayerRNN(_ id: Int, parallel: Bool, backwards: Bool) {
+        let layer = layers[0]
+        let h = layer.hidden, v = vocabularySize
+        let g = gateBuffer.pointer, p = pending.pointer, state = hidden[0].pointer
+        let row = layer.inputWeight + id * h, bias = layer.bias
+        for j in 0..<h { g[j] = (row[j] + bias[j]) + p[j] }
+        guard case .rnn(let activation) = layer.kind else { return }
+        switch activation {
+        case .tanh: Float.tanh(g, state, count: h)
+        case .relu: Float.relu(g, state, count: h)
+        }
+        let out = logitBuffer.pointer
+        out.update(from: headBias, count: v)
+        p.update(repeating: 0, count: h)
+        let x = UnsafePointer(state), w = layer.recurrentWeight
+        let head = { [headWeight] in
+            if v < 128 {
+                VectorMatrix.accumulateNarrow(x, headWeight, rows: h, cols: v, stride: v, into: out)
+            } else {
+                VectorMatrix.accumulate(x, headWeight, rows: h, cols: v, stride: v, into: out)
+            }
+        }
+        let pool = WorkerPool.shared
+        let blocks = h / 16
+        guard parallel, pool.width > 1, h * h >= VectorMatrix.parallelThreshold, blocks >= 2 else {
+            head()
+            VectorMatrix.accumulate(x, w, rows: h, cols: h, stride: h, into: p, backwards: backwards)
+            return
+        }
+        // Part 0 (the head) and part 1 are claimed first by the calling thread, part 2 by the
+        // worker (it claims from the back), so each keeps its half of W_hh in its own cache.
+        let half = blocks / 2 * 16
+        pool.run(parts: 3) { part in
+            switch part {
+            case 0: head()
+            case 1: VectorMatrix.accumulate(x, w, rows: h, cols: half, stride: h, into: p, backwards: backwards)
+            default: VectorMatrix.accumulate(x, w + half, rows: h, cols: h - half, stride: h, into: p + half, backwards: backwards)
             }
         }
     }

@@ -150,6 +150,35 @@ import Testing
         }
     }
 
+    /// The reordered one-layer RNN step at batch 1 (head and next product in one pass) gives
+    /// the general path's bits (batch 2, the same token in both rows), split or not.
+    @Test(arguments: [ModelConfig.Activation.tanh, .relu])
+    func oneLayerRNNPipelineGivesTheGeneralPathsLogits(activation: ModelConfig.Activation) throws {
+        var rng = SplitMix64(seed: 8)
+        let config = ModelConfig(kind: .rnn, activation: activation, vocabularySize: 30, hiddenSize: 256,
+                                 initialization: .normal(scale: 0.05))
+        let model = try RecurrentLM<Float>(config: config, using: &rng)
+        let serial = try #require(RecurrentStep(model: model)), split = try #require(RecurrentStep(model: model))
+        let general = try #require(RecurrentStep(model: model))
+        serial.parallel = false
+        split.parallel = true
+        general.parallel = false
+        serial.reset(batch: 1)
+        split.reset(batch: 1)
+        general.reset(batch: 2)
+        for t in 0..<20 {
+            if t == 12 { serial.reset(batch: 1); split.reset(batch: 1); general.reset(batch: 2) }
+            let id = Int32.random(in: 0..<30, using: &rng)
+            [id].withUnsafeBufferPointer { serial.step($0.baseAddress!); split.step($0.baseAddress!) }
+            [id, id].withUnsafeBufferPointer { general.step($0.baseAddress!) }
+            for i in 0..<30 {
+                #expect(serial.logits[i] == split.logits[i], "step \(t) logit \(i)")
+                #expect(serial.logits[i] == general.logits[i], "step \(t) logit \(i)")
+                #expect(serial.logits[i] == general.logits[30 + i], "step \(t) logit \(i)")
+            }
+        }
+    }
+
     @Test func tunerTriesBothModesThenKeepsOne() {
         var tuner = ThreadingTuner()
         var modes: [Bool] = []
