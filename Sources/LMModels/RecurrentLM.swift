@@ -42,16 +42,9 @@ public final class RecurrentLM<Scalar: TensorScalar> {
         try config.validate()
         self.config = config
         inputLayer = InputLayer(vocabularySize: config.vocabularySize, embeddingSize: config.embeddingSize)
-        var cells: [any RecurrentCell<Scalar>] = []
-        for l in 0..<config.layers {
-            let prefix = "\(config.kind.rawValue).\(l)"
-            let inputSize = l == 0 ? inputLayer.outputSize : config.hiddenSize
-            switch config.kind {
-            case .rnn: cells.append(RNNCell<Scalar>(prefix: prefix, inputSize: inputSize, hiddenSize: config.hiddenSize, activation: config.activation))
-            case .gru: cells.append(GRUCell<Scalar>(prefix: prefix, inputSize: inputSize, hiddenSize: config.hiddenSize))
-            case .lstm: cells.append(LSTMCell<Scalar>(prefix: prefix, inputSize: inputSize, hiddenSize: config.hiddenSize))
-            }
-        }
+        let cells: [any RecurrentCell<Scalar>] = RecurrentStack.cells(
+            kind: config.kind, activation: config.activation, inputSize: inputLayer.outputSize,
+            hiddenSize: config.hiddenSize, layers: config.layers)
         self.cells = cells
         outputLayer = OutputLayer(inputSize: config.hiddenSize, outputSize: config.vocabularySize)
         parameters = inputLayer.parameters + cells.flatMap { $0.parameters } + outputLayer.parameters

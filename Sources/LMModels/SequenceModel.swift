@@ -95,16 +95,9 @@ public final class SequenceModel<Scalar: TensorScalar> {
     public init(config: SequenceModelConfig, using generator: inout some RandomNumberGenerator) throws {
         try config.validate()
         self.config = config
-        var cells: [any RecurrentCell<Scalar>] = []
-        for l in 0..<config.layers {
-            let prefix = "\(config.kind.rawValue).\(l)"
-            let inputSize = l == 0 ? config.inputSize : config.hiddenSize
-            switch config.kind {
-            case .rnn: cells.append(RNNCell<Scalar>(prefix: prefix, inputSize: inputSize, hiddenSize: config.hiddenSize, activation: config.activation))
-            case .gru: cells.append(GRUCell<Scalar>(prefix: prefix, inputSize: inputSize, hiddenSize: config.hiddenSize))
-            case .lstm: cells.append(LSTMCell<Scalar>(prefix: prefix, inputSize: inputSize, hiddenSize: config.hiddenSize))
-            }
-        }
+        let cells: [any RecurrentCell<Scalar>] = RecurrentStack.cells(
+            kind: config.kind, activation: config.activation, inputSize: config.inputSize,
+            hiddenSize: config.hiddenSize, layers: config.layers)
         self.cells = cells
         headWeight = Parameter(name: "head.W_hy", rows: config.hiddenSize, cols: config.outputSize)
         headBias = Parameter(name: "head.b_y", rows: 1, cols: config.outputSize, vector: true)
