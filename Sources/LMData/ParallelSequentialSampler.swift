@@ -118,11 +118,8 @@ public struct ParallelSequentialSampler: Sampler {
     /// Moves to a saved position; throws ``SamplerError/stateMismatch(_:)`` for a state saved by
     /// another configuration.
     public mutating func restore(_ state: State) throws {
-        guard state.tokenCount == stream.count, state.batchSize == batchSize, state.steps == steps else {
-            throw SamplerError.stateMismatch(
-                "saved for \(state.tokenCount) tokens, batch \(state.batchSize) × \(state.steps) steps; "
-                    + "this sampler has \(stream.count) tokens, batch \(batchSize) × \(steps) steps")
-        }
+        try SamplerError.checkShape(saved: (state.tokenCount, state.batchSize, state.steps),
+                                    current: (stream.count, batchSize, steps))
         guard state.iteration >= 0, state.epoch >= 0 else {
             throw SamplerError.stateMismatch(
                 "iteration \(state.iteration) and epoch \(state.epoch) must be non-negative")

@@ -166,11 +166,8 @@ public struct RandomSampler: Sampler {
     /// Moves to a saved position, rebuilding the epoch (offset and order) from the saved
     /// generator; throws ``SamplerError/stateMismatch(_:)`` for a state saved by another configuration.
     public mutating func restore(_ state: State) throws {
-        guard state.tokenCount == stream.count, state.batchSize == batchSize, state.steps == steps else {
-            throw SamplerError.stateMismatch(
-                "saved for \(state.tokenCount) tokens, batch \(state.batchSize) × \(state.steps) steps; "
-                    + "this sampler has \(stream.count) tokens, batch \(batchSize) × \(steps) steps")
-        }
+        try SamplerError.checkShape(saved: (state.tokenCount, state.batchSize, state.steps),
+                                    current: (stream.count, batchSize, steps))
         guard state.fixedOffset == (fixedOffset != nil), !state.fixedOffset || state.offset == fixedOffset else {
             throw SamplerError.stateMismatch(
                 "saved with \(state.fixedOffset ? "the fixed offset \(state.offset)" : "random offsets"), this sampler uses "

@@ -158,4 +158,14 @@ extension SamplerError {
         return .corpusTooShort(sampler: sampler, tokens: tokens, batchSize: batchSize, steps: steps,
                                required: required, maxBatchSize: maxB, maxSteps: maxS)
     }
+
+    /// Throws ``stateMismatch(_:)`` unless a state saved for `saved` (stream length, batch size,
+    /// steps) belongs to a sampler of shape `current`: the check every sampler's `restore` starts with.
+    static func checkShape(saved: (tokens: Int, batchSize: Int, steps: Int),
+                           current: (tokens: Int, batchSize: Int, steps: Int)) throws {
+        guard saved != current else { return }
+        throw SamplerError.stateMismatch(
+            "saved for \(saved.tokens) tokens, batch \(saved.batchSize) × \(saved.steps) steps; "
+                + "this sampler has \(current.tokens) tokens, batch \(current.batchSize) × \(current.steps) steps")
+    }
 }

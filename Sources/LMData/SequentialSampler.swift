@@ -151,11 +151,8 @@ public struct SequentialSampler: Sampler {
     /// Moves to a saved position, rebuilding the epoch (its offset) from the saved
     /// generator; throws ``SamplerError/stateMismatch(_:)`` for a state saved by another configuration.
     public mutating func restore(_ state: State) throws {
-        guard state.tokenCount == stream.count, state.batchSize == batchSize, state.steps == steps else {
-            throw SamplerError.stateMismatch(
-                "saved for \(state.tokenCount) tokens, batch \(state.batchSize) × \(state.steps) steps; "
-                    + "this sampler has \(stream.count) tokens, batch \(batchSize) × \(steps) steps")
-        }
+        try SamplerError.checkShape(saved: (state.tokenCount, state.batchSize, state.steps),
+                                    current: (stream.count, batchSize, steps))
         var restored = self
         if let fixed = fixedOffset {
             guard state.epochGenerator == nil, state.offset == fixed else {
