@@ -191,6 +191,33 @@ struct RankedSelection {
     }
 }
 
+/// The scratch buffers a ranking sampler (``TopK``, ``TopP``) owns and reuses: a weight per id,
+/// the heap of ``RankedSelection`` and the kept ids best first. They grow to the vocabulary on
+/// first use and are never shrunk, so the token loop does not allocate.
+struct RankingBuffers {
+    private var weights: [Double] = []
+    private var heap: [Int32] = []
+    private var order: [Int32] = []
+
+    /// Runs `body` with the weight, heap and order buffers, each at least `count` long.
+    @inline(__always)
+    mutating func with<R>(count: Int, _ body: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Int32>,
+                                                UnsafeMutablePointer<Int32>) -> R) -> R {
+        if weights.count < count {
+            weights = [Double](repeating: 0, count: count)
+            heap = [Int32](repeating: 0, count: count)
+            order = [Int32](repeating: 0, count: count)
+        }
+        return weights.withUnsafeMutableBufferPointer { w in
+            heap.withUnsafeMutableBufferPointer { h in
+                order.withUnsafeMutableBufferPointer { o in
+                    body(w.baseAddress!, h.baseAddress!, o.baseAddress!)
+                }
+            }
+        }
+    }
+}
+
 /// exp in Double (the C library's; no Foundation needed).
 @inline(__always)
 func _exp(_ x: Double) -> Double { exp(x) }

@@ -9,9 +9,7 @@ public struct TopK: LogitSampler {
     public let k: Int
     /// T > 0 applied before the cut.
     public let temperature: Double
-    private var weights: [Double] = []
-    private var heap: [Int32] = []
-    private var order: [Int32] = []
+    private var buffers = RankingBuffers()
 
     /// - Throws: ``GenerationError/invalidSetting(_:)`` unless k ≥ 1 and T is positive and finite.
     public init(k: Int, temperature: Double = 1) throws {
@@ -41,20 +39,11 @@ public struct TopK: LogitSampler {
     /// Runs `body` with the weights, the kept ids best first, their count and their total weight.
     private mutating func withKept<R>(_ z: UnsafeBufferPointer<Float>,
                                        _ body: (UnsafePointer<Double>, UnsafePointer<Int32>, Int, Double) -> R) -> R {
-        if weights.count < z.count {
-            weights = [Double](repeating: 0, count: z.count)
-            heap = [Int32](repeating: 0, count: z.count)
-            order = [Int32](repeating: 0, count: z.count)
-        }
         let k = self.k, scale = 1 / temperature
-        return weights.withUnsafeMutableBufferPointer { w in
-            heap.withUnsafeMutableBufferPointer { h in
-                order.withUnsafeMutableBufferPointer { o in
-                    let n = TopK.selectBest(z, k: k, heap: h.baseAddress!, into: o.baseAddress!)
-                    let total = TopK.weights(z, scale: scale, of: o.baseAddress!, count: n, into: w.baseAddress!)
-                    return body(w.baseAddress!, o.baseAddress!, n, total)
-                }
-            }
+        return buffers.with(count: z.count) { w, h, o in
+            let n = TopK.selectBest(z, k: k, heap: h, into: o)
+            let total = TopK.weights(z, scale: scale, of: o, count: n, into: w)
+            return body(w, o, n, total)
         }
     }
 

@@ -14,9 +14,7 @@ public struct TopP: LogitSampler {
     public let temperature: Double
     /// An optional top-k cut applied before the top-p one.
     public let topK: Int?
-    private var weights: [Double] = []
-    private var heap: [Int32] = []
-    private var order: [Int32] = []
+    private var buffers = RankingBuffers()
 
     /// - Throws: ``GenerationError/invalidSetting(_:)`` unless 0 < p ≤ 1, T is positive and
     ///   finite, and k (if any) ≥ 1.
@@ -49,41 +47,31 @@ public struct TopP: LogitSampler {
     /// Runs `body` with the weights, the nucleus best first, its size and its mass.
     private mutating func withNucleus<R>(_ z: UnsafeBufferPointer<Float>,
                                           _ body: (UnsafePointer<Double>, UnsafePointer<Int32>, Int, Double) -> R) -> R {
-        if weights.count < z.count {
-            weights = [Double](repeating: 0, count: z.count)
-            heap = [Int32](repeating: 0, count: z.count)
-            order = [Int32](repeating: 0, count: z.count)
-        }
         let p = self.p, k = self.topK, scale = 1 / temperature
-        return weights.withUnsafeMutableBufferPointer { wb in
-            heap.withUnsafeMutableBufferPointer { hb in
-                order.withUnsafeMutableBufferPointer { ob in
-                    let w = wb.baseAddress!, h = hb.baseAddress!, o = ob.baseAddress!
-                    var n = 0, mass = 0.0
-                    if let k {
-                        // Scale, cut to the k best, then the smallest prefix of them with mass ≥ p.
-                        let kept = TopK.selectBest(z, k: k, heap: h, into: o)
-                        let total = TopK.weights(z, scale: scale, of: o, count: kept, into: w)
-                        let target = p * total
-                        while n < kept {
-                            mass += w[Int(o[n])]
-                            n += 1
-                            if mass >= target { break }
-                        }
-                    } else {
-                        // Scale over every token, then pop best first until the mass reaches p.
-                        let target = p * SamplingKernels.weights(z, scale: scale, into: w)
-                        var selection = RankedSelection(z, heap: h)
-                        while let id = selection.pop(z, heap: h) {
-                            o[n] = id
-                            n += 1
-                            mass += w[Int(id)]
-                            if mass >= target { break }
-                        }
-                    }
-                    return body(w, o, n, mass)
+        return buffers.with(count: z.count) { w, h, o in
+            var n = 0, mass = 0.0
+            if let k {
+                // Scale, cut to the k best, then the smallest prefix of them with mass ≥ p.
+                let kept = TopK.selectBest(z, k: k, heap: h, into: o)
+                let total = TopK.weights(z, scale: scale, of: o, count: kept, into: w)
+                let target = p * total
+                while n < kept {
+                    mass += w[Int(o[n])]
+                    n += 1
+                    if mass >= target { break }
+                }
+            } else {
+                // Scale over every token, then pop best first until the mass reaches p.
+                let target = p * SamplingKernels.weights(z, scale: scale, into: w)
+                var selection = RankedSelection(z, heap: h)
+                while let id = selection.pop(z, heap: h) {
+                    o[n] = id
+                    n += 1
+                    mass += w[Int(id)]
+                    if mass >= target { break }
                 }
             }
+            return body(w, o, n, mass)
         }
     }
 }

@@ -25,6 +25,12 @@ func softmax(_ z: [Float], temperature: Double = 1) -> [Double] {
     return e.map { $0 / s }
 }
 
+/// `p` restricted to the ids in `kept` and renormalized (0 elsewhere): what top-k and top-p draw from.
+func restricted(_ p: [Double], to kept: [Int]) -> [Double] {
+    let mass = kept.reduce(0) { $0 + p[$1] }
+    return p.indices.map { kept.contains($0) ? p[$0] / mass : 0 }
+}
+
 /// Counts of `n` draws of `sampler` on `logits`.
 func counts<S: LogitSampler>(_ sampler: inout S, _ logits: [Float], draws n: Int, seed: UInt64) -> [Int] {
     var rng = SplitMix64(seed: seed)

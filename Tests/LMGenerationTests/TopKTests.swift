@@ -7,18 +7,11 @@ import Testing
         Array(z.indices.sorted { z[$0] > z[$1] || (z[$0] == z[$1] && $0 < $1) }.prefix(k))
     }
 
-    /// softmax(z / T) restricted to `kept`, renormalized.
-    func restricted(_ z: [Float], to kept: [Int], temperature: Double = 1) -> [Double] {
-        let p = softmax(z, temperature: temperature)
-        let mass = kept.reduce(0) { $0 + p[$1] }
-        return z.indices.map { kept.contains($0) ? p[$0] / mass : 0 }
-    }
-
     @Test(arguments: [(1, 1.0), (3, 1.0), (3, 0.7), (5, 2.0), (10, 1.0), (50, 1.0)])
     func frequenciesMatchTheRenormalizedKBest(k: Int, temperature: Double) throws {
         var sampler = try TopK(k: k, temperature: temperature)
         let kept = best(fixedLogits, k)
-        let expected = restricted(fixedLogits, to: kept, temperature: temperature)
+        let expected = restricted(softmax(fixedLogits, temperature: temperature), to: kept)
         let observed = counts(&sampler, fixedLogits, draws: statisticalDraws, seed: 31)
         // Never outside the k best.
         for id in fixedLogits.indices where !kept.contains(id) { #expect(observed[id] == 0) }

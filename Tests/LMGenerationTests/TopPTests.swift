@@ -18,11 +18,6 @@ import Testing
         return kept
     }
 
-    func restricted(_ p: [Double], to kept: [Int]) -> [Double] {
-        let mass = kept.reduce(0) { $0 + p[$1] }
-        return p.indices.map { kept.contains($0) ? p[$0] / mass : 0 }
-    }
-
     @Test(arguments: [(0.5, 1.0), (0.8, 1.0), (0.9, 0.7), (0.95, 1.5), (1.0, 1.0)])
     func frequenciesMatchTheRenormalizedNucleus(p: Double, temperature: Double) throws {
         var sampler = try TopP(p: p, temperature: temperature)
