@@ -62,20 +62,20 @@ let package = Package(
         ]),
         // Benchmarks of the library's hot paths, driven by bin/bench.
         .executableTarget(name: "lm-bench", dependencies: [
-            "LMText", "LMModels", "LMTensor",
+            "LMText", "LMData", "LMModels", "LMTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimize),
 
         .testTarget(name: "LMTextTests", dependencies: ["LMText"]),
         .testTarget(name: "LMDataTests", dependencies: ["LMData", "LMText"]),
         .testTarget(name: "LMTensorTests", dependencies: [
-            "LMTensor", .product(name: "Numerics", package: "swift-numerics"),
+            "LMTensor", "LMData", .product(name: "Numerics", package: "swift-numerics"),
         ]),
         .testTarget(name: "LMModelsTests", dependencies: [
-            "LMModels", "LMTensor", .product(name: "Numerics", package: "swift-numerics"),
+            "LMModels", "LMTensor", "LMData", .product(name: "Numerics", package: "swift-numerics"),
         ]),
         .testTarget(name: "LMTrainingTests", dependencies: ["LMTraining", "LMModels", "LMData", "LMText"]),
-        .testTarget(name: "LMGenerationTests", dependencies: ["LMGeneration", "LMModels", "LMText"]),
+        .testTarget(name: "LMGenerationTests", dependencies: ["LMGeneration", "LMModels", "LMText", "LMData"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LMText"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LMData
 import LMModels
 import LMTensor
 
@@ -38,14 +39,8 @@ func log(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
-/// SplitMix64, for random token ids and weights.
+/// SplitMix64 (the step LMData seeds its generator with), for random token ids and weights.
 struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { RandomGenerator.splitMix64(&state) }
 }

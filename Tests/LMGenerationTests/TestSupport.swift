@@ -1,17 +1,12 @@
 import Foundation
+import LMData
 @testable import LMGeneration
 
-/// A small seeded generator for reproducible tests (SplitMix64).
+/// A small seeded generator for reproducible tests (SplitMix64, the step LMData seeds its generator with).
 struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { RandomGenerator.splitMix64(&state) }
 }
 
 /// Fixed logits for the statistical tests: 10 tokens, distinct values, one clear best.
