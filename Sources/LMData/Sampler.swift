@@ -163,9 +163,27 @@ extension SamplerError {
     /// steps) belongs to a sampler of shape `current`: the check every sampler's `restore` starts with.
     static func checkShape(saved: (tokens: Int, batchSize: Int, steps: Int),
                            current: (tokens: Int, batchSize: Int, steps: Int)) throws {
-        guard saved != current else { return }
-        throw SamplerError.stateMismatch(
-            "saved for \(saved.tokens) tokens, batch \(saved.batchSize) × \(saved.steps) steps; "
-                + "this sampler has \(current.tokens) tokens, batch \(current.batchSize) × \(current.steps) steps")
+        guard saved == current else {
+            throw SamplerError.stateMismatch(
+                "saved for \(saved.tokens) tokens, batch \(saved.batchSize) × \(saved.steps) steps; "
+                    + "this sampler has \(current.tokens) tokens, batch \(current.batchSize) × \(current.steps) steps")
+        }
+    }
+
+    /// Throws ``stateMismatch(_:)`` unless the epoch rebuilt from a saved generator starts at the
+    /// saved offset (the epoch-based samplers' restore).
+    static func checkRedrawnOffset(_ redrawn: Int, saved: Int) throws {
+        guard redrawn == saved else {
+            throw SamplerError.stateMismatch("the saved generator redraws offset \(redrawn), not the saved \(saved)")
+        }
+    }
+
+    /// Throws ``stateMismatch(_:)`` unless a saved epoch is non-negative and its batch index lies
+    /// in `0...batchesPerEpoch` of the rebuilt epoch (the epoch-based samplers' restore).
+    static func checkPosition(epoch: Int, batchIndex: Int, batchesPerEpoch: Int) throws {
+        guard epoch >= 0, (0...batchesPerEpoch).contains(batchIndex) else {
+            throw SamplerError.stateMismatch("epoch \(epoch), batch \(batchIndex) is outside "
+                + "0...\(batchesPerEpoch) batches")
+        }
     }
 }

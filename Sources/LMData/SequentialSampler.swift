@@ -168,15 +168,10 @@ public struct SequentialSampler: Sampler {
             }
             restored.generator = g
             restored.startEpoch()
-            guard restored.offset == state.offset else {
-                throw SamplerError.stateMismatch(
-                    "the saved generator redraws offset \(restored.offset), not the saved \(state.offset)")
-            }
+            try SamplerError.checkRedrawnOffset(restored.offset, saved: state.offset)
         }
-        guard state.epoch >= 0, (0...restored.batchesPerEpoch).contains(state.batchIndex) else {
-            throw SamplerError.stateMismatch("epoch \(state.epoch), batch \(state.batchIndex) is outside "
-                + "0...\(restored.batchesPerEpoch) batches")
-        }
+        try SamplerError.checkPosition(epoch: state.epoch, batchIndex: state.batchIndex,
+                                       batchesPerEpoch: restored.batchesPerEpoch)
         restored.epoch = state.epoch
         restored.batchIndex = state.batchIndex
         restored.isNewEpoch = state.isNewEpoch
