@@ -195,13 +195,6 @@ public final class RecurrentLM<Scalar: TensorScalar> {
 
     /// Test hook: breaks one backward term in every layer.
     func injectFault(_ fault: BackwardFault) {
-        for c in cells {
-            switch c {
-            case let r as RNNCell<Scalar>: r.fault = fault
-            case let g as GRUCell<Scalar>: g.fault = fault
-            case let l as LSTMCell<Scalar>: l.fault = fault
-            default: break
-            }
-        }
+        RecurrentStack.injectFault(fault, into: cells)
     }
 }
