@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // LMKit: train and sample recurrent language models on a CPU.
-// Layers flow one way: text → data → tensor → models → training / generation → tools.
+// Layers flow one way: text → data → tensor → models → model files → training / generation → tools.
 import PackageDescription
 
 let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "LMData", targets: ["LMData"]),
         .library(name: "LMTensor", targets: ["LMTensor"]),
         .library(name: "LMModels", targets: ["LMModels"]),
+        .library(name: "LMModelFiles", targets: ["LMModelFiles"]),
         .library(name: "LMTraining", targets: ["LMTraining"]),
         .library(name: "LMGeneration", targets: ["LMGeneration"]),
         .executable(name: "lm-vocab", targets: ["lm-vocab"]),
@@ -38,31 +39,42 @@ let package = Package(
         .target(name: "LMTensor", swiftSettings: hostKernels),  // dlopens OpenBLAS (BLAS.swift); kernels built for the host CPU
         // Models: parameters, recurrent cells, the stacked language model.
         .target(name: "LMModels", dependencies: ["LMTensor"], swiftSettings: hostKernels),
-        // Training: optimizers, the loop, evaluation, run directories and checkpoints.
-        .target(name: "LMTraining", dependencies: ["LMModels", "LMTensor", "LMData", "LMText"], swiftSettings: optimize),
-        // Generation: decoding strategies and prefix warm-up.
-        .target(name: "LMGeneration", dependencies: ["LMModels", "LMTensor", "LMText"], swiftSettings: hostKernels),
+        // Model files: a run's config, vocabulary, weights, checkpoints, log and curve, read and written.
+        .target(name: "LMModelFiles", dependencies: ["LMModels", "LMTensor", "LMData", "LMText"], swiftSettings: optimize),
+        // Training: optimizers, the loop, evaluation, the run's set-up and session.
+        .target(name: "LMTraining", dependencies: ["LMModelFiles", "LMModels", "LMTensor", "LMData", "LMText"],
+                swiftSettings: optimize),
+        // Generation: decoding strategies, sampling options, prefix warm-up, the lm-generate run.
+        .target(name: "LMGeneration", dependencies: ["LMModelFiles", "LMModels", "LMTensor", "LMData", "LMText"],
+                swiftSettings: hostKernels),
+
+        // What every command-line tool shares: error reporting, notes, progress display, buffered
+        // stdout, option values. Below training and generation, so lm-generate and lm-eval need neither.
+        .target(name: "LMToolSupport", dependencies: [
+            "LMModelFiles", "LMModels", "LMText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // Command-line tools: thin argument parsing over the library.
         .executableTarget(name: "lm-vocab", dependencies: [
-            "LMText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "LMText", "LMToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .executableTarget(name: "lm-train", dependencies: [
-            "LMTraining", "LMGeneration", "LMText", "LMData", "LMModels", "LMTensor",
+            "LMTraining", "LMGeneration", "LMModelFiles", "LMToolSupport", "LMText", "LMData", "LMModels", "LMTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lm-eval", dependencies: [
-            "LMTraining", "LMText",
+            "LMModelFiles", "LMToolSupport", "LMText", "LMData",
+            "LMTraining",   // Evaluator moves to LMModels
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lm-generate", dependencies: [
-            "LMGeneration", "LMTraining", "LMText", "LMModels", "LMData",
+            "LMGeneration", "LMModelFiles", "LMToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks of the library's hot paths, driven by bin/bench.
         .executableTarget(name: "lm-bench", dependencies: [
-            "LMText", "LMData", "LMModels", "LMTensor",
+            "LMText", "LMData", "LMModels", "LMTensor", "LMToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimize),
 
@@ -74,7 +86,8 @@ let package = Package(
         .testTarget(name: "LMModelsTests", dependencies: [
             "LMModels", "LMTensor", "LMData", .product(name: "Numerics", package: "swift-numerics"),
         ]),
-        .testTarget(name: "LMTrainingTests", dependencies: ["LMTraining", "LMModels", "LMData", "LMText"]),
+        .testTarget(name: "LMModelFilesTests", dependencies: ["LMModelFiles"]),
+        .testTarget(name: "LMTrainingTests", dependencies: ["LMTraining", "LMModelFiles", "LMModels", "LMData", "LMText"]),
         .testTarget(name: "LMGenerationTests", dependencies: ["LMGeneration", "LMModels", "LMText", "LMData"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LMText"]),
     ],

@@ -1,4 +1,5 @@
 import Foundation
+import LMModelFiles
 import LMModels
 import LMTensor
 

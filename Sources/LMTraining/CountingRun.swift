@@ -1,5 +1,6 @@
 import Foundation
 import LMData
+import LMModelFiles
 import LMModels
 
 /// Chainer's "simple sequence" experiment through the language-model ``Trainer``: the

@@ -28,6 +28,11 @@ public enum Interrupts {
         return value == 0 ? nil : value
     }
 
+    /// The exit status of a process stopped by `signal`: 130 for SIGINT, 143 otherwise (SIGTERM).
+    public static func exitStatus(_ signal: Int32) -> Int32 {
+        signal == SIGINT ? 130 : 143
+    }
+
     /// A conventional name ("SIGINT") for messages.
     public static func name(_ signal: Int32) -> String {
         signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"

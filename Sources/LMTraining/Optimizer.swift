@@ -1,3 +1,4 @@
+import LMModelFiles
 import LMModels
 import LMTensor
 

@@ -1,5 +1,6 @@
 import Foundation
 import LMData
+import LMModelFiles
 import LMModels
 import LMText
 
@@ -7,33 +8,6 @@ import LMText
 /// model, run directory, and (with `resume`) the newest checkpoint. Every check that can fail
 /// runs before anything is written.
 public struct TrainingRun {
-    /// What the user asked for.
-    public struct Request {
-        public var model: ModelConfig
-        public var training: TrainingOptions
-        /// Preprocessing and tokenizer for a new vocabulary (ignored with `vocabularyFile`).
-        public var pipeline: TextPipeline
-        /// An existing vocabulary file to use instead of building one.
-        public var vocabularyFile: String?
-        /// The run directory; nil for `runs/<corpus>-<model>`.
-        public var output: String?
-        /// Continue the run in `output` from its newest checkpoint.
-        public var resume: Bool
-        /// Replace a run already in `output`.
-        public var overwrite: Bool
-
-        public init(model: ModelConfig, training: TrainingOptions, pipeline: TextPipeline, vocabularyFile: String? = nil,
-                    output: String? = nil, resume: Bool = false, overwrite: Bool = false) {
-            self.model = model
-            self.training = training
-            self.pipeline = pipeline
-            self.vocabularyFile = vocabularyFile
-            self.output = output
-            self.resume = resume
-            self.overwrite = overwrite
-        }
-    }
-
     public let trainer: Trainer
     public let vocabularyFile: VocabularyFile
     public let vocabulary: Vocabulary

@@ -1,5 +1,6 @@
 import Foundation
 import LMData
+import LMModelFiles
 
 /// The three samplers behind one type, so the trainer can run any of them by epochs, save and
 /// restore its position as JSON, and know whether the hidden state may be carried.

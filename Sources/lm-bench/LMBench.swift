@@ -3,11 +3,12 @@ import Foundation
 import LMData
 import LMModels
 import LMTensor
+import LMToolSupport
 
 /// Benchmarks of LMKit's hot paths; each subcommand prints one JSON line on stdout and its
 /// BLAS configuration on stderr. Driven by `bin/bench` (bench/*.sh).
 @main
-struct LMBench: ParsableCommand {
+struct LMBench: LMTool {
     static let configuration = CommandConfiguration(
         commandName: "lm-bench",
         abstract: "Benchmarks of LMKit's hot paths (one JSON line per run).",

@@ -1,12 +1,14 @@
 import ArgumentParser
 import Foundation
 import LMData
+import LMModelFiles
 import LMText
-import LMTraining
+import LMToolSupport
+import LMTraining   // Evaluator moves to LMModels
 
 /// `lm-eval`: perplexity of a trained model on a text file.
 @main
-struct LMEval: ParsableCommand {
+struct LMEval: LMTool {
     static let configuration = CommandConfiguration(
         commandName: "lm-eval",
         abstract: "Perplexity (and bits per character for character models) of a trained model on a text file.",
@@ -21,21 +23,19 @@ struct LMEval: ParsableCommand {
     }
 
     func run() throws {
-        try ToolFailure.reporting(tool: "lm-eval") {
-            let trained = try RunDirectory.load(model)
-            let path = try CorpusRegistry.standard()?.resolve(file) ?? file
-            let pipeline = trained.vocabularyFile.pipeline
-            let stream = try TokenStream(contentsOfFile: path, vocabulary: trained.vocabulary, pipeline: pipeline)
-            let result = try Evaluator.evaluate(trained.model, on: stream, batch: 1, steps: steps)
-            var unknown = 0
-            for index in 0..<stream.count where stream[index] == 0 { unknown += 1 }
-            print("model:         \(trained.directory.path) (\(trained.config.model.kind.rawValue.uppercased())-\(trained.config.model.hiddenSize), \(pipeline.level.rawValue) level)")
-            print("file:          \(path): \(stream.count) tokens, \(unknown) outside the vocabulary (<unk>)")
-            print(String(format: "cross-entropy: %.4f nats per token", result.loss))
-            print(String(format: "perplexity:    %.4f", result.perplexity))
-            if pipeline.level == .char {
-                print(String(format: "bits per char: %.4f", result.loss / log(2)))
-            }
+        let trained = try RunDirectory.load(model)
+        let path = try CorpusRegistry.standard()?.resolve(file) ?? file
+        let pipeline = trained.vocabularyFile.pipeline
+        let stream = try TokenStream(contentsOfFile: path, vocabulary: trained.vocabulary, pipeline: pipeline)
+        let result = try Evaluator.evaluate(trained.model, on: stream, batch: 1, steps: steps)
+        var unknown = 0
+        for index in 0..<stream.count where stream[index] == 0 { unknown += 1 }
+        print("model:         \(trained.directory.path) (\(trained.config.model.kind.rawValue.uppercased())-\(trained.config.model.hiddenSize), \(pipeline.level.rawValue) level)")
+        print("file:          \(path): \(stream.count) tokens, \(unknown) outside the vocabulary (<unk>)")
+        print(String(format: "cross-entropy: %.4f nats per token", result.loss))
+        print(String(format: "perplexity:    %.4f", result.perplexity))
+        if pipeline.level == .char {
+            print(String(format: "bits per char: %.4f", result.loss / log(2)))
         }
     }
 }

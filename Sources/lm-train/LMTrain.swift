@@ -1,14 +1,15 @@
 import ArgumentParser
-import Foundation
 import LMGeneration
+import LMModelFiles
 import LMModels
 import LMTensor
 import LMText
+import LMToolSupport
 import LMTraining
 
 /// `lm-train`: train a recurrent language model on a corpus.
 @main
-struct LMTrain: ParsableCommand {
+struct LMTrain: LMTool {
     static let configuration = CommandConfiguration(
         commandName: "lm-train",
         abstract: "Train a recurrent language model (RNN, GRU or LSTM) on a text corpus.",
@@ -34,7 +35,7 @@ struct LMTrain: ParsableCommand {
     @Option(help: "Stacked recurrent layers.") var layers = 1
     @Option(help: "Embedding width; omit for one-hot input.") var embedding: Int?
     @Option(help: "RNN nonlinearity: tanh or relu.") var activation: ModelConfig.Activation = .tanh
-    @Option(help: "Initialization: normal (d2l, ×0.01), xavier, or uniform (±--init-scale).") var `init`: InitScheme = .normal
+    @Option(help: "Initialization: normal (d2l, ×0.01), xavier, or uniform (±--init-scale).") var `init`: TrainingRun.InitScheme = .normal
     @Option(help: "Scale for --init normal or uniform.") var initScale: Double?
 
     @Option(help: "Sequences per batch (default 32).") var batch: Int?
@@ -66,124 +67,41 @@ struct LMTrain: ParsableCommand {
     @Flag(help: "Continue the run in --out from its newest checkpoint.") var resume = false
     @Flag(help: "Replace a run already in --out.") var overwrite = false
 
-    enum InitScheme: String, ExpressibleByArgument, CaseIterable { case normal, xavier, uniform }
-
     func validate() throws {
         if let hidden, hidden < 1 { throw ValidationError("--hidden must be at least 1") }
         if layers < 1 { throw ValidationError("--layers must be at least 1") }
         if let embedding, embedding < 1 { throw ValidationError("--embedding must be at least 1 (omit it for one-hot input)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if resume && overwrite { throw ValidationError("--resume and --overwrite exclude each other") }
-        if let lrDecay, Self.decay(lrDecay) == nil { throw ValidationError("--lr-decay takes FACTOR:EPOCHS, e.g. 0.5:100") }
+        if let lrDecay, TrainingOptions.Decay(parsing: lrDecay) == nil { throw ValidationError("--lr-decay takes FACTOR:EPOCHS, e.g. 0.5:100") }
         if (corpus == nil) == (task == nil) { throw ValidationError("give a corpus (e.g. timemachine) or --task, not both") }
     }
 
-    static func decay(_ text: String) -> TrainingOptions.Decay? {
-        let parts = text.split(separator: ":")
-        guard parts.count == 2, let factor = Double(parts[0]), let every = Int(parts[1]) else { return nil }
-        return .init(factor: factor, every: every)
-    }
-
-    /// The default learning rate of each optimizer.
-    static func defaultLearningRate(_ optimizer: TrainingOptions.OptimizerKind) -> Double {
-        switch optimizer { case .sgd: 1; case .adam: 0.001; case .rmsprop: 0.01 }
-    }
+    /// The default learning rate of each optimizer (ToyTaskSession's; the toy-task wing replaces it).
+    static func defaultLearningRate(_ optimizer: TrainingOptions.OptimizerKind) -> Double { optimizer.defaultLearningRate }
 
     func run() throws {
         if let task {
             try ToyTaskSession(command: self, task: task).start()
             return
         }
-        var options = TrainingOptions(corpus: corpus!)
-        options.batch = batch ?? 32
-        options.steps = steps ?? 35
-        options.epochs = epochs ?? 500
-        options.optimizer = optimizer ?? .sgd
-        options.lr = lr ?? Self.defaultLearningRate(options.optimizer)
-        options.momentum = momentum
-        options.nesterov = nesterov
-        options.clip = noClip ? nil : clip
-        options.decay = lrDecay.flatMap(Self.decay)
-        options.sampler = sampler
-        options.maxTokens = maxTokens > 0 ? maxTokens : nil
-        options.validationFraction = valFraction
-        options.validFile = valid
-        options.testFile = test
-        options.seed = seed
-        options.checkpointEvery = checkpointEvery
-        options.keep = keep
-        let initialization: ModelConfig.Initialization = switch `init` {
-        case .normal: .normal(scale: initScale ?? 0.01)
-        case .xavier: .xavierUniform
-        case .uniform: .uniform(bound: initScale ?? 0.1)
-        }
-        let modelConfig = ModelConfig(kind: model, activation: activation, vocabularySize: 1, embeddingSize: embedding,
-                                      hiddenSize: hidden ?? (model == .rnn ? 512 : 256), layers: layers,
-                                      initialization: initialization)
-        let pipeline = TextPipeline(preprocessor: Preprocessor(preset: preset), level: level, endOfLine: eos)
         if let threads { BLAS.setThreads(threads) }
-        try ToolFailure.reporting(tool: "lm-train") {
-            let run = try TrainingRun(.init(model: modelConfig, training: options, pipeline: pipeline, vocabularyFile: vocab,
-                                            output: out, resume: resume, overwrite: overwrite))
-            try Session(run: run).start()
-        }
-    }
-}
-
-/// Drives one prepared run and prints what happens.
-struct Session {
-    let run: TrainingRun
-
-    func start() throws {
-        let trainer = run.trainer
-        let config = trainer.config
-        let model = config.model
-        var display = ProgressDisplay(epochs: config.training.epochs)
-        display.say("corpus \(config.training.corpus): \(run.trainTokens) training tokens"
-              + (run.validationTokens > 0 ? ", \(run.validationTokens) validation" : "")
-              + ", vocabulary \(run.vocabulary.count) (\(run.vocabularyFile.pipeline.summary))")
-        display.say("model \(model.kind.rawValue.uppercased())-\(model.hiddenSize) ×\(model.layers), "
-              + (model.embeddingSize.map { "embedding \($0)" } ?? "one-hot input")
-              + ", \(trainer.model.parameterCount) parameters; run directory \(run.directory.path)")
-        if let from = run.resumedFrom { display.say("resuming from \(from) (epoch \(trainer.completedEpochs) done)") }
-        trainer.onProgress = { display.update($0) }
-        trainer.onEpoch = { display.epochEnded($0, sample: $1) }
+        let request = TrainingRun.Request(
+            corpus: corpus!, model: model, hidden: hidden, layers: layers, embedding: embedding, activation: activation,
+            initialization: `init`, initScale: initScale, batch: batch, steps: steps, epochs: epochs, lr: lr,
+            optimizer: optimizer, momentum: momentum, nesterov: nesterov, clip: noClip ? nil : clip,
+            decay: lrDecay.flatMap(TrainingOptions.Decay.init(parsing:)), sampler: sampler, level: level, preset: preset,
+            endOfLine: eos, vocabularyFile: vocab, maxTokens: maxTokens, validationFraction: valFraction, validFile: valid,
+            testFile: test, seed: seed, output: out, checkpointEvery: checkpointEvery, keep: keep, resume: resume,
+            overwrite: overwrite)
+        let run = try TrainingRun(request)
         // d2l's predict("time traveller", 50): the same greedy decoding lm-generate uses.
-        let generator = try Generator(model: trainer.model, vocabularyFile: run.vocabularyFile)
-        if let prefix = try? generator.encode(prefix: "time traveller") {
-            trainer.sample = { _ in
-                var greedy = Greedy()
-                var unused = SystemRandomNumberGenerator()   // greedy draws nothing
-                let ids = try generator.generate(prefix: prefix.ids, length: 50, sampler: &greedy, using: &unused)[0]
-                return prefix.text + generator.detokenizer.text(of: ids, after: prefix.ids.last)
-            }
-        }
-        Interrupts.install()
-        let outcome = try trainer.train()
-        display.finish()
-        switch outcome {
-        case let .interrupted(signal, checkpoint):
-            display.say("\(Interrupts.name(signal)): stopped after the current step; checkpoint \(checkpoint)")
-            display.say("continue with the same command and --resume")
-            throw ExitCode(signal == SIGINT ? 130 : 143)
-        case let .finished(report):
-            guard let report else { return }
-            var summary = String(format: "done: %d epochs, train perplexity %.3f", report.epoch, report.trainPerplexity)
-            if let validation = report.validationPerplexity { summary += String(format: ", validation %.3f", validation) }
-            summary += ", \(ProgressDisplay.rate(report.tokensPerSecond)) tokens/s, \(ProgressDisplay.duration(report.elapsed))"
-            display.say(summary)
-            if let test = run.test {
-                let result = try Evaluator.evaluate(trainer.model, on: test, batch: config.training.batch, steps: config.training.steps)
-                display.say(String(format: "test perplexity %.3f over %d tokens", result.perplexity, result.tokens))
-            }
-            display.say("wrote \(run.directory.path) (config.json, vocab.json, model.safetensors, log.jsonl, curve.svg, checkpoints/)")
-        }
+        let predict = GreedyPrediction(generator: try Generator(model: run.trainer.model, vocabularyFile: run.vocabularyFile),
+                                       prefix: "time traveller", length: 50)
+        let outcome = try TrainingSession(run, sample: predict?.text).start(reporting: ProgressDisplay(epochs: request.training.epochs))
+        if case let .interrupted(signal, _) = outcome { throw ExitCode(Interrupts.exitStatus(signal)) }
     }
 }
 
-extension ModelConfig.Kind: ExpressibleByArgument {}
-extension ModelConfig.Activation: ExpressibleByArgument {}
-extension TrainingOptions.OptimizerKind: ExpressibleByArgument {}
-extension TrainingOptions.SamplerKind: ExpressibleByArgument {}
-extension TextPipeline.Level: ExpressibleByArgument {}
-extension Preprocessor.Preset: ExpressibleByArgument {}
+extension ProgressDisplay: TrainingObserver {}
+extension TrainingRun.InitScheme: ExpressibleByArgument {}

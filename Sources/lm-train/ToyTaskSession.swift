@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
 import LMData
+import LMModelFiles
 import LMModels
 import LMTensor
+import LMToolSupport
 import LMTraining
 
 /// The toy tasks of the reference tutorials, trained through `lm-train --task`.

@@ -1,24 +1,15 @@
 import ArgumentParser
 import Foundation
 import LMText
+import LMToolSupport
 
 /// `lm-vocab`: build, inspect and apply vocabularies.
 @main
-struct LMVocab: ParsableCommand {
+struct LMVocab: LMTool {
     static let configuration = CommandConfiguration(
         commandName: "lm-vocab",
         abstract: "Build, inspect and apply LMKit vocabularies.",
         subcommands: [Build.self, Show.self, Encode.self, Decode.self])
-}
-
-/// Turns a library error into a one-line message and a non-zero exit.
-func reporting<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let error as TextError {
-        FileHandle.standardError.write(Data("lm-vocab: \(error.description)\n".utf8))
-        throw ExitCode(1)
-    }
 }
 
 struct Build: ParsableCommand {
@@ -45,35 +36,29 @@ struct Build: ParsableCommand {
     }
 
     func run() throws {
-        try reporting {
-            var preprocessor = Preprocessor(preset: preset)
-            if let normalize { preprocessor.normalization = normalize }
-            if let caseFold { preprocessor.caseFold = caseFold == .on }
-            let pipeline = TextPipeline(preprocessor: preprocessor, level: level, wordSplitting: words,
-                                        endOfLine: eos, replaceInvalidUTF8: replaceInvalid)
-            let path = try CorpusRegistry.standard()?.resolve(corpus) ?? corpus
-            let reservedTokens = reserved.map { $0.split(separator: ",").map(String.init) } ?? []
-            let started = Date()
-            let file = try VocabularyFile.build(corpus: path, pipeline: pipeline,
-                                                settings: .init(minFrequency: minFreq, maxSize: maxSize, reserved: reservedTokens))
-            let seconds = Date().timeIntervalSince(started)
-            let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-            let destination = output ?? "vocab/\(name)-\(level.rawValue).json"
-            try file.save(to: destination)
-            print(try Summary(file: file).text)
-            let megabytes = Double(file.source.bytes) / 1e6
-            print(String(format: "read %.1f MB in %.2f s (%.0f MB/s)", megabytes, seconds, megabytes / max(seconds, 1e-9)))
-            print("wrote \(destination)")
-        }
+        var preprocessor = Preprocessor(preset: preset)
+        if let normalize { preprocessor.normalization = normalize }
+        if let caseFold { preprocessor.caseFold = caseFold == .on }
+        let pipeline = TextPipeline(preprocessor: preprocessor, level: level, wordSplitting: words,
+                                    endOfLine: eos, replaceInvalidUTF8: replaceInvalid)
+        let path = try CorpusRegistry.standard()?.resolve(corpus) ?? corpus
+        let reservedTokens = reserved.map { $0.split(separator: ",").map(String.init) } ?? []
+        let started = Date()
+        let file = try VocabularyFile.build(corpus: path, pipeline: pipeline,
+                                            settings: .init(minFrequency: minFreq, maxSize: maxSize, reserved: reservedTokens))
+        let seconds = Date().timeIntervalSince(started)
+        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let destination = output ?? "vocab/\(name)-\(level.rawValue).json"
+        try file.save(to: destination)
+        print(try Summary(file: file).text)
+        let megabytes = Double(file.source.bytes) / 1e6
+        print(String(format: "read %.1f MB in %.2f s (%.0f MB/s)", megabytes, seconds, megabytes / max(seconds, 1e-9)))
+        print("wrote \(destination)")
     }
 }
 
 /// Case folding switch.
 enum Toggle: String, ExpressibleByArgument, CaseIterable { case on, off }
-extension Preprocessor.Preset: ExpressibleByArgument {}
-extension Preprocessor.Normalization: ExpressibleByArgument {}
-extension TextPipeline.Level: ExpressibleByArgument {}
-extension WordTokenizer.Splitting: ExpressibleByArgument {}
 
 /// The human-readable summary `build` and `show` print.
 struct Summary {
@@ -104,7 +89,7 @@ struct Show: ParsableCommand {
     @Argument(help: "Vocabulary file.") var vocab: String
 
     func run() throws {
-        try reporting { print(try Summary(file: try VocabularyFile.load(from: vocab)).text) }
+        print(try Summary(file: try VocabularyFile.load(from: vocab)).text)
     }
 }
 
@@ -115,17 +100,15 @@ struct Encode: ParsableCommand {
     @Option(help: "Vocabulary file.") var vocab: String
 
     func run() throws {
-        try reporting {
-            let file = try VocabularyFile.load(from: vocab)
-            let vocabulary = try file.vocabulary()
-            var output = ""
-            while let line = readLine(strippingNewline: false) {
-                let ids = try file.pipeline.tokens(of: line, source: "<stdin>").map { String(vocabulary.id(of: $0)) }
-                output += ids.joined(separator: " ") + "\n"
-                if output.utf8.count > 1 << 16 { print(output, terminator: ""); output = "" }
-            }
-            print(output, terminator: "")
+        let file = try VocabularyFile.load(from: vocab)
+        let vocabulary = try file.vocabulary()
+        var output = ""
+        while let line = readLine(strippingNewline: false) {
+            let ids = try file.pipeline.tokens(of: line, source: "<stdin>").map { String(vocabulary.id(of: $0)) }
+            output += ids.joined(separator: " ") + "\n"
+            if output.utf8.count > 1 << 16 { print(output, terminator: ""); output = "" }
         }
+        print(output, terminator: "")
     }
 }
 
@@ -136,22 +119,20 @@ struct Decode: ParsableCommand {
     @Option(help: "Vocabulary file.") var vocab: String
 
     func run() throws {
-        try reporting {
-            let file = try VocabularyFile.load(from: vocab)
-            let vocabulary = try file.vocabulary()
-            let detokenizer = Detokenizer(vocabulary: vocabulary, pipeline: file.pipeline)
-            var lineNumber = 0
-            while let line = readLine() {
-                lineNumber += 1
-                var ids: [Int32] = []
-                for field in line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }) {
-                    guard let id = Int32(field), id >= 0, id < vocabulary.count else {
-                        throw TextError.invalidSetting("<stdin> line \(lineNumber): \(field.debugDescription) is not an id of \(vocab) (0..<\(vocabulary.count))")
-                    }
-                    ids.append(id)
+        let file = try VocabularyFile.load(from: vocab)
+        let vocabulary = try file.vocabulary()
+        let detokenizer = Detokenizer(vocabulary: vocabulary, pipeline: file.pipeline)
+        var lineNumber = 0
+        while let line = readLine() {
+            lineNumber += 1
+            var ids: [Int32] = []
+            for field in line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }) {
+                guard let id = Int32(field), id >= 0, id < vocabulary.count else {
+                    throw TextError.invalidSetting("<stdin> line \(lineNumber): \(field.debugDescription) is not an id of \(vocab) (0..<\(vocabulary.count))")
                 }
-                print(detokenizer.text(of: ids))
+                ids.append(id)
             }
+            print(detokenizer.text(of: ids))
         }
     }
 }

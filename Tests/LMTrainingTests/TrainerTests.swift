@@ -1,5 +1,6 @@
 import Foundation
 import LMData
+import LMModelFiles
 import LMModels
 import Testing
 @testable import LMTraining

@@ -1,4 +1,5 @@
 import Foundation
+import LMModelFiles
 
 /// How `lm-train` shows progress: on a terminal one status line redrawn in place (epoch,
 /// perplexities, tokens/s, ETA); otherwise plain lines every `interval` epochs.
@@ -54,14 +55,9 @@ public struct ProgressDisplay {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
-    /// "96.2k".
-    public static func rate(_ value: Double) -> String {
-        value >= 1000 ? String(format: "%.1fk", value / 1000) : String(format: "%.0f", value)
-    }
+    /// "96.2k" (`TrainingProgress.rate`).
+    public static func rate(_ value: Double) -> String { TrainingProgress.rate(value) }
 
-    /// "2m13s".
-    public static func duration(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
-        return s >= 3600 ? "\(s / 3600)h\(s % 3600 / 60)m" : s >= 60 ? "\(s / 60)m\(s % 60)s" : "\(s)s"
-    }
+    /// "2m13s" (`TrainingProgress.duration`).
+    public static func duration(_ seconds: Double) -> String { TrainingProgress.duration(seconds) }
 }

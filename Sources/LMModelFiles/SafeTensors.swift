@@ -54,7 +54,7 @@ public enum SafeTensors {
     /// Parses a safetensors file's bytes; `path` names it in errors. Tensors come back in
     /// data order, with the metadata.
     public static func decode(_ data: Data, path: String) throws -> (tensors: [Tensor], metadata: [String: String]) {
-        func fail(_ reason: String) -> TrainingError { .badSafeTensors(path: path, reason: reason) }
+        func fail(_ reason: String) -> ModelFileError { .badSafeTensors(path: path, reason: reason) }
         guard data.count >= 8 else { throw fail("only \(data.count) bytes; a header length needs 8") }
         let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard headerLength <= UInt64(maximumHeaderSize) else { throw fail("header length \(headerLength) exceeds the \(maximumHeaderSize)-byte limit") }
@@ -98,7 +98,7 @@ public enum SafeTensors {
     /// Reads a safetensors file.
     public static func read(from path: String) throws -> (tensors: [Tensor], metadata: [String: String]) {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw TrainingError.io(path: path, reason: "cannot read (missing or not readable)")
+            throw ModelFileError.io(path: path, reason: "cannot read (missing or not readable)")
         }
         return try decode(data, path: path)
     }

@@ -13,6 +13,16 @@ public struct EpochReport: Codable, Equatable, Sendable {
     /// Training seconds since the run began (across resumes).
     public var elapsed: Double
 
+    public init(epoch: Int, trainPerplexity: Double, validationPerplexity: Double?, tokensPerSecond: Double,
+                learningRate: Double, elapsed: Double) {
+        self.epoch = epoch
+        self.trainPerplexity = trainPerplexity
+        self.validationPerplexity = validationPerplexity
+        self.tokensPerSecond = tokensPerSecond
+        self.learningRate = learningRate
+        self.elapsed = elapsed
+    }
+
     enum CodingKeys: String, CodingKey {
         case epoch, trainPerplexity = "train_ppl", validationPerplexity = "val_ppl",
              tokensPerSecond = "tokens_per_second", learningRate = "lr", elapsed = "seconds"

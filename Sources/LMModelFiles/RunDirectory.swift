@@ -4,24 +4,6 @@ import LMModels
 import LMTensor
 import LMText
 
-/// Everything `config.json` holds: enough to rebuild the model and its preprocessing, and to
-/// check that a resumed run matches.
-public struct RunConfig: Codable, Equatable, Sendable {
-    /// The value of `format` that marks an LMKit run.
-    public static let formatName = "lmkit-run"
-    public var format = RunConfig.formatName
-    public var version = 1
-    /// The model's architecture.
-    public var model: ModelConfig
-    /// The training settings.
-    public var training: TrainingOptions
-
-    public init(model: ModelConfig, training: TrainingOptions) {
-        self.model = model
-        self.training = training
-    }
-}
-
 /// A trained model with what it needs to read text.
 public struct TrainedModel {
     public let directory: RunDirectory
@@ -55,7 +37,7 @@ public struct RunDirectory: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: checkpointsPath, withIntermediateDirectories: true)
         } catch {
-            throw TrainingError.io(path: path, reason: "cannot create the run directory: \(error.localizedDescription)")
+            throw ModelFileError.io(path: path, reason: "cannot create the run directory: \(error.localizedDescription)")
         }
     }
 
@@ -68,7 +50,7 @@ public struct RunDirectory: Sendable {
         unlink(temporary)
         guard symlink(url.lastPathComponent, temporary) == 0, rename(temporary, link) == 0 else {
             unlink(temporary)
-            throw TrainingError.io(path: link, reason: "cannot update the link: \(String(cString: strerror(errno)))")
+            throw ModelFileError.io(path: link, reason: "cannot update the link: \(String(cString: strerror(errno)))")
         }
     }
 
@@ -83,20 +65,20 @@ public struct RunDirectory: Sendable {
     public func readConfig() throws -> RunConfig {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw TrainingError.notARun(path: path, reason: "no such directory (train one with lm-train, or pass --model DIR)")
+            throw ModelFileError.notARun(path: path, reason: "no such directory (train one with lm-train, or pass --model DIR)")
         }
-        guard isDirectory.boolValue else { throw TrainingError.notARun(path: path, reason: "it is a file, not a directory") }
+        guard isDirectory.boolValue else { throw ModelFileError.notARun(path: path, reason: "it is a file, not a directory") }
         guard let data = FileManager.default.contents(atPath: configPath) else {
-            throw TrainingError.notARun(path: path, reason: "it has no config.json")
+            throw ModelFileError.notARun(path: path, reason: "it has no config.json")
         }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               object["format"] as? String == RunConfig.formatName else {
-            throw TrainingError.notARun(path: path, reason: "config.json is not an LMKit run configuration")
+            throw ModelFileError.notARun(path: path, reason: "config.json is not an LMKit run configuration")
         }
         do {
             return try JSONDecoder().decode(RunConfig.self, from: data)
         } catch {
-            throw TrainingError.notARun(path: path, reason: "config.json is damaged (\(error))")
+            throw ModelFileError.notARun(path: path, reason: "config.json is damaged (\(error))")
         }
     }
 
@@ -106,7 +88,7 @@ public struct RunDirectory: Sendable {
 
     public func readVocabulary() throws -> VocabularyFile {
         guard FileManager.default.fileExists(atPath: vocabularyPath) else {
-            throw TrainingError.notARun(path: path, reason: "it has no vocab.json")
+            throw ModelFileError.notARun(path: path, reason: "it has no vocab.json")
         }
         return try VocabularyFile.load(from: vocabularyPath)
     }
@@ -124,16 +106,16 @@ public struct RunDirectory: Sendable {
         let byName = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for parameter in model.parameters {
             guard let tensor = byName[parameter.name] else {
-                throw TrainingError.weightsMismatch(path: path, reason: "no tensor \(parameter.name)")
+                throw ModelFileError.weightsMismatch(path: path, reason: "no tensor \(parameter.name)")
             }
             guard tensor.shape == parameter.shape else {
-                throw TrainingError.weightsMismatch(path: path, reason: "\(parameter.name) has shape \(tensor.shape), the model needs \(parameter.shape)")
+                throw ModelFileError.weightsMismatch(path: path, reason: "\(parameter.name) has shape \(tensor.shape), the model needs \(parameter.shape)")
             }
             try! parameter.value.assign(tensor.values)
         }
         let names = Set(model.parameters.map(\.name))
         if let extra = tensors.first(where: { !names.contains($0.name) }) {
-            throw TrainingError.weightsMismatch(path: path, reason: "unexpected tensor \(extra.name)")
+            throw ModelFileError.weightsMismatch(path: path, reason: "unexpected tensor \(extra.name)")
         }
     }
 
@@ -149,13 +131,13 @@ public struct RunDirectory: Sendable {
         let vocabularyFile = try directory.readVocabulary()
         let vocabulary = try vocabularyFile.vocabulary()
         guard vocabulary.count == config.model.vocabularySize else {
-            throw TrainingError.weightsMismatch(path: directory.vocabularyPath,
+            throw ModelFileError.weightsMismatch(path: directory.vocabularyPath,
                 reason: "the vocabulary has \(vocabulary.count) tokens but the model was built for \(config.model.vocabularySize)")
         }
         var generator = RandomGenerator(seed: 0)   // cheap; the weights are overwritten below
         let model = try RecurrentLM<Float>(config: config.model, using: &generator)
         guard FileManager.default.fileExists(atPath: directory.weightsPath) else {
-            throw TrainingError.notARun(path: path, reason: "it has no model.safetensors (did training write a checkpoint?)")
+            throw ModelFileError.notARun(path: path, reason: "it has no model.safetensors (did training write a checkpoint?)")
         }
         let (tensors, _) = try SafeTensors.read(from: directory.weightsPath)
         try assign(tensors, to: model, path: directory.weightsPath)

@@ -1,5 +1,6 @@
 /// Every training setting `lm-train` takes that is not the model's architecture. Saved in
-/// `config.json`; its defaults reproduce d2l 9.5 on the time machine.
+/// `config.json`; its defaults reproduce d2l 9.5 on the time machine. LMTraining checks them
+/// (`validate()`).
 public struct TrainingOptions: Codable, Equatable, Sendable {
     /// The update rule.
     public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
@@ -9,6 +10,12 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         case adam
         /// RMSProp, with optional Nesterov momentum (the binary-addition tutorial).
         case rmsprop
+
+        /// The learning rate `lm-train` uses when none is given: 1 for SGD (d2l), 0.001 for
+        /// Adam, 0.01 for RMSProp.
+        public var defaultLearningRate: Double {
+            switch self { case .sgd: 1; case .adam: 0.001; case .rmsprop: 0.01 }
+        }
     }
 
     /// How minibatches are cut from the token stream.
@@ -26,6 +33,14 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         public var factor: Double
         public var every: Int
         public init(factor: Double, every: Int) { self.factor = factor; self.every = every }
+
+        /// A decay written `FACTOR:EPOCHS` (`0.5:100` halves the rate every 100 epochs); nil
+        /// for any other text.
+        public init?(parsing text: String) {
+            let parts = text.split(separator: ":")
+            guard parts.count == 2, let factor = Double(parts[0]), let every = Int(parts[1]) else { return nil }
+            self.init(factor: factor, every: every)
+        }
     }
 
     /// Corpus as given: a path or a registered name.
@@ -61,22 +76,4 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
 
     /// Options for a corpus with d2l 9.5's defaults.
     public init(corpus: String) { self.corpus = corpus }
-
-    /// Throws `TrainingError.invalidSetting` for a setting that cannot work.
-    public func validate() throws {
-        func bad(_ message: String) -> TrainingError { .invalidSetting(message) }
-        if batch < 1 { throw bad("--batch must be at least 1 (got \(batch))") }
-        if steps < 1 { throw bad("--steps must be at least 1 (got \(steps))") }
-        if epochs < 1 { throw bad("--epochs must be at least 1 (got \(epochs))") }
-        if !(lr > 0 && lr.isFinite) { throw bad("--lr must be positive (got \(lr))") }
-        if let clip, !(clip > 0) { throw bad("--clip must be positive (got \(clip)); use --no-clip to turn clipping off") }
-        if let maxTokens, maxTokens < 2 { throw bad("--max-tokens must be at least 2 (got \(maxTokens))") }
-        if !(0..<1).contains(validationFraction) { throw bad("--val-fraction must be in [0, 1) (got \(validationFraction))") }
-        if !(0..<1).contains(momentum) { throw bad("--momentum must be in [0, 1) (got \(momentum))") }
-        if let decay, !(decay.factor > 0 && decay.factor <= 1 && decay.every >= 1) {
-            throw bad("--lr-decay needs a factor in (0, 1] and a period ≥ 1 epoch")
-        }
-        if checkpointEvery < 1 { throw bad("--checkpoint-every must be at least 1") }
-        if keep < 1 { throw bad("--keep must be at least 1") }
-    }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import LMTraining
+@testable import LMModelFiles
 
 @Suite struct SafeTensorsTests {
     let tensors = [
@@ -42,7 +42,7 @@ import Testing
             do {
                 _ = try SafeTensors.decode(bytes, path: "m.safetensors")
                 Issue.record("should reject: \(reason)")
-            } catch let error as TrainingError {
+            } catch let error as ModelFileError {
                 #expect(error.description.hasPrefix("m.safetensors: not a valid safetensors file"))
                 #expect(error.description.contains(reason), "\(error.description)")
             }

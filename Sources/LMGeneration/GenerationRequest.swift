@@ -1,0 +1,130 @@
+import Foundation
+import LMData
+import LMModelFiles
+import LMModels
+
+/// Where generated text goes: the tools' buffered stdout, or a string in tests.
+public protocol TextOutput: AnyObject {
+    /// Adds `text` (the output may hold it back until ``flush()``).
+    func write(_ text: String)
+    /// Writes out everything held back.
+    func flush()
+}
+
+/// One `lm-generate` run: a trained model (a run directory) continues a prefix.
+///
+/// The prefix goes through the model's own preprocessing and tokenizer; a note says when that
+/// changed it, a warning names tokens read as `<unk>`. The output is the prefix as the model
+/// read it, then the continuation: streamed token by token for one sample, one line per
+/// sample for several (drawn in one batched pass).
+public struct GenerationRequest: Sendable {
+    /// The run directory.
+    public var model: String
+    /// Text to continue (at least one token after preprocessing).
+    public var prefix: String
+    /// Tokens to generate per sample.
+    public var length: Int
+    public var sampling: SamplingOptions
+    /// Seed of the sampler's random generator; nil for a random one (noted when it matters).
+    public var seed: UInt64?
+    /// Continuations drawn together.
+    public var samples: Int
+    /// Fail on prefix tokens outside the vocabulary instead of reading them as `<unk>`.
+    public var strict: Bool
+    /// Let the model emit `<unk>`.
+    public var allowUnknown: Bool
+    /// Note the generation speed when done.
+    public var stats: Bool
+
+    public init(model: String = RunDirectory.latest, prefix: String, length: Int = 50, sampling: SamplingOptions = .init(),
+                seed: UInt64? = nil, samples: Int = 1, strict: Bool = false, allowUnknown: Bool = false, stats: Bool = false) {
+        self.model = model
+        self.prefix = prefix
+        self.length = length
+        self.sampling = sampling
+        self.seed = seed
+        self.samples = samples
+        self.strict = strict
+        self.allowUnknown = allowUnknown
+        self.stats = stats
+    }
+
+    /// Throws ``GenerationError/invalidSetting(_:)`` for settings that cannot work (the
+    /// messages name `lm-generate`'s options), before any file is read.
+    public func validate() throws {
+        if prefix.isEmpty { throw GenerationError.invalidSetting("--prefix is empty; generation starts from the prefix's last token, so give at least one") }
+        if length < 0 { throw GenerationError.invalidSetting("--length must be ≥ 0 (got \(length))") }
+        if samples < 1 { throw GenerationError.invalidSetting("--samples must be ≥ 1 (got \(samples))") }
+        try sampling.validate()
+    }
+
+    /// Loads the model and generates into `output`; notes, warnings and the seed go to `note`
+    /// (one line each). What was generated before an error is flushed.
+    /// - Throws: the run directory's, the prefix's and generation's errors; a `ModelError` as
+    ///   ``ModelFileError/model(path:_:)`` naming the run.
+    public func run(writingTo output: any TextOutput, note: @escaping (String) -> Void) throws {
+        do {
+            let trained = try RunDirectory.load(model)
+            let generator = try Generator(model: trained.model, vocabularyFile: trained.vocabularyFile)
+            let read = try generator.encode(prefix: prefix, strict: strict)
+            if read.changed {
+                note("note: the model reads the prefix as \(read.text.debugDescription) (\(generator.pipeline.summary))")
+            }
+            if !read.unknownTokens.isEmpty {
+                note("warning: not in the vocabulary, read as <unk>: "
+                     + read.unknownTokens.map(\.debugDescription).joined(separator: ", ") + " (--strict makes this an error)")
+            }
+            var job = Job(request: self, generator: generator, prefix: read, output: output, note: note)
+            try sampling.withSampler(&job)
+        } catch let error as ModelError {
+            throw ModelFileError.model(path: model, error)
+        }
+    }
+
+    /// The generation itself, once the sampler is known.
+    private struct Job: SamplerUser {
+        let request: GenerationRequest
+        let generator: Generator
+        let prefix: Generator.Prefix
+        let output: any TextOutput
+        let note: (String) -> Void
+
+        mutating func use<S: LogitSampler>(_ sampler: inout S) throws {
+            let seed = request.seed ?? {
+                let s = UInt64.random(in: 0...UInt64(UInt32.max))
+                if request.sampling.drawsRandomly { note("seed \(s) (pass --seed \(s) to repeat)") }
+                return s
+            }()
+            var random = RandomGenerator(seed: seed)
+            let detokenizer = generator.detokenizer
+            let (length, samples, allowUnknown) = (request.length, request.samples, request.allowUnknown)
+            defer { output.flush() }   // what was generated before an error, too
+            let clock = ContinuousClock()
+            let started = clock.now
+            if samples == 1 {
+                output.write(prefix.text)
+                var previous = prefix.ids.last
+                try generator.generate(prefix: prefix.ids, length: length, sampler: &sampler, using: &random,
+                                       allowUnknown: allowUnknown) { _, tokens in
+                    output.write(detokenizer.piece(tokens[0], after: previous))
+                    previous = tokens[0]
+                }
+                output.write("\n")
+                output.flush()
+            } else {
+                let continuations = try generator.generate(prefix: prefix.ids, length: length, samples: samples,
+                                                           sampler: &sampler, using: &random, allowUnknown: allowUnknown)
+                for ids in continuations {
+                    output.write(prefix.text + detokenizer.text(of: ids, after: prefix.ids.last) + "\n")
+                }
+                output.flush()
+            }
+            let seconds = Double((clock.now - started) / .nanoseconds(1)) * 1e-9
+            if request.stats {
+                let tokens = length * samples
+                note(String(format: "generated %d tokens in %.3f s (%.0f tokens/s; batch %d, %@)", tokens, seconds,
+                            Double(tokens) / max(seconds, 1e-9), samples, request.sampling.resolvedStrategy.rawValue))
+            }
+        }
+    }
+}

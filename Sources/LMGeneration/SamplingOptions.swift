@@ -1,0 +1,120 @@
+/// The decoding strategy as `lm-generate`'s options give it, and the ``LogitSampler`` it
+/// resolves to. With no `strategy`, the options given choose it (top-p, else top-k, else
+/// alpha, else temperature, else greedy). Combinations scale first, then cut: a temperature
+/// (or α, as temperature 1/α) with top-k and/or top-p.
+public struct SamplingOptions: Equatable, Sendable {
+    /// A decoding strategy by name.
+    public enum Strategy: String, CaseIterable, Sendable {
+        case greedy, temperature, alpha
+        case topK = "top-k"
+        case topP = "top-p"
+    }
+
+    /// The strategy asked for; nil to follow from the other options.
+    public var strategy: Strategy?
+    /// Temperature T > 0: softmax(logits / T).
+    public var temperature: Double?
+    /// Sharpening α ≥ 0: p^α renormalized (α = 1/T; infinity is greedy).
+    public var alpha: Double?
+    /// Keep the K most likely tokens (K ≥ 1).
+    public var topK: Int?
+    /// Keep the smallest set of most likely tokens with mass ≥ P (0 < P ≤ 1).
+    public var topP: Double?
+
+    public init(strategy: Strategy? = nil, temperature: Double? = nil, alpha: Double? = nil, topK: Int? = nil,
+                topP: Double? = nil) {
+        self.strategy = strategy
+        self.temperature = temperature
+        self.alpha = alpha
+        self.topK = topK
+        self.topP = topP
+    }
+
+    /// The strategy asked for, explicitly or by the options given.
+    public var resolvedStrategy: Strategy {
+        if let strategy { return strategy }
+        if topP != nil { return .topP }
+        if topK != nil { return .topK }
+        if alpha != nil { return .alpha }
+        if temperature != nil { return .temperature }
+        return .greedy
+    }
+
+    /// Whether the sampler draws random numbers (everything but greedy and α = infinity).
+    public var drawsRandomly: Bool {
+        let strategy = resolvedStrategy
+        return strategy != .greedy && !(strategy == .alpha && alpha == .infinity)
+    }
+
+    /// Throws ``GenerationError/invalidSetting(_:)`` for a value out of range or a combination
+    /// that has no meaning (the messages name `lm-generate`'s options).
+    public func validate() throws {
+        if let temperature, !(temperature > 0 && temperature.isFinite) {
+            throw invalid("--temperature must be positive and finite (got \(temperature)); use --strategy greedy for T → 0")
+        }
+        if let alpha, !(alpha >= 0) { throw invalid("--alpha must be ≥ 0 (got \(alpha)); α > 1 sharpens, inf is greedy") }
+        if let topK, topK < 1 { throw invalid("--top-k must be ≥ 1 (got \(topK))") }
+        if let topP, !(topP > 0 && topP <= 1) { throw invalid("--top-p must be in (0, 1] (got \(topP))") }
+        if temperature != nil && alpha != nil {
+            throw invalid("give --temperature or --alpha, not both (α is temperature 1/α)")
+        }
+        switch resolvedStrategy {
+        case .greedy:
+            for (given, name) in [(temperature != nil, "--temperature"), (alpha != nil, "--alpha"), (topK != nil, "--top-k"), (topP != nil, "--top-p")] where given {
+                throw invalid("\(name) has no effect with --strategy greedy")
+            }
+        case .temperature:
+            if alpha != nil { throw invalid("--alpha applies to --strategy alpha (α is temperature 1/α)") }
+            if topK != nil || topP != nil { throw invalid("--top-k/--top-p need --strategy top-k or top-p (the temperature is applied first)") }
+        case .alpha:
+            if alpha == nil { throw invalid("--strategy alpha needs --alpha A") }
+            if topK != nil || topP != nil { throw invalid("--top-k/--top-p need --strategy top-k or top-p (with --alpha, applied first)") }
+        case .topK, .topP:
+            if let alpha, !(alpha > 0 && alpha.isFinite) {
+                throw invalid("with --top-k/--top-p, --alpha must be positive and finite (it scales as temperature 1/α)")
+            }
+        }
+        switch resolvedStrategy {
+        case .greedy, .temperature, .alpha:
+            break
+        case .topK:
+            if topK == nil { throw invalid("--strategy top-k needs --top-k K") }
+            if topP != nil { throw invalid("--top-p needs --strategy top-p (--top-k then cuts first)") }
+        case .topP:
+            if topP == nil { throw invalid("--strategy top-p needs --top-p P") }
+        }
+    }
+
+    private func invalid(_ message: String) -> GenerationError { .invalidSetting(message) }
+
+    /// Validates, builds the sampler the options resolve to and hands it to `user` (a
+    /// concrete type, so the token loop is specialized for it).
+    public func withSampler<User: SamplerUser>(_ user: inout User) throws -> User.Result {
+        try validate()
+        // Scale (temperature, or alpha as temperature 1/α), then cut.
+        let scale = temperature ?? alpha.map { 1 / $0 } ?? 1
+        switch resolvedStrategy {
+        case .greedy: var s = Greedy(); return try user.use(&s)
+        case .temperature: var s = try Temperature(temperature ?? 1); return try user.use(&s)
+        case .alpha: var s = try AlphaSharpening(alpha: alpha!); return try user.use(&s)
+        case .topK: var s = try TopK(k: topK!, temperature: scale); return try user.use(&s)
+        case .topP: var s = try TopP(p: topP!, temperature: scale, topK: topK); return try user.use(&s)
+        }
+    }
+
+    /// The sampler the options resolve to (for inspection; generation uses ``withSampler(_:)``).
+    public func sampler() throws -> any LogitSampler {
+        struct Boxing: SamplerUser {
+            mutating func use<S: LogitSampler>(_ sampler: inout S) -> any LogitSampler { sampler }
+        }
+        var boxing = Boxing()
+        return try withSampler(&boxing)
+    }
+}
+
+/// Work done with a concrete ``LogitSampler`` (Swift closures cannot be generic), for
+/// ``SamplingOptions/withSampler(_:)``.
+public protocol SamplerUser {
+    associatedtype Result
+    mutating func use<S: LogitSampler>(_ sampler: inout S) throws -> Result
+}

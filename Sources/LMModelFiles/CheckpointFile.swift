@@ -1,0 +1,50 @@
+import Foundation
+import LMModels
+import LMTensor
+import LMText
+
+/// The checkpoint file format: a safetensors file holding the model's weights (named as the
+/// parameters), extra named tensors (the optimizer's `optimizer.*`), the carried hidden state
+/// (`state.<k>`) and, in the metadata, the `TrainerState` as JSON. Written atomically.
+public enum CheckpointFile {
+    /// The value of the metadata's `format` that marks a checkpoint.
+    public static let formatName = "lmkit-checkpoint"
+
+    /// Writes `model`'s weights, `extra` and the model's carried state, with `state` in the
+    /// metadata, to `path`.
+    public static func write(to path: String, model: RecurrentLM<Float>, extra: [SafeTensors.Tensor], state: TrainerState) throws {
+        var tensors = RunDirectory.tensors(of: model)
+        tensors += extra
+        for (index, matrix) in model.state.enumerated() where matrix.rows > 0 {
+            tensors.append(SafeTensors.Tensor(name: "state.\(index)", shape: [matrix.rows, matrix.cols], values: matrix.storage))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let metadata = ["format": formatName, "trainer": String(decoding: try encoder.encode(state), as: UTF8.self)]
+        try AtomicFile.write(try SafeTensors.encode(tensors, metadata: metadata), to: path)
+    }
+
+    /// Reads the checkpoint at `path`: loads its weights into `model` (every parameter with its
+    /// shape; only `extraPrefixes`-named tensors and `state.<k>` besides), then its carried
+    /// state (or resets the model's state when it has none).
+    /// - Returns: the trainer state and every tensor by name (for the extras' owner).
+    public static func read(from path: String, into model: RecurrentLM<Float>, extraPrefixes: [String])
+        throws -> (state: TrainerState, tensors: [String: SafeTensors.Tensor]) {
+        let (tensors, metadata) = try SafeTensors.read(from: path)
+        guard metadata["format"] == formatName, let json = metadata["trainer"],
+              let state = try? JSONDecoder().decode(TrainerState.self, from: Data(json.utf8)) else {
+            throw ModelFileError.badSafeTensors(path: path, reason: "it is not an LMKit checkpoint (no trainer state in its metadata)")
+        }
+        let prefixes = extraPrefixes + ["state."]
+        let weights = tensors.filter { tensor in !prefixes.contains { tensor.name.hasPrefix($0) } }
+        try RunDirectory.assign(weights, to: model, path: path)
+        let byName = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let hidden = tensors.filter { $0.name.hasPrefix("state.") }
+        if hidden.isEmpty {
+            model.resetState()
+        } else {
+            try model.setState(try hidden.map { try Matrix(rows: $0.shape[0], cols: $0.shape[1], storage: $0.values) })
+        }
+        return (state, byName)
+    }
+}

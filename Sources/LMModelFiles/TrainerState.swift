@@ -1,0 +1,33 @@
+/// Where training stands, beyond the tensors: enough to continue exactly.
+public struct TrainerState: Codable, Equatable, Sendable {
+    /// Completed epochs.
+    public var epoch: Int
+    /// Batches done in the current (unfinished) epoch; 0 at an epoch boundary.
+    public var batchInEpoch: Int
+    /// The sampler's position (JSON).
+    public var sampler: String
+    /// The current epoch's running sums so far: loss × tokens and tokens.
+    public var lossSum: Double
+    public var tokenCount: Int
+    /// Training seconds so far.
+    public var elapsed: Double
+    /// Best validation (or training, without validation) perplexity and its epoch.
+    public var bestPerplexity: Double?
+    public var bestEpoch: Int?
+    public var learningRate: Double
+    public var optimizerScalars: [String: Double]
+
+    public init(epoch: Int, batchInEpoch: Int, sampler: String, lossSum: Double, tokenCount: Int, elapsed: Double,
+                bestPerplexity: Double?, bestEpoch: Int?, learningRate: Double, optimizerScalars: [String: Double]) {
+        self.epoch = epoch
+        self.batchInEpoch = batchInEpoch
+        self.sampler = sampler
+        self.lossSum = lossSum
+        self.tokenCount = tokenCount
+        self.elapsed = elapsed
+        self.bestPerplexity = bestPerplexity
+        self.bestEpoch = bestEpoch
+        self.learningRate = learningRate
+        self.optimizerScalars = optimizerScalars
+    }
+}

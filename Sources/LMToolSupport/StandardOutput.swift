@@ -1,0 +1,44 @@
+import Foundation
+
+/// stdout for streamed text. On a terminal every piece is written at once (one write(2) per
+/// token). Into a pipe or a file, pieces are gathered and written at least every 10 ms (and at
+/// 64 KiB, and at the end), so a reader still sees the text as it is produced while a fast model
+/// does not pay a system call per token (about 1 µs, 10–15 % of an RNN-512 step).
+public final class StandardOutput {
+    private var buffer: [UInt8] = []
+    private let isTerminal = isatty(STDOUT_FILENO) != 0
+    private var lastFlush = StandardOutput.now()
+    private static let interval: UInt64 = 10_000_000   // ns
+
+    public init() { buffer.reserveCapacity(1 << 16) }
+
+    /// Writes `text` (at once on a terminal, else gathered).
+    public func write(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer.append(contentsOf: $0) }
+        if isTerminal || buffer.count >= 1 << 16 || StandardOutput.now() &- lastFlush >= StandardOutput.interval {
+            flush()
+        }
+    }
+
+    /// Writes out everything gathered.
+    public func flush() {
+        buffer.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let n = Foundation.write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { exit(1) }   // stdout closed (e.g. a pipe whose reader left)
+                offset += n
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+        lastFlush = StandardOutput.now()
+    }
+
+    private static func now() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
+    }
+}

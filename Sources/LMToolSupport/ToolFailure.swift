@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+
+/// How the command-line tools turn an error into what a user sees, written once: an
+/// argument-parser error or exit (`ExitCode`, `CleanExit`, `ValidationError`, and everything
+/// parsing throws) is left to ArgumentParser (usage, help, exit status); any other error is a
+/// library error, printed as one line on stderr, `<tool>: <message>`, with exit status 1.
+public enum ToolFailure {
+    /// Whether ArgumentParser reports `error` itself (its exits and usage errors).
+    public static func isArgumentParserError(_ error: any Error) -> Bool {
+        error is ExitCode || error is CleanExit || error is ValidationError
+    }
+
+    /// Prints a library error as `<tool>: <message>` on stderr and exits with status 1.
+    public static func exit(tool: String, _ error: any Error) -> Never {
+        note(tool: tool, String(describing: error))
+        Foundation.exit(1)
+    }
+
+    /// Runs `body`; a library error is printed as one line and the process exits 1.
+    /// ArgumentParser's errors and exits pass through.
+    public static func reporting<T>(tool: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error where !isArgumentParserError(error) {
+            exit(tool: tool, error)
+        }
+    }
+
+    /// Runs a library check inside a command's `validate()`: an error it throws becomes a
+    /// `ValidationError` with the same message, so it is shown with the usage (exit status 64)
+    /// as the command's own argument checks are.
+    public static func asUsageError(_ check: () throws -> Void) throws {
+        do {
+            try check()
+        } catch let error where !isArgumentParserError(error) {
+            throw ValidationError(String(describing: error))
+        }
+    }
+
+    /// Writes `<tool>: <message>` as one line on stderr (notes, warnings, errors).
+    public static func note(tool: String, _ message: String) {
+        FileHandle.standardError.write(Data("\(tool): \(message)\n".utf8))
+    }
+}

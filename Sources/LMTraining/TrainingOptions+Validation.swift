@@ -1,0 +1,21 @@
+import LMModelFiles
+
+extension TrainingOptions {
+    /// Throws `TrainingError.invalidSetting` for a setting that cannot work.
+    public func validate() throws {
+        func bad(_ message: String) -> TrainingError { .invalidSetting(message) }
+        if batch < 1 { throw bad("--batch must be at least 1 (got \(batch))") }
+        if steps < 1 { throw bad("--steps must be at least 1 (got \(steps))") }
+        if epochs < 1 { throw bad("--epochs must be at least 1 (got \(epochs))") }
+        if !(lr > 0 && lr.isFinite) { throw bad("--lr must be positive (got \(lr))") }
+        if let clip, !(clip > 0) { throw bad("--clip must be positive (got \(clip)); use --no-clip to turn clipping off") }
+        if let maxTokens, maxTokens < 2 { throw bad("--max-tokens must be at least 2 (got \(maxTokens))") }
+        if !(0..<1).contains(validationFraction) { throw bad("--val-fraction must be in [0, 1) (got \(validationFraction))") }
+        if !(0..<1).contains(momentum) { throw bad("--momentum must be in [0, 1) (got \(momentum))") }
+        if let decay, !(decay.factor > 0 && decay.factor <= 1 && decay.every >= 1) {
+            throw bad("--lr-decay needs a factor in (0, 1] and a period ≥ 1 epoch")
+        }
+        if checkpointEvery < 1 { throw bad("--checkpoint-every must be at least 1") }
+        if keep < 1 { throw bad("--keep must be at least 1") }
+    }
+}

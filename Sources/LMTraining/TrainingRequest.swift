@@ -1,0 +1,90 @@
+import LMModelFiles
+import LMModels
+import LMText
+
+extension TrainingRun {
+    /// What the user asked for.
+    public struct Request {
+        public var model: ModelConfig
+        public var training: TrainingOptions
+        /// Preprocessing and tokenizer for a new vocabulary (ignored with `vocabularyFile`).
+        public var pipeline: TextPipeline
+        /// An existing vocabulary file to use instead of building one.
+        public var vocabularyFile: String?
+        /// The run directory; nil for `runs/<corpus>-<model>`.
+        public var output: String?
+        /// Continue the run in `output` from its newest checkpoint.
+        public var resume: Bool
+        /// Replace a run already in `output`.
+        public var overwrite: Bool
+
+        public init(model: ModelConfig, training: TrainingOptions, pipeline: TextPipeline, vocabularyFile: String? = nil,
+                    output: String? = nil, resume: Bool = false, overwrite: Bool = false) {
+            self.model = model
+            self.training = training
+            self.pipeline = pipeline
+            self.vocabularyFile = vocabularyFile
+            self.output = output
+            self.resume = resume
+            self.overwrite = overwrite
+        }
+    }
+
+    /// How the weights start, by name (`lm-train --init`).
+    public enum InitScheme: String, CaseIterable, Sendable {
+        /// N(0, 1) × scale (d2l's scratch models; scale 0.01 by default).
+        case normal
+        /// Xavier (Glorot) uniform.
+        case xavier
+        /// Uniform in ±scale (0.1 by default).
+        case uniform
+
+        /// The initialization with `scale` (nil for the scheme's default; Xavier has none).
+        public func initialization(scale: Double?) -> ModelConfig.Initialization {
+            switch self {
+            case .normal: .normal(scale: scale ?? 0.01)
+            case .xavier: .xavierUniform
+            case .uniform: .uniform(bound: scale ?? 0.1)
+            }
+        }
+    }
+}
+
+extension TrainingRun.Request {
+    /// A request from `lm-train`'s settings as plain values: nil takes the default (d2l 9.5's
+    /// `TrainingOptions` defaults, the optimizer's own learning rate, 512 hidden units for an
+    /// RNN and 256 for a GRU or LSTM); `maxTokens` 0 keeps the whole corpus.
+    public init(corpus: String, model kind: ModelConfig.Kind, hidden: Int?, layers: Int, embedding: Int?,
+                activation: ModelConfig.Activation, initialization scheme: TrainingRun.InitScheme, initScale: Double?,
+                batch: Int?, steps: Int?, epochs: Int?, lr: Double?, optimizer: TrainingOptions.OptimizerKind?,
+                momentum: Double, nesterov: Bool, clip: Double?, decay: TrainingOptions.Decay?,
+                sampler: TrainingOptions.SamplerKind, level: TextPipeline.Level, preset: Preprocessor.Preset,
+                endOfLine: Bool, vocabularyFile: String?, maxTokens: Int, validationFraction: Double,
+                validFile: String?, testFile: String?, seed: UInt64, output: String?, checkpointEvery: Int, keep: Int,
+                resume: Bool, overwrite: Bool) {
+        var options = TrainingOptions(corpus: corpus)
+        if let batch { options.batch = batch }
+        if let steps { options.steps = steps }
+        if let epochs { options.epochs = epochs }
+        if let optimizer { options.optimizer = optimizer }
+        options.lr = lr ?? options.optimizer.defaultLearningRate
+        options.momentum = momentum
+        options.nesterov = nesterov
+        options.clip = clip
+        options.decay = decay
+        options.sampler = sampler
+        options.maxTokens = maxTokens > 0 ? maxTokens : nil
+        options.validationFraction = validationFraction
+        options.validFile = validFile
+        options.testFile = testFile
+        options.seed = seed
+        options.checkpointEvery = checkpointEvery
+        options.keep = keep
+        let model = ModelConfig(kind: kind, activation: activation, vocabularySize: 1, embeddingSize: embedding,
+                                hiddenSize: hidden ?? (kind == .rnn ? 512 : 256), layers: layers,
+                                initialization: scheme.initialization(scale: initScale))
+        self.init(model: model, training: options,
+                  pipeline: TextPipeline(preprocessor: Preprocessor(preset: preset), level: level, endOfLine: endOfLine),
+                  vocabularyFile: vocabularyFile, output: output, resume: resume, overwrite: overwrite)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import LMModelFiles
+
+/// One prepared run trained to the end (or to a signal), with what happens told to an
+/// observer: the corpus and model, each epoch, the samples, the closing summary, the test
+/// perplexity and what was written.
+public struct TrainingSession {
+    public let run: TrainingRun
+    /// Produces the periodic sample from the model's current weights (d2l's `predict`).
+    public let sample: (() throws -> String)?
+
+    public init(_ run: TrainingRun, sample: (() throws -> String)?) {
+        self.run = run
+        self.sample = sample
+    }
+
+    /// Trains, reporting to `observer`. Installs the interrupt handlers first: a signal
+    /// stops after the current step with a checkpoint (the outcome says which).
+    public func start<Observer: TrainingObserver>(reporting observer: Observer) throws -> TrainingOutcome {
+        let trainer = run.trainer
+        let config = trainer.config
+        let model = config.model
+        var display = observer
+        display.say("corpus \(config.training.corpus): \(run.trainTokens) training tokens"
+              + (run.validationTokens > 0 ? ", \(run.validationTokens) validation" : "")
+              + ", vocabulary \(run.vocabulary.count) (\(run.vocabularyFile.pipeline.summary))")
+        display.say("model \(model.kind.rawValue.uppercased())-\(model.hiddenSize) ×\(model.layers), "
+              + (model.embeddingSize.map { "embedding \($0)" } ?? "one-hot input")
+              + ", \(trainer.model.parameterCount) parameters; run directory \(run.directory.path)")
+        if let from = run.resumedFrom { display.say("resuming from \(from) (epoch \(trainer.completedEpochs) done)") }
+        trainer.onProgress = { display.update($0) }
+        trainer.onEpoch = { display.epochEnded($0, sample: $1) }
+        if let sample { trainer.sample = { _ in try sample() } }
+        Interrupts.install()
+        let outcome = try trainer.train()
+        display.finish()
+        switch outcome {
+        case let .interrupted(signal, checkpoint):
+            display.say("\(Interrupts.name(signal)): stopped after the current step; checkpoint \(checkpoint)")
+            display.say("continue with the same command and --resume")
+        case let .finished(report):
+            guard let report else { break }
+            var summary = String(format: "done: %d epochs, train perplexity %.3f", report.epoch, report.trainPerplexity)
+            if let validation = report.validationPerplexity { summary += String(format: ", validation %.3f", validation) }
+            summary += ", \(TrainingProgress.rate(report.tokensPerSecond)) tokens/s, \(TrainingProgress.duration(report.elapsed))"
+            display.say(summary)
+            if let test = run.test {
+                let result = try Evaluator.evaluate(trainer.model, on: test, batch: config.training.batch, steps: config.training.steps)
+                display.say(String(format: "test perplexity %.3f over %d tokens", result.perplexity, result.tokens))
+            }
+            display.say("wrote \(run.directory.path) (config.json, vocab.json, model.safetensors, log.jsonl, curve.svg, checkpoints/)")
+        }
+        return outcome
+    }
+}
