@@ -1,0 +1,110 @@
+import Testing
+@testable import LMGeneration
+
+@Suite struct SamplingOptionsTests {
+    /// The message `validate()` throws, or nil when the options are valid.
+    func failure(_ options: SamplingOptions) -> String? {
+        do {
+            try options.validate()
+            return nil
+        } catch let error as GenerationError {
+            guard case .invalidSetting(let message) = error else { return "unexpected \(error)" }
+            return message
+        } catch {
+            return "unexpected \(error)"
+        }
+    }
+
+    @Test func theStrategyFollowsFromTheOptionsGiven() {
+        #expect(SamplingOptions().resolvedStrategy == .greedy)
+        #expect(SamplingOptions(temperature: 0.5).resolvedStrategy == .temperature)
+        #expect(SamplingOptions(alpha: 2).resolvedStrategy == .alpha)
+        #expect(SamplingOptions(temperature: 0.5, topK: 3).resolvedStrategy == .topK)
+        #expect(SamplingOptions(topK: 3, topP: 0.9).resolvedStrategy == .topP)
+        #expect(SamplingOptions(strategy: .temperature, topP: 0.9).resolvedStrategy == .temperature)
+    }
+
+    @Test func eachStrategyResolvesToItsSampler() throws {
+        #expect(try SamplingOptions().sampler() is Greedy)
+        #expect((try SamplingOptions(temperature: 0.8).sampler() as? Temperature)?.temperature == 0.8)
+        #expect((try SamplingOptions(strategy: .temperature).sampler() as? Temperature)?.temperature == 1)
+        #expect((try SamplingOptions(alpha: 4).sampler() as? AlphaSharpening)?.alpha == 4)
+        let topK = try #require(try SamplingOptions(topK: 5).sampler() as? TopK)
+        #expect(topK.k == 5 && topK.temperature == 1)
+        let topP = try #require(try SamplingOptions(temperature: 0.7, topK: 4, topP: 0.9).sampler() as? TopP)
+        #expect(topP.p == 0.9 && topP.temperature == 0.7 && topP.topK == 4)
+    }
+
+    /// α scales as temperature 1/α before a cut.
+    @Test func alphaBeforeACutIsTemperatureOneOverAlpha() throws {
+        let topK = try #require(try SamplingOptions(alpha: 2, topK: 5).sampler() as? TopK)
+        #expect(topK.temperature == 0.5)
+        let topP = try #require(try SamplingOptions(alpha: 4, topP: 0.5).sampler() as? TopP)
+        #expect(topP.temperature == 0.25 && topP.topK == nil)
+    }
+
+    @Test func onlyRandomStrategiesDraw() {
+        #expect(!SamplingOptions().drawsRandomly)
+        #expect(!SamplingOptions(alpha: .infinity).drawsRandomly)
+        #expect(SamplingOptions(alpha: 2).drawsRandomly)
+        #expect(SamplingOptions(temperature: 1).drawsRandomly)
+        #expect(SamplingOptions(topK: 1).drawsRandomly)
+    }
+
+    @Test func valuesOutOfRangeAreRefused() {
+        #expect(failure(SamplingOptions(temperature: 0)) == "--temperature must be positive and finite (got 0.0); use --strategy greedy for T → 0")
+        #expect(failure(SamplingOptions(temperature: .infinity))?.hasPrefix("--temperature must be positive and finite") == true)
+        #expect(failure(SamplingOptions(alpha: -1)) == "--alpha must be ≥ 0 (got -1.0); α > 1 sharpens, inf is greedy")
+        #expect(failure(SamplingOptions(alpha: .nan))?.hasPrefix("--alpha must be ≥ 0") == true)
+        #expect(failure(SamplingOptions(topK: 0)) == "--top-k must be ≥ 1 (got 0)")
+        #expect(failure(SamplingOptions(topP: 0)) == "--top-p must be in (0, 1] (got 0.0)")
+        #expect(failure(SamplingOptions(topP: 1.5)) == "--top-p must be in (0, 1] (got 1.5)")
+        #expect(failure(SamplingOptions(topP: 1)) == nil)
+        #expect(failure(SamplingOptions(alpha: 0)) == nil)
+        #expect(failure(SamplingOptions(alpha: .infinity)) == nil)
+    }
+
+    @Test func combinationsWithoutMeaningAreRefused() {
+        #expect(failure(SamplingOptions(temperature: 1, alpha: 1)) == "give --temperature or --alpha, not both (α is temperature 1/α)")
+        for (options, name) in [(SamplingOptions(strategy: .greedy, temperature: 1), "--temperature"),
+                                (SamplingOptions(strategy: .greedy, alpha: 1), "--alpha"),
+                                (SamplingOptions(strategy: .greedy, topK: 2), "--top-k"),
+                                (SamplingOptions(strategy: .greedy, topP: 0.5), "--top-p")] {
+            #expect(failure(options) == "\(name) has no effect with --strategy greedy")
+        }
+        #expect(failure(SamplingOptions(strategy: .temperature, alpha: 2)) == "--alpha applies to --strategy alpha (α is temperature 1/α)")
+        #expect(failure(SamplingOptions(strategy: .temperature, topK: 2))
+                == "--top-k/--top-p need --strategy top-k or top-p (the temperature is applied first)")
+        #expect(failure(SamplingOptions(strategy: .temperature, topP: 0.5))
+                == "--top-k/--top-p need --strategy top-k or top-p (the temperature is applied first)")
+        #expect(failure(SamplingOptions(strategy: .alpha)) == "--strategy alpha needs --alpha A")
+        #expect(failure(SamplingOptions(strategy: .alpha, alpha: 2, topK: 3))
+                == "--top-k/--top-p need --strategy top-k or top-p (with --alpha, applied first)")
+        for strategy in [SamplingOptions.Strategy.topK, .topP] {
+            for alpha in [0.0, .infinity] {
+                #expect(failure(SamplingOptions(strategy: strategy, alpha: alpha, topK: 3, topP: 0.5))
+                        == "with --top-k/--top-p, --alpha must be positive and finite (it scales as temperature 1/α)")
+            }
+        }
+        #expect(failure(SamplingOptions(strategy: .topK)) == "--strategy top-k needs --top-k K")
+        #expect(failure(SamplingOptions(strategy: .topK, topK: 3, topP: 0.5)) == "--top-p needs --strategy top-p (--top-k then cuts first)")
+        #expect(failure(SamplingOptions(strategy: .topP)) == "--strategy top-p needs --top-p P")
+        #expect(failure(SamplingOptions(strategy: .topP, temperature: 0.5, topK: 3, topP: 0.5)) == nil)
+    }
+
+    @Test func aSamplerIsNeverBuiltFromInvalidOptions() {
+        #expect(throws: GenerationError.self) { try SamplingOptions(strategy: .alpha).sampler() }
+        #expect(throws: GenerationError.self) { try SamplingOptions(strategy: .topK).sampler() }
+    }
+
+    @Test func requestsCheckThePrefixLengthAndSamplesFirst() {
+        func message(_ request: GenerationRequest) -> String? {
+            do { try request.validate(); return nil } catch { return "\(error)" }
+        }
+        #expect(message(GenerationRequest(prefix: "")) == "--prefix is empty; generation starts from the prefix's last token, so give at least one")
+        #expect(message(GenerationRequest(prefix: "a", length: -1)) == "--length must be ≥ 0 (got -1)")
+        #expect(message(GenerationRequest(prefix: "a", samples: 0)) == "--samples must be ≥ 1 (got 0)")
+        #expect(message(GenerationRequest(prefix: "a", sampling: SamplingOptions(topK: 0))) == "--top-k must be ≥ 1 (got 0)")
+        #expect(message(GenerationRequest(prefix: "a", length: 0)) == nil)
+    }
+}
