@@ -2,14 +2,20 @@ import ArgumentParser
 import Foundation
 
 /// How the command-line tools turn an error into what a user sees, written once: an
-/// argument-parser error or exit (`ExitCode`, `CleanExit`, `ValidationError`, and everything
-/// parsing throws) is left to ArgumentParser (usage, help, exit status); any other error is a
-/// library error, printed as one line on stderr, `<tool>: <message>`, with exit status 1.
+/// argument-parser error or exit (`ExitCode`, `CleanExit`, `ValidationError`, help and parse
+/// errors) is left to ArgumentParser (usage, help, exit status); any other error is a library
+/// error, printed as one line on stderr, `<tool>: <message>`, with exit status 1.
 public enum ToolFailure {
-    /// Whether ArgumentParser reports `error` itself (its exits and usage errors).
+    /// Whether ArgumentParser reports `error` itself: its exits, usage errors, and its own
+    /// errors (a help request reaches `run()` as one), which it does not treat as a plain
+    /// failure with exit status 1 as it does every other error.
     public static func isArgumentParserError(_ error: any Error) -> Bool {
         error is ExitCode || error is CleanExit || error is ValidationError
+            || Probe.exitCode(for: error).rawValue != ExitCode.failure.rawValue
     }
+
+    /// A command-line shape to ask ArgumentParser how it would report an error.
+    private struct Probe: ParsableArguments {}
 
     /// Prints a library error as `<tool>: <message>` on stderr and exits with status 1.
     public static func exit(tool: String, _ error: any Error) -> Never {
