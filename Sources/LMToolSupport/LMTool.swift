@@ -7,7 +7,7 @@ public protocol LMTool: ParsableCommand {}
 
 extension LMTool {
     /// The tool's name in messages: the configuration's command name.
-    public static var toolName: String { configuration.commandName ?? _commandName }
+    public static var toolName: String { configuration.commandName ?? String(describing: self) }
 
     /// Parses the command line, runs the chosen command and reports its errors.
     public static func main() {
