@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "LMModels", targets: ["LMModels"]),
         .library(name: "LMTraining", targets: ["LMTraining"]),
         .library(name: "LMGeneration", targets: ["LMGeneration"]),
+        .library(name: "LMToyTasks", targets: ["LMToyTasks"]),
         .executable(name: "lm-vocab", targets: ["lm-vocab"]),
         .executable(name: "lm-train", targets: ["lm-train"]),
         .executable(name: "lm-eval", targets: ["lm-eval"]),
@@ -32,14 +33,16 @@ let package = Package(
 
         // Text: preprocessing, tokenizers, vocabulary, corpus registry.
         .target(name: "LMText", dependencies: ["CUtf8proc"]),
-        // Data: token streams, samplers, the project's random generator, toy tasks.
+        // Data: token streams, samplers, the project's random generator, the time-major layout.
         .target(name: "LMData", dependencies: ["LMText"]),
         // Tensor math: matrices, BLAS, activations, loss, clipping.
         .target(name: "LMTensor", swiftSettings: hostKernels),  // dlopens OpenBLAS (BLAS.swift); kernels built for the host CPU
-        // Models: parameters, recurrent cells, the stacked language model.
-        .target(name: "LMModels", dependencies: ["LMTensor"], swiftSettings: hostKernels),
+        // Models: parameters, recurrent cells, the network shell with its inputs and heads, evaluation.
+        .target(name: "LMModels", dependencies: ["LMTensor", "LMData"], swiftSettings: hostKernels),
         // Training: optimizers, the loop, evaluation, run directories and checkpoints.
         .target(name: "LMTraining", dependencies: ["LMModels", "LMTensor", "LMData", "LMText"], swiftSettings: optimize),
+        // Toy tasks of the reference tutorials: data, dataset, trainer, metrics, session.
+        .target(name: "LMToyTasks", dependencies: ["LMTraining", "LMModels", "LMTensor", "LMData"], swiftSettings: optimize),
         // Generation: decoding strategies and prefix warm-up.
         .target(name: "LMGeneration", dependencies: ["LMModels", "LMTensor", "LMText"], swiftSettings: hostKernels),
 
@@ -49,11 +52,11 @@ let package = Package(
         ]),
 
         .executableTarget(name: "lm-train", dependencies: [
-            "LMTraining", "LMGeneration", "LMText", "LMData", "LMModels", "LMTensor",
+            "LMTraining", "LMToyTasks", "LMGeneration", "LMText", "LMData", "LMModels", "LMTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lm-eval", dependencies: [
-            "LMTraining", "LMText",
+            "LMTraining", "LMModels", "LMText",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lm-generate", dependencies: [
@@ -75,6 +78,7 @@ let package = Package(
             "LMModels", "LMTensor", "LMData", .product(name: "Numerics", package: "swift-numerics"),
         ]),
         .testTarget(name: "LMTrainingTests", dependencies: ["LMTraining", "LMModels", "LMData", "LMText"]),
+        .testTarget(name: "LMToyTasksTests", dependencies: ["LMToyTasks", "LMTraining", "LMModels", "LMData"]),
         .testTarget(name: "LMGenerationTests", dependencies: ["LMGeneration", "LMModels", "LMText", "LMData"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LMText"]),
     ],

@@ -54,3 +54,10 @@ struct Slots {
         buffers = restored
     }
 }
+
+extension TrainingOptions.OptimizerKind {
+    /// The learning rate a run uses when none is given: 1 (SGD, d2l), 0.001 (Adam), 0.01 (RMSProp).
+    public var defaultLearningRate: Double {
+        switch self { case .sgd: 1; case .adam: 0.001; case .rmsprop: 0.01 }
+    }
+}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LMData
+import LMModels
 import LMText
 import LMTraining
 

@@ -4,6 +4,7 @@ import LMGeneration
 import LMModels
 import LMTensor
 import LMText
+import LMToyTasks
 import LMTraining
 
 /// `lm-train`: train a recurrent language model on a corpus.
@@ -25,7 +26,7 @@ struct LMTrain: ParsableCommand {
 
     @Option(help: "Train on a toy task of the reference tutorials instead of a corpus: counting, adding or binary-add.")
     var task: ToyTask?
-    // Toy-task sizes (ToyTaskSession.swift).
+    // Toy-task sizes (LMToyTasks' ToyTaskSession).
     @Option(help: "--task adding: sequence length T (default 6); binary-add: steps = operand bits + 1 (default 7).") var length: Int?
     @Option(help: "--task adding or binary-add: training sequences (default 10000 and 2000); the test set is 1000 fresh ones.") var samples: Int?
 
@@ -91,7 +92,18 @@ struct LMTrain: ParsableCommand {
 
     func run() throws {
         if let task {
-            try ToyTaskSession(command: self, task: task).start()
+            let initialization: ModelConfig.Initialization? = switch `init` {   // plain --init normal keeps the task's
+            case .normal: initScale.map { .normal(scale: $0) }
+            case .xavier: .xavierUniform
+            case .uniform: .uniform(bound: initScale ?? 0.1)
+            }
+            let toy = ToyTaskOptions(
+                task: task, model: model, activation: activation, hidden: hidden, layers: layers, embedding: embedding,
+                initialization: initialization, batch: batch, steps: steps, epochs: epochs, optimizer: optimizer, lr: lr,
+                momentum: momentum, nesterov: nesterov, clip: noClip ? nil : clip, length: length, samples: samples,
+                seed: seed, threads: threads, output: out, checkpointEvery: checkpointEvery, keep: keep,
+                overwrite: overwrite, resume: resume)
+            try ToolFailure.reporting(tool: "lm-train") { try ToyTaskSession.run(toy, say: ProgressDisplay(epochs: 1).say) }
             return
         }
         var options = TrainingOptions(corpus: corpus!)
@@ -181,6 +193,7 @@ struct Session {
     }
 }
 
+extension ToyTask: ExpressibleByArgument {}
 extension ModelConfig.Kind: ExpressibleByArgument {}
 extension ModelConfig.Activation: ExpressibleByArgument {}
 extension TrainingOptions.OptimizerKind: ExpressibleByArgument {}
