@@ -106,9 +106,10 @@ public final class Trainer {
 
     /// Trains until `config.training.epochs` epochs are complete or a signal arrives.
     ///
-    /// Each epoch: ``startEpoch()``, then ``trainBatch(_:)`` for every batch of the sampler
-    /// (with a progress report and a check for a pending signal after each), then
-    /// ``endEpoch(_:files:)``.
+    /// Each epoch: `startEpoch` (learning rate, state reset), then `trainBatch` for every
+    /// batch of the sampler, each followed by a progress report and a check for a pending
+    /// signal (which writes a checkpoint and stops); then `endEpoch` (validation, log, curve,
+    /// best and periodic checkpoints, sample) and, on a pending signal, the epoch's checkpoint.
     public func train() throws -> TrainingOutcome {
         let files = try CheckpointFiles(directory: directory.checkpointsPath)
         var window = Window(batch: config.training.batch, steps: config.training.steps)

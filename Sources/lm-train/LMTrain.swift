@@ -103,6 +103,7 @@ struct LMTrain: ParsableCommand {
                 momentum: momentum, nesterov: nesterov, clip: noClip ? nil : clip, length: length, samples: samples,
                 seed: seed, threads: threads, output: out, checkpointEvery: checkpointEvery, keep: keep,
                 overwrite: overwrite, resume: resume)
+            do { try toy.validate() } catch { throw ValidationError("\(error)") }   // a usage error, as for other flags
             try ToolFailure.reporting(tool: "lm-train") { try ToyTaskSession.run(toy, say: ProgressDisplay(epochs: 1).say) }
             return
         }
