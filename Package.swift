@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "LMModelFiles", targets: ["LMModelFiles"]),
         .library(name: "LMTraining", targets: ["LMTraining"]),
         .library(name: "LMGeneration", targets: ["LMGeneration"]),
+        .library(name: "LMToyTasks", targets: ["LMToyTasks"]),
         .executable(name: "lm-vocab", targets: ["lm-vocab"]),
         .executable(name: "lm-train", targets: ["lm-train"]),
         .executable(name: "lm-eval", targets: ["lm-eval"]),
@@ -33,17 +34,19 @@ let package = Package(
 
         // Text: preprocessing, tokenizers, vocabulary, corpus registry.
         .target(name: "LMText", dependencies: ["CUtf8proc"]),
-        // Data: token streams, samplers, the project's random generator, toy tasks.
+        // Data: token streams, samplers, the project's random generator, the time-major layout.
         .target(name: "LMData", dependencies: ["LMText"]),
         // Tensor math: matrices, BLAS, activations, loss, clipping.
         .target(name: "LMTensor", swiftSettings: hostKernels),  // dlopens OpenBLAS (BLAS.swift); kernels built for the host CPU
-        // Models: parameters, recurrent cells, the stacked language model.
-        .target(name: "LMModels", dependencies: ["LMTensor"], swiftSettings: hostKernels),
+        // Models: parameters, recurrent cells, the network shell with its inputs and heads, evaluation.
+        .target(name: "LMModels", dependencies: ["LMTensor", "LMData"], swiftSettings: hostKernels),
         // Model files: a run's config, vocabulary, weights, checkpoints, log and curve, read and written.
         .target(name: "LMModelFiles", dependencies: ["LMModels", "LMTensor", "LMData", "LMText"], swiftSettings: optimize),
-        // Training: optimizers, the loop, evaluation, the run's set-up and session.
+        // Training: optimizers, the one training step, the loop, the run's set-up and session.
         .target(name: "LMTraining", dependencies: ["LMModelFiles", "LMModels", "LMTensor", "LMData", "LMText"],
                 swiftSettings: optimize),
+        // Toy tasks of the reference tutorials: data, dataset, trainer, metrics, session.
+        .target(name: "LMToyTasks", dependencies: ["LMTraining", "LMModelFiles", "LMModels", "LMTensor", "LMData"], swiftSettings: optimize),
         // Generation: decoding strategies, sampling options, prefix warm-up, the lm-generate run.
         .target(name: "LMGeneration", dependencies: ["LMModelFiles", "LMModels", "LMTensor", "LMData", "LMText"],
                 swiftSettings: hostKernels),
@@ -60,12 +63,11 @@ let package = Package(
         ]),
 
         .executableTarget(name: "lm-train", dependencies: [
-            "LMTraining", "LMGeneration", "LMModelFiles", "LMToolSupport", "LMText", "LMData", "LMModels", "LMTensor",
+            "LMTraining", "LMToyTasks", "LMGeneration", "LMModelFiles", "LMToolSupport", "LMText", "LMData", "LMModels", "LMTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lm-eval", dependencies: [
-            "LMModelFiles", "LMToolSupport", "LMText", "LMData",
-            "LMTraining",   // Evaluator moves to LMModels
+            "LMModelFiles", "LMModels", "LMToolSupport", "LMText", "LMData",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lm-generate", dependencies: [
@@ -88,6 +90,7 @@ let package = Package(
         ]),
         .testTarget(name: "LMModelFilesTests", dependencies: ["LMModelFiles"]),
         .testTarget(name: "LMTrainingTests", dependencies: ["LMTraining", "LMModelFiles", "LMModels", "LMData", "LMText"]),
+        .testTarget(name: "LMToyTasksTests", dependencies: ["LMToyTasks", "LMTraining", "LMModels", "LMData"]),
         .testTarget(name: "LMGenerationTests", dependencies: ["LMGeneration", "LMModels", "LMText", "LMData"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LMText"]),
     ],

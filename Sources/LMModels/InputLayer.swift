@@ -1,17 +1,19 @@
 import LMTensor
 
-/// How token ids enter the first recurrent layer.
+/// How token ids enter the first recurrent layer of a ``RecurrentLM``.
 ///
 /// One-hot input has no parameters of its own: the first layer gathers rows of its W_xh
 /// (see ``CellInput/tokens(_:)``). An embedding gathers rows of `embedding.W`
 /// (vocabulary × E) into a T·B × E buffer, and scatters the input gradient back into them.
-public final class InputLayer<Scalar: TensorScalar> {
+public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
     /// Embedding width, or nil for one-hot input.
     public let embeddingSize: Int?
     /// Vocabulary size.
     public let vocabularySize: Int
     /// `embedding.W` (vocabulary × E), or nil for one-hot input.
     public let embedding: Parameter<Scalar>?
+    /// The last window's token ids, t-major.
+    private var ids: [Int32] = []
     private var rows = 0
     private var embedded = Buffer<Scalar>(count: 0)
     private var gradients = Buffer<Scalar>(count: 0)
@@ -23,40 +25,75 @@ public final class InputLayer<Scalar: TensorScalar> {
         embedding = embeddingSize.map { Parameter(name: "embedding.W", rows: vocabularySize, cols: $0) }
     }
 
+    /// The input layer `configuration` describes (vocabulary and embedding width).
+    public convenience init(configuration: ModelConfig) {
+        self.init(vocabularySize: configuration.vocabularySize, embeddingSize: configuration.embeddingSize)
+    }
+
     /// Width of the rows the first recurrent layer reads.
     public var outputSize: Int { embeddingSize ?? vocabularySize }
 
     /// The parameters (the embedding matrix, or none).
     public var parameters: [Parameter<Scalar>] { embedding.map { [$0] } ?? [] }
 
-    /// The first layer's input for `rows` token ids (gathering embeddings if any).
-    func forward(ids: UnsafePointer<Int32>, rows n: Int) -> CellInput<Scalar> {
-        guard let e = embedding, let width = embeddingSize else { return .tokens(ids) }
+    /// Throws unless `ids` are `steps × batch` ids in the vocabulary.
+    public func validate(_ ids: [Int32], steps: Int, batch: Int) throws {
+        try Self.check(ids, steps: steps, batch: batch, vocabularySize: vocabularySize, what: "inputs")
+    }
+
+    /// Keeps the ids and gathers their embeddings, if any.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func load(_ ids: [Int32], steps: Int, batch: Int) {
+        self.ids = ids
+        guard let e = embedding, let width = embeddingSize else { return }
+        let n = steps * batch
         if n != rows {
             rows = n
             embedded = Buffer(count: n * width)
             gradients = Buffer(count: n * width)
         }
         let src = e.value.pointer, dst = embedded.pointer
-        for r in 0..<n { (dst + r * width).update(from: src + Int(ids[r]) * width, count: width) }
-        return .dense(UnsafePointer(dst))
+        ids.withUnsafeBufferPointer { ids in
+            for r in 0..<n { (dst + r * width).update(from: src + Int(ids[r]) * width, count: width) }
+        }
     }
 
-    /// The first layer's input as the last ``forward(ids:rows:)`` produced it.
-    func current(ids: UnsafePointer<Int32>) -> CellInput<Scalar> {
-        embedding == nil ? .tokens(ids) : .dense(UnsafePointer(embedded.pointer))
+    /// The first layer's input: the ids (one-hot) or the gathered embeddings.
+    public func withCurrent(_ body: (CellInput<Scalar>) -> Void) {
+        if embedding == nil {
+            ids.withUnsafeBufferPointer { body(.tokens($0.baseAddress!)) }
+        } else {
+            body(.dense(UnsafePointer(embedded.pointer)))
+        }
     }
 
     /// Where the first layer writes ∂loss/∂input (nil for one-hot: nothing to learn there).
-    var inputGradient: UnsafeMutablePointer<Scalar>? { embedding == nil ? nil : gradients.pointer }
+    public var inputGradient: UnsafeMutablePointer<Scalar>? { embedding == nil ? nil : gradients.pointer }
 
     /// Scatter-adds ∂loss/∂embedded rows into the embedding gradient.
-    func backward(ids: UnsafePointer<Int32>, rows n: Int) {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func backward() {
         guard let e = embedding, let width = embeddingSize else { return }
         let g = gradients.pointer, dst = e.gradient.pointer
-        for r in 0..<n {
-            let src = g + r * width, row = dst + Int(ids[r]) * width
-            for j in 0..<width { row[j] += src[j] }
+        ids.withUnsafeBufferPointer { ids in
+            for r in 0..<rows {
+                let src = g + r * width, row = dst + Int(ids[r]) * width
+                for j in 0..<width { row[j] += src[j] }
+            }
+        }
+    }
+
+    /// Throws unless `ids` are `steps × batch` token ids below `vocabularySize` (`what`
+    /// names them in the message: inputs or targets).
+    static func check(_ ids: [Int32], steps: Int, batch: Int, vocabularySize: Int, what: String) throws {
+        guard ids.count == steps * batch else {
+            throw ModelError.shapeMismatch("\(ids.count) \(what) for a window of \(steps) steps × \(batch) batch (\(steps * batch) expected)")
+        }
+        let v = Int32(vocabularySize)
+        for id in ids where id < 0 || id >= v {
+            throw ModelError.tokenOutOfRange(id: id, vocabularySize: vocabularySize)
         }
     }
 }

@@ -8,6 +8,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(String)
     /// `backward()` was called without a preceding `forward` with targets.
     case backwardWithoutForward
+    /// A stream to evaluate holds this many tokens, fewer than the 2 one prediction needs.
+    case tooFewTokens(Int)
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
         case .tokenOutOfRange(let id, let v): return "token id \(id) is outside the vocabulary 0..<\(v); was the model built for another vocabulary?"
         case .shapeMismatch(let m): return "shape mismatch: \(m)"
         case .backwardWithoutForward: return "backward() needs a forward(inputs:targets:steps:batch:) with targets first"
+        case .tooFewTokens(let n): return "a stream of \(n) tokens has nothing to evaluate (at least 2 tokens are needed)"
         }
     }
 }

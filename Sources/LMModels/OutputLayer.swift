@@ -1,8 +1,9 @@
 import LMTensor
 
-/// The dense output head: logits = H · W_hq + b_q over all T·B rows of a window at once,
-/// with the mean softmax cross-entropy and its gradient.
-public final class OutputLayer<Scalar: TensorScalar> {
+/// The dense output head of a ``RecurrentLM``: logits = H · W_hq + b_q over all T·B rows of
+/// a window at once, with the mean softmax cross-entropy against the next tokens and its
+/// gradient.
+public final class OutputLayer<Scalar: TensorScalar>: NetworkHead {
     /// Hidden width H (rows of W_hq).
     public let inputSize: Int
     /// Vocabulary size V (logits per row).
@@ -23,12 +24,24 @@ public final class OutputLayer<Scalar: TensorScalar> {
         bias = Parameter(name: "output.b_q", rows: 1, cols: outputSize, vector: true)
     }
 
+    /// The head `configuration` describes (hidden width to vocabulary).
+    public convenience init(configuration: ModelConfig) {
+        self.init(inputSize: configuration.hiddenSize, outputSize: configuration.vocabularySize)
+    }
+
     /// W_hq and b_q.
     public var parameters: [Parameter<Scalar>] { [weight, bias] }
 
-    /// logits (n × V) = hidden (n × H) · W_hq + b_q.
-    func forward(hidden: UnsafePointer<Scalar>, rows n: Int) {
-        let v = outputSize
+    /// Throws unless `targets` are `steps × batch` ids in the vocabulary.
+    public func validate(_ targets: [Int32], steps: Int, batch: Int) throws {
+        try InputLayer<Scalar>.check(targets, steps: steps, batch: batch, vocabularySize: outputSize, what: "targets")
+    }
+
+    /// logits (T·B × V) = hidden (T·B × H) · W_hq + b_q.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(hidden: UnsafePointer<Scalar>, steps: Int, batch: Int) {
+        let v = outputSize, n = steps * batch
         if n != rows {
             rows = n
             logits = Buffer(count: n * v)
@@ -40,14 +53,20 @@ public final class OutputLayer<Scalar: TensorScalar> {
                     a: hidden, lda: inputSize, b: weight.value.pointer, ldb: v, beta: 1, c: l, ldc: v)
     }
 
-    /// Mean cross-entropy of the last logits against `targets`; stores its gradient.
-    func loss(targets: UnsafePointer<Int32>) -> Double {
-        SoftmaxCrossEntropy.meanLoss(logits: logits.pointer, rows: rows, cols: outputSize,
-                                     targets: targets, gradient: logitGradients.pointer)
+    /// Mean cross-entropy of the last logits against `targets` (nats); stores its gradient.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func loss(_ targets: [Int32]) -> Double {
+        targets.withUnsafeBufferPointer {
+            SoftmaxCrossEntropy.meanLoss(logits: logits.pointer, rows: rows, cols: outputSize,
+                                         targets: $0.baseAddress!, gradient: logitGradients.pointer)
+        }
     }
 
     /// Accumulates W_hq and b_q gradients and writes ∂loss/∂hidden (beta 0).
-    func backward(hidden: UnsafePointer<Scalar>, hiddenGradient: UnsafeMutablePointer<Scalar>) {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func backward(hidden: UnsafePointer<Scalar>, hiddenGradient: UnsafeMutablePointer<Scalar>) {
         let v = outputSize, n = rows, dl = logitGradients.pointer, db = bias.gradient.pointer
         for r in 0..<n {
             let g = dl + r * v

@@ -1,6 +1,6 @@
 import LMTensor
 
-/// The recurrent layers both model types stack: `layers` cells of one kind named
+/// The recurrent layers every ``RecurrentNetwork`` stacks: `layers` cells of one kind named
 /// `<kind>.<l>`, the first reading `inputSize` features and the others the layer below.
 enum RecurrentStack {
     /// Builds the cells, bottom first (weights zero until initialised).

@@ -24,7 +24,7 @@ public struct ProgressDisplay {
         var line = "epoch \(progress.epoch)/\(progress.epochs)  batch \(progress.batch)/\(progress.batchesPerEpoch)"
         line += String(format: "  ppl %.3f", progress.perplexity)
         if let lastValidation { line += String(format: "  val %.3f", lastValidation) }
-        line += "  \(Self.rate(progress.tokensPerSecond)) tok/s  ETA \(Self.duration(progress.secondsLeft))"
+        line += "  \(TrainingProgress.rate(progress.tokensPerSecond)) tok/s  ETA \(TrainingProgress.duration(progress.secondsLeft))"
         write("\r\u{1B}[K" + line)
     }
 
@@ -35,7 +35,7 @@ public struct ProgressDisplay {
         if due || sample != nil {
             var line = "epoch \(report.epoch)/\(epochs)" + String(format: "  train ppl %.3f", report.trainPerplexity)
             if let validation = report.validationPerplexity { line += String(format: "  val ppl %.3f", validation) }
-            line += "  \(Self.rate(report.tokensPerSecond)) tok/s  \(Self.duration(report.elapsed)) elapsed"
+            line += "  \(TrainingProgress.rate(report.tokensPerSecond)) tok/s  \(TrainingProgress.duration(report.elapsed)) elapsed"
             write((isTerminal ? "\r\u{1B}[K" : "") + line + "\n")
         }
         if let sample { write("  sample: \(sample)\n") }
@@ -54,10 +54,4 @@ public struct ProgressDisplay {
     private func write(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
-
-    /// "96.2k" (`TrainingProgress.rate`).
-    public static func rate(_ value: Double) -> String { TrainingProgress.rate(value) }
-
-    /// "2m13s" (`TrainingProgress.duration`).
-    public static func duration(_ seconds: Double) -> String { TrainingProgress.duration(seconds) }
 }

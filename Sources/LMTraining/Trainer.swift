@@ -23,6 +23,7 @@ public final class Trainer {
     private let validation: TokenStream?
     private var sampler: TrainingSampler
     private var optimizer: any Optimizer
+    private let step: TrainingStep<RecurrentLM<Float>>
     private var state: TrainerState
     private var log: TrainingLog
 
@@ -66,6 +67,7 @@ public final class Trainer {
         sampler = try TrainingSampler(kind: options.sampler, stream: train, batch: options.batch, steps: options.steps,
                                       generator: Trainer.generators(seed: options.seed).sampling)
         optimizer = Trainer.makeOptimizer(options)
+        step = TrainingStep(model: model, clip: options.clip)
         state = TrainerState(epoch: 0, batchInEpoch: 0, sampler: try sampler.stateJSON(), lossSum: 0, tokenCount: 0,
                              elapsed: 0, bestPerplexity: nil, bestEpoch: nil, learningRate: options.lr, optimizerScalars: [:])
         log = TrainingLog(path: directory.logPath)
@@ -88,123 +90,162 @@ public final class Trainer {
     }
 
     /// Trains until `config.training.epochs` epochs are complete or a signal arrives.
+    ///
+    /// Each epoch: `startEpoch` (learning rate, state reset), then `trainBatch` for every
+    /// batch of the sampler, each followed by a progress report and a check for a pending
+    /// signal (which writes a checkpoint and stops); then `endEpoch` (validation, log, curve,
+    /// best and periodic checkpoints, sample) and, on a pending signal, the epoch's checkpoint.
     public func train() throws -> TrainingOutcome {
-        let options = config.training
-        let batchSize = options.batch, steps = options.steps, window = batchSize * steps
-        var batch = Batch()
-        var inputs = [Int32](repeating: 0, count: window), targets = [Int32](repeating: 0, count: window)
-        let gradients = model.gradientBuffers
-        var lastReport: EpochReport? = log.reports.last
         let files = try CheckpointFiles(directory: directory.checkpointsPath)
-
-        while state.epoch < options.epochs {
-            if let decay = options.decay {
-                optimizer.learningRate = options.lr * pow(decay.factor, Double(state.epoch / decay.every))
-            }
-            // d2l initialises the state at the first batch of every epoch (sequential); Chainer
-            // carries it through the whole run (parallel); random sampling resets every batch.
-            if state.batchInEpoch == 0 {
-                if case .sequential = options.sampler { model.resetState() }
-                if state.epoch == 0 { model.resetState() }
-            }
-            let epochStart = Date()
-            var epochTokens = 0
-            while sampler.next(into: &batch) {
-                if !sampler.carriesState { model.resetState() }
-                // Samplers fill batch × steps rows; the model reads t-major windows.
-                batch.inputs.withUnsafeBufferPointer { x in
-                    batch.targets.withUnsafeBufferPointer { y in
-                        for row in 0..<batchSize {
-                            for t in 0..<steps {
-                                inputs[t * batchSize + row] = x[row * steps + t]
-                                targets[t * batchSize + row] = y[row * steps + t]
-                            }
-                        }
-                    }
-                }
-                model.zeroGradients()
-                let loss = try model.forward(inputs: inputs, targets: targets, steps: steps, batch: batchSize)
-                guard loss.isFinite else {
-                    throw TrainingError.divergence(epoch: state.epoch + 1, batch: state.batchInEpoch + 1,
-                                                   checkpoint: try files.newest?.path)
-                }
-                try model.backward()
-                if let clip = options.clip { _ = GradientClipping.clip(gradients, maxNorm: clip) }
-                optimizer.step(model.parameters)
-                state.lossSum += loss * Double(window)
-                state.tokenCount += window
-                state.batchInEpoch += 1
-                epochTokens += window
-
-                let seconds = Date().timeIntervalSince(epochStart)
-                if let onProgress {
-                    let rate = Double(epochTokens) / max(seconds, 1e-9)
-                    let perEpoch = Double(sampler.batchesPerEpoch * window)
-                    let left = Double(options.epochs - state.epoch) * perEpoch - Double(state.tokenCount)
-                    onProgress(TrainingProgress(epoch: state.epoch + 1, epochs: options.epochs, batch: state.batchInEpoch,
-                                                batchesPerEpoch: sampler.batchesPerEpoch,
-                                                perplexity: exp(state.lossSum / Double(state.tokenCount)),
-                                                tokensPerSecond: rate, secondsLeft: max(0, left / rate)))
-                }
+        var window = Window(batch: config.training.batch, steps: config.training.steps)
+        var lastReport: EpochReport? = log.reports.last
+        while state.epoch < config.training.epochs {
+            startEpoch()
+            var epoch = EpochClock()
+            while sampler.next(into: &window.batch) {
+                try trainBatch(&window, files: files)
+                epoch.tokens += window.size
+                let seconds = Date().timeIntervalSince(epoch.start)
+                reportProgress(epoch, seconds: seconds, window: window.size)
                 if let signal = Interrupts.pending {
                     state.elapsed += seconds
-                    let path = files.path(epoch: state.epoch, batch: state.batchInEpoch)
-                    try saveCheckpoint(to: path, files: files)
-                    return .interrupted(signal: signal, checkpoint: path)
+                    return try interrupted(by: signal, checkpoint: files.path(epoch: state.epoch, batch: state.batchInEpoch), files: files)
                 }
             }
-            let trainingSeconds = Date().timeIntervalSince(epochStart)
-            state.elapsed += trainingSeconds
-            guard state.tokenCount > 0 else {
-                throw TrainingError.corpusTooShort("an epoch produced no batch; the corpus is too short for batch \(batchSize) × \(steps) steps")
-            }
-            let epochNumber = state.epoch + 1
-            let trainPerplexity = exp(state.lossSum / Double(state.tokenCount))
-            var validationPerplexity: Double? = nil
-            if let validation {
-                validationPerplexity = try Evaluator.evaluate(model, on: validation, batch: batchSize, steps: steps).perplexity
-            }
-            guard trainPerplexity.isFinite, validationPerplexity?.isFinite ?? true else {
-                throw TrainingError.divergence(epoch: epochNumber, batch: state.batchInEpoch, checkpoint: try files.newest?.path)
-            }
-            let report = EpochReport(epoch: epochNumber, trainPerplexity: trainPerplexity,
-                                     validationPerplexity: validationPerplexity,
-                                     tokensPerSecond: Double(epochTokens) / max(trainingSeconds, 1e-9),
-                                     learningRate: optimizer.learningRate, elapsed: state.elapsed)
+            let report = try endEpoch(epoch, files: files)
             lastReport = report
-            state.epoch = epochNumber
-            state.batchInEpoch = 0
-            state.lossSum = 0
-            state.tokenCount = 0
-            try log.append(report)
-            try AtomicFile.write(Data(CurvePlot.svg(log.reports, title: "\(config.model.kind.rawValue.uppercased())-\(config.model.hiddenSize) on \(URL(fileURLWithPath: options.corpus).lastPathComponent)").utf8),
-                                 to: directory.curvePath)
-
-            let metric = validationPerplexity ?? trainPerplexity
-            let improved = state.bestPerplexity.map { metric < $0 } ?? true
-            if improved {
-                state.bestPerplexity = metric
-                state.bestEpoch = epochNumber
-            }
-            let last = epochNumber == options.epochs
-            if improved { try saveCheckpoint(to: files.bestPath, files: nil) }
-            if epochNumber % options.checkpointEvery == 0 || last {
-                try saveCheckpoint(to: files.path(epoch: epochNumber, batch: 0), files: files)
-            }
-            var text: String? = nil
-            if let sample, epochNumber % sampleEvery == 0 || last || epochNumber == 1 {
-                let saved = model.state
-                text = try sample(model)
-                try? model.setState(saved)
-            }
-            onEpoch?(report, text)
-            if Interrupts.pending != nil, !last {
+            if let signal = Interrupts.pending, report.epoch != config.training.epochs {
                 let path = files.path(epoch: state.epoch, batch: 0)
-                if !FileManager.default.fileExists(atPath: path) { try saveCheckpoint(to: path, files: files) }
-                return .interrupted(signal: Interrupts.pending!, checkpoint: path)
+                if FileManager.default.fileExists(atPath: path) { return .interrupted(signal: signal, checkpoint: path) }
+                return try interrupted(by: signal, checkpoint: path, files: files)
             }
         }
         return .finished(lastReport)
+    }
+
+    /// One window's buffers: the sampler's batch-major batch and the model's t-major copy.
+    private struct Window {
+        var batch = Batch()
+        var inputs: [Int32], targets: [Int32]
+        /// Target tokens per window (batch × steps).
+        let size: Int
+
+        init(batch: Int, steps: Int) {
+            size = batch * steps
+            inputs = [Int32](repeating: 0, count: size)
+            targets = [Int32](repeating: 0, count: size)
+        }
+    }
+
+    /// When the current epoch's training started, and its target tokens so far.
+    private struct EpochClock {
+        let start = Date()
+        var tokens = 0
+    }
+
+    /// The epoch's learning rate, and the state reset the sampler calls for at its start:
+    /// d2l initialises the state at the first batch of every epoch (sequential); Chainer
+    /// carries it through the whole run (parallel); random sampling resets every batch.
+    private func startEpoch() {
+        let options = config.training
+        if let decay = options.decay {
+            optimizer.learningRate = options.lr * pow(decay.factor, Double(state.epoch / decay.every))
+        }
+        if state.batchInEpoch == 0 {
+            if case .sequential = options.sampler { model.resetState() }
+            if state.epoch == 0 { model.resetState() }
+        }
+    }
+
+    /// One training step on the sampler's latest batch, and the epoch's running loss.
+    /// - Throws: ``TrainingError/divergence(epoch:batch:checkpoint:)`` on a non-finite loss.
+    private func trainBatch(_ window: inout Window, files: CheckpointFiles) throws {
+        if !sampler.carriesState { model.resetState() }
+        window.batch.timeMajor(inputs: &window.inputs, targets: &window.targets)
+        guard let loss = try step.run(inputs: window.inputs, targets: window.targets, steps: config.training.steps,
+                                      batch: config.training.batch, optimizer: &optimizer) else {
+            throw TrainingError.divergence(epoch: state.epoch + 1, batch: state.batchInEpoch + 1,
+                                           checkpoint: try files.newest?.path)
+        }
+        state.lossSum += loss * Double(window.size)
+        state.tokenCount += window.size
+        state.batchInEpoch += 1
+    }
+
+    /// Calls ``onProgress`` with where the run is after a batch.
+    private func reportProgress(_ epoch: EpochClock, seconds: Double, window: Int) {
+        guard let onProgress else { return }
+        let epochs = config.training.epochs
+        let rate = Double(epoch.tokens) / max(seconds, 1e-9)
+        let perEpoch = Double(sampler.batchesPerEpoch * window)
+        let left = Double(epochs - state.epoch) * perEpoch - Double(state.tokenCount)
+        onProgress(TrainingProgress(epoch: state.epoch + 1, epochs: epochs, batch: state.batchInEpoch,
+                                    batchesPerEpoch: sampler.batchesPerEpoch,
+                                    perplexity: exp(state.lossSum / Double(state.tokenCount)),
+                                    tokensPerSecond: rate, secondsLeft: max(0, left / rate)))
+    }
+
+    /// The end of an epoch: its perplexities (validation included), the log line and curve,
+    /// the best and periodic checkpoints, the sample, and ``onEpoch``.
+    /// - Throws: ``TrainingError/corpusTooShort(_:)`` when the epoch had no batch,
+    ///   ``TrainingError/divergence(epoch:batch:checkpoint:)`` on a non-finite perplexity.
+    private func endEpoch(_ epoch: EpochClock, files: CheckpointFiles) throws -> EpochReport {
+        let options = config.training
+        let trainingSeconds = Date().timeIntervalSince(epoch.start)
+        state.elapsed += trainingSeconds
+        guard state.tokenCount > 0 else {
+            throw TrainingError.corpusTooShort("an epoch produced no batch; the corpus is too short for batch \(options.batch) × \(options.steps) steps")
+        }
+        let epochNumber = state.epoch + 1
+        let trainPerplexity = exp(state.lossSum / Double(state.tokenCount))
+        var validationPerplexity: Double? = nil
+        if let validation {
+            validationPerplexity = try Evaluator.evaluate(model, on: validation, batch: options.batch, steps: options.steps).perplexity
+        }
+        guard trainPerplexity.isFinite, validationPerplexity?.isFinite ?? true else {
+            throw TrainingError.divergence(epoch: epochNumber, batch: state.batchInEpoch, checkpoint: try files.newest?.path)
+        }
+        let report = EpochReport(epoch: epochNumber, trainPerplexity: trainPerplexity,
+                                 validationPerplexity: validationPerplexity,
+                                 tokensPerSecond: Double(epoch.tokens) / max(trainingSeconds, 1e-9),
+                                 learningRate: optimizer.learningRate, elapsed: state.elapsed)
+        state.epoch = epochNumber
+        state.batchInEpoch = 0
+        state.lossSum = 0
+        state.tokenCount = 0
+        try log.append(report)
+        try AtomicFile.write(Data(CurvePlot.svg(log.reports, title: "\(config.model.kind.rawValue.uppercased())-\(config.model.hiddenSize) on \(URL(fileURLWithPath: options.corpus).lastPathComponent)").utf8),
+                             to: directory.curvePath)
+        try checkpoint(after: report, files: files)
+        var text: String? = nil
+        if let sample, epochNumber % sampleEvery == 0 || epochNumber == options.epochs || epochNumber == 1 {
+            let saved = model.state
+            text = try sample(model)
+            try? model.setState(saved)
+        }
+        onEpoch?(report, text)
+        return report
+    }
+
+    /// The checkpoints due after an epoch: `best` when the metric (validation perplexity,
+    /// else training) improved, and a regular one every `checkpointEvery` epochs and at the end.
+    private func checkpoint(after report: EpochReport, files: CheckpointFiles) throws {
+        let metric = report.validationPerplexity ?? report.trainPerplexity
+        let improved = state.bestPerplexity.map { metric < $0 } ?? true
+        if improved {
+            state.bestPerplexity = metric
+            state.bestEpoch = report.epoch
+            try saveCheckpoint(to: files.bestPath, files: nil)
+        }
+        if report.epoch % config.training.checkpointEvery == 0 || report.epoch == config.training.epochs {
+            try saveCheckpoint(to: files.path(epoch: report.epoch, batch: 0), files: files)
+        }
+    }
+
+    /// Stops on a signal: writes the checkpoint at `path` and says so.
+    private func interrupted(by signal: Int32, checkpoint path: String, files: CheckpointFiles) throws -> TrainingOutcome {
+        try saveCheckpoint(to: path, files: files)
+        return .interrupted(signal: signal, checkpoint: path)
     }
 
     /// Writes a checkpoint, the run's newest weights, and prunes old checkpoints.

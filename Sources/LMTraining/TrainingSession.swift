@@ -1,5 +1,6 @@
 import Foundation
 import LMModelFiles
+import LMModels
 
 /// One prepared run trained to the end (or to a signal), with what happens told to an
 /// observer: the corpus and model, each epoch, the samples, the closing summary, the test

@@ -2,9 +2,9 @@ import ArgumentParser
 import Foundation
 import LMData
 import LMModelFiles
+import LMModels
 import LMText
 import LMToolSupport
-import LMTraining   // Evaluator moves to LMModels
 
 /// `lm-eval`: perplexity of a trained model on a text file.
 @main

@@ -5,6 +5,7 @@ import LMModels
 import LMTensor
 import LMText
 import LMToolSupport
+import LMToyTasks
 import LMTraining
 
 /// `lm-train`: train a recurrent language model on a corpus.
@@ -26,7 +27,7 @@ struct LMTrain: LMTool {
 
     @Option(help: "Train on a toy task of the reference tutorials instead of a corpus: counting, adding or binary-add.")
     var task: ToyTask?
-    // Toy-task sizes (ToyTaskSession.swift).
+    // Toy-task sizes (LMToyTasks' ToyTaskSession).
     @Option(help: "--task adding: sequence length T (default 6); binary-add: steps = operand bits + 1 (default 7).") var length: Int?
     @Option(help: "--task adding or binary-add: training sequences (default 10000 and 2000); the test set is 1000 fresh ones.") var samples: Int?
 
@@ -77,12 +78,18 @@ struct LMTrain: LMTool {
         if (corpus == nil) == (task == nil) { throw ValidationError("give a corpus (e.g. timemachine) or --task, not both") }
     }
 
-    /// The default learning rate of each optimizer (ToyTaskSession's; the toy-task wing replaces it).
-    static func defaultLearningRate(_ optimizer: TrainingOptions.OptimizerKind) -> Double { optimizer.defaultLearningRate }
-
     func run() throws {
         if let task {
-            try ToyTaskSession(command: self, task: task).start()
+            // A plain --init normal keeps the task's own initialization.
+            let initialization = `init` == .normal && initScale == nil ? nil : `init`.initialization(scale: initScale)
+            let toy = ToyTaskOptions(
+                task: task, model: model, activation: activation, hidden: hidden, layers: layers, embedding: embedding,
+                initialization: initialization, batch: batch, steps: steps, epochs: epochs, optimizer: optimizer, lr: lr,
+                momentum: momentum, nesterov: nesterov, clip: noClip ? nil : clip, length: length, samples: samples,
+                seed: seed, threads: threads, output: out, checkpointEvery: checkpointEvery, keep: keep,
+                overwrite: overwrite, resume: resume)
+            do { try toy.validate() } catch { throw ValidationError("\(error)") }   // a usage error, as for other flags
+            try ToyTaskSession.run(toy, say: ProgressDisplay(epochs: 1).say)
             return
         }
         if let threads { BLAS.setThreads(threads) }
@@ -105,3 +112,4 @@ struct LMTrain: LMTool {
 
 extension ProgressDisplay: TrainingObserver {}
 extension TrainingRun.InitScheme: ExpressibleByArgument {}
+extension ToyTask: ExpressibleByArgument {}

@@ -1,22 +1,9 @@
 import Foundation
 import LMData
+import LMModelFiles
 import LMModels
 import LMTensor
-
-/// How well a ``SequenceModel`` does on a ``SequenceDataset``.
-public struct ToyTaskMetrics: Equatable, Sendable {
-    /// Mean loss (MSE for regression, binary cross-entropy for logistic).
-    public var loss: Double
-    /// Regression: mean squared error `mean((ŷ − y)²)` (equal to `loss`); nil for logistic.
-    public var meanSquaredError: Double?
-    /// Logistic: fraction of sequences whose every rounded output equals its target (for
-    /// binary addition, the fraction of sums that are exact); nil for regression.
-    public var exactFraction: Double?
-    /// Logistic: fraction of single outputs (bits) right; nil for regression.
-    public var outputAccuracy: Double?
-    /// Sequences evaluated.
-    public var sequences: Int
-}
+import LMTraining
 
 /// What one epoch of a toy task achieved.
 public struct ToyEpochReport: Equatable, Sendable {
@@ -34,8 +21,8 @@ public struct ToyEpochReport: Equatable, Sendable {
 
 /// The minibatch loop of the adding-problem and binary-addition tutorials for a
 /// ``SequenceModel``: each epoch visits the training sequences once in a fresh seeded
-/// order, in minibatches of `batch` (the last one smaller); per minibatch zero the gradients,
-/// forward from a zero state, backward, clip, and one optimizer step. After every epoch
+/// order, in minibatches of `batch` (the last one smaller), one ``TrainingStep`` each
+/// (forward from a zero state, backward, clip, one optimizer update). After every epoch
 /// the held-out set is evaluated (the MinPy solver's per-epoch check).
 public final class ToyTaskTrainer {
     /// The model being trained.
@@ -51,6 +38,7 @@ public final class ToyTaskTrainer {
     /// Global gradient-norm bound, or nil for none.
     public let clip: Double?
     private var optimizer: any Optimizer
+    private let step: TrainingStep<SequenceModel<Float>>
     private var shuffling: RandomGenerator
     /// Called after every epoch.
     public var onEpoch: ((ToyEpochReport) -> Void)?
@@ -88,6 +76,7 @@ public final class ToyTaskTrainer {
         self.batch = batch
         self.epochs = epochs
         self.clip = clip
+        self.step = TrainingStep(model: model, clip: clip)
         self.shuffling = shuffling
     }
 
@@ -97,7 +86,6 @@ public final class ToyTaskTrainer {
     public func train() throws -> ToyEpochReport {
         var order = Array(0..<trainingSet.count)
         var inputs = [Float](), targets = [Float]()
-        let gradients = model.gradientBuffers
         var elapsed = 0.0
         var report: ToyEpochReport! = nil
         for epoch in 1...epochs {
@@ -110,12 +98,10 @@ public final class ToyTaskTrainer {
                 first += rows.count
                 minibatch += 1
                 trainingSet.gather(rows, inputs: &inputs, targets: &targets)
-                model.zeroGradients()
-                let loss = try model.forward(inputs: inputs, targets: targets, steps: trainingSet.steps, batch: rows.count)
-                guard loss.isFinite else { throw TrainingError.divergence(epoch: epoch, batch: minibatch, checkpoint: nil) }
-                try model.backward()
-                if let clip { GradientClipping.clip(gradients, maxNorm: clip) }
-                optimizer.step(model.parameters)
+                guard let loss = try step.run(inputs: inputs, targets: targets, steps: trainingSet.steps,
+                                              batch: rows.count, optimizer: &optimizer) else {
+                    throw TrainingError.divergence(epoch: epoch, batch: minibatch, checkpoint: nil)
+                }
                 lossSum += loss * Double(rows.count)
             }
             let seconds = Date().timeIntervalSince(start)
@@ -129,40 +115,6 @@ public final class ToyTaskTrainer {
 
     /// The model's loss and task metric on `set` (no gradient, no effect on training).
     public func evaluate(_ set: SequenceDataset) throws -> ToyTaskMetrics {
-        try Self.evaluate(model, on: set)
-    }
-
-    /// The loss and task metric of `model` on `set`, in chunks of up to 1,000 sequences.
-    public static func evaluate(_ model: SequenceModel<Float>, on set: SequenceDataset) throws -> ToyTaskMetrics {
-        var inputs = [Float](), targets = [Float]()
-        var lossSum = 0.0, exact = 0, rightOutputs = 0, first = 0
-        let chunk = 1000
-        while first < set.count {
-            let rows = first..<min(first + chunk, set.count)
-            first = rows.upperBound
-            set.gather(rows, inputs: &inputs, targets: &targets)
-            lossSum += try model.forward(inputs: inputs, targets: targets, steps: set.steps, batch: rows.count) * Double(rows.count)
-            guard model.config.head == .logistic else { continue }
-            let p = model.predictions, b = rows.count, o = set.outputs
-            for row in 0..<b {
-                var allRight = true
-                for t in 0..<set.steps {
-                    for j in 0..<o {
-                        let i = (t * b + row) * o + j
-                        if (p[i] >= 0.5) == (targets[i] >= 0.5) { rightOutputs += 1 } else { allRight = false }
-                    }
-                }
-                if allRight { exact += 1 }
-            }
-        }
-        let loss = lossSum / Double(set.count)
-        switch model.config.head {
-        case .regression:
-            return ToyTaskMetrics(loss: loss, meanSquaredError: loss, exactFraction: nil, outputAccuracy: nil, sequences: set.count)
-        case .logistic:
-            return ToyTaskMetrics(loss: loss, meanSquaredError: nil, exactFraction: Double(exact) / Double(set.count),
-                                  outputAccuracy: Double(rightOutputs) / Double(set.count * set.steps * set.outputs),
-                                  sequences: set.count)
-        }
+        try ToyTaskMetrics(model, on: set)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import LMData
 import LMModelFiles
 import LMModels
+import LMTraining
 
 /// Chainer's "simple sequence" experiment through the language-model ``Trainer``: the
 /// counting sequence `1 22 333 …` (``CountingSequence``) as the training stream, a second,

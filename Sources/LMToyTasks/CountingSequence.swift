@@ -1,3 +1,5 @@
+import LMData
+
 /// The "simple sequence" counting dataset of the Chainer tutorial: `1, 2 2, 3 3 3, …` — each
 /// value `v` repeated `v` times — for `v` in `1..<vocabularySize`, the whole cycle repeated.
 ///
@@ -47,18 +49,5 @@ public struct CountingSequence: Sendable, Equatable {
     /// The ids as a compact ``TokenStream`` over `vocabularySize` ids.
     public func tokenStream() throws -> TokenStream {
         try TokenStream(ids: ids, vocabularySize: vocabularySize)
-    }
-}
-
-/// Errors describing a toy dataset.
-public enum ToyTaskError: Error, Equatable, CustomStringConvertible {
-    /// A size or range parameter is out of bounds; the message says which and why.
-    case invalidParameter(String)
-
-    /// An actionable, human-readable explanation of the error.
-    public var description: String {
-        switch self {
-        case .invalidParameter(let message): return message
-        }
     }
 }

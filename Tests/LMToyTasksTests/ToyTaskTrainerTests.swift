@@ -2,8 +2,9 @@ import Foundation
 import LMData
 import LMModelFiles
 import LMModels
+import LMTraining
 import Testing
-@testable import LMTraining
+@testable import LMToyTasks
 
 /// The toy tasks of the reference tutorials at small sizes: each still has to learn.
 @Suite struct ToyTaskTrainerTests {
@@ -99,7 +100,7 @@ import Testing
     /// validation accuracy climbs well above the majority guess within a few epochs.
     @Test(arguments: [CountingRun.WeightStart.configured, .chainer])
     func countingSequenceLearnsToCount(start: CountingRun.WeightStart) throws {
-        let directory = TrainingFixtures.temporaryDirectory() + "/counting"
+        let directory = temporaryDirectory() + "/counting"
         var options = TrainingOptions(corpus: "counting")
         options.batch = 10
         options.steps = 20

@@ -1,3 +1,5 @@
+import LMData
+
 /// The adding problem (Le, Jaitly & Hinton 2015, "A Simple Way to Initialize Recurrent
 /// Networks of Rectified Linear Units"; the MinPy tutorial's generator).
 ///

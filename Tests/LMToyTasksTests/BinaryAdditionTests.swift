@@ -1,5 +1,6 @@
 import Testing
-@testable import LMData
+import LMData
+@testable import LMToyTasks
 
 @Suite struct BinaryAdditionTests {
     /// Reads a least-significant-bit-first 0/1 sequence back into an integer.

@@ -1,3 +1,5 @@
+import LMData
+
 /// Binary addition, as in the NumPy "RNN from scratch" tutorial: add two `bits`-bit numbers
 /// read least significant bit first, one bit of each per step.
 ///

@@ -1,10 +1,12 @@
 import LMData
+import LMModels
+import LMTraining
 
 /// A set of fixed-length sequences of real-valued feature vectors with their targets, as a
 /// ``SequenceModel`` trains on: the adding problem (one real target per sequence) or binary
 /// addition (one 0/1 target per step).
 ///
-/// Storage is sample-major as the LMData generators write it; ``gather(_:inputs:targets:)``
+/// Storage is sample-major as the task generators write it; ``gather(_:inputs:targets:)``
 /// cuts a minibatch into the model's t-major layout.
 public struct SequenceDataset: Sendable, Equatable {
     /// Number of sequences.
@@ -55,25 +57,12 @@ public struct SequenceDataset: Sendable, Equatable {
     /// Writes the sequences `indices` (in order, as batch rows b) t-major: `inputs[(t·B + b)·F + f]`,
     /// and targets `[b·O + o]` (one row per sequence) or `[(t·B + b)·O + o]` (one per step).
     /// The arrays are resized as needed.
-    public func gather<C: Collection<Int>>(_ indices: C, inputs x: inout [Float], targets y: inout [Float]) {
-        let b = indices.count, f = features, o = outputs
-        if x.count != steps * b * f { x = [Float](repeating: 0, count: steps * b * f) }
-        if y.count != targetRows * b * o { y = [Float](repeating: 0, count: targetRows * b * o) }
-        inputs.withUnsafeBufferPointer { source in
-            targets.withUnsafeBufferPointer { labels in
-                x.withUnsafeMutableBufferPointer { dx in
-                    y.withUnsafeMutableBufferPointer { dy in
-                        for (row, n) in indices.enumerated() {
-                            for t in 0..<steps {
-                                for j in 0..<f { dx[(t * b + row) * f + j] = source[(n * steps + t) * f + j] }
-                            }
-                            for r in 0..<targetRows {
-                                for j in 0..<o { dy[(r * b + row) * o + j] = labels[(n * targetRows + r) * o + j] }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+    public func gather<C: RandomAccessCollection<Int>>(_ indices: C, inputs x: inout [Float], targets y: inout [Float]) {
+        let start = indices.startIndex, steps = steps, f = features, rows = targetRows, o = outputs
+        func sequence(_ b: Int) -> Int { indices[indices.index(start, offsetBy: b)] }
+        TimeMajor.gather(rows: indices.count, steps: steps, width: f, from: inputs,
+                         rowStart: { sequence($0) * steps * f }, into: &x)
+        TimeMajor.gather(rows: indices.count, steps: rows, width: o, from: targets,
+                         rowStart: { sequence($0) * rows * o }, into: &y)
     }
 }

@@ -1,5 +1,6 @@
 import Testing
-@testable import LMData
+import LMData
+@testable import LMToyTasks
 
 @Suite struct CountingSequenceTests {
     @Test func matchesTheChainerTutorialOutput() throws {

@@ -1,6 +1,5 @@
-import LMData
 import Foundation
-import LMModels
+import LMData
 import LMTensor
 
 /// Perplexity of a model on a token stream, with no gradient and no effect on training: the
@@ -9,34 +8,29 @@ public enum Evaluator {
     /// Mean cross-entropy (nats per token) and perplexity over every next-token prediction
     /// of `stream`, cut into `batch` contiguous rows read in windows of `steps`, with the
     /// state carried across windows (so each row is one continuous sequence).
+    ///
+    /// - Throws: ``ModelError/tooFewTokens(_:)`` for a stream under 2 tokens; model errors
+    ///   for ids outside its vocabulary.
     public static func evaluate(_ model: RecurrentLM<Float>, on stream: TokenStream, batch: Int, steps: Int) throws -> (loss: Double, perplexity: Double, tokens: Int) {
         let rows = max(1, min(batch, (stream.count - 1) / max(1, steps)))
         let rowLength = (stream.count - 1) / rows   // predictions per row
-        guard rowLength >= 1 else {
-            throw TrainingError.corpusTooShort("a stream of \(stream.count) tokens has nothing to evaluate (at least 2 tokens are needed)")
-        }
+        guard rowLength >= 1 else { throw ModelError.tooFewTokens(stream.count) }
         let saved = model.state
         defer { try? model.setState(saved) }
-        var inputs = [Int32](), targets = [Int32]()
-        var row = [Int32](repeating: 0, count: rowLength + 1)
-        var sequences: [[Int32]] = []
-        for r in 0..<rows {
-            row.withUnsafeMutableBufferPointer { stream.copy(from: r * rowLength, count: rowLength + 1, into: $0.baseAddress!) }
-            sequences.append(row)
+        // Row r holds tokens r·rowLength … (r + 1)·rowLength: its inputs and, one later, its targets.
+        let stride = rowLength + 1
+        var sequences = [Int32](repeating: 0, count: rows * stride)
+        sequences.withUnsafeMutableBufferPointer { all in
+            for r in 0..<rows { stream.copy(from: r * rowLength, count: stride, into: all.baseAddress! + r * stride) }
         }
+        var inputs = [Int32](), targets = [Int32]()
         var lossSum = 0.0, tokens = 0
         var start = 0
         var first = true
         while start < rowLength {
             let window = min(steps, rowLength - start)
-            inputs.removeAll(keepingCapacity: true)
-            targets.removeAll(keepingCapacity: true)
-            for t in 0..<window {
-                for r in 0..<rows {
-                    inputs.append(sequences[r][start + t])
-                    targets.append(sequences[r][start + t + 1])
-                }
-            }
+            TimeMajor.gather(rows: rows, steps: window, from: sequences, rowStart: { $0 * stride + start }, into: &inputs)
+            TimeMajor.gather(rows: rows, steps: window, from: sequences, rowStart: { $0 * stride + start + 1 }, into: &targets)
             if first { model.resetState(); first = false }
             let loss = try model.forward(inputs: inputs, targets: targets, steps: window, batch: rows)
             lossSum += loss * Double(window * rows)

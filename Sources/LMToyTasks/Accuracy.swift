@@ -2,6 +2,7 @@ import Foundation
 import LMData
 import LMModels
 import LMTensor
+import LMTraining
 
 /// Next-token accuracy of a language model, as Chainer's `Evaluator` measures it on the
 /// counting sequence: one non-repeating pass of a ``ParallelSequentialSampler`` over the
@@ -38,14 +39,7 @@ public enum Accuracy {
         var lossSum = 0.0, correct = 0, predictions = 0
         while sampler.next(into: &window) {
             let filled = window.filledSteps, rows = window.batchSize
-            inputs.removeAll(keepingCapacity: true)
-            targets.removeAll(keepingCapacity: true)
-            for t in 0..<filled {
-                for row in 0..<rows {
-                    inputs.append(window.input(row: row, step: t))
-                    targets.append(window.target(row: row, step: t))
-                }
-            }
+            window.timeMajor(inputs: &inputs, targets: &targets)
             let loss = try model.forward(inputs: inputs, targets: targets, steps: filled, batch: rows)
             let logits = model.logits
             for r in 0..<logits.rows {

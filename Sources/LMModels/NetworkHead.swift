@@ -1,0 +1,29 @@
+import LMTensor
+
+/// What a ``RecurrentNetwork`` computes from its top layer's outputs, and the loss it is
+/// trained on: ``OutputLayer`` (softmax over a vocabulary) or ``SequenceHead`` (regression
+/// or logistic outputs).
+///
+/// The network calls, per window: ``validate(_:steps:batch:)`` (with targets), ``forward(hidden:steps:batch:)``,
+/// ``loss(_:)`` (with targets); for the backward, ``backward(hidden:hiddenGradient:)``.
+public protocol NetworkHead<Scalar>: AnyObject {
+    associatedtype Scalar: TensorScalar
+    /// The configuration the head is built from.
+    associatedtype Configuration: RecurrentArchitecture
+    /// One window's targets as callers pass them.
+    associatedtype Targets
+
+    /// A head for `configuration`, its parameters zero until initialised.
+    init(configuration: Configuration)
+    /// Its parameters (initialised last, saved last).
+    var parameters: [Parameter<Scalar>] { get }
+    /// Throws ``ModelError`` unless `targets` fit a window of `steps × batch`.
+    func validate(_ targets: Targets, steps: Int, batch: Int) throws
+    /// Reads the top layer's outputs, T·B × H rows (t-major), and computes the head's outputs.
+    func forward(hidden: UnsafePointer<Scalar>, steps: Int, batch: Int)
+    /// The mean loss of the last forward against `targets` (validated); keeps its gradient.
+    func loss(_ targets: Targets) -> Double
+    /// Accumulates its parameters' gradients and writes ∂loss/∂hidden into every one of the
+    /// T·B × H rows of `hiddenGradient`.
+    func backward(hidden: UnsafePointer<Scalar>, hiddenGradient: UnsafeMutablePointer<Scalar>)
+}

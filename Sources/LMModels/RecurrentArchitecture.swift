@@ -1,0 +1,31 @@
+/// What a ``RecurrentNetwork`` reads from its configuration to build its stack of cells:
+/// the cell kind, its nonlinearity, the width and depth of the stack and how weights start.
+/// ``ModelConfig`` (language models) and ``SequenceModelConfig`` (toy tasks) conform.
+public protocol RecurrentArchitecture: Codable, Equatable, Sendable {
+    /// Cell type.
+    var kind: ModelConfig.Kind { get }
+    /// RNN nonlinearity (`.tanh` for GRU and LSTM).
+    var activation: ModelConfig.Activation { get }
+    /// Hidden units per layer.
+    var hiddenSize: Int { get }
+    /// Stacked recurrent layers (≥ 1).
+    var layers: Int { get }
+    /// Weight initialisation.
+    var initialization: ModelConfig.Initialization { get }
+    /// Throws ``ModelError/invalidConfiguration(_:)`` naming the offending field.
+    func validate() throws
+    /// Whether every window is a batch of independent sequences, so each forward starts
+    /// from a zero state; otherwise the state is carried (detached) into the next window.
+    static var windowsAreIndependent: Bool { get }
+}
+
+extension ModelConfig: RecurrentArchitecture {
+    /// A language model carries its state across windows (the trainer resets it when the
+    /// sampler asks).
+    public static var windowsAreIndependent: Bool { false }
+}
+
+extension SequenceModelConfig: RecurrentArchitecture {
+    /// Toy-task sequences are independent: each forward starts from zero.
+    public static var windowsAreIndependent: Bool { true }
+}

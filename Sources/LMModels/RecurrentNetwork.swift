@@ -1,0 +1,185 @@
+import LMTensor
+
+/// A recurrent network: an input (``NetworkInput``) → L stacked recurrent layers (RNN, GRU or
+/// LSTM, the same cells with the same hand-written BPTT for every network) → a head
+/// (``NetworkHead``) with its loss. ``RecurrentLM`` (token input, softmax head) and
+/// ``SequenceModel`` (dense features, regression or logistic head) are this type with
+/// different inputs and heads; everything else lives here once: the cell stack, the
+/// parameter list, forward and backward through the stack, the carried state, zeroing,
+/// gradient buffers and the test-only fault hook.
+///
+/// Data layout: a window is `steps × batch` positions, t-major (position t·batch + b is
+/// sequence b at step t), as d2l's transposed minibatch.
+///
+/// State: each layer carries its final state (h, and c for LSTM) into the next window,
+/// detached (the next backward stops at the window boundary), unless the configuration's
+/// ``RecurrentArchitecture/windowsAreIndependent`` says every forward starts from zero.
+/// ``resetState()`` zeroes it; a window with a different batch size starts from zeros.
+///
+/// Typical step: `zeroGradients()`, `forward(inputs:targets:steps:batch:)`, `backward()`,
+/// clip ``gradientBuffers``, update each ``parameters`` entry.
+///
+/// Buffers are allocated once per (steps, batch) shape and reused; no allocation happens
+/// per time step. Generic over the scalar: `Float` trains, `Double` runs the same code for
+/// gradient checks.
+public final class RecurrentNetwork<Input: NetworkInput, Head: NetworkHead>
+where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
+    public typealias Scalar = Input.Scalar
+    public typealias Configuration = Input.Configuration
+
+    /// The architecture this network was built from.
+    public let config: Configuration
+    /// The input layer.
+    public let inputLayer: Input
+    /// The recurrent layers, bottom first.
+    public let cells: [any RecurrentCell<Scalar>]
+    /// The head.
+    public let outputLayer: Head
+    /// Every parameter, in a fixed order: the input's, then per layer l `<kind>.<l>.W_xh`,
+    /// `<kind>.<l>.W_hh`, `<kind>.<l>.b_h`, then the head's.
+    public let parameters: [Parameter<Scalar>]
+
+    private var steps = 0, batch = 0
+    private var hasTargets = false
+
+    /// Builds a network and initialises its parameters from `config.initialization`, in
+    /// ``parameters`` order.
+    ///
+    /// - Throws: ``ModelError/invalidConfiguration(_:)``.
+    public init(config: Configuration, using generator: inout some RandomNumberGenerator) throws {
+        try config.validate()
+        self.config = config
+        inputLayer = Input(configuration: config)
+        let cells: [any RecurrentCell<Scalar>] = RecurrentStack.cells(
+            kind: config.kind, activation: config.activation, inputSize: inputLayer.outputSize,
+            hiddenSize: config.hiddenSize, layers: config.layers)
+        self.cells = cells
+        outputLayer = Head(configuration: config)
+        parameters = inputLayer.parameters + cells.flatMap { $0.parameters } + outputLayer.parameters
+        for p in inputLayer.parameters {
+            Initializer.initialize(p, scheme: config.initialization, gateWidth: p.cols, using: &generator)
+        }
+        for c in cells {
+            for p in c.parameters {
+                Initializer.initialize(p, scheme: config.initialization, gateWidth: config.hiddenSize, using: &generator)
+            }
+        }
+        for p in outputLayer.parameters {
+            Initializer.initialize(p, scheme: config.initialization, gateWidth: p.cols, using: &generator)
+        }
+    }
+
+    /// The parameter called `name`, if any.
+    public func parameter(named name: String) -> Parameter<Scalar>? {
+        parameters.first { $0.name == name }
+    }
+
+    /// Total number of scalar parameters.
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+
+    /// Every gradient buffer, in ``parameters`` order (for clipping and optimizers).
+    public var gradientBuffers: [UnsafeMutableBufferPointer<Scalar>] { parameters.map { $0.gradient.buffer } }
+
+    /// Sets every gradient to zero.
+    public func zeroGradients() { for p in parameters { p.zeroGradient() } }
+
+    /// Zeroes the carried state of every layer (start of an epoch, or d2l's random sampling).
+    public func resetState() {
+        for c in cells { for s in c.workspace.carried { s.zero() } }
+    }
+
+    /// The carried state: per layer h (and c for LSTM), each batch × hidden, bottom layer
+    /// first. Setting it requires the same count and equal shapes; it then sets the batch.
+    public var state: [Matrix<Scalar>] {
+        cells.flatMap { c in
+            c.workspace.carried.map { try! Matrix(rows: c.workspace.carried[0].count / c.hiddenSize, cols: c.hiddenSize, storage: $0.array) }
+        }
+    }
+
+    /// Replaces the carried state (see ``state``). The batch size becomes the matrices' rows.
+    ///
+    /// - Throws: ``ModelError/shapeMismatch(_:)`` when the count or a shape is wrong.
+    public func setState(_ newState: [Matrix<Scalar>]) throws {
+        let expected = cells.reduce(0) { $0 + $1.stateCount }
+        guard newState.count == expected, let b = newState.first?.rows else {
+            throw ModelError.shapeMismatch("state has \(newState.count) matrices; this model carries \(expected)")
+        }
+        for m in newState where m.rows != b || m.cols != config.hiddenSize {
+            throw ModelError.shapeMismatch("state matrix \(m.rows)×\(m.cols); expected \(b)×\(config.hiddenSize)")
+        }
+        var k = 0
+        for c in cells {
+            c.workspace.prepare(steps: max(c.workspace.steps, 1), batch: b)
+            for s in c.workspace.carried { try s.assign(newState[k].storage); k += 1 }
+        }
+    }
+
+    /// Runs a window forward and returns the head's mean loss over it (cross-entropy in nats
+    /// for a language model). Keeps what ``backward()`` needs.
+    ///
+    /// - Parameters:
+    ///   - inputs: the window's inputs, t-major (see the input type).
+    ///   - targets: what the head is trained to predict (see the head type).
+    /// - Throws: ``ModelError/shapeMismatch(_:)``, ``ModelError/tokenOutOfRange(id:vocabularySize:)``.
+    @discardableResult
+    @_specialize(where Input == InputLayer<Float>, Head == OutputLayer<Float>)
+    public func forward(inputs: Input.Values, targets: Head.Targets, steps: Int, batch: Int) throws -> Double {
+        try Self.checkWindow(steps: steps, batch: batch)
+        try outputLayer.validate(targets, steps: steps, batch: batch)
+        try forward(inputs: inputs, steps: steps, batch: batch)
+        hasTargets = true
+        return outputLayer.loss(targets)
+    }
+
+    /// Runs a window forward without a loss (evaluation, generation); the head's outputs
+    /// are then there to read. ``backward()`` is not possible after this call.
+    ///
+    /// - Throws: ``ModelError/shapeMismatch(_:)``, ``ModelError/tokenOutOfRange(id:vocabularySize:)``.
+    @_specialize(where Input == InputLayer<Float>, Head == OutputLayer<Float>)
+    public func forward(inputs: Input.Values, steps: Int, batch: Int) throws {
+        try Self.checkWindow(steps: steps, batch: batch)
+        try inputLayer.validate(inputs, steps: steps, batch: batch)
+        self.steps = steps
+        self.batch = batch
+        hasTargets = false
+        inputLayer.load(inputs, steps: steps, batch: batch)
+        let fresh = Configuration.windowsAreIndependent
+        inputLayer.withCurrent { first in
+            var input = first
+            for c in cells {
+                if fresh { for s in c.workspace.carried { s.zero() } }
+                c.forward(input: input, steps: steps, batch: batch)
+                input = .dense(UnsafePointer(c.workspace.outputs))
+            }
+        }
+        outputLayer.forward(hidden: cells[cells.count - 1].workspace.outputs, steps: steps, batch: batch)
+    }
+
+    /// Backpropagates the last window's loss through the head and through time, and *adds*
+    /// ∂loss/∂θ to every parameter's gradient (call ``zeroGradients()`` between updates).
+    ///
+    /// - Throws: ``ModelError/backwardWithoutForward`` unless the last forward had targets.
+    @_specialize(where Input == InputLayer<Float>, Head == OutputLayer<Float>)
+    public func backward() throws {
+        guard hasTargets, steps > 0 else { throw ModelError.backwardWithoutForward }
+        let top = cells[cells.count - 1].workspace
+        outputLayer.backward(hidden: top.outputs, hiddenGradient: top.outputGradients)
+        for l in stride(from: cells.count - 1, through: 1, by: -1) {
+            let below = cells[l - 1].workspace
+            cells[l].backward(input: .dense(UnsafePointer(below.outputs)), inputGradient: below.outputGradients)
+        }
+        inputLayer.withCurrent { cells[0].backward(input: $0, inputGradient: inputLayer.inputGradient) }
+        inputLayer.backward()
+    }
+
+    private static func checkWindow(steps: Int, batch: Int) throws {
+        guard steps > 0, batch > 0 else {
+            throw ModelError.shapeMismatch("window of \(steps) steps × \(batch) batch; both must be ≥ 1")
+        }
+    }
+
+    /// Test hook: breaks one backward term in every layer.
+    func injectFault(_ fault: BackwardFault) {
+        RecurrentStack.injectFault(fault, into: cells)
+    }
+}

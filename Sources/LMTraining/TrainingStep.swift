@@ -1,0 +1,55 @@
+import LMModels
+import LMTensor
+
+/// A model one ``TrainingStep`` can drive: forward with a loss, backward, and its
+/// parameters with their gradient buffers. Every ``RecurrentNetwork`` in `Float` is one
+/// (``RecurrentLM`` and ``SequenceModel``).
+public protocol TrainableModel: AnyObject {
+    /// One window's inputs and targets, as the model's forward takes them.
+    associatedtype Inputs
+    associatedtype Targets
+    /// Every parameter, in the order optimizers and checkpoints see them.
+    var parameters: [Parameter<Float>] { get }
+    /// The parameters' gradient buffers, in the same order.
+    var gradientBuffers: [UnsafeMutableBufferPointer<Float>] { get }
+    /// Sets every gradient to zero.
+    func zeroGradients()
+    /// Runs a window forward and returns its mean loss.
+    func forward(inputs: Inputs, targets: Targets, steps: Int, batch: Int) throws -> Double
+    /// Adds the last window's ∂loss/∂θ to the gradients.
+    func backward() throws
+}
+
+extension RecurrentNetwork: TrainableModel where Input.Scalar == Float {}
+
+/// One optimisation step, the same for the corpus ``Trainer`` and the toy tasks: zero the
+/// gradients, forward with the loss, stop if it is NaN or infinite, backward, clip the
+/// global gradient norm, and one optimizer update.
+public struct TrainingStep<Model: TrainableModel> {
+    /// The model being trained.
+    public let model: Model
+    /// Global L2 bound on the gradients, or nil for no clipping.
+    public let clip: Double?
+    private let gradients: [UnsafeMutableBufferPointer<Float>]
+
+    /// A step for `model`, clipping at `clip` when it is set.
+    public init(model: Model, clip: Double?) {
+        self.model = model
+        self.clip = clip
+        gradients = model.gradientBuffers
+    }
+
+    /// Runs the step on one window.
+    /// - Returns: the window's mean loss, or nil when it is not finite (nothing is then
+    ///   updated: no backward and no optimizer step).
+    public func run(inputs: Model.Inputs, targets: Model.Targets, steps: Int, batch: Int,
+                    optimizer: inout any Optimizer) throws -> Double? {
+        model.zeroGradients()
+        let loss = try model.forward(inputs: inputs, targets: targets, steps: steps, batch: batch)
+        guard loss.isFinite else { return nil }
+        try model.backward()
+        if let clip { _ = GradientClipping.clip(gradients, maxNorm: clip) }
+        optimizer.step(model.parameters)
+        return loss
+    }
+}
