@@ -35,7 +35,8 @@ let package = Package(
         // Data: token streams, samplers, the project's random generator, toy tasks.
         .target(name: "LMData", dependencies: ["LMText"]),
         // Tensor math: matrices, BLAS, activations, loss, clipping.
-        .target(name: "LMTensor", swiftSettings: hostKernels),  // dlopens OpenBLAS (BLAS.swift); kernels built for the host CPU
+        .target(name: "LMTensor", dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+                swiftSettings: hostKernels),  // dlopens OpenBLAS (BLAS.swift); kernels built for the host CPU
         // Models: parameters, recurrent cells, the stacked language model.
         .target(name: "LMModels", dependencies: ["LMTensor"], swiftSettings: hostKernels),
         // Training: optimizers, the loop, evaluation, run directories and checkpoints.
