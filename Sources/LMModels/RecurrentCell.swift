@@ -1,7 +1,7 @@
 import LMTensor
 
 /// The input a recurrent layer reads for a window of `steps × batch` positions (t-major:
-/// row t·batch + b).
+/// row t·batch + b), or for one step of `batch` sequences (row b).
 public enum CellInput<Scalar: TensorScalar> {
     /// Token ids, read as one-hot vectors: the input projection X·W_xh is a row gather of
     /// W_xh (the same math as d2l's one-hot matmul, without the multiply).

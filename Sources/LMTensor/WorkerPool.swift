@@ -54,8 +54,8 @@ public final class WorkerPool: @unchecked Sendable {
     public nonisolated(unsafe) var elementThreshold = 8192
     /// Whether splitting jobs pays; touched only by the caller of `run`.
     private nonisolated(unsafe) var tuner = ThreadingTuner()
-    /// Jobs run serially after workers were found to stall the caller (public for tests and
-    /// benchmarks to read).
+    /// Times the pool went over to running jobs on the calling thread because splitting was
+    /// measured to cost more (public for tests and benchmarks to read).
     public private(set) nonisolated(unsafe) var serialFallbacks = 0
     /// Total seconds the caller spent on its own parts and waiting for workers' parts.
     public private(set) nonisolated(unsafe) var totalWork = 0.0, totalWait = 0.0
