@@ -115,10 +115,6 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
 // MARK: - One step (generation)
 
 extension GRUCell {
-    public func makeStepState(batch: Int) -> CellStepState<Scalar> {
-        CellStepState(batch: batch, hidden: hiddenSize, stateCount: 1, gates: 3)
-    }
-
     /// [R | Z | H̃] = x W_xh + b_h; [R | Z] += H W_h[r|z], σ; H̃ += (R ⊙ H) W_hh(h̃), tanh;
     /// H' = Z ⊙ H + (1 − Z) ⊙ H̃, for each sequence (see ``RecurrentCell/step(input:state:schedule:)``).
     @_specialize(where Scalar == Float)

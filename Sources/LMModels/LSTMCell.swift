@@ -86,10 +86,6 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
 // MARK: - One step (generation)
 
 extension LSTMCell {
-    public func makeStepState(batch: Int) -> CellStepState<Scalar> {
-        CellStepState(batch: batch, hidden: hiddenSize, stateCount: 2, gates: 4)
-    }
-
     /// [I | F | O | C̃] = x W_xh + b_h + H W_hh; C' = F ⊙ C + I ⊙ C̃; H' = O ⊙ tanh(C'), for
     /// each sequence (see ``RecurrentCell/step(input:state:schedule:)``).
     @_specialize(where Scalar == Float)

@@ -91,10 +91,6 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
 // MARK: - One step (generation)
 
 extension RNNCell {
-    public func makeStepState(batch: Int) -> CellStepState<Scalar> {
-        CellStepState(batch: batch, hidden: hiddenSize, stateCount: 1, gates: 1)
-    }
-
     /// h' = φ(x W_xh + b_h + h W_hh) for each sequence (see ``RecurrentCell/step(input:state:schedule:)``).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)

@@ -56,7 +56,8 @@ public protocol RecurrentCell<Scalar>: AnyObject {
     /// Runs the window backward; `inputGradient` (T·B × inputSize) is written when non-nil.
     func backward(input: CellInput<Scalar>, inputGradient: UnsafeMutablePointer<Scalar>?)
 
-    /// A zero state, and the step's scratch, for single steps of `batch` sequences.
+    /// A zero state, and the step's scratch, for single steps of `batch` sequences (the
+    /// default suits cells whose scratch is one H-wide row).
     func makeStepState(batch: Int) -> CellStepState<Scalar>
     /// One time step of the state's sequences: reads `input` (one token id, or one dense row
     /// of ``inputSize`` values, per sequence), advances `state` in place and leaves the new
@@ -78,6 +79,11 @@ public protocol RecurrentCell<Scalar>: AnyObject {
 }
 
 extension RecurrentCell {
+    /// ``stateCount`` zero buffers of batch × H, one sequence's G·H gates and H of scratch.
+    public func makeStepState(batch: Int) -> CellStepState<Scalar> {
+        CellStepState(batch: batch, hidden: hiddenSize, stateCount: stateCount, gates: gateCount)
+    }
+
     /// No overlapped step: the caller runs the plain one.
     public func overlappedStep(token: Int32, state: CellStepState<Scalar>, schedule: VectorMatrix.Schedule,
                                alongside work: () -> Void) -> Bool {
