@@ -37,7 +37,8 @@ let package = Package(
         // Data: token streams, samplers, the project's random generator, the time-major layout.
         .target(name: "LMData", dependencies: ["LMText"]),
         // Tensor math: matrices, BLAS, activations, loss, clipping.
-        .target(name: "LMTensor", swiftSettings: hostKernels),  // dlopens OpenBLAS (BLAS.swift); kernels built for the host CPU
+        .target(name: "LMTensor", dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+                swiftSettings: hostKernels),  // dlopens OpenBLAS (BLAS.swift); kernels built for the host CPU
         // Models: parameters, recurrent cells, the network shell with its inputs and heads, evaluation.
         .target(name: "LMModels", dependencies: ["LMTensor", "LMData"], swiftSettings: hostKernels),
         // Model files: a run's config, vocabulary, weights, checkpoints, log and curve, read and written.
@@ -48,13 +49,15 @@ let package = Package(
         // Toy tasks of the reference tutorials: data, dataset, trainer, metrics, session.
         .target(name: "LMToyTasks", dependencies: ["LMTraining", "LMModelFiles", "LMModels", "LMTensor", "LMData"], swiftSettings: optimize),
         // Generation: decoding strategies, sampling options, prefix warm-up, the lm-generate run.
-        .target(name: "LMGeneration", dependencies: ["LMModelFiles", "LMModels", "LMTensor", "LMData", "LMText"],
+        .target(name: "LMGeneration", dependencies: [
+            "LMModelFiles", "LMModels", "LMTensor", "LMData", "LMText", .product(name: "RealModule", package: "swift-numerics"),
+        ],
                 swiftSettings: hostKernels),
 
         // What every command-line tool shares: error reporting, notes, progress display, buffered
         // stdout, option values. Below training and generation, so lm-generate and lm-eval need neither.
         .target(name: "LMToolSupport", dependencies: [
-            "LMModelFiles", "LMModels", "LMText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "LMModelFiles", "LMModels", "LMTensor", "LMText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Command-line tools: thin argument parsing over the library.

@@ -1,3 +1,4 @@
+import RealModule
 /// Sampling from the sharpened distribution q ∝ p^α, where p = softmax(z) is the model's
 /// distribution: α > 1 sharpens, α = 1 is p itself, 0 < α < 1 flattens, α = 0 is uniform over
 /// the allowed tokens, and α = +infinity is greedy.
@@ -48,8 +49,8 @@ public struct AlphaSharpening: LogitSampler {
         // log p = z − logsumexp(z), with logsumexp = m + log Σ exp(z − m).
         let m = Double(SamplingKernels.maximum(z))
         var sum = 0.0
-        for v in z where v != -.infinity { sum += _exp(Double(v) - m) }
-        let logSumExp = m + _log(sum)
+        for v in z where v != -.infinity { sum += Double.exp(Double(v) - m) }
+        let logSumExp = m + Double.log(sum)
         // max_j α·log p_j is reached at the largest logit: α·(m − logsumexp).
         let top = alpha * (m - logSumExp)
         var total = 0.0
@@ -58,7 +59,7 @@ public struct AlphaSharpening: LogitSampler {
             if v == -.infinity {
                 w[i] = 0
             } else {
-                let e = _exp(alpha * (Double(v) - logSumExp) - top)
+                let e = Double.exp(alpha * (Double(v) - logSumExp) - top)
                 w[i] = e
                 total += e
             }

@@ -12,10 +12,9 @@ import LMText
 ///    new token is fed back as the next input, for all samples at once.
 ///
 /// Every step is one step of the model's recurrence on its own parameters, run by
-/// ``RecurrentStep`` (vector × matrix products that read the weights in place, much faster
-/// than `forward(inputs:steps: 1, batch:)` at batch 1, equal to it to float rounding); the
-/// model's own carried state is left untouched. A model with a cell ``RecurrentStep`` does
-/// not know runs through `model.forward` instead (which resets the model's state).
+/// ``RecurrentStep`` (each cell's single step: vector × matrix products that read the
+/// weights in place, much faster than `forward(inputs:steps: 1, batch:)` at batch 1, equal
+/// to it to float rounding); the model's own carried state is left untouched.
 ///
 /// `<unk>` is masked (its logit set to -infinity before the sampler sees the row) unless
 /// `allowUnknown` is set, for every strategy, greedy included: greedy is then the argmax over
@@ -31,7 +30,7 @@ public final class Generator {
     public let pipeline: TextPipeline
     /// Ids back to text.
     public let detokenizer: Detokenizer
-    /// The per-token forward (nil for a cell it does not know: then `model.forward` runs).
+    /// The per-token forward (nil for the reference path: then `model.forward` runs).
     private var fastStep: RecurrentStep?
     /// Whether generation runs through ``RecurrentStep`` (true) or `model.forward`.
     public var usesStepKernel: Bool { fastStep != nil }

@@ -1,3 +1,4 @@
+import RealModule
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -76,7 +77,7 @@ enum SamplingKernels {
             if v == -.infinity {
                 w[i] = 0
             } else {
-                let e = _exp(scale * (Double(v) - m))
+                let e = Double.exp(scale * (Double(v) - m))
                 w[i] = e
                 total += e
             }
@@ -217,11 +218,3 @@ struct RankingBuffers {
         }
     }
 }
-
-/// exp in Double (the C library's; no Foundation needed).
-@inline(__always)
-func _exp(_ x: Double) -> Double { exp(x) }
-
-/// log in Double.
-@inline(__always)
-func _log(_ x: Double) -> Double { log(x) }

@@ -1,3 +1,4 @@
+import RealModule
 /// Top-k sampling: keep the k tokens with the largest logits (lower id first on ties),
 /// renormalize, draw. With a temperature the logits are scaled first, then cut (the usual
 /// order; scaling by 1/T > 0 does not change which k are best, only their weights).
@@ -67,7 +68,7 @@ public struct TopK: LogitSampler {
         var total = 0.0
         for j in 0..<n {
             let i = Int(order[j])
-            let e = _exp(scale * (Double(z[i]) - m))
+            let e = Double.exp(scale * (Double(z[i]) - m))
             w[i] = e
             total += e
         }

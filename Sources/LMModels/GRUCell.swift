@@ -20,7 +20,6 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
     public let bias: Parameter<Scalar>
     public var parameters: [Parameter<Scalar>] { [inputWeight, recurrentWeight, bias] }
     public let workspace: CellWorkspace<Scalar>
-    var fault = BackwardFault.none
 
     /// A layer named `prefix` (e.g. "gru.0") with zero weights.
     public init(prefix: String, inputSize: Int, hiddenSize: Int) {
@@ -45,7 +44,7 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
             let gt = g + t * batch * w, hp = s + t * bh, hn = s + (t + 1) * bh, rh = rhAll + t * bh
             // [R | Z] pre-activations += H W_h[r|z].
             Scalar.recurrentProduct(m: batch, n: 2 * h, k: h, a: hp, lda: h, w: whh, ldw: w, c: gt, ldc: w)
-            parallelRows(batch, width: w) { rows in for b in rows {
+            WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
                 let row = gt + b * w
                 Scalar.sigmoid(row, row, count: 2 * h)
                 let r = row, hpb = hp + b * h, rhb = rh + b * h
@@ -53,7 +52,7 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
             } }
             // H̃ pre-activation += (R ⊙ H) W_hh.
             Scalar.recurrentProduct(m: batch, n: h, k: h, a: rh, lda: h, w: whh + 2 * h, ldw: w, c: gt + 2 * h, ldc: w)
-            parallelRows(batch, width: w) { rows in for b in rows {
+            WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
                 let row = gt + b * w
                 let z = row + h, c = row + 2 * h
                 Scalar.tanh(c, c, count: h)
@@ -76,7 +75,7 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let gt = g + t * batch * w, dgt = dg + t * batch * w, dht = dh + t * bh, hp = s + t * bh
             // Z and candidate pre-activation gradients.
-            parallelRows(batch, width: w) { rows in for b in rows {
+            WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
                 let z = gt + b * w + h, c = gt + b * w + 2 * h
                 let dz = dgt + b * w + h, dc = dgt + b * w + 2 * h
                 let d = dht + b * h, hpb = hp + b * h
@@ -88,7 +87,7 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
             Scalar.recurrentProduct(m: batch, n: h, k: h, a: dgt + 2 * h, lda: w, w: whhT + 2 * h * h, ldw: h, c: drh, ldc: h)
             // dR_pre, and dH_{t−1} += dH ⊙ Z + ∂(R ⊙ H) ⊙ R (then + [dR | dZ] · W_h[r|z]ᵀ).
             let dprev = dht - bh
-            parallelRows(batch, width: w) { rows in for b in rows {
+            WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
                 let r = gt + b * w, dr = dgt + b * w, d = drh + b * h, hpb = hp + b * h
                 for j in 0..<h { dr[j] = d[j] * hpb[j] * r[j] * (1 - r[j]) }
                 if t > 0 {
@@ -97,7 +96,7 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
                 }
             } }
             guard t > 0 else { continue }
-            if fault != .dropRecurrentTerm {
+            if ws.fault != .dropRecurrentTerm {
                 Scalar.recurrentProduct(m: batch, n: h, k: 2 * h, a: dgt, lda: w, w: whhT, ldw: h, c: dprev, ldc: h)
             }
         }
@@ -109,5 +108,44 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
                     a: rhAll, lda: h, b: dg + 2 * h, ldb: w, beta: 1, c: dwhh + 2 * h, ldc: w)
         inputBackward(input, rows: rows, inputSize: inputSize, width: w,
                       weight: inputWeight, bias: bias, gateGradients: dg, inputGradient: inputGradient)
+    }
+}
+
+// MARK: - One step (generation)
+
+extension GRUCell {
+    /// [R | Z | H̃] = x W_xh + b_h; [R | Z] += H W_h[r|z], σ; H̃ += (R ⊙ H) W_hh(h̃), tanh;
+    /// H' = Z ⊙ H + (1 − Z) ⊙ H̃, for each sequence (see ``RecurrentCell/step(input:state:schedule:)``).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func step(input: CellInput<Scalar>, state: CellStepState<Scalar>, schedule: VectorMatrix.Schedule) {
+        let h = hiddenSize, w = 3 * h
+        let g = state.gates.pointer, rh = state.scratch.pointer, whh = recurrentWeight.value.pointer
+        for b in 0..<state.batch {
+            let hb = state.output + b * h
+            stepInputProjection(input, sequence: b, inputSize: inputSize, width: w,
+                                weight: inputWeight, bias: bias, into: g, schedule: schedule)
+            Scalar.vectorMatrix(hb, whh, rows: h, cols: 2 * h, stride: w, into: g, schedule: schedule)
+            Scalar.sigmoid(g, g, count: 2 * h)
+            for j in 0..<h { rh[j] = g[j] * hb[j] }
+            let c = g + 2 * h, z = g + h
+            Scalar.vectorMatrix(rh, whh + 2 * h, rows: h, cols: h, stride: w, into: c, schedule: schedule)
+            Scalar.tanh(c, c, count: h)
+            for j in 0..<h { hb[j] = z[j] * hb[j] + (1 - z[j]) * c[j] }
+        }
+    }
+
+    /// R = σ(x W_xr + h W_hr + b_r), Z = σ(x W_xz + h W_hz + b_z),
+    /// H̃ = tanh(x W_xh + (R ⊙ h) W_hh + b_h), h' = Z ⊙ h + (1 − Z) ⊙ H̃.
+    public func referenceStep(input x: [Double], state: [[Double]]) -> [[Double]] {
+        func gate(_ g: Int, _ h: [Double]) -> [Double] {
+            referenceGate(g, x: x, h: h, inputWeight: inputWeight, recurrentWeight: recurrentWeight, bias: bias, hidden: hiddenSize)
+        }
+        let h = state[0]
+        let r = Reference.sigmoid(gate(0, h))
+        let z = Reference.sigmoid(gate(1, h))
+        let rh = (0..<hiddenSize).map { r[$0] * h[$0] }
+        let candidate = Reference.tanh(gate(2, rh))
+        return [(0..<hiddenSize).map { z[$0] * h[$0] + (1 - z[$0]) * candidate[$0] }]
     }
 }

@@ -17,9 +17,9 @@ public enum Initializer {
                 // Box–Muller: two independent N(0, 1) samples per pair of uniforms.
                 let u1 = Double.random(in: Double.ulpOfOne..<1, using: &generator)
                 let u2 = Double.random(in: 0..<1, using: &generator)
-                let r = (-2 * _log(u1)).squareRoot()
-                v[i] = T(r * _cos(2 * .pi * u2) * scale)
-                if i + 1 < v.count { v[i + 1] = T(r * _sin(2 * .pi * u2) * scale) }
+                let r = (-2 * Double.log(u1)).squareRoot()
+                v[i] = T(r * Double.cos(2 * .pi * u2) * scale)
+                if i + 1 < v.count { v[i + 1] = T(r * Double.sin(2 * .pi * u2) * scale) }
                 i += 2
             }
         case .xavierUniform:
@@ -31,15 +31,3 @@ public enum Initializer {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-@inline(__always) func _log(_ x: Double) -> Double { Glibc.log(x) }
-@inline(__always) func _cos(_ x: Double) -> Double { Glibc.cos(x) }
-@inline(__always) func _sin(_ x: Double) -> Double { Glibc.sin(x) }
-#else
-import Darwin
-@inline(__always) func _log(_ x: Double) -> Double { Darwin.log(x) }
-@inline(__always) func _cos(_ x: Double) -> Double { Darwin.cos(x) }
-@inline(__always) func _sin(_ x: Double) -> Double { Darwin.sin(x) }
-#endif

@@ -19,7 +19,6 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
     public let bias: Parameter<Scalar>
     public var parameters: [Parameter<Scalar>] { [inputWeight, recurrentWeight, bias] }
     public let workspace: CellWorkspace<Scalar>
-    var fault = BackwardFault.none
 
     /// A layer named `prefix` (e.g. "lstm.0") with zero weights.
     public init(prefix: String, inputSize: Int, hiddenSize: Int) {
@@ -45,7 +44,7 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
             let gt = g + t * batch * w
             Scalar.recurrentProduct(m: batch, n: w, k: h, a: s + t * bh, lda: h, w: whh, ldw: w, c: gt, ldc: w)
             let cp = cs + t * bh, cn = cs + (t + 1) * bh, hn = s + (t + 1) * bh, tc = tcAll + t * bh
-            parallelRows(batch, width: w) { rows in for b in rows {
+            WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
                 Scalar.lstmForward(gates: gt + b * w, cell: cp + b * h, newCell: cn + b * h,
                                    tanhCell: tc + b * h, hidden: hn + b * h, count: h)
             } }
@@ -66,12 +65,12 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let gt = g + t * batch * w, dgt = dg + t * batch * w, dht = dh + t * bh
             let cp = cs + t * bh, tc = tcAll + t * bh
-            parallelRows(batch, width: w) { rows in for b in rows {
+            WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
                 Scalar.lstmBackward(gates: gt + b * w, cell: cp + b * h, tanhCell: tc + b * h,
                                     hiddenGradient: dht + b * h, cellGradient: dcCarry + b * h,
                                     gateGradients: dgt + b * w, count: h)
             } }
-            if t > 0 && fault != .dropRecurrentTerm {
+            if t > 0 && ws.fault != .dropRecurrentTerm {
                 Scalar.recurrentProduct(m: batch, n: h, k: w, a: dgt, lda: w, w: whhT, ldw: h, c: dht - bh, ldc: h)
             }
         }
@@ -80,5 +79,47 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
                     a: s, lda: h, b: dg, ldb: w, beta: 1, c: recurrentWeight.gradient.pointer, ldc: w)
         inputBackward(input, rows: rows, inputSize: inputSize, width: w,
                       weight: inputWeight, bias: bias, gateGradients: dg, inputGradient: inputGradient)
+    }
+}
+
+// MARK: - One step (generation)
+
+extension LSTMCell {
+    /// [I | F | O | C̃] = x W_xh + b_h + H W_hh; C' = F ⊙ C + I ⊙ C̃; H' = O ⊙ tanh(C'), for
+    /// each sequence (see ``RecurrentCell/step(input:state:schedule:)``).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func step(input: CellInput<Scalar>, state: CellStepState<Scalar>, schedule: VectorMatrix.Schedule) {
+        let h = hiddenSize, w = 4 * h
+        let g = state.gates.pointer, tc = state.scratch.pointer, whh = recurrentWeight.value.pointer
+        for b in 0..<state.batch {
+            let hb = state.output + b * h, cell = state.carried[1].pointer + b * h
+            stepInputProjection(input, sequence: b, inputSize: inputSize, width: w,
+                                weight: inputWeight, bias: bias, into: g, schedule: schedule)
+            Scalar.vectorMatrix(hb, whh, rows: h, cols: w, stride: w, into: g, schedule: schedule)
+            Scalar.sigmoid(g, g, count: 3 * h)
+            Scalar.tanh(g + 3 * h, g + 3 * h, count: h)
+            let i = g, f = g + h, o = g + 2 * h, cc = g + 3 * h
+            for j in 0..<h { cell[j] = f[j] * cell[j] + i[j] * cc[j] }
+            Scalar.tanh(cell, tc, count: h)
+            for j in 0..<h { hb[j] = o[j] * tc[j] }
+        }
+    }
+
+    /// I = σ(x W_xi + h W_hi + b_i), F = σ(x W_xf + h W_hf + b_f), O = σ(x W_xo + h W_ho + b_o),
+    /// C̃ = tanh(x W_xc + h W_hc + b_c), c' = F ⊙ c + I ⊙ C̃, h' = O ⊙ tanh(c').
+    public func referenceStep(input x: [Double], state: [[Double]]) -> [[Double]] {
+        func gate(_ g: Int) -> [Double] {
+            referenceGate(g, x: x, h: state[0], inputWeight: inputWeight, recurrentWeight: recurrentWeight,
+                          bias: bias, hidden: hiddenSize)
+        }
+        let i = Reference.sigmoid(gate(0))
+        let f = Reference.sigmoid(gate(1))
+        let o = Reference.sigmoid(gate(2))
+        let candidate = Reference.tanh(gate(3))
+        let c = (0..<hiddenSize).map { f[$0] * state[1][$0] + i[$0] * candidate[$0] }
+        let tanhC = Reference.tanh(c)
+        let h = (0..<hiddenSize).map { o[$0] * tanhC[$0] }
+        return [h, c]
     }
 }

@@ -19,7 +19,6 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
     public let bias: Parameter<Scalar>
     public var parameters: [Parameter<Scalar>] { [inputWeight, recurrentWeight, bias] }
     public let workspace: CellWorkspace<Scalar>
-    var fault = BackwardFault.none
 
     /// A layer named `prefix` (e.g. "rnn.0") with zero weights.
     public init(prefix: String, inputSize: Int, hiddenSize: Int, activation: ModelConfig.Activation) {
@@ -45,7 +44,7 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
             // gt += H_{t−1} W_hh, then H_t = φ(gt).
             Scalar.recurrentProduct(m: batch, n: h, k: h, a: s + t * bh, lda: h, w: whh, ldw: h, c: gt, ldc: h)
             let out = s + (t + 1) * bh, act = activation
-            parallelRows(batch, width: h) { r in
+            WorkerPool.shared.parallelRows(batch, width: h) { r in
                 let o = r.lowerBound * h, n = r.count * h
                 switch act {
                 case .tanh: Scalar.tanh(gt + o, out + o, count: n)
@@ -67,7 +66,7 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
             let dgt = dg + t * bh, dht = dh + t * bh, ht = s + (t + 1) * bh
             // dG_t = dH_t ⊙ φ'(H_t), with φ' read from the output.
             let act = activation
-            parallelRows(batch, width: h) { r in
+            WorkerPool.shared.parallelRows(batch, width: h) { r in
                 let o = r.lowerBound * h, n = r.count * h
                 (dgt + o).update(from: dht + o, count: n)
                 switch act {
@@ -76,7 +75,7 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
                 }
             }
             // dH_{t−1} += dG_t W_hhᵀ (the gradient into the carried-in state is dropped).
-            if t > 0 && fault != .dropRecurrentTerm {
+            if t > 0 && ws.fault != .dropRecurrentTerm {
                 Scalar.recurrentProduct(m: batch, n: h, k: h, a: dgt, lda: h, w: whhT, ldw: h, c: dht - bh, ldc: h)
             }
         }
@@ -85,5 +84,83 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
                     a: s, lda: h, b: dg, ldb: h, beta: 1, c: recurrentWeight.gradient.pointer, ldc: h)
         inputBackward(input, rows: steps * batch, inputSize: inputSize, width: h,
                       weight: inputWeight, bias: bias, gateGradients: dg, inputGradient: inputGradient)
+    }
+}
+
+// MARK: - One step (generation)
+
+extension RNNCell {
+    /// h' = φ(x W_xh + b_h + h W_hh) for each sequence (see ``RecurrentCell/step(input:state:schedule:)``).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func step(input: CellInput<Scalar>, state: CellStepState<Scalar>, schedule: VectorMatrix.Schedule) {
+        let h = hiddenSize, g = state.gates.pointer, whh = recurrentWeight.value.pointer
+        for b in 0..<state.batch {
+            let hb = state.output + b * h
+            stepInputProjection(input, sequence: b, inputSize: inputSize, width: h,
+                                weight: inputWeight, bias: bias, into: g, schedule: schedule)
+            Scalar.vectorMatrix(hb, whh, rows: h, cols: h, stride: h, into: g, schedule: schedule)
+            activate(g, into: hb)
+        }
+        state.holdsNextProduct = false
+    }
+
+    /// The step of one sequence reordered so that it needs one parallel pass: h' = φ(W_xh[id]
+    /// + b_h + P) with P = h W_hh from the previous step, then one pass runs `work` (the
+    /// output head on h') on the calling thread while the worker starts its half of the next
+    /// step's P = h' W_hh. The same operations in the same order as
+    /// ``step(input:state:schedule:)``, (W_xh[id] + b_h) + (0 + Σ fma chain), so the state
+    /// has the same bits either way, split or not.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func overlappedStep(token: Int32, state: CellStepState<Scalar>, schedule: VectorMatrix.Schedule,
+                               alongside work: () -> Void) -> Bool {
+        guard state.batch == 1 else { return false }
+        let h = hiddenSize, g = state.gates.pointer, p = state.scratch.pointer, hs = state.output
+        let whh = UnsafePointer(recurrentWeight.value.pointer), x = UnsafePointer(hs)
+        if !state.holdsNextProduct {
+            p.update(repeating: 0, count: h)
+            Scalar.vectorMatrix(x, whh, rows: h, cols: h, stride: h, into: p, schedule: schedule.serial)
+        }
+        let row = inputWeight.value.pointer + Int(token) * h, bh = bias.value.pointer
+        for j in 0..<h { g[j] = (row[j] + bh[j]) + p[j] }
+        activate(g, into: hs)
+        p.update(repeating: 0, count: h)
+        state.holdsNextProduct = true
+        guard schedule.split, VectorMatrix.isWorthSplitting(rows: h, cols: h) else {
+            work()
+            Scalar.vectorMatrix(x, whh, rows: h, cols: h, stride: h, into: p, schedule: schedule.serial)
+            return true
+        }
+        // Part 0 (the work) and part 1 are claimed first by the calling thread, part 2 by the
+        // worker (it claims from the back), so each keeps its half of W_hh in its own cache.
+        let half = h / 16 / 2 * 16
+        WorkerPool.shared.run(parts: 3) { part in
+            switch part {
+            case 0: work()
+            case 1: Scalar.vectorMatrix(x, whh, rows: h, cols: half, stride: h, into: p, schedule: schedule.serial)
+            default: Scalar.vectorMatrix(x, whh + half, rows: h, cols: h - half, stride: h, into: p + half, schedule: schedule.serial)
+            }
+        }
+        return true
+    }
+
+    /// y = φ(x), H values.
+    @inline(__always)
+    private func activate(_ x: UnsafePointer<Scalar>, into y: UnsafeMutablePointer<Scalar>) {
+        switch activation {
+        case .tanh: Scalar.tanh(x, y, count: hiddenSize)
+        case .relu: Scalar.relu(x, y, count: hiddenSize)
+        }
+    }
+
+    /// h' = φ(x W_xh + h W_hh + b_h).
+    public func referenceStep(input x: [Double], state: [[Double]]) -> [[Double]] {
+        let a = referenceGate(0, x: x, h: state[0], inputWeight: inputWeight, recurrentWeight: recurrentWeight,
+                              bias: bias, hidden: hiddenSize)
+        switch activation {
+        case .tanh: return [Reference.tanh(a)]
+        case .relu: return [Reference.relu(a)]
+        }
     }
 }

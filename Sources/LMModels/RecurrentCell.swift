@@ -1,7 +1,7 @@
 import LMTensor
 
 /// The input a recurrent layer reads for a window of `steps × batch` positions (t-major:
-/// row t·batch + b).
+/// row t·batch + b), or for one step of `batch` sequences (row b).
 public enum CellInput<Scalar: TensorScalar> {
     /// Token ids, read as one-hot vectors: the input projection X·W_xh is a row gather of
     /// W_xh (the same math as d2l's one-hot matmul, without the multiply).
@@ -31,6 +31,12 @@ enum BackwardFault: Sendable {
 /// 3. ``backward(input:inputGradient:)`` runs through time, accumulates into every
 ///    parameter's gradient and, if asked, writes ∂loss/∂input (beta 0).
 /// The carried state is detached: no gradient flows into the previous window.
+///
+/// For generation, a cell also runs single steps of a few sequences on a state of its own
+/// (``makeStepState(batch:)``, ``step(input:state:schedule:)``): each product is a vector ×
+/// matrix on the weights in place, where the window's m = batch products would pack them.
+/// ``referenceStep(input:state:)`` is the same step written per gate in plain loops, the
+/// readable definition the fast paths are tested against.
 public protocol RecurrentCell<Scalar>: AnyObject {
     associatedtype Scalar: TensorScalar
     /// Width of each input row (vocabulary size for one-hot input).
@@ -49,6 +55,80 @@ public protocol RecurrentCell<Scalar>: AnyObject {
     func forward(input: CellInput<Scalar>, steps: Int, batch: Int)
     /// Runs the window backward; `inputGradient` (T·B × inputSize) is written when non-nil.
     func backward(input: CellInput<Scalar>, inputGradient: UnsafeMutablePointer<Scalar>?)
+
+    /// A zero state, and the step's scratch, for single steps of `batch` sequences (the
+    /// default suits cells whose scratch is one H-wide row).
+    func makeStepState(batch: Int) -> CellStepState<Scalar>
+    /// One time step of the state's sequences: reads `input` (one token id, or one dense row
+    /// of ``inputSize`` values, per sequence), advances `state` in place and leaves the new
+    /// hidden rows in ``CellStepState/output``. Products through
+    /// ``TensorScalar/vectorMatrix(_:_:rows:cols:stride:into:schedule:)``; no allocation.
+    func step(input: CellInput<Scalar>, state: CellStepState<Scalar>, schedule: VectorMatrix.Schedule)
+    /// The step of one sequence with token input, reordered to run `alongside` (work on
+    /// this step's output, such as the output head) in the same parallel pass as a product
+    /// of the next step, when the cell can. Returns false, doing nothing, when it cannot
+    /// (the default); the caller then runs ``step(input:state:schedule:)`` and its work in turn.
+    /// The new state has the bits ``step(input:state:schedule:)`` gives it.
+    func overlappedStep(token: Int32, state: CellStepState<Scalar>, schedule: VectorMatrix.Schedule,
+                        alongside work: () -> Void) -> Bool
+    /// The readable definition of one step of one sequence, per gate, in plain loops in
+    /// `Double`: `input` is the layer's input vector (a one-hot vector for token input),
+    /// `state` the carried state ([h], or [h, c] for an LSTM, H values each); returns the new
+    /// state, whose first element is the layer's output.
+    func referenceStep(input: [Double], state: [[Double]]) -> [[Double]]
+}
+
+extension RecurrentCell {
+    /// ``stateCount`` zero buffers of batch × H, one sequence's G·H gates and H of scratch.
+    public func makeStepState(batch: Int) -> CellStepState<Scalar> {
+        CellStepState(batch: batch, hidden: hiddenSize, stateCount: stateCount, gates: gateCount)
+    }
+
+    /// No overlapped step: the caller runs the plain one.
+    public func overlappedStep(token: Int32, state: CellStepState<Scalar>, schedule: VectorMatrix.Schedule,
+                               alongside work: () -> Void) -> Bool {
+        false
+    }
+}
+
+/// One recurrent layer's state between single steps for `batch` sequences, with the scratch
+/// a step needs; made by ``RecurrentCell/makeStepState(batch:)`` (zero state) and advanced
+/// in place by ``RecurrentCell/step(input:state:schedule:)``. Nothing is reallocated.
+public final class CellStepState<Scalar: TensorScalar> {
+    /// Sequences stepped together.
+    public let batch: Int
+    /// Hidden units H.
+    public let hidden: Int
+    /// The carried state: one buffer of batch × H rows per state tensor ([h], or [h, c]).
+    public let carried: [Buffer<Scalar>]
+    /// One sequence's gate values, G·H.
+    let gates: Buffer<Scalar>
+    /// One sequence's H-wide scratch (GRU: R ⊙ H; LSTM: tanh(C'); the RNN's overlapped
+    /// step: the next step's H · W_hh).
+    let scratch: Buffer<Scalar>
+    /// Whether `scratch` holds H · W_hh of the current state (kept by the RNN's overlapped
+    /// step; a plain step clears it).
+    var holdsNextProduct = true
+
+    /// Zero state for `batch` sequences of a layer with `stateCount` state tensors of
+    /// `hidden` units and `gates` gate blocks.
+    public init(batch: Int, hidden: Int, stateCount: Int, gates: Int) {
+        self.batch = batch
+        self.hidden = hidden
+        carried = (0..<stateCount).map { _ in Buffer(count: batch * hidden) }
+        self.gates = Buffer(count: gates * hidden)
+        scratch = Buffer(count: hidden)
+    }
+
+    /// The layer's output after the last step: the hidden rows h, batch × H.
+    public var output: UnsafeMutablePointer<Scalar> { carried[0].pointer }
+
+    /// Back to the zero state.
+    public func reset() {
+        for c in carried { c.zero() }
+        scratch.zero()  // = 0 · W_hh, the product of the zero state
+        holdsNextProduct = true
+    }
 }
 
 /// The buffers of one recurrent layer for one window shape (T steps, B batch), allocated
@@ -57,6 +137,8 @@ public final class CellWorkspace<Scalar: TensorScalar> {
     /// Steps T and batch B the buffers are sized for.
     public private(set) var steps = 0, batch = 0
     let hidden: Int, gates: Int, stateCount: Int
+    /// Test hook: a backward term to break (see ``BackwardFault``).
+    var fault = BackwardFault.none
     /// Hidden states h_0…h_T, (T+1)·B × H; h_0 is the carried-in state.
     private(set) var states = Buffer<Scalar>(count: 0)
     /// LSTM memory cells c_0…c_T, (T+1)·B × H (empty for other cells).
@@ -88,7 +170,7 @@ public final class CellWorkspace<Scalar: TensorScalar> {
     func transposeRecurrent(_ w: Parameter<Scalar>) -> UnsafeMutablePointer<Scalar> {
         let rows = hidden, cols = gates * hidden, dst = transposedRecurrent.pointer, src = w.value.pointer
         // Blocks of 16 × 16 keep both sides in cache; destination row blocks split across threads.
-        parallelRows((cols + 15) / 16, width: 16 * rows) { blocks in
+        WorkerPool.shared.parallelRows((cols + 15) / 16, width: 16 * rows) { blocks in
             for jb in blocks {
                 let j0 = jb * 16, j1 = min(j0 + 16, cols)
                 var i0 = 0
@@ -141,14 +223,14 @@ func inputProjection<T: TensorScalar>(
     let w = weight.value.pointer, b = bias.value.pointer
     switch input {
     case .tokens(let ids):
-        parallelRows(rows, width: width) { block in
+        WorkerPool.shared.parallelRows(rows, width: width) { block in
             for r in block {
                 let src = w + Int(ids[r]) * width, dst = gates + r * width
                 for j in 0..<width { dst[j] = src[j] + b[j] }
             }
         }
     case .dense(let x):
-        parallelRows(rows, width: width) { block in
+        WorkerPool.shared.parallelRows(rows, width: width) { block in
             for r in block { (gates + r * width).update(from: b, count: width) }
         }
         T.gemm(transposeA: false, transposeB: false, m: rows, n: width, k: inputSize,
@@ -167,7 +249,7 @@ func inputBackward<T: TensorScalar>(
 ) {
     let db = bias.gradient.pointer
     // Column blocks per thread: rows with the same token id then never race on a W_xh row.
-    parallelColumns(width, rows: rows) { cols in
+    WorkerPool.shared.parallelColumns(width, rows: rows) { cols in
         for r in 0..<rows {
             let g = dg + r * width
             for j in cols { db[j] += g[j] }
@@ -195,6 +277,40 @@ func inputBackward<T: TensorScalar>(
     }
 }
 
+// MARK: - Shared parts of every cell's single step
+
+/// Starts the step of sequence `b`: g (`width` values) = x_b · W_xh + b_h, a row of W_xh for
+/// token input (as ``inputProjection(_:rows:inputSize:width:weight:bias:into:)``).
+@inline(__always)
+func stepInputProjection<T: TensorScalar>(
+    _ input: CellInput<T>, sequence b: Int, inputSize: Int, width: Int,
+    weight: Parameter<T>, bias: Parameter<T>, into g: UnsafeMutablePointer<T>, schedule: VectorMatrix.Schedule
+) {
+    let w = weight.value.pointer, bh = bias.value.pointer
+    switch input {
+    case .tokens(let ids):
+        let row = w + Int(ids[b]) * width
+        for j in 0..<width { g[j] = row[j] + bh[j] }
+    case .dense(let x):
+        g.update(from: bh, count: width)
+        T.vectorMatrix(x + b * inputSize, w, rows: inputSize, cols: width, stride: width, into: g, schedule: schedule)
+    }
+}
+
+/// The reference steps' building block: the pre-activation of gate `g` for one sequence,
+/// x · W_x,g + h · W_h,g + b_g, where gate g's own weights are the columns [g·H, (g+1)·H) of
+/// the gate-concatenated W_xh, W_hh and b_h. Plain loops in `Double`.
+func referenceGate<T: TensorScalar>(_ g: Int, x: [Double], h: [Double], inputWeight wx: Parameter<T>,
+                                    recurrentWeight wh: Parameter<T>, bias b: Parameter<T>, hidden: Int) -> [Double] {
+    (0..<hidden).map { j in
+        let column = g * hidden + j
+        var sum = 0.0
+        for i in 0..<x.count { sum += x[i] * Double(wx.value[i * wx.cols + column]) }
+        for i in 0..<h.count { sum += h[i] * Double(wh.value[i * wh.cols + column]) }
+        return sum + Double(b.value[column])
+    }
+}
+
 /// Creates the three parameters of a gate-concatenated layer.
 func makeLayerParameters<T: TensorScalar>(prefix: String, inputSize: Int, hidden: Int, gates: Int)
     -> (wx: Parameter<T>, wh: Parameter<T>, b: Parameter<T>) {
@@ -203,40 +319,3 @@ func makeLayerParameters<T: TensorScalar>(prefix: String, inputSize: Int, hidden
      Parameter(name: prefix + ".b_h", rows: 1, cols: gates * hidden, vector: true))
 }
 
-/// Element-wise passes over fewer elements than this run on the calling thread (tests lower
-/// it to exercise the parallel path at small sizes).
-nonisolated(unsafe) var parallelElementThreshold = 8192
-
-/// Runs `body` over blocks of `rows` rows (each `width` elements wide) on the shared
-/// ``WorkerPool``, or inline when the work is too small to pay for a hand-off (~1 µs).
-@inline(__always)
-func parallelRows(_ rows: Int, width: Int, _ body: (Range<Int>) -> Void) {
-    let pool = WorkerPool.shared
-    let parts = min(pool.width, BLAS.threads)
-    if parts <= 1 || rows < 2 || rows * width < parallelElementThreshold {
-        body(0..<rows)
-        return
-    }
-    pool.run(parts: parts) { p in
-        let chunk = (rows + parts - 1) / parts
-        let lo = min(p * chunk, rows), hi = min(lo + chunk, rows)
-        if lo < hi { body(lo..<hi) }
-    }
-}
-
-/// Runs `body` over blocks of `width` columns (multiples of 16) on the shared
-/// ``WorkerPool``, for passes over `rows` rows whose rows may collide (scatter-adds).
-@inline(__always)
-func parallelColumns(_ width: Int, rows: Int, _ body: (Range<Int>) -> Void) {
-    let pool = WorkerPool.shared
-    let parts = min(pool.width, BLAS.threads)
-    if parts <= 1 || width < 32 || rows * width < parallelElementThreshold {
-        body(0..<width)
-        return
-    }
-    pool.run(parts: parts) { p in
-        let chunk = ((width + parts - 1) / parts + 15) / 16 * 16
-        let lo = min(p * chunk, width), hi = min(lo + chunk, width)
-        if lo < hi { body(lo..<hi) }
-    }
-}

@@ -98,6 +98,16 @@ enum Kernels {
     }
 
     @inline(__always)
+    static func vectorMatrix<T: TensorScalar>(_ x: UnsafePointer<T>, _ w: UnsafePointer<T>, _ k: Int, _ n: Int, _ stride: Int,
+                                              _ y: UnsafeMutablePointer<T>) {
+        for j in 0..<n {
+            var s: T = 0
+            for i in 0..<k { s = s.addingProduct(x[i], w[i * stride + j]) }
+            y[j] += s
+        }
+    }
+
+    @inline(__always)
     static func axpy<T: TensorScalar>(_ a: T, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
         for i in 0..<n { y[i] += a * x[i] }
     }

@@ -49,11 +49,6 @@ extension TensorScalar {
 extension VectorMath {
     typealias V16 = SIMD16<Float>
 
-    @inline(__always)
-    static func load16(_ p: UnsafePointer<Float>) -> V16 { UnsafeRawPointer(p).loadUnaligned(as: V16.self) }
-    @inline(__always)
-    static func store16(_ v: V16, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V16.self) }
-
     /// e^x on 16 lanes, x already in [−87, 88] (same polynomial as the scalar `expClamped`).
     @inline(__always)
     static func exp16(_ x0: V16) -> V16 {

@@ -19,14 +19,6 @@
 public enum RecurrentProduct {
     typealias V = SIMD16<Float>
 
-    @inline(__always)
-    static func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
-
-    @inline(__always)
-    static func addStore(_ v: V, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: load(p) + v, as: V.self)
-    }
-
     /// C[0..<8, 0..<32] += A[0..<8, 0..<k] · W[0..<k, 0..<32].
     @inline(__always)
     static func tile8x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ w: UnsafePointer<Float>, _ ldw: Int,
@@ -49,7 +41,7 @@ public enum RecurrentProduct {
         let a7 = a + 7 * lda
         var wp = w
         for p in 0..<k {
-            let w0 = load(wp), w1 = load(wp + 16)
+            let w0 = load16(wp), w1 = load16(wp + 16)
             let x0 = V(repeating: a0[p]); c00 = c00.addingProduct(x0, w0); c01 = c01.addingProduct(x0, w1)
             let x1 = V(repeating: a1[p]); c10 = c10.addingProduct(x1, w0); c11 = c11.addingProduct(x1, w1)
             let x2 = V(repeating: a2[p]); c20 = c20.addingProduct(x2, w0); c21 = c21.addingProduct(x2, w1)
@@ -60,14 +52,14 @@ public enum RecurrentProduct {
             let x7 = V(repeating: a7[p]); c70 = c70.addingProduct(x7, w0); c71 = c71.addingProduct(x7, w1)
             wp += ldw
         }
-        addStore(c00, c + 0 * ldc); addStore(c01, c + 0 * ldc + 16)
-        addStore(c10, c + 1 * ldc); addStore(c11, c + 1 * ldc + 16)
-        addStore(c20, c + 2 * ldc); addStore(c21, c + 2 * ldc + 16)
-        addStore(c30, c + 3 * ldc); addStore(c31, c + 3 * ldc + 16)
-        addStore(c40, c + 4 * ldc); addStore(c41, c + 4 * ldc + 16)
-        addStore(c50, c + 5 * ldc); addStore(c51, c + 5 * ldc + 16)
-        addStore(c60, c + 6 * ldc); addStore(c61, c + 6 * ldc + 16)
-        addStore(c70, c + 7 * ldc); addStore(c71, c + 7 * ldc + 16)
+        add(c00, to: c + 0 * ldc); add(c01, to: c + 0 * ldc + 16)
+        add(c10, to: c + 1 * ldc); add(c11, to: c + 1 * ldc + 16)
+        add(c20, to: c + 2 * ldc); add(c21, to: c + 2 * ldc + 16)
+        add(c30, to: c + 3 * ldc); add(c31, to: c + 3 * ldc + 16)
+        add(c40, to: c + 4 * ldc); add(c41, to: c + 4 * ldc + 16)
+        add(c50, to: c + 5 * ldc); add(c51, to: c + 5 * ldc + 16)
+        add(c60, to: c + 6 * ldc); add(c61, to: c + 6 * ldc + 16)
+        add(c70, to: c + 7 * ldc); add(c71, to: c + 7 * ldc + 16)
     }
 
     /// C[0..<1, 0..<32] += A[0..<1, 0..<k] · W[0..<k, 0..<32].
@@ -78,10 +70,10 @@ public enum RecurrentProduct {
         var wp = w
         for p in 0..<k {
             let x = V(repeating: a[p])
-            c0 = c0.addingProduct(x, load(wp)); c1 = c1.addingProduct(x, load(wp + 16))
+            c0 = c0.addingProduct(x, load16(wp)); c1 = c1.addingProduct(x, load16(wp + 16))
             wp += ldw
         }
-        addStore(c0, c); addStore(c1, c + 16)
+        add(c0, to: c); add(c1, to: c + 16)
     }
 
     /// The columns `cols` of C += A · W on the calling thread.

@@ -1,7 +1,11 @@
-import Foundation
+import RealModule
 
 /// The element type of LMKit's tensors: `Float` for training and inference, `Double` for
 /// gradient checks.
+///
+/// It refines swift-numerics' `Real`, whose elementary functions (`exp`, `log`, `tanh`,
+/// `cos` …) are the C library's, so `Scalar.exp(x)` in generic code is libm's `expf` or
+/// `exp`.
 ///
 /// Every model and kernel is generic over this protocol so that the exact backward code that
 /// trains in `Float` is checked against finite differences in `Double`. The hot kernels are
@@ -11,17 +15,10 @@ import Foundation
 ///
 /// All pointer kernels take element counts, not byte counts; source and destination may
 /// alias exactly (in-place) but must not partially overlap.
-public protocol TensorScalar: BinaryFloatingPoint, Codable, Sendable
+public protocol TensorScalar: Real, BinaryFloatingPoint, Codable, Sendable
 where Self.RawSignificand: FixedWidthInteger {
     /// A short name for messages and file headers ("F32", "F64", as safetensors spells it).
     static var dtypeName: String { get }
-
-    /// e^x.
-    static func exp(_ x: Self) -> Self
-    /// Natural logarithm.
-    static func log(_ x: Self) -> Self
-    /// Hyperbolic tangent.
-    static func tanh(_ x: Self) -> Self
 
     /// Row-major general matrix product `C = alpha · op(A) · op(B) + beta · C` through
     /// ``BLAS`` (`sgemm` for `Float`, `dgemm` for `Double`).
@@ -38,6 +35,13 @@ where Self.RawSignificand: FixedWidthInteger {
     /// own unpacked kernel for `Float` (``RecurrentProduct``), `gemm` for `Double`.
     static func recurrentProduct(m: Int, n: Int, k: Int, a: UnsafePointer<Self>, lda: Int,
                                  w: UnsafePointer<Self>, ldw: Int, c: UnsafeMutablePointer<Self>, ldc: Int)
+
+    /// The product of one sequence's step: y (cols) += x (rows) · W (rows × cols, row stride
+    /// `stride`), W read in place. ``VectorMatrix`` for `Float` (split across the pool and
+    /// block order as `schedule` says; the results do not depend on it), a plain
+    /// fused multiply-add chain per column for `Double`.
+    static func vectorMatrix(_ x: UnsafePointer<Self>, _ w: UnsafePointer<Self>, rows: Int, cols: Int, stride: Int,
+                             into y: UnsafeMutablePointer<Self>, schedule: VectorMatrix.Schedule)
 
     /// y[i] = tanh(x[i]) for i in 0..<count.
     static func tanh(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
@@ -78,9 +82,6 @@ where Self.RawSignificand: FixedWidthInteger {
 
 extension Float: TensorScalar {
     public static var dtypeName: String { "F32" }
-    @inlinable public static func exp(_ x: Float) -> Float { Foundation.exp(x) }
-    @inlinable public static func log(_ x: Float) -> Float { Foundation.log(x) }
-    @inlinable public static func tanh(_ x: Float) -> Float { Foundation.tanh(x) }
 
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
@@ -94,6 +95,11 @@ extension Float: TensorScalar {
     public static func recurrentProduct(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
                                         w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
         RecurrentProduct.accumulate(m: m, n: n, k: k, a: a, lda: lda, w: w, ldw: ldw, c: c, ldc: ldc)
+    }
+
+    public static func vectorMatrix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, rows: Int, cols: Int, stride: Int,
+                                    into y: UnsafeMutablePointer<Float>, schedule: VectorMatrix.Schedule) {
+        VectorMatrix.accumulate(x, w, rows: rows, cols: cols, stride: stride, into: y, schedule: schedule)
     }
 
     public static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
@@ -134,9 +140,6 @@ extension Float: TensorScalar {
 
 extension Double: TensorScalar {
     public static var dtypeName: String { "F64" }
-    @inlinable public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
-    @inlinable public static func log(_ x: Double) -> Double { Foundation.log(x) }
-    @inlinable public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
 
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
@@ -151,6 +154,11 @@ extension Double: TensorScalar {
                                         w: UnsafePointer<Double>, ldw: Int, c: UnsafeMutablePointer<Double>, ldc: Int) {
         gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
              b: w, ldb: ldw, beta: 1, c: c, ldc: ldc)
+    }
+
+    public static func vectorMatrix(_ x: UnsafePointer<Double>, _ w: UnsafePointer<Double>, rows: Int, cols: Int, stride: Int,
+                                    into y: UnsafeMutablePointer<Double>, schedule: VectorMatrix.Schedule) {
+        Kernels.vectorMatrix(x, w, rows, cols, stride, y)
     }
 
     public static func tanh(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {

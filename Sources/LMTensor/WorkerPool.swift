@@ -16,11 +16,14 @@ import Synchronization
 /// descheduled by other processes on the machine, the caller simply runs the remaining
 /// parts itself instead of waiting.
 ///
-/// The pool also measures whether the workers help: the caller's time waiting for parts
-/// held by workers is compared with its own working time (moving averages). When waiting
-/// dominates, a worker is being preempted by other processes mid-part, and the next 2,000
-/// jobs run on the calling thread alone (then parallel runs are tried again). On a loaded
+/// The pool also measures whether the workers help, with a ``ThreadingTuner`` fed per job:
+/// a split job's time against its serial estimate (the caller's own pace over all parts).
+/// When splitting costs more, a worker is being preempted by other processes mid-part, and
+/// jobs run on the calling thread alone until the tuner tries splitting again. On a loaded
 /// machine this keeps two threads from being slower than one.
+///
+/// ``parallelRows(_:width:_:)`` and ``parallelColumns(_:rows:_:)`` split element-wise passes
+/// over the pool, and leave passes under ``elementThreshold`` elements on the calling thread.
 ///
 /// Not reentrant: one `run` at a time; a `run` issued while another is in progress (another
 /// thread, or from inside a job) runs its parts serially on the calling thread.
@@ -46,12 +49,13 @@ public final class WorkerPool: @unchecked Sendable {
     /// between the steps of a window; a sleeping worker costs a futex wake, ~10 µs, and no CPU
     /// that other processes, or this one's serial fallback, could use).
     public nonisolated(unsafe) var spinSeconds = 50e-6
-    /// Moving averages (seconds) of the caller's working and waiting time per job, and the
-    /// number of jobs still to run serially; touched only by the caller of `run`.
-    private nonisolated(unsafe) var workAverage = 0.0, waitAverage = 0.0
-    private nonisolated(unsafe) var serialJobsLeft = 0
-    /// Jobs run serially after workers were found to stall the caller (public for tests and
-    /// benchmarks to read).
+    /// Element-wise passes over fewer elements than this run on the calling thread (a
+    /// hand-off costs ~1 µs); tests lower it to exercise the split path at small sizes.
+    public nonisolated(unsafe) var elementThreshold = 8192
+    /// Whether splitting jobs pays; touched only by the caller of `run`.
+    private nonisolated(unsafe) var tuner = ThreadingTuner()
+    /// Times the pool went over to running jobs on the calling thread because splitting was
+    /// measured to cost more (public for tests and benchmarks to read).
     public private(set) nonisolated(unsafe) var serialFallbacks = 0
     /// Total seconds the caller spent on its own parts and waiting for workers' parts.
     public private(set) nonisolated(unsafe) var totalWork = 0.0, totalWait = 0.0
@@ -63,13 +67,6 @@ public final class WorkerPool: @unchecked Sendable {
 
     private static let shift = 40
     private static let mask = (1 << 20) - 1
-
-    @inline(__always)
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-    }
 
     init(workers: Int) {
         width = workers + 1
@@ -87,19 +84,21 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     /// Claims and runs parts of generation `generation` until none is left, from the back of
-    /// the range when `fromBack`.
-    @inline(__always)
-    private func work(generation: Int, fromBack: Bool) {
+    /// the range when `fromBack`; returns how many parts it ran.
+    @inline(__always) @discardableResult
+    private func work(generation: Int, fromBack: Bool) -> Int {
+        var ran = 0
         while true {
             let s = state.load(ordering: .acquiring)
-            guard s >> Self.shift == generation else { return }
+            guard s >> Self.shift == generation else { return ran }
             let lo = (s >> 20) & Self.mask, hi = s & Self.mask
-            guard lo < hi else { return }
+            guard lo < hi else { return ran }
             let part = fromBack ? hi - 1 : lo
             let desired = fromBack ? s - 1 : s + (1 << 20)
             let (exchanged, _) = state.compareExchange(expected: s, desired: desired, ordering: .acquiringAndReleasing)
             if !exchanged { continue }
             job!(part)
+            ran += 1
             if fromBack { workerParts.add(1, ordering: .relaxed) }
             completed.add(1, ordering: .releasing)
         }
@@ -109,14 +108,14 @@ public final class WorkerPool: @unchecked Sendable {
         var seen = 0
         while true {
             var spins = 0
-            var spinStart = Self.now()
+            var spinStart = MonotonicClock.seconds()
             var s = state.load(ordering: .sequentiallyConsistent)
             while s >> Self.shift == seen {
                 // Pure spinning: a sched_yield here hands the core to another process for a
                 // whole time slice on a loaded machine, and the caller then runs every part
                 // itself (measured: the worker ran 15 % of the parts).
                 spins += 1
-                if spins & 255 == 0 && Self.now() - spinStart > spinSeconds {
+                if spins & 255 == 0 && MonotonicClock.seconds() - spinStart > spinSeconds {
                     pthread_mutex_lock(&mutex)
                     sleepers.add(1, ordering: .sequentiallyConsistent)
                     while state.load(ordering: .sequentiallyConsistent) >> Self.shift == seen {
@@ -125,7 +124,7 @@ public final class WorkerPool: @unchecked Sendable {
                     sleepers.subtract(1, ordering: .sequentiallyConsistent)
                     pthread_mutex_unlock(&mutex)
                     spins = 0
-                    spinStart = Self.now()
+                    spinStart = MonotonicClock.seconds()
                 }
                 s = state.load(ordering: .sequentiallyConsistent)
             }
@@ -142,9 +141,9 @@ public final class WorkerPool: @unchecked Sendable {
             return
         }
         defer { busy.store(false, ordering: .releasing) }
-        if serialJobsLeft > 0 {
-            serialJobsLeft -= 1
+        if !tuner.parallel {
             for p in 0..<count { body(p) }
+            tuner.record(split: nil)
             return
         }
         if !started { start() }
@@ -158,9 +157,9 @@ public final class WorkerPool: @unchecked Sendable {
                 pthread_cond_broadcast(&condition)
                 pthread_mutex_unlock(&mutex)
             }
-            let t0 = Self.now()
-            work(generation: generation, fromBack: false)
-            let t1 = Self.now()
+            let t0 = MonotonicClock.seconds()
+            let mine = work(generation: generation, fromBack: false)
+            let t1 = MonotonicClock.seconds()
             // Parts claimed by workers may still be running.
             var spins = 0
             while completed.load(ordering: .acquiring) < count {
@@ -168,18 +167,48 @@ public final class WorkerPool: @unchecked Sendable {
                 if spins > 4000 { sched_yield() }
             }
             job = nil
-            let t2 = Self.now()
+            let t2 = MonotonicClock.seconds()
             totalWork += t1 - t0
             totalWait += t2 - t1
             parallelJobs += 1
-            workAverage += 0.05 * ((t1 - t0) - workAverage)
-            waitAverage += 0.05 * ((t2 - t1) - waitAverage)
-            if waitAverage > workAverage {
-                serialJobsLeft = 2000
-                serialFallbacks += 1
-                workAverage = 0
-                waitAverage = 0
-            }
+            // On the calling thread alone the job would take its pace times all parts.
+            let serial = mine > 0 ? (t1 - t0) * Double(count) / Double(mine) : t2 - t0
+            tuner.record(split: (time: t2 - t0, serialEstimate: serial))
+            if !tuner.parallel { serialFallbacks += 1 }
+        }
+    }
+
+    /// Runs `body` over blocks of `rows` rows (each `width` elements wide), one block per
+    /// thread (``BLAS/threads`` at most), or over all rows inline when the pass is under
+    /// ``elementThreshold`` elements or has one row.
+    @inlinable
+    public func parallelRows(_ rows: Int, width: Int, _ body: (Range<Int>) -> Void) {
+        let parts = min(self.width, BLAS.threads)
+        if parts <= 1 || rows < 2 || rows * width < elementThreshold {
+            body(0..<rows)
+            return
+        }
+        run(parts: parts) { p in
+            let chunk = (rows + parts - 1) / parts
+            let lo = min(p * chunk, rows), hi = min(lo + chunk, rows)
+            if lo < hi { body(lo..<hi) }
+        }
+    }
+
+    /// Runs `body` over blocks of `width` columns (multiples of 16), one block per thread,
+    /// for passes over `rows` rows whose rows may collide (scatter-adds); inline under
+    /// ``elementThreshold`` elements or 32 columns.
+    @inlinable
+    public func parallelColumns(_ width: Int, rows: Int, _ body: (Range<Int>) -> Void) {
+        let parts = min(self.width, BLAS.threads)
+        if parts <= 1 || width < 32 || rows * width < elementThreshold {
+            body(0..<width)
+            return
+        }
+        run(parts: parts) { p in
+            let chunk = ((width + parts - 1) / parts + 15) / 16 * 16
+            let lo = min(p * chunk, width), hi = min(lo + chunk, width)
+            if lo < hi { body(lo..<hi) }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LMTensor
 
 /// stdout for streamed text. On a terminal every piece is written at once (one write(2) per
 /// token). Into a pipe or a file, pieces are gathered and written at least every 10 ms (and at
@@ -7,7 +8,7 @@ import Foundation
 public final class StandardOutput {
     private var buffer: [UInt8] = []
     private let isTerminal = isatty(STDOUT_FILENO) != 0
-    private var lastFlush = StandardOutput.now()
+    private var lastFlush = MonotonicClock.nanoseconds()
     private static let interval: UInt64 = 10_000_000   // ns
 
     public init() { buffer.reserveCapacity(1 << 16) }
@@ -16,7 +17,7 @@ public final class StandardOutput {
     public func write(_ text: String) {
         var text = text
         text.withUTF8 { buffer.append(contentsOf: $0) }
-        if isTerminal || buffer.count >= 1 << 16 || StandardOutput.now() &- lastFlush >= StandardOutput.interval {
+        if isTerminal || buffer.count >= 1 << 16 || MonotonicClock.nanoseconds() &- lastFlush >= StandardOutput.interval {
             flush()
         }
     }
@@ -33,12 +34,6 @@ public final class StandardOutput {
             }
         }
         buffer.removeAll(keepingCapacity: true)
-        lastFlush = StandardOutput.now()
-    }
-
-    private static func now() -> UInt64 {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
+        lastFlush = MonotonicClock.nanoseconds()
     }
 }

@@ -15,13 +15,6 @@ struct LMBench: LMTool {
         subcommands: [TrainBenchmark.self, SgemmBenchmark.self, BLASInfo.self])
 }
 
-/// Seconds on a monotonic clock.
-func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-}
-
 /// One JSON object on one line, keys in the given order.
 func jsonLine(_ fields: [(String, Any)]) -> String {
     let parts = fields.map { key, value -> String in

@@ -39,13 +39,13 @@ struct SgemmBenchmark: ParsableCommand {
                        a: a.pointer, lda: transposeA ? m : k, b: b.pointer, ldb: transposeB ? k : n,
                        beta: 1, c: c.pointer, ldc: n)
         }
-        let warm = now()
+        let warm = MonotonicClock.seconds()
         var w = 0
-        while w < 2 || now() - warm < min(0.2, seconds / 4) { product(); w += 1 }
+        while w < 2 || MonotonicClock.seconds() - warm < min(0.2, seconds / 4) { product(); w += 1 }
         var count = 0
-        let start = now()
+        let start = MonotonicClock.seconds()
         var elapsed = 0.0
-        repeat { product(); count += 1; elapsed = now() - start } while elapsed < seconds
+        repeat { product(); count += 1; elapsed = MonotonicClock.seconds() - start } while elapsed < seconds
         let gflops = 2.0 * Double(m) * Double(n) * Double(k) * Double(count) / elapsed / 1e9
         print(jsonLine([("bench", "sgemm"), ("m", m), ("k", k), ("n", n),
                         ("threads", BLAS.threadCount(m: m, n: n, k: k)),

@@ -58,17 +58,17 @@ struct TrainBenchmark: ParsableCommand {
         }
         // Warm-up: a few steps and at least 0.3 s.
         var i = 0
-        let warmStart = now()
-        while i < 3 || now() - warmStart < min(0.3, seconds / 4) { try step(i); i += 1 }
+        let warmStart = MonotonicClock.seconds()
+        while i < 3 || MonotonicClock.seconds() - warmStart < min(0.3, seconds / 4) { try step(i); i += 1 }
         var count = 0
-        let start = now()
+        let start = MonotonicClock.seconds()
         var elapsed = 0.0
         var stepTimes: [Double] = []
         stepTimes.reserveCapacity(100_000)
         var last = start
         repeat {
             try step(i); i += 1; count += 1
-            let t = now()
+            let t = MonotonicClock.seconds()
             stepTimes.append(t - last)
             last = t
             elapsed = t - start

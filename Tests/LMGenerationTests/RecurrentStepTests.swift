@@ -4,69 +4,6 @@ import Testing
 @testable import LMGeneration
 
 @Suite struct RecurrentStepTests {
-    @Test func vectorMatrixMatchesThePlainLoop() {
-        var rng = SplitMix64(seed: 3)
-        for (k, n, stride) in [(1, 1, 1), (3, 5, 7), (7, 33, 40), (40, 64, 64), (13, 70, 96), (64, 28, 28), (5, 100, 100)] {
-            let w = (0..<k * stride).map { _ in Float.random(in: -1...1, using: &rng) }
-            let x = (0..<k).map { _ in Float.random(in: -1...1, using: &rng) }
-            var y = (0..<n).map { _ in Float.random(in: -1...1, using: &rng) }
-            var expected = y
-            for j in 0..<n { for i in 0..<k { expected[j] += x[i] * w[i * stride + j] } }
-            y.withUnsafeMutableBufferPointer { VectorMatrix.accumulate(x, w, rows: k, cols: n, stride: stride, into: $0.baseAddress!) }
-            for j in 0..<n { #expect(abs(y[j] - expected[j]) < 1e-5, "k \(k) n \(n) column \(j)") }
-        }
-    }
-
-    /// The narrow kernel (the output head's) against the plain loop, for widths under 16,
-    /// multiples of 16 and widths whose last 16-lane block overlaps the one before.
-    @Test func narrowVectorMatrixMatchesThePlainLoop() {
-        var rng = SplitMix64(seed: 4)
-        for (k, n, stride) in [(1, 1, 1), (3, 5, 7), (7, 15, 15), (6, 16, 16), (512, 28, 28), (9, 17, 20), (13, 33, 33),
-                               (5, 40, 41), (64, 48, 48), (11, 100, 100), (2, 127, 130)] {
-            let w = (0..<k * stride).map { _ in Float.random(in: -1...1, using: &rng) }
-            let x = (0..<k).map { _ in Float.random(in: -1...1, using: &rng) }
-            var y = (0..<n).map { _ in Float.random(in: -1...1, using: &rng) }
-            var expected = y.map(Double.init)
-            for j in 0..<n { for i in 0..<k { expected[j] += Double(x[i]) * Double(w[i * stride + j]) } }
-            y.withUnsafeMutableBufferPointer { VectorMatrix.accumulateNarrow(x, w, rows: k, cols: n, stride: stride, into: $0.baseAddress!) }
-            for j in 0..<n { #expect(abs(Double(y[j]) - expected[j]) < 1e-4, "k \(k) n \(n) column \(j)") }
-        }
-    }
-
-    /// The wide kernel sums every column in the same order whatever block holds it: any
-    /// split of the columns gives the same bits as the whole product, and each column equals
-    /// the plain fused multiply-add chain over the rows.
-    @Test func wideKernelColumnsDoNotDependOnTheSplit() {
-        var rng = SplitMix64(seed: 6)
-        for (k, n, stride) in [(37, 512, 520), (5, 300, 300), (64, 211, 211)] {
-            let w = (0..<k * stride).map { _ in Float.random(in: -1...1, using: &rng) }
-            let x = (0..<k).map { _ in Float.random(in: -1...1, using: &rng) }
-            let y0 = (0..<n).map { _ in Float.random(in: -1...1, using: &rng) }
-            var whole = y0
-            whole.withUnsafeMutableBufferPointer { VectorMatrix.accumulate(x, w, rows: k, cols: n, stride: stride, into: $0.baseAddress!) }
-            var reversed = y0
-            reversed.withUnsafeMutableBufferPointer {
-                VectorMatrix.accumulate(x, w, rows: k, cols: n, stride: stride, into: $0.baseAddress!, backwards: true)
-            }
-            #expect(reversed == whole, "k \(k) n \(n) backwards")
-            for cut in [1, 3, 4, 16, 17, 64, 100, 128, 129, 192] where cut < n {
-                var parts = y0
-                parts.withUnsafeMutableBufferPointer { y in
-                    w.withUnsafeBufferPointer { wp in
-                        VectorMatrix.accumulate(x, wp.baseAddress!, rows: k, cols: cut, stride: stride, into: y.baseAddress!)
-                        VectorMatrix.accumulate(x, wp.baseAddress! + cut, rows: k, cols: n - cut, stride: stride, into: y.baseAddress! + cut)
-                    }
-                }
-                #expect(parts == whole, "k \(k) n \(n) cut \(cut)")
-            }
-            for j in 0..<n {
-                var s: Float = 0
-                for i in 0..<k { s = s.addingProduct(x[i], w[i * stride + j]) }
-                #expect(whole[j] == y0[j] + s, "k \(k) n \(n) column \(j)")
-            }
-        }
-    }
-
     /// The step's logits equal `model.forward(steps: 1)`'s to float rounding, step after step,
     /// for every cell kind, one-hot and embedded input, stacked layers and batches.
     @Test(arguments: [(ModelConfig.Kind.rnn, nil, 1, 1), (.rnn, nil, 1, 3), (.gru, nil, 1, 1), (.lstm, nil, 1, 2),
@@ -177,14 +114,5 @@ import Testing
                 #expect(serial.logits[i] == general.logits[30 + i], "step \(t) logit \(i)")
             }
         }
-    }
-
-    @Test func tunerTriesBothModesThenKeepsOne() {
-        var tuner = ThreadingTuner()
-        var modes: [Bool] = []
-        for _ in 0..<(64 * 40) { modes.append(tuner.tick()) }
-        #expect(modes.prefix(64).allSatisfy { $0 })            // first window split
-        #expect(modes[64..<128].allSatisfy { !$0 })            // then serial
-        #expect(Set(modes[128...]).count <= 2)
     }
 }

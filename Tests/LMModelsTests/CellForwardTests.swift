@@ -4,10 +4,10 @@ import Foundation
 @testable import LMModels
 import LMTensor
 
-/// Forward values of each cell against an independent plain-loop implementation written from
-/// d2l's per-gate equations (separate W_x·, W_h·, b_· per gate, explicit one-hot vectors,
-/// Double arithmetic), on random inputs and weights, over two windows (so the carried state
-/// is checked too).
+/// Forward values of each cell against each cell's ``RecurrentCell/referenceStep(input:state:)``,
+/// the plain-loop step written from d2l's per-gate equations (separate W_x·, W_h·, b_· per
+/// gate, Double arithmetic), with explicit one-hot vectors and a plain head here, on random
+/// inputs and weights, over two windows (so the carried state is checked too).
 @Suite struct CellForwardTests {
     typealias Mat = [[Double]]
 
@@ -16,7 +16,6 @@ import LMTensor
         for i in 0..<x.count { for j in 0..<y.count { y[j] += x[i] * w[i][j] } }
         return y
     }
-    static func sigmoid(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
 
     /// Column block `g` (width h) of a gate-concatenated parameter, as a plain matrix.
     static func block(_ p: Parameter<Float>, gate g: Int, hidden h: Int) -> Mat {
@@ -26,7 +25,7 @@ import LMTensor
     /// Runs the plain-loop model over the t-major window; returns logits per row and updates `state`.
     static func plainForward(_ model: RecurrentLM<Float>, inputs: [Int32], steps: Int, batch: Int,
                              state: inout [[[[Double]]]]) -> [[Double]] {
-        let cfg = model.config, h = cfg.hiddenSize
+        let cfg = model.config
         var logits: [[Double]] = []
         let wq = block(model.outputLayer.weight, gate: 0, hidden: cfg.vocabularySize)
         let bq = block(model.outputLayer.bias, gate: 0, hidden: cfg.vocabularySize)[0]
@@ -40,33 +39,9 @@ import LMTensor
                     x = [Double](repeating: 0, count: cfg.vocabularySize); x[id] = 1
                 }
                 for (l, cell) in model.cells.enumerated() {
-                    let p = cell.parameters
-                    func gate(_ g: Int, _ hv: [Double]) -> [Double] {
-                        let a = matmul(x, block(p[0], gate: g, hidden: h))
-                        let c = matmul(hv, block(p[1], gate: g, hidden: h))
-                        let bias = block(p[2], gate: g, hidden: h)[0]
-                        return (0..<h).map { a[$0] + c[$0] + bias[$0] }
-                    }
-                    let hPrev = state[l][0][b]
-                    var hNew: [Double]
-                    switch cfg.kind {
-                    case .rnn:
-                        hNew = gate(0, hPrev).map { cfg.activation == .tanh ? Foundation.tanh($0) : max($0, 0) }
-                    case .gru:
-                        let r = gate(0, hPrev).map(sigmoid), z = gate(1, hPrev).map(sigmoid)
-                        let rh = (0..<h).map { r[$0] * hPrev[$0] }
-                        let cand = gate(2, rh).map { Foundation.tanh($0) }
-                        hNew = (0..<h).map { z[$0] * hPrev[$0] + (1 - z[$0]) * cand[$0] }
-                    case .lstm:
-                        let i = gate(0, hPrev).map(sigmoid), f = gate(1, hPrev).map(sigmoid)
-                        let o = gate(2, hPrev).map(sigmoid), cc = gate(3, hPrev).map { Foundation.tanh($0) }
-                        let cPrev = state[l][1][b]
-                        let c = (0..<h).map { f[$0] * cPrev[$0] + i[$0] * cc[$0] }
-                        state[l][1][b] = c
-                        hNew = (0..<h).map { o[$0] * Foundation.tanh(c[$0]) }
-                    }
-                    state[l][0][b] = hNew
-                    x = hNew
+                    let new = cell.referenceStep(input: x, state: (0..<cell.stateCount).map { state[l][$0][b] })
+                    for k in 0..<cell.stateCount { state[l][k][b] = new[k] }
+                    x = new[0]
                 }
                 let y = matmul(x, wq)
                 logits.append((0..<y.count).map { y[$0] + bq[$0] })
@@ -94,7 +69,7 @@ import LMTensor
 
     @Test(arguments: configurations)
     func forwardMatchesPlainLoops(config: ModelConfig) throws {
-        parallelElementThreshold = 0  // exercise the multi-threaded element-wise path too
+        WorkerPool.shared.elementThreshold = 0  // exercise the multi-threaded element-wise path too
         var rng = SplitMix64(seed: 5)
         let model = try RecurrentLM<Float>(config: config, using: &rng)
         let (steps, batch) = (5, 3)

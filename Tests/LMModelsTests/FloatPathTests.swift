@@ -9,7 +9,7 @@ import LMTensor
 @Suite struct FloatPathTests {
     @Test(arguments: ModelConfig.Kind.allCases)
     func floatGradientsMatchDouble(kind: ModelConfig.Kind) throws {
-        parallelElementThreshold = 0
+        WorkerPool.shared.elementThreshold = 0
         let config = ModelConfig(kind: kind, vocabularySize: 11, hiddenSize: 64, layers: 2, initialization: .uniform(bound: 0.15))
         var r1 = SplitMix64(seed: 77), r2 = SplitMix64(seed: 77)
         let f = try RecurrentLM<Float>(config: config, using: &r1)

@@ -22,7 +22,7 @@ import LMTensor
     }
 
     static func check(_ config: ModelConfig, fault: BackwardFault = .none, steps: Int = 4, batch: Int = 2, seed: UInt64 = 42) throws -> Result {
-        parallelElementThreshold = 0  // the same code paths as full-size training
+        WorkerPool.shared.elementThreshold = 0  // the same code paths as full-size training
         var rng = SplitMix64(seed: seed)
         let model = try RecurrentLM<Double>(config: config, using: &rng)
         model.injectFault(fault)

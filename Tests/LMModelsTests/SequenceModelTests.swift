@@ -35,7 +35,7 @@ import LMTensor
 
     /// Worst relative error between the analytic gradient and finite differences.
     static func worstError(_ config: SequenceModelConfig, fault: BackwardFault = .none, steps: Int = 5, batch: Int = 3) throws -> (worst: Double, at: String, checked: Int) {
-        parallelElementThreshold = 0  // the same code paths as full-size training
+        WorkerPool.shared.elementThreshold = 0  // the same code paths as full-size training
         var rng = SplitMix64(seed: 11)
         let model = try SequenceModel<Double>(config: config, using: &rng)
         model.injectFault(fault)
