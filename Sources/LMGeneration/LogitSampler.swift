@@ -117,6 +117,15 @@ enum SamplingKernels {
         return last
     }
 
+    /// The distribution over `size` tokens that keeps only `order[0 ..< n]`, renormalized
+    /// by `total` (their weights' sum); 0 elsewhere. What a truncating sampler draws from.
+    static func keptDistribution(_ w: UnsafePointer<Double>, order: UnsafePointer<Int32>, count n: Int, total: Double,
+                                 size: Int) -> [Double] {
+        var p = [Double](repeating: 0, count: size)
+        for j in 0..<n { p[Int(order[j])] = w[Int(order[j])] / total }
+        return p
+    }
+
     /// Whether id `a` ranks before id `b`: larger logit first, lower id on ties.
     @inline(__always)
     static func ranks(_ a: Int32, before b: Int32, _ z: UnsafeBufferPointer<Float>) -> Bool {

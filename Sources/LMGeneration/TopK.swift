@@ -22,18 +22,12 @@ public struct TopK: LogitSampler {
 
     public mutating func sample<G: RandomNumberGenerator>(_ logits: UnsafeBufferPointer<Float>, using generator: inout G) -> Int {
         let u = uniform(using: &generator)
-        return withKept(logits) { w, order, n, total in
-            SamplingKernels.draw(w, order: order, count: n, total: total, u: u)
-        }
+        return withKept(logits) { SamplingKernels.draw($0, order: $1, count: $2, total: $3, u: u) }
     }
 
     public mutating func distribution(_ logits: [Float]) -> [Double] {
         logits.withUnsafeBufferPointer { z in
-            withKept(z) { w, order, n, total in
-                var p = [Double](repeating: 0, count: z.count)
-                for j in 0..<n { p[Int(order[j])] = w[Int(order[j])] / total }
-                return p
-            }
+            withKept(z) { SamplingKernels.keptDistribution($0, order: $1, count: $2, total: $3, size: z.count) }
         }
     }
 

@@ -29,18 +29,12 @@ public struct TopP: LogitSampler {
 
     public mutating func sample<G: RandomNumberGenerator>(_ logits: UnsafeBufferPointer<Float>, using generator: inout G) -> Int {
         let u = uniform(using: &generator)
-        return withNucleus(logits) { w, order, n, mass in
-            SamplingKernels.draw(w, order: order, count: n, total: mass, u: u)
-        }
+        return withNucleus(logits) { SamplingKernels.draw($0, order: $1, count: $2, total: $3, u: u) }
     }
 
     public mutating func distribution(_ logits: [Float]) -> [Double] {
         logits.withUnsafeBufferPointer { z in
-            withNucleus(z) { w, order, n, mass in
-                var q = [Double](repeating: 0, count: z.count)
-                for j in 0..<n { q[Int(order[j])] = w[Int(order[j])] / mass }
-                return q
-            }
+            withNucleus(z) { SamplingKernels.keptDistribution($0, order: $1, count: $2, total: $3, size: z.count) }
         }
     }
 
