@@ -134,9 +134,14 @@ public enum SamplerError: Error, Equatable, CustomStringConvertible {
             var fits: [String] = []
             if maxB > 0 { fits.append("batch size \(maxB) with \(s) steps") }
             if maxS > 0 { fits.append("\(maxS) steps with batch size \(b)") }
-            message += fits.isEmpty
-                ? "; even batch 1 × 1 does not fit — use a longer corpus"
-                : "; what fits: " + fits.joined(separator: ", or ")
+            if !fits.isEmpty {
+                message += "; what fits: " + fits.joined(separator: ", or ")
+            } else if tokens < 2 {
+                message += "; even batch 1 × 1 does not fit (it needs an input and a target token) — use a longer corpus"
+            } else {
+                message += "; no batch size fits with \(s) steps and no number of steps with batch size \(b) — "
+                    + "lower both --batch and --steps, or use a longer corpus"
+            }
             return message
         case .stateMismatch(let detail):
             return "saved sampler state does not match this sampler: \(detail); "

@@ -22,6 +22,8 @@ public struct GenerationRequest: Sendable {
     public var model: String
     /// Text to continue (at least one token after preprocessing).
     public var prefix: String
+    /// A file holding the prefix instead (``PrefixFile``: `-` for stdin); `prefix` is then empty.
+    public var prefixFile: String? = nil
     /// Tokens to generate per sample.
     public var length: Int
     public var sampling: SamplingOptions
@@ -37,7 +39,9 @@ public struct GenerationRequest: Sendable {
     public var stats: Bool
 
     public init(model: String = RunDirectory.latest, prefix: String, length: Int = 50, sampling: SamplingOptions = .init(),
-                seed: UInt64? = nil, samples: Int = 1, strict: Bool = false, allowUnknown: Bool = false, stats: Bool = false) {
+                seed: UInt64? = nil, samples: Int = 1, strict: Bool = false, allowUnknown: Bool = false, stats: Bool = false,
+                prefixFile: String? = nil) {
+        self.prefixFile = prefixFile
         self.model = model
         self.prefix = prefix
         self.length = length
@@ -52,7 +56,8 @@ public struct GenerationRequest: Sendable {
     /// Throws ``GenerationError/invalidSetting(_:)`` for settings that cannot work (the
     /// messages name `lm-generate`'s options), before any file is read.
     public func validate() throws {
-        if prefix.isEmpty { throw GenerationError.invalidSetting("--prefix is empty; generation starts from the prefix's last token, so give at least one") }
+        if prefixFile != nil && !prefix.isEmpty { throw GenerationError.invalidSetting("give --prefix or --prefix-file, not both") }
+        if prefixFile == nil && prefix.isEmpty { throw GenerationError.invalidSetting("--prefix is empty; generation starts from the prefix's last token, so give at least one") }
         if length < 0 { throw GenerationError.invalidSetting("--length must be ≥ 0 (got \(length))") }
         if samples < 1 { throw GenerationError.invalidSetting("--samples must be ≥ 1 (got \(samples))") }
         try sampling.validate()
@@ -66,7 +71,11 @@ public struct GenerationRequest: Sendable {
         do {
             let trained = try RunDirectory.load(model)
             let generator = try Generator(model: trained.model, vocabularyFile: trained.vocabularyFile)
-            let read = try generator.encode(prefix: prefix, strict: strict)
+            let text = try prefixFile.map(PrefixFile.read) ?? prefix
+            if text.isEmpty, let prefixFile {
+                throw GenerationError.invalidSetting("\(prefixFile == "-" ? "<stdin>" : prefixFile): the prefix file is empty; generation starts from the prefix's last token, so give at least one")
+            }
+            let read = try generator.encode(prefix: text, strict: strict)
             if read.changed {
                 note("note: the model reads the prefix as \(read.text.debugDescription) (\(generator.pipeline.summary))")
             }

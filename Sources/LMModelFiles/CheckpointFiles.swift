@@ -1,4 +1,5 @@
 import Foundation
+import LMText
 
 /// The checkpoint files of a run: `epoch-EEEEEE[-batch-BBBBBB].safetensors` and `best.safetensors`.
 public struct CheckpointFiles {
@@ -9,7 +10,7 @@ public struct CheckpointFiles {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw ModelFileError.io(path: directory, reason: "cannot create the checkpoint directory")
+            throw ModelFileError.io(path: directory, reason: "cannot create the checkpoint directory: \(SystemError.describe(error))")
         }
     }
 

@@ -9,6 +9,8 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
     case notARun(path: String, reason: String)
     /// Weights whose names or shapes do not match the run's configuration.
     case weightsMismatch(path: String, reason: String)
+    /// Weights that hold NaN or infinite values, or give a non-finite loss.
+    case damagedWeights(path: String, reason: String)
     /// A file that could not be written or read.
     case io(path: String, reason: String)
     /// The model of the run at `path` cannot be built or run (its `config.json` describes an
@@ -20,6 +22,7 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
         case let .badSafeTensors(path, reason): return "\(path): not a valid safetensors file: \(reason)"
         case let .notARun(path, reason): return "\(path): not an LMKit run directory: \(reason)"
         case let .weightsMismatch(path, reason): return "\(path): weights do not match config.json: \(reason)"
+        case let .damagedWeights(path, reason): return "\(path): the weights are damaged: \(reason)"
         case let .io(path, reason): return "\(path): \(reason)"
         case let .model(path, error): return "\(path): \(error.description)"
         }

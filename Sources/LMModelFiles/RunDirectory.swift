@@ -35,9 +35,9 @@ public struct RunDirectory: Sendable {
     /// Creates the directory (and `checkpoints/`) if needed.
     public func create() throws {
         do {
-            try FileManager.default.createDirectory(atPath: checkpointsPath, withIntermediateDirectories: true)
-        } catch {
-            throw ModelFileError.io(path: path, reason: "cannot create the run directory: \(error.localizedDescription)")
+            try FileAccess.createDirectory(checkpointsPath)
+        } catch let TextError.unwritable(_, reason) {
+            throw ModelFileError.io(path: path, reason: "cannot create the run directory: \(reason)")
         }
     }
 
@@ -50,7 +50,7 @@ public struct RunDirectory: Sendable {
         unlink(temporary)
         guard symlink(url.lastPathComponent, temporary) == 0, rename(temporary, link) == 0 else {
             unlink(temporary)
-            throw ModelFileError.io(path: link, reason: "cannot update the link: \(String(cString: strerror(errno)))")
+            throw ModelFileError.io(path: link, reason: "cannot update the link: \(SystemError.current)")
         }
     }
 
@@ -68,8 +68,11 @@ public struct RunDirectory: Sendable {
             throw ModelFileError.notARun(path: path, reason: "no such directory (train one with lm-train, or pass --model DIR)")
         }
         guard isDirectory.boolValue else { throw ModelFileError.notARun(path: path, reason: "it is a file, not a directory") }
-        guard let data = FileManager.default.contents(atPath: configPath) else {
+        guard FileManager.default.fileExists(atPath: configPath) else {
             throw ModelFileError.notARun(path: path, reason: "it has no config.json")
+        }
+        guard let data = try? FileAccess.contents(of: configPath) else {
+            throw ModelFileError.io(path: configPath, reason: "cannot read: \(FileAccess.unreadableReason(configPath) ?? "read error")")
         }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               object["format"] as? String == RunConfig.formatName else {
@@ -111,6 +114,9 @@ public struct RunDirectory: Sendable {
             guard tensor.shape == parameter.shape else {
                 throw ModelFileError.weightsMismatch(path: path, reason: "\(parameter.name) has shape \(tensor.shape), the model needs \(parameter.shape)")
             }
+            if let index = tensor.values.firstIndex(where: { !$0.isFinite }) {
+                throw ModelFileError.damagedWeights(path: path, reason: "tensor \(parameter.name) holds \(tensor.values[index]) at index \(index) (weights must be finite)")
+            }
             try! parameter.value.assign(tensor.values)
         }
         let names = Set(model.parameters.map(\.name))
@@ -135,7 +141,12 @@ public struct RunDirectory: Sendable {
                 reason: "the vocabulary has \(vocabulary.count) tokens but the model was built for \(config.model.vocabularySize)")
         }
         var generator = RandomGenerator(seed: 0)   // cheap; the weights are overwritten below
-        let model = try RecurrentLM<Float>(config: config.model, using: &generator)
+        let model: RecurrentLM<Float>
+        do {
+            model = try RecurrentLM<Float>(config: config.model, using: &generator)
+        } catch let error as ModelError {
+            throw ModelFileError.model(path: directory.configPath, error)
+        }
         guard FileManager.default.fileExists(atPath: directory.weightsPath) else {
             throw ModelFileError.notARun(path: path, reason: "it has no model.safetensors (did training write a checkpoint?)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import LMText
 
 /// The safetensors format (huggingface/safetensors), read and written for F32 tensors:
 /// an 8-byte little-endian header length N, N bytes of JSON
@@ -97,8 +98,8 @@ public enum SafeTensors {
 
     /// Reads a safetensors file.
     public static func read(from path: String) throws -> (tensors: [Tensor], metadata: [String: String]) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelFileError.io(path: path, reason: "cannot read (missing or not readable)")
+        guard let data = try? FileAccess.contents(of: path) else {
+            throw ModelFileError.io(path: path, reason: "cannot read: \(FileAccess.unreadableReason(path) ?? "read error")")
         }
         return try decode(data, path: path)
     }

@@ -4,6 +4,9 @@ public enum TextError: Error, CustomStringConvertible, Equatable {
     case unreadable(path: String, reason: String)
     /// The file holds bytes that are not UTF-8, first at `offset` (bytes from the start).
     case invalidUTF8(path: String, offset: Int)
+    /// Text read through a pipeline that does not replace invalid UTF-8 (a vocabulary's),
+    /// with what the user can do about it in this tool.
+    case invalidUTF8Input(path: String, offset: Int, remedy: String)
     /// The file could not be written.
     case unwritable(path: String, reason: String)
     /// A vocabulary file that is not one, or is damaged.
@@ -21,6 +24,8 @@ public enum TextError: Error, CustomStringConvertible, Equatable {
             return "\(path): cannot read: \(reason)"
         case let .invalidUTF8(path, offset):
             return "\(path): invalid UTF-8 at byte offset \(offset) (pass --replace-invalid to substitute U+FFFD)"
+        case let .invalidUTF8Input(path, offset, remedy):
+            return "\(path): invalid UTF-8 at byte offset \(offset); \(remedy)"
         case let .unwritable(path, reason):
             return "\(path): cannot write: \(reason)"
         case let .notAVocabulary(path, reason):
@@ -31,6 +36,16 @@ public enum TextError: Error, CustomStringConvertible, Equatable {
             return "corpus '\(name)': \(reason)"
         case let .corpusHashMismatch(path, expected, actual):
             return "\(path): SHA-1 is \(actual) but the registry expects \(expected); the file is damaged or a different version: delete it and fetch again"
+        }
+    }
+
+    /// Runs `body`; an invalid-UTF-8 error becomes ``invalidUTF8Input(path:offset:remedy:)``
+    /// with `remedy`, for tools where `--replace-invalid` is not an option.
+    public static func remedyingInvalidUTF8<T>(_ remedy: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let TextError.invalidUTF8(path, offset) {
+            throw TextError.invalidUTF8Input(path: path, offset: offset, remedy: remedy)
         }
     }
 }

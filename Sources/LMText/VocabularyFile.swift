@@ -52,6 +52,10 @@ public struct VocabularyFile: Codable, Sendable, Equatable {
     /// Counts the file at `path` through `pipeline` and builds its vocabulary.
     public static func build(corpus path: String, pipeline: TextPipeline, settings: Settings) throws -> VocabularyFile {
         let counts = try TokenCounts(file: path, pipeline: pipeline)
+        guard counts.total > 0 else {
+            throw TextError.invalidSetting("\(path): no tokens after preprocessing (\(pipeline.summary)); "
+                + "the file is empty or the preset keeps nothing of it (try --preset raw)")
+        }
         let vocabulary = try Vocabulary(counts: counts, reserved: settings.reserved,
                                         minFrequency: settings.minFrequency, maxSize: settings.maxSize)
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
@@ -84,11 +88,7 @@ public struct VocabularyFile: Codable, Sendable, Equatable {
 
     /// Reads and checks a vocabulary file.
     public static func load(from path: String) throws -> VocabularyFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            throw TextError.unreadable(path: path, reason: !exists ? "no such file" : isDirectory.boolValue ? "is a directory" : "permission denied")
-        }
+        let data = try FileAccess.contents(of: path)
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: data)
@@ -109,6 +109,9 @@ public struct VocabularyFile: Codable, Sendable, Equatable {
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
             throw TextError.notAVocabulary(path: path, reason: "wrong type at \(describe(context.codingPath))")
         } catch let DecodingError.dataCorrupted(context) {
+            if let (field, number) = firstNonInteger(in: dictionary, at: "") {
+                throw TextError.notAVocabulary(path: path, reason: "\(field) is \(number), not a whole number in range (every number in a vocabulary file is a count or a size below 2^63)")
+            }
             throw TextError.notAVocabulary(path: path, reason: "bad value at \(describe(context.codingPath)): \(context.debugDescription)")
         }
         do {
@@ -116,7 +119,48 @@ public struct VocabularyFile: Codable, Sendable, Equatable {
         } catch let error as TextError {
             throw TextError.notAVocabulary(path: path, reason: error.description)
         }
+        if let reason = file.implausibility { throw TextError.notAVocabulary(path: path, reason: reason) }
         return file
+    }
+
+    /// What makes a decoded file impossible as a built vocabulary: a negative count, or (at
+    /// character level) a token other than `<unk>`, a reserved token and `<eos>` that is not
+    /// one grapheme cluster as the character tokenizer splits text; nil when it is plausible.
+    var implausibility: String? {
+        if let id = frequencies.firstIndex(where: { $0 < 0 }) {
+            return "frequencies.\(id) is \(frequencies[id]); counts cannot be negative"
+        }
+        guard pipeline.level == .char else { return nil }
+        let special = Set([Vocabulary.unknownToken, TextPipeline.endOfLineToken] + settings.reserved)
+        let tokenizer = CharacterTokenizer()
+        for (id, token) in tokens.enumerated() where !special.contains(token) {
+            var list = TokenList()
+            var bytes = Array(token.utf8)
+            bytes.withUnsafeMutableBufferPointer { tokenizer.tokenize(UnsafeBufferPointer($0), isASCII: false, into: &list) }
+            if list.tokens.count != 1 {
+                return "tokens.\(id) \(token.debugDescription) is \(list.tokens.count) characters, but a character-level vocabulary holds single characters (grapheme clusters)"
+            }
+        }
+        return nil
+    }
+
+    /// The first number (by field path, e.g. `frequencies.3`) that is not an `Int`: the
+    /// decoder reports such a number only as "not valid JSON".
+    private static func firstNonInteger(in value: Any, at field: String) -> (String, String)? {
+        func join(_ key: String) -> String { field.isEmpty ? key : field + "." + key }
+        if let dictionary = value as? [String: Any] {
+            for key in dictionary.keys.sorted() {
+                if let found = firstNonInteger(in: dictionary[key]!, at: join(key)) { return found }
+            }
+        } else if let array = value as? [Any] {
+            for (index, element) in array.enumerated() {
+                if let found = firstNonInteger(in: element, at: join(String(index))) { return found }
+            }
+        } else if let number = value as? NSNumber {   // booleans are 0 and 1, whole numbers
+            let double = number.doubleValue
+            if !(double.rounded() == double && abs(double) < 9.2e18) { return (field, "\(number)") }
+        }
+        return nil
     }
 
     private static func describe(_ path: [any CodingKey]) -> String {

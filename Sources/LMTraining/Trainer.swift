@@ -165,7 +165,7 @@ public final class Trainer {
         guard let loss = try step.run(inputs: window.inputs, targets: window.targets, steps: config.training.steps,
                                       batch: config.training.batch, optimizer: &optimizer) else {
             throw TrainingError.divergence(epoch: state.epoch + 1, batch: state.batchInEpoch + 1,
-                                           checkpoint: try files.newest?.path)
+                                           checkpoint: try files.newest?.path, best: files.existingBest)
         }
         state.lossSum += loss * Double(window.size)
         state.tokenCount += window.size
@@ -203,7 +203,7 @@ public final class Trainer {
             validationPerplexity = try Evaluator.evaluate(model, on: validation, batch: options.batch, steps: options.steps).perplexity
         }
         guard trainPerplexity.isFinite, validationPerplexity?.isFinite ?? true else {
-            throw TrainingError.divergence(epoch: epochNumber, batch: state.batchInEpoch, checkpoint: try files.newest?.path)
+            throw TrainingError.divergence(epoch: epochNumber, batch: state.batchInEpoch, checkpoint: try files.newest?.path, best: files.existingBest)
         }
         let report = EpochReport(epoch: epochNumber, trainPerplexity: trainPerplexity,
                                  validationPerplexity: validationPerplexity,

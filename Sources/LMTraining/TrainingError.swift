@@ -4,7 +4,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// The corpus cannot fill one batch, or the validation split is too small.
     case corpusTooShort(String)
     /// The loss became NaN or infinite.
-    case divergence(epoch: Int, batch: Int, checkpoint: String?)
+    /// `checkpoint` is the newest regular checkpoint, `best` the best one when it exists.
+    case divergence(epoch: Int, batch: Int, checkpoint: String?, best: String? = nil)
     /// `--resume` with settings that differ from the checkpoint's.
     case resumeMismatch(String)
     /// A setting that cannot work.
@@ -13,9 +14,15 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .corpusTooShort(message): return message
-        case let .divergence(epoch, batch, checkpoint):
-            return "loss became NaN or infinite at epoch \(epoch), batch \(batch); try a smaller --lr or --clip"
-                + (checkpoint.map { "; the last good checkpoint is \($0)" } ?? "; no checkpoint was written yet")
+        case let .divergence(epoch, batch, checkpoint, best):
+            let saved: String
+            switch (checkpoint, best) {
+            case let (checkpoint?, best?): saved = "; the last good checkpoint is \(checkpoint), the best is \(best)"
+            case let (checkpoint?, nil): saved = "; the last good checkpoint is \(checkpoint)"
+            case let (nil, best?): saved = "; no regular checkpoint was written yet, the best weights so far are in \(best)"
+            case (nil, nil): saved = "; no checkpoint was written yet"
+            }
+            return "loss became NaN or infinite at epoch \(epoch), batch \(batch); try a smaller --lr or --clip" + saved
         case let .resumeMismatch(message): return "cannot resume: \(message)"
         case let .invalidSetting(message): return message
         }

@@ -58,8 +58,11 @@ public struct TrainingRun {
             validation = split.validation
         }
         if let validation, validation.count < 2 {
-            let needed = options.validFile == nil ? String(format: "; raise --val-fraction to at least %.4f", 2.0 / Double(stream.count + validation.count)) : ""
-            throw TrainingError.corpusTooShort("the validation part holds \(validation.count) tokens; at least 2 are needed to measure perplexity\(needed)")
+            if let file = options.validFile {
+                throw TrainingError.corpusTooShort("\(file): the validation file holds \(validation.count) tokens after preprocessing; at least 2 are needed to measure perplexity (use a longer --valid file)")
+            }
+            let needed = String(format: "; raise --val-fraction to at least %.4f", 2.0 / Double(stream.count + validation.count))
+            throw TrainingError.corpusTooShort("\(corpusPath): the validation part (--val-fraction \(options.validationFraction)) holds \(validation.count) tokens; at least 2 are needed to measure perplexity\(needed)")
         }
         test = try options.testFile.map { try TokenStream(contentsOfFile: try resolve($0), vocabulary: vocabulary, pipeline: pipeline) }
 
@@ -86,7 +89,9 @@ public struct TrainingRun {
         do {
             trainer = try Trainer(config: config, model: network, train: stream, validation: validation, directory: directory)
         } catch let error as SamplerError {
-            throw TrainingError.corpusTooShort("\(corpusPath): \(error)")
+            let heldOut = options.validFile == nil && options.validationFraction > 0
+                ? " (after --val-fraction \(options.validationFraction) held out \(validation?.count ?? 0) tokens for validation; lower it or pass --valid FILE)" : ""
+            throw TrainingError.corpusTooShort("\(corpusPath): \(error)\(heldOut)")
         }
 
         try directory.create()

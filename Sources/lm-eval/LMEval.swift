@@ -16,7 +16,7 @@ struct LMEval: LMTool {
 
     @Option(help: "Run directory (default: runs/latest).") var model: String = RunDirectory.latest
     @Argument(help: "Text file or registered corpus name.") var file: String
-    @Option(help: "Window length: the state is carried across windows, so it changes only speed.") var steps = 35
+    @Option(parsing: .unconditional, help: "Window length: the state is carried across windows, so it changes only speed.") var steps = 35
 
     func validate() throws {
         if steps < 1 { throw ValidationError("--steps must be at least 1") }
@@ -26,8 +26,13 @@ struct LMEval: LMTool {
         let trained = try RunDirectory.load(model)
         let path = try CorpusRegistry.standard()?.resolve(file) ?? file
         let pipeline = trained.vocabularyFile.pipeline
-        let stream = try TokenStream(contentsOfFile: path, vocabulary: trained.vocabulary, pipeline: pipeline)
-        let result = try Evaluator.evaluate(trained.model, on: stream, batch: 1, steps: steps)
+        let remedy = "fix the file; the model's vocabulary (\(trained.directory.vocabularyPath)) does not replace invalid UTF-8"
+        let stream = try TextError.remedyingInvalidUTF8(remedy) {
+            try TokenStream(contentsOfFile: path, vocabulary: trained.vocabulary, pipeline: pipeline)
+        }
+        let result = try Evaluation.checked(path: path, model: trained.directory.path) {
+            try Evaluator.evaluate(trained.model, on: stream, batch: 1, steps: steps)
+        }
         var unknown = 0
         for index in 0..<stream.count where stream[index] == 0 { unknown += 1 }
         print("model:         \(trained.directory.path) (\(trained.config.model.kind.rawValue.uppercased())-\(trained.config.model.hiddenSize), \(pipeline.level.rawValue) level)")

@@ -25,28 +25,34 @@ struct LMGenerate: LMTool {
         """)
 
     @Option(help: "Run directory written by lm-train (default: \(RunDirectory.latest)).") var model: String?
-    @Option(help: "Text to continue.") var prefix: String
-    @Option(help: "Tokens to generate.") var length = 50
+    @Option(help: "Text to continue.") var prefix: String?
+    @Option(name: .customLong("prefix-file"), help: "Read the text to continue from FILE (- for stdin), as is but for one trailing line end.")
+    var prefixFile: String?
+    @Option(parsing: .unconditional, help: "Tokens to generate.") var length = 50
     @Option(help: "greedy, temperature, alpha, top-k or top-p (default: from the options given, else greedy).")
     var strategy: SamplingOptions.Strategy?
-    @Option(help: "Temperature T > 0: sample from softmax(logits / T).") var temperature: Double?
-    @Option(help: "Sharpening α ≥ 0: sample from p^α renormalized (α = 1/T; inf is greedy).") var alpha: Double?
-    @Option(name: .customLong("top-k"), help: "Keep the K most likely tokens (K ≥ 1).") var topK: Int?
-    @Option(name: .customLong("top-p"), help: "Keep the smallest set of most likely tokens with mass ≥ P (0 < P ≤ 1).")
+    @Option(parsing: .unconditional, help: "Temperature T > 0: sample from softmax(logits / T).") var temperature: Double?
+    @Option(parsing: .unconditional, help: "Sharpening α ≥ 0: sample from p^α renormalized (α = 1/T; inf is greedy).") var alpha: Double?
+    @Option(name: .customLong("top-k"), parsing: .unconditional, help: "Keep the K most likely tokens (K ≥ 1).") var topK: Int?
+    @Option(name: .customLong("top-p"), parsing: .unconditional, help: "Keep the smallest set of most likely tokens with mass ≥ P (0 < P ≤ 1).")
     var topP: Double?
-    @Option(help: "Seed of the sampler's random generator (default: a random one, printed on stderr).") var seed: UInt64?
-    @Option(help: "Continuations drawn together (one batched pass).") var samples = 1
+    @Option(parsing: .unconditional, help: "Seed of the sampler's random generator (default: a random one, printed on stderr).") var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Continuations drawn together (one batched pass).") var samples = 1
     @Flag(help: "Fail when the prefix has tokens outside the vocabulary instead of reading them as <unk>.") var strict = false
     @Flag(name: .customLong("allow-unk"), help: "Let the model emit <unk>.") var allowUnknown = false
     @Flag(help: "Print the generation speed on stderr.") var stats = false
 
     var request: GenerationRequest {
-        GenerationRequest(model: model ?? RunDirectory.latest, prefix: prefix, length: length,
+        GenerationRequest(model: model ?? RunDirectory.latest, prefix: prefix ?? "", length: length,
                           sampling: SamplingOptions(strategy: strategy, temperature: temperature, alpha: alpha, topK: topK, topP: topP),
-                          seed: seed, samples: samples, strict: strict, allowUnknown: allowUnknown, stats: stats)
+                          seed: seed, samples: samples, strict: strict, allowUnknown: allowUnknown, stats: stats,
+                          prefixFile: prefixFile)
     }
 
-    func validate() throws { try ToolFailure.asUsageError { try request.validate() } }
+    func validate() throws {
+        if prefix == nil && prefixFile == nil { throw ValidationError("give --prefix TEXT or --prefix-file FILE") }
+        try ToolFailure.asUsageError { try request.validate() }
+    }
 
     func run() throws { try request.run(writingTo: StandardOutput(), note: Self.note) }
 }

@@ -28,43 +28,43 @@ struct LMTrain: LMTool {
     @Option(help: "Train on a toy task of the reference tutorials instead of a corpus: counting, adding or binary-add.")
     var task: ToyTask?
     // Toy-task sizes (LMToyTasks' ToyTaskSession).
-    @Option(help: "--task adding: sequence length T (default 6); binary-add: steps = operand bits + 1 (default 7).") var length: Int?
-    @Option(help: "--task adding or binary-add: training sequences (default 10000 and 2000); the test set is 1000 fresh ones.") var samples: Int?
+    @Option(parsing: .unconditional, help: "--task adding: sequence length T (default 6); binary-add: steps = operand bits + 1 (default 7).") var length: Int?
+    @Option(parsing: .unconditional, help: "--task adding or binary-add: training sequences (default 10000 and 2000); the test set is 1000 fresh ones.") var samples: Int?
 
     @Option(help: "Cell: rnn, gru or lstm.") var model: ModelConfig.Kind = .rnn
-    @Option(help: "Hidden units per layer (default: 512 for rnn, 256 for gru and lstm, as d2l).") var hidden: Int?
-    @Option(help: "Stacked recurrent layers.") var layers = 1
-    @Option(help: "Embedding width; omit for one-hot input.") var embedding: Int?
+    @Option(parsing: .unconditional, help: "Hidden units per layer (default: 512 for rnn, 256 for gru and lstm, as d2l).") var hidden: Int?
+    @Option(parsing: .unconditional, help: "Stacked recurrent layers.") var layers = 1
+    @Option(parsing: .unconditional, help: "Embedding width; omit for one-hot input.") var embedding: Int?
     @Option(help: "RNN nonlinearity: tanh or relu.") var activation: ModelConfig.Activation = .tanh
     @Option(help: "Initialization: normal (d2l, ×0.01), xavier, or uniform (±--init-scale).") var `init`: TrainingRun.InitScheme = .normal
-    @Option(help: "Scale for --init normal or uniform.") var initScale: Double?
+    @Option(parsing: .unconditional, help: "Scale for --init normal or uniform.") var initScale: Double?
 
-    @Option(help: "Sequences per batch (default 32).") var batch: Int?
-    @Option(help: "Time steps per window, the BPTT length (default 35).") var steps: Int?
-    @Option(help: "Epochs (default 500).") var epochs: Int?
-    @Option(help: "Learning rate (default: 1 for sgd, 0.001 for adam, 0.01 for rmsprop).") var lr: Double?
+    @Option(parsing: .unconditional, help: "Sequences per batch (default 32).") var batch: Int?
+    @Option(parsing: .unconditional, help: "Time steps per window, the BPTT length (default 35).") var steps: Int?
+    @Option(parsing: .unconditional, help: "Epochs (default 500).") var epochs: Int?
+    @Option(parsing: .unconditional, help: "Learning rate (default: 1 for sgd, 0.001 for adam, 0.01 for rmsprop).") var lr: Double?
     @Option(help: "Optimizer: sgd, adam or rmsprop (default sgd).") var optimizer: TrainingOptions.OptimizerKind?
-    @Option(help: "Momentum for rmsprop (0 = none).") var momentum = 0.0
+    @Option(parsing: .unconditional, help: "Momentum for rmsprop (0 = none).") var momentum = 0.0
     @Flag(help: "Nesterov momentum for rmsprop.") var nesterov = false
-    @Option(help: "Clip gradients to this global L2 norm.") var clip = 1.0
+    @Option(parsing: .unconditional, help: "Clip gradients to this global L2 norm.") var clip = 1.0
     @Flag(help: "Do not clip gradients.") var noClip = false
     @Option(help: "Learning-rate decay FACTOR:EPOCHS, e.g. 0.5:100 halves it every 100 epochs.") var lrDecay: String?
     @Option(help: "Minibatches: sequential, random or parallel.") var sampler: TrainingOptions.SamplerKind = .sequential
 
-    @Option(help: "Token level: char or word.") var level: TextPipeline.Level = .char
-    @Option(help: "Preprocessing preset: d2l, unicode or raw.") var preset: Preprocessor.Preset = .d2l
-    @Flag(help: "Append <eos> after every line.") var eos = false
+    @Option(help: "Token level: char or word (default char; with --vocab, the vocabulary's).") var level: TextPipeline.Level?
+    @Option(help: "Preprocessing preset: d2l, unicode or raw (default d2l; with --vocab, the vocabulary's).") var preset: Preprocessor.Preset?
+    @Flag(inversion: .prefixedNo, help: "Append <eos> after every line (default off; with --vocab, the vocabulary's).") var eos: Bool?
     @Option(help: "Use this vocabulary file (and its preprocessing) instead of building one.") var vocab: String?
-    @Option(help: "Keep only the first N tokens (d2l's max_tokens); 0 for all.") var maxTokens = 10_000
-    @Option(help: "Fraction of the stream's end held out for validation.") var valFraction = 0.0
+    @Option(parsing: .unconditional, help: "Keep only the first N tokens (d2l's max_tokens); 0 for all.") var maxTokens = 10_000
+    @Option(parsing: .unconditional, help: "Fraction of the stream's end held out for validation.") var valFraction = 0.0
     @Option(help: "Validation file (Penn Treebank style splits).") var valid: String?
     @Option(help: "Test file, evaluated at the end.") var test: String?
 
-    @Option(help: "Random seed (weights and batches).") var seed: UInt64 = 0
-    @Option(help: "BLAS threads (default: the library's measured choice).") var threads: Int?
+    @Option(parsing: .unconditional, help: "Random seed (weights and batches).") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "BLAS threads (default: the library's measured choice).") var threads: Int?
     @Option(help: "Run directory (default: runs/<corpus>-<model>).") var out: String?
-    @Option(help: "Checkpoint every N epochs.") var checkpointEvery = 10
-    @Option(help: "Checkpoints kept, besides the best.") var keep = 3
+    @Option(parsing: .unconditional, help: "Checkpoint every N epochs.") var checkpointEvery = 10
+    @Option(parsing: .unconditional, help: "Checkpoints kept, besides the best.") var keep = 3
     @Flag(help: "Continue the run in --out from its newest checkpoint.") var resume = false
     @Flag(help: "Replace a run already in --out.") var overwrite = false
 
@@ -97,17 +97,24 @@ struct LMTrain: LMTool {
             corpus: corpus!, model: model, hidden: hidden, layers: layers, embedding: embedding, activation: activation,
             initialization: `init`, initScale: initScale, batch: batch, steps: steps, epochs: epochs, lr: lr,
             optimizer: optimizer, momentum: momentum, nesterov: nesterov, clip: noClip ? nil : clip,
-            decay: lrDecay.flatMap(TrainingOptions.Decay.init(parsing:)), sampler: sampler, level: level, preset: preset,
-            endOfLine: eos, vocabularyFile: vocab, maxTokens: maxTokens, validationFraction: valFraction, validFile: valid,
+            decay: lrDecay.flatMap(TrainingOptions.Decay.init(parsing:)), sampler: sampler, level: level ?? .char, preset: preset ?? .d2l,
+            endOfLine: eos ?? false, vocabularyFile: vocab, maxTokens: maxTokens, validationFraction: valFraction, validFile: valid,
             testFile: test, seed: seed, output: out, checkpointEvery: checkpointEvery, keep: keep, resume: resume,
             overwrite: overwrite)
-        let run = try TrainingRun(request)
+        if let vocab { try PipelineChoice(level: level, preset: preset, endOfLine: eos).check(vocabularyAt: vocab) }
+        let run = try TextError.remedyingInvalidUTF8(Self.invalidUTF8Remedy) { try TrainingRun(request) }
         // d2l's predict("time traveller", 50): the same greedy decoding lm-generate uses.
         let predict = GreedyPrediction(generator: try Generator(model: run.trainer.model, vocabularyFile: run.vocabularyFile),
                                        prefix: "time traveller", length: 50)
         let outcome = try TrainingSession(run, sample: predict?.text).start(reporting: ProgressDisplay(epochs: request.training.epochs))
         if case let .interrupted(signal, _) = outcome { throw ExitCode(Interrupts.exitStatus(signal)) }
     }
+}
+
+extension LMTrain {
+    /// What to do about invalid UTF-8 in a corpus: lm-train has no --replace-invalid of its own.
+    static let invalidUTF8Remedy = "fix the file, or build a vocabulary with `lm-vocab build CORPUS --replace-invalid` "
+        + "(it substitutes U+FFFD) and pass it with --vocab"
 }
 
 extension ProgressDisplay: TrainingObserver {}

@@ -25,8 +25,8 @@ struct Build: ParsableCommand {
     @Option(help: "Token level: char or word.") var level: TextPipeline.Level = .char
     @Option(help: "Word splitting: whitespace (d2l) or unicode (punctuation apart).") var words: WordTokenizer.Splitting = .whitespace
     @Flag(help: "Append <eos> after every line.") var eos = false
-    @Option(help: "Drop tokens seen fewer times than this.") var minFreq = 1
-    @Option(help: "At most this many entries, <unk> and reserved tokens included.") var maxSize: Int?
+    @Option(parsing: .unconditional, help: "Drop tokens seen fewer times than this.") var minFreq = 1
+    @Option(parsing: .unconditional, help: "At most this many entries, <unk> and reserved tokens included.") var maxSize: Int?
     @Option(help: "Reserved tokens placed after <unk>, comma-separated.") var reserved: String?
     @Flag(help: "Replace invalid UTF-8 by U+FFFD instead of failing.") var replaceInvalid = false
 
@@ -102,11 +102,16 @@ struct Encode: ParsableCommand {
     func run() throws {
         let file = try VocabularyFile.load(from: vocab)
         let vocabulary = try file.vocabulary()
+        var tokenizer = LineTokenizer(pipeline: file.pipeline)
         var output = ""
-        while let line = readLine(strippingNewline: false) {
-            let ids = try file.pipeline.tokens(of: line, source: "<stdin>").map { String(vocabulary.id(of: $0)) }
-            output += ids.joined(separator: " ") + "\n"
-            if output.utf8.count > 1 << 16 { print(output, terminator: ""); output = "" }
+        // Bytes, not readLine(): readLine would replace invalid UTF-8 the vocabulary may refuse.
+        let remedy = "\(vocab) says replaceInvalidUTF8: false; fix the input, or rebuild the vocabulary with `lm-vocab build --replace-invalid`"
+        try TextError.remedyingInvalidUTF8(remedy) {
+            try LineReader(path: "/dev/stdin").forEachLine { line, offset in
+                let ids = try tokenizer.tokens(of: line, source: "<stdin>", offset: offset).map { String(vocabulary.id(of: $0)) }
+                output += ids.joined(separator: " ") + "\n"
+                if output.utf8.count > 1 << 16 { print(output, terminator: ""); output = "" }
+            }
         }
         print(output, terminator: "")
     }

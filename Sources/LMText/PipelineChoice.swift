@@ -1,0 +1,37 @@
+/// The text-pipeline settings a user gave explicitly on a command line (nil: not given), to
+/// check against a vocabulary that already fixes them.
+public struct PipelineChoice: Sendable, Equatable {
+    public var level: TextPipeline.Level?
+    public var preset: Preprocessor.Preset?
+    public var endOfLine: Bool?
+
+    public init(level: TextPipeline.Level? = nil, preset: Preprocessor.Preset? = nil, endOfLine: Bool? = nil) {
+        self.level = level
+        self.preset = preset
+        self.endOfLine = endOfLine
+    }
+
+    /// Throws `TextError.invalidSetting` naming the option and the vocabulary file when a
+    /// given setting differs from the vocabulary's pipeline (a vocabulary decides how text is
+    /// tokenized, so a contradicting option would be silently ignored).
+    public func check(against pipeline: TextPipeline, vocabulary path: String) throws {
+        var conflicts: [String] = []
+        if let level, level != pipeline.level {
+            conflicts.append("--level \(level.rawValue) (the vocabulary is \(pipeline.level.rawValue) level)")
+        }
+        if let preset, preset != pipeline.preprocessor.preset {
+            conflicts.append("--preset \(preset.rawValue) (the vocabulary uses \(pipeline.preprocessor.preset.rawValue))")
+        }
+        if let endOfLine, endOfLine != pipeline.endOfLine {
+            conflicts.append((endOfLine ? "--eos" : "--no-eos") + " (the vocabulary \(pipeline.endOfLine ? "appends" : "has no") <eos>)")
+        }
+        guard !conflicts.isEmpty else { return }
+        throw TextError.invalidSetting("\(path): \(conflicts.joined(separator: ", ")) contradicts the vocabulary's pipeline; "
+            + "drop the option (the vocabulary decides how text is tokenized) or build a new vocabulary with it")
+    }
+
+    /// Loads the vocabulary at `path` and checks it as ``check(against:vocabulary:)``.
+    public func check(vocabularyAt path: String) throws {
+        try check(against: try VocabularyFile.load(from: path).pipeline, vocabulary: path)
+    }
+}
