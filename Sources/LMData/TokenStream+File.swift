@@ -15,9 +15,16 @@ extension TokenStream {
     ///   (unreadable file, invalid UTF-8).
     public init(contentsOfFile path: String, vocabulary: Vocabulary, pipeline: TextPipeline,
                 maxTokens: Int = -1) throws {
+        try self.init(contentsOf: try TextInput(path: path), vocabulary: vocabulary, pipeline: pipeline, maxTokens: maxTokens)
+    }
+
+    /// Encodes an opened input (a file or a spooled stream) into a stream, as
+    /// ``init(contentsOfFile:vocabulary:pipeline:maxTokens:)``; the input can be read again.
+    public init(contentsOf input: TextInput, vocabulary: Vocabulary, pipeline: TextPipeline,
+                maxTokens: Int = -1) throws {
         var builder = try Builder(vocabularySize: vocabulary.count)
         let limit = maxTokens > 0 ? maxTokens : Int.max
-        try vocabulary.forEachID(inFile: path, pipeline: pipeline) { id in
+        try vocabulary.forEachID(in: input, pipeline: pipeline) { id in
             // Ids come from the vocabulary itself, so they are in range by construction.
             if builder.count < limit { builder.appendUnchecked(UInt32(truncatingIfNeeded: id)) }
         }

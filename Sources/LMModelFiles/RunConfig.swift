@@ -11,9 +11,13 @@ public struct RunConfig: Codable, Equatable, Sendable {
     public var model: ModelConfig
     /// The training settings.
     public var training: TrainingOptions
+    /// What the corpus and the validation and test files held (nil in runs written before
+    /// LMKit recorded it).
+    public var data: RunData?
 
-    public init(model: ModelConfig, training: TrainingOptions) {
+    public init(model: ModelConfig, training: TrainingOptions, data: RunData? = nil) {
         self.model = model
         self.training = training
+        self.data = data
     }
 }

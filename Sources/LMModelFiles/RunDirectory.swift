@@ -140,6 +140,8 @@ public struct RunDirectory: Sendable {
             throw ModelFileError.weightsMismatch(path: directory.vocabularyPath,
                 reason: "the vocabulary has \(vocabulary.count) tokens but the model was built for \(config.model.vocabularySize)")
         }
+        try SystemMemory.check(MemoryEstimate(config: config.model, steps: 35, batch: 1),
+                               advice: "\(path) holds a model too large for this machine (hidden \(config.model.hiddenSize), \(config.model.layers) layers)")
         var generator = RandomGenerator(seed: 0)   // cheap; the weights are overwritten below
         let model: RecurrentLM<Float>
         do {

@@ -15,8 +15,8 @@ public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
     /// The last window's token ids, t-major.
     private var ids: [Int32] = []
     private var rows = 0
-    private var embedded = Buffer<Scalar>(count: 0)
-    private var gradients = Buffer<Scalar>(count: 0)
+    private(set) var embedded = Buffer<Scalar>(count: 0)
+    private(set) var gradients = Buffer<Scalar>(count: 0)
 
     /// An input layer: one-hot when `embeddingSize` is nil.
     public init(vocabularySize: Int, embeddingSize: Int?) {

@@ -44,7 +44,7 @@ public struct CorpusRegistry: Sendable {
     /// name ("timemachine") or a missing path whose file name is registered
     /// ("corpora/timemachine.txt") is fetched first. Returns the path to read.
     public func resolve(_ argument: String, mirror: String? = ProcessInfo.processInfo.environment["LM_CORPUS_MIRROR"]) throws -> String {
-        if FileManager.default.fileExists(atPath: argument) { return argument }
+        if argument == TextInput.standardInput || FileManager.default.fileExists(atPath: argument) { return argument }
         let fileName = URL(fileURLWithPath: argument).lastPathComponent
         let match = entries[argument].map { (argument, $0) }
             ?? entries.first(where: { $0.value.file == fileName || $0.key == fileName }).map { ($0.key, $0.value) }

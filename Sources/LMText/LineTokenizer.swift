@@ -11,7 +11,7 @@ public struct LineTokenizer {
     ///   unless the pipeline replaces invalid UTF-8.
     public mutating func tokens(of line: UnsafeBufferPointer<UInt8>, source: String, offset: Int) throws -> [String] {
         var list = TokenList()
-        try processor.tokenize(line, path: source, offset: offset, into: &list)
+        try processor.tokenize(line, endsLine: true, path: source, offset: offset, into: &list)
         return list.tokens
     }
 }

@@ -23,49 +23,68 @@ public enum Lines {
 }
 
 /// Streams a file's lines through a fixed-size buffer, so memory stays bounded by the
-/// longest line, not by the file.
+/// longest line, not by the file; with a cut rule (``forEachSegment(cuttingAt:_:)``), by the
+/// buffer alone.
 public struct LineReader {
     /// The file being read.
     public let path: String
     /// Bytes read per system call.
     public let chunkSize: Int
+    private let input: TextInput?
 
-    /// A reader for `path`, reading `chunkSize` bytes at a time (default 1 MiB).
+    /// A reader for `path`, reading `chunkSize` bytes at a time (default 1 MiB). The file is
+    /// opened (as a ``TextInput``) when reading starts.
     public init(path: String, chunkSize: Int = 1 << 20) {
         self.path = path
         self.chunkSize = chunkSize
+        self.input = nil
+    }
+
+    /// A reader for an opened input.
+    public init(input: TextInput, chunkSize: Int = 1 << 20) {
+        self.path = input.path
+        self.chunkSize = chunkSize
+        self.input = input
     }
 
     /// Calls `body` with each line (terminator included) and the byte offset of its first
     /// byte in the file.
     public func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) throws {
-        let descriptor = open(path, O_RDONLY)
-        if descriptor < 0 {
-            throw TextError.unreadable(path: path, reason: String(cString: strerror(errno)))
-        }
-        defer { close(descriptor) }
-        var isDirectory = stat()
-        if fstat(descriptor, &isDirectory) == 0 && (isDirectory.st_mode & S_IFMT) == S_IFDIR {
-            throw TextError.unreadable(path: path, reason: "is a directory, not a text file")
-        }
-        var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
+        try forEachSegment(cuttingAt: nil) { segment, offset, _ in try body(segment, offset) }
+    }
+
+    /// Calls `body` with each line, or piece of a line, its byte offset and whether it ends
+    /// the line. A line longer than the buffer is cut before the last position `i` where
+    /// `cut(bytes, i)` holds (`0 < i < bytes.count`), so memory stays at the buffer size;
+    /// without a cut rule, or where it finds no position, the buffer grows to hold the line.
+    public func forEachSegment(cuttingAt cut: ((UnsafeBufferPointer<UInt8>, Int) -> Bool)?,
+                               _ body: (UnsafeBufferPointer<UInt8>, Int, Bool) throws -> Void) throws {
+        let input = try self.input ?? TextInput(path: path)
+        var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(chunkSize, 1), alignment: 64)
         defer { buffer.deallocate() }
         var filled = 0          // bytes in buffer
         var fileOffset = 0      // file offset of buffer[0]
         var endOfFile = false
         while !endOfFile {
             if filled == buffer.count {
-                // One line longer than the buffer: grow it.
-                let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 64)
-                bigger.copyMemory(from: UnsafeRawBufferPointer(buffer))
-                buffer.deallocate()
-                buffer = bigger
+                let bytes = UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: filled)
+                var position = filled - 1
+                if let cut { while position > 0 && !cut(bytes, position) { position -= 1 } } else { position = 0 }
+                if position > 0 {
+                    // One line longer than the buffer: hand out its head, up to a safe cut.
+                    try body(UnsafeBufferPointer(rebasing: bytes[0..<position]), fileOffset, false)
+                    memmove(buffer.baseAddress!, buffer.baseAddress! + position, filled - position)
+                    filled -= position
+                    fileOffset += position
+                } else {
+                    // No safe cut: grow the buffer.
+                    let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 64)
+                    bigger.copyMemory(from: UnsafeRawBufferPointer(buffer))
+                    buffer.deallocate()
+                    buffer = bigger
+                }
             }
-            let got = read(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw TextError.unreadable(path: path, reason: String(cString: strerror(errno)))
-            }
+            let got = try input.read(into: buffer.baseAddress! + filled, count: buffer.count - filled, at: fileOffset + filled)
             if got == 0 { endOfFile = true }
             filled += got
             let bytes = UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: filled)
@@ -74,11 +93,11 @@ public struct LineReader {
             while start < filled {
                 guard let found = memchr(bytes.baseAddress! + start, 0x0A, filled - start) else { break }
                 let end = bytes.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
-                try body(UnsafeBufferPointer(rebasing: bytes[start..<end]), fileOffset + start)
+                try body(UnsafeBufferPointer(rebasing: bytes[start..<end]), fileOffset + start, true)
                 start = end
             }
             if endOfFile && start < filled {
-                try body(UnsafeBufferPointer(rebasing: bytes[start..<filled]), fileOffset + start)
+                try body(UnsafeBufferPointer(rebasing: bytes[start..<filled]), fileOffset + start, true)
                 start = filled
             }
             if start > 0 {

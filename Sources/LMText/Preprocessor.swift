@@ -65,11 +65,32 @@ public struct Preprocessor: Codable, Sendable, Equatable {
     /// `scratch` is a reusable buffer so that no allocation happens per line on the ASCII path.
     @discardableResult
     public func process(_ line: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) -> Bool {
+        var state = LineState()
+        return process(line, continuing: &state, into: &output)
+    }
+
+    /// What a filter carries from one piece of a line to the next, so that a long line cut
+    /// into pieces (at a point between two ASCII characters) gives the same output as whole.
+    public struct LineState: Sendable, Equatable {
+        /// Whether anything was output for this line yet.
+        public var emitted = false
+        /// Whether a run of dropped characters waits to become one space.
+        public var pendingSpace = false
+        /// A fresh line.
+        public init() {}
+    }
+
+    /// Preprocesses the next piece of a line, continuing `state` (fresh for a line's first
+    /// piece); `output` holds this piece's output only.
+    @discardableResult
+    public func process(_ line: UnsafeBufferPointer<UInt8>, continuing state: inout LineState,
+                        into output: inout [UInt8]) -> Bool {
         output.removeAll(keepingCapacity: true)
+        defer { if !output.isEmpty { state.emitted = true } }
         var isASCII = true
         for byte in line where byte >= 0x80 { isASCII = false; break }
         if isASCII {
-            processASCII(line, into: &output)
+            processASCII(line, state: &state, into: &output)
             return true
         }
         // Non-ASCII: normalize and fold through utf8proc, then filter by grapheme clusters.
@@ -80,9 +101,9 @@ public struct Preprocessor: Codable, Sendable, Equatable {
                 output.append(contentsOf: buffer)
             case .asciiLetters:
                 // Python's [^A-Za-z] works on code points: every non-ASCII byte is a non-letter.
-                filterASCIILetters(buffer, into: &output)
+                filterASCIILetters(buffer, state: &state, into: &output)
             case .letters:
-                filterGraphemes(buffer, into: &output)
+                filterGraphemes(buffer, state: &state, into: &output)
             }
         }
         for byte in output where byte >= 0x80 { return false }
@@ -106,7 +127,7 @@ public struct Preprocessor: Codable, Sendable, Equatable {
 
     // MARK: - ASCII fast path
 
-    private func processASCII(_ line: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+    private func processASCII(_ line: UnsafeBufferPointer<UInt8>, state: inout LineState, into output: inout [UInt8]) {
         switch filter {
         case .none:
             if caseFold {
@@ -116,18 +137,20 @@ public struct Preprocessor: Codable, Sendable, Equatable {
             }
         case .asciiLetters, .letters:
             // In ASCII the letters of every script are just A–Z and a–z.
-            filterASCIILetters(line, into: &output)
+            filterASCIILetters(line, state: &state, into: &output)
         }
     }
 
     /// Runs of bytes that are not ASCII letters → one space; ends stripped; letters
     /// lowercased when folding.
-    private func filterASCIILetters(_ line: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
-        var pendingSpace = false
+    private func filterASCIILetters(_ line: UnsafeBufferPointer<UInt8>, state: inout LineState, into output: inout [UInt8]) {
+        var pendingSpace = state.pendingSpace
+        let emitted = state.emitted
+        defer { state.pendingSpace = pendingSpace }
         let fold: UInt8 = caseFold ? 0x20 : 0
         for byte in line {
             if (byte | 0x20) &- 0x61 < 26 {
-                if pendingSpace && !output.isEmpty { output.append(0x20) }
+                if pendingSpace && (emitted || !output.isEmpty) { output.append(0x20) }
                 pendingSpace = false
                 output.append(byte &- 0x41 < 26 ? byte | fold : byte)
             } else {
@@ -187,11 +210,13 @@ public struct Preprocessor: Codable, Sendable, Equatable {
         return output
     }
 
-    private func filterGraphemes(_ text: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
-        var pendingSpace = false
+    private func filterGraphemes(_ text: UnsafeBufferPointer<UInt8>, state: inout LineState, into output: inout [UInt8]) {
+        var pendingSpace = state.pendingSpace
+        let emitted = state.emitted
+        defer { state.pendingSpace = pendingSpace }
         GraphemeClusters.forEach(in: text) { range, kind in
             if kind == .letter || kind == .emoji {
-                if pendingSpace && !output.isEmpty { output.append(0x20) }
+                if pendingSpace && (emitted || !output.isEmpty) { output.append(0x20) }
                 pendingSpace = false
                 output.append(contentsOf: text[range])
             } else {

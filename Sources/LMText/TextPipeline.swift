@@ -38,9 +38,31 @@ public struct TextPipeline: Codable, Sendable, Equatable {
     /// longest line. Invalid UTF-8 throws `TextError.invalidUTF8` with the file offset of the
     /// first bad byte, unless `replaceInvalidUTF8` is set.
     public func forEachToken<Sink: TokenSink>(inFile path: String, into sink: inout Sink) throws {
+        try forEachToken(in: try TextInput(path: path), into: &sink)
+    }
+
+    /// Streams every token of an opened input into `sink`. Memory stays bounded by the read
+    /// buffer: a line longer than it is processed in pieces cut where the output cannot
+    /// change (see ``isSafeCut(_:at:)``).
+    public func forEachToken<Sink: TokenSink>(in input: TextInput, into sink: inout Sink,
+                                              chunkSize: Int = 1 << 20) throws {
         var processor = LineProcessor(pipeline: self)
-        try LineReader(path: path).forEachLine { line, offset in
-            try processor.tokenize(line, path: path, offset: offset, into: &sink)
+        let path = input.path
+        try LineReader(input: input, chunkSize: chunkSize).forEachSegment(cuttingAt: isSafeCut) { piece, offset, endsLine in
+            try processor.tokenize(piece, endsLine: endsLine, path: path, offset: offset, into: &sink)
+        }
+    }
+
+    /// Whether a line may be cut before `bytes[index]` without changing its tokens: after an
+    /// ASCII letter (kept by every filter, a code point that no normalization joins with
+    /// what follows, and a grapheme boundary before any ASCII character) and before an ASCII
+    /// character; at word level that character must be a space or tab, so no word is split.
+    public func isSafeCut(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        let before = bytes[index - 1], next = bytes[index]
+        guard (before | 0x20) &- 0x61 < 26, next < 0x80 else { return false }
+        switch level {
+        case .char: return next != 0x0A
+        case .word: return next == 0x20 || next == 0x09
         }
     }
 
@@ -52,7 +74,7 @@ public struct TextPipeline: Codable, Sendable, Equatable {
         try bytes.withUnsafeMutableBufferPointer { all in
             var offset = 0
             try Lines.forEach(in: UnsafeBufferPointer(all)) { line in
-                try processor.tokenize(line, path: source, offset: offset, into: &list)
+                try processor.tokenize(line, endsLine: true, path: source, offset: offset, into: &list)
                 offset += line.count
             }
         }
@@ -77,6 +99,8 @@ struct LineProcessor {
     let characters = CharacterTokenizer()
     let words: WordTokenizer
     var output: [UInt8] = []
+    /// The preprocessor's state within the current line (a long line comes in pieces).
+    var lineState = Preprocessor.LineState()
 
     init(pipeline: TextPipeline) {
         self.pipeline = pipeline
@@ -84,17 +108,18 @@ struct LineProcessor {
         output.reserveCapacity(1 << 16)
     }
 
-    mutating func tokenize<Sink: TokenSink>(_ line: UnsafeBufferPointer<UInt8>, path: String, offset: Int,
+    mutating func tokenize<Sink: TokenSink>(_ line: UnsafeBufferPointer<UInt8>, endsLine: Bool, path: String, offset: Int,
                                              into sink: inout Sink) throws {
+        defer { if endsLine { lineState = Preprocessor.LineState() } }
         let isASCII: Bool
         if let bad = UTF8Validation.firstInvalidOffset(in: line) {
             guard pipeline.replaceInvalidUTF8 else {
                 throw TextError.invalidUTF8(path: path, offset: offset + bad)
             }
             let repaired = UTF8Validation.repaired(line)
-            isASCII = repaired.withUnsafeBufferPointer { pipeline.preprocessor.process($0, into: &output) }
+            isASCII = repaired.withUnsafeBufferPointer { pipeline.preprocessor.process($0, continuing: &lineState, into: &output) }
         } else {
-            isASCII = pipeline.preprocessor.process(line, into: &output)
+            isASCII = pipeline.preprocessor.process(line, continuing: &lineState, into: &output)
         }
         output.withUnsafeBufferPointer {
             switch pipeline.level {
@@ -102,7 +127,7 @@ struct LineProcessor {
             case .word: words.tokenize($0, isASCII: isASCII, into: &sink)
             }
         }
-        if pipeline.endOfLine && (line.last == 0x0A || !output.isEmpty) {
+        if pipeline.endOfLine && endsLine && (line.last == 0x0A || lineState.emitted) {
             sink.consume(TextPipeline.endOfLineToken)
         }
     }

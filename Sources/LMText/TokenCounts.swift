@@ -19,6 +19,11 @@ public struct TokenCounts: TokenSink, Sendable {
         try pipeline.forEachToken(inFile: path, into: &self)
     }
 
+    /// Counts every token of an opened input through `pipeline`.
+    public init(input: TextInput, pipeline: TextPipeline) throws {
+        try pipeline.forEachToken(in: input, into: &self)
+    }
+
     /// Counts a list of tokens.
     public init<S: Sequence>(tokens: S) where S.Element == String {
         for token in tokens { consume(token) }

@@ -94,9 +94,14 @@ public struct Vocabulary: Sendable, Equatable {
 
     /// Streams the ids of every token of the file at `path`, tokenized by `pipeline`.
     public func forEachID(inFile path: String, pipeline: TextPipeline, _ body: (Int32) -> Void) throws {
+        try forEachID(in: try TextInput(path: path), pipeline: pipeline, body)
+    }
+
+    /// Calls `body` with the id of every token of an opened input, read through `pipeline`.
+    public func forEachID(in input: TextInput, pipeline: TextPipeline, _ body: (Int32) -> Void) throws {
         try withoutActuallyEscaping(body) { body in
             var encoder = Encoder(vocabulary: self, body: body)
-            try pipeline.forEachToken(inFile: path, into: &encoder)
+            try pipeline.forEachToken(in: input, into: &encoder)
         }
     }
 

@@ -51,17 +51,23 @@ public struct VocabularyFile: Codable, Sendable, Equatable {
 
     /// Counts the file at `path` through `pipeline` and builds its vocabulary.
     public static func build(corpus path: String, pipeline: TextPipeline, settings: Settings) throws -> VocabularyFile {
-        let counts = try TokenCounts(file: path, pipeline: pipeline)
+        try build(corpus: try TextInput(path: path), pipeline: pipeline, settings: settings)
+    }
+
+    /// Counts an opened input through `pipeline` and builds its vocabulary.
+    /// - Throws: ``TextError/invalidSetting(_:)`` when nothing is left after preprocessing.
+    public static func build(corpus input: TextInput, pipeline: TextPipeline, settings: Settings) throws -> VocabularyFile {
+        let counts = try TokenCounts(input: input, pipeline: pipeline)
         guard counts.total > 0 else {
-            throw TextError.invalidSetting("\(path): no tokens after preprocessing (\(pipeline.summary)); "
+            throw TextError.invalidSetting("\(input.path): no tokens after preprocessing (\(pipeline.summary)); "
                 + "the file is empty or the preset keeps nothing of it (try --preset raw)")
         }
         let vocabulary = try Vocabulary(counts: counts, reserved: settings.reserved,
                                         minFrequency: settings.minFrequency, maxSize: settings.maxSize)
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let name = input.path == TextInput.standardInput ? "<stdin>" : URL(fileURLWithPath: input.path).lastPathComponent
         return VocabularyFile(format: formatName, version: currentVersion, pipeline: pipeline,
                               unicodeVersion: String(cString: utf8proc_unicode_version()),
-                              source: Source(file: URL(fileURLWithPath: path).lastPathComponent, bytes: size,
+                              source: Source(file: name, bytes: input.size,
                                              tokens: counts.total),
                               settings: settings, tokens: vocabulary.tokens, frequencies: vocabulary.frequencies)
     }

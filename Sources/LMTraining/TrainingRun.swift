@@ -22,7 +22,7 @@ public struct TrainingRun {
 
     /// The default run directory for a corpus and model kind.
     public static func defaultOutput(corpus: String, kind: ModelConfig.Kind) -> String {
-        "runs/" + URL(fileURLWithPath: corpus).deletingPathExtension().lastPathComponent + "-" + kind.rawValue
+        "runs/" + (corpus == TextInput.standardInput ? "stdin" : URL(fileURLWithPath: corpus).deletingPathExtension().lastPathComponent) + "-" + kind.rawValue
     }
 
     /// Prepares a run; throws a clear error for anything that would stop training.
@@ -32,26 +32,32 @@ public struct TrainingRun {
         let registry = try CorpusRegistry.standard()
         func resolve(_ path: String) throws -> String { try registry?.resolve(path) ?? path }
         let corpusPath = try resolve(options.corpus)
+        // Opened once: a stream is spooled, so the vocabulary and the token stream read the same bytes.
+        let corpus = try TextInput(path: corpusPath, recordsDigest: true)
 
         // Vocabulary: given, or built from the whole corpus as d2l's load_corpus_time_machine.
         let vocabularyFile: VocabularyFile
         if let path = request.vocabularyFile {
             vocabularyFile = try VocabularyFile.load(from: path)
         } else {
-            vocabularyFile = try VocabularyFile.build(corpus: corpusPath, pipeline: request.pipeline, settings: .init())
+            vocabularyFile = try VocabularyFile.build(corpus: corpus, pipeline: request.pipeline, settings: .init())
         }
         let vocabulary = try vocabularyFile.vocabulary()
         let pipeline = vocabularyFile.pipeline
         var model = request.model
         model.vocabularySize = vocabulary.count
         try model.validate()
+        try Self.checkMemory(model: model, options: options)
 
         // Streams: the corpus (cut to max-tokens), then validation from a file or the stream's end.
-        var stream = try TokenStream(contentsOfFile: corpusPath, vocabulary: vocabulary, pipeline: pipeline,
+        var stream = try TokenStream(contentsOf: corpus, vocabulary: vocabulary, pipeline: pipeline,
                                      maxTokens: options.maxTokens ?? -1)
+        var data = RunData(corpus: try corpus.contentDigest())
         var validation: TokenStream? = nil
         if let file = options.validFile {
-            validation = try TokenStream(contentsOfFile: try resolve(file), vocabulary: vocabulary, pipeline: pipeline)
+            let input = try TextInput(path: try resolve(file), recordsDigest: true)
+            validation = try TokenStream(contentsOf: input, vocabulary: vocabulary, pipeline: pipeline)
+            data.valid = try input.contentDigest()
         } else if options.validationFraction > 0 {
             let split = try stream.split(validation: options.validationFraction, test: 0)
             stream = split.train
@@ -64,11 +70,15 @@ public struct TrainingRun {
             let needed = String(format: "; raise --val-fraction to at least %.4f", 2.0 / Double(stream.count + validation.count))
             throw TrainingError.corpusTooShort("\(corpusPath): the validation part (--val-fraction \(options.validationFraction)) holds \(validation.count) tokens; at least 2 are needed to measure perplexity\(needed)")
         }
-        test = try options.testFile.map { try TokenStream(contentsOfFile: try resolve($0), vocabulary: vocabulary, pipeline: pipeline) }
+        test = try options.testFile.map {
+            let input = try TextInput(path: try resolve($0), recordsDigest: true)
+            defer { data.test = try? input.contentDigest() }
+            return try TokenStream(contentsOf: input, vocabulary: vocabulary, pipeline: pipeline)
+        }
 
         let output = request.output ?? Self.defaultOutput(corpus: options.corpus, kind: model.kind)
         let directory = RunDirectory(path: output)
-        let config = RunConfig(model: model, training: options)
+        let config = RunConfig(model: model, training: options, data: data)
         let hasRun = FileManager.default.fileExists(atPath: directory.configPath)
         if request.resume {
             guard hasRun else {
@@ -116,9 +126,29 @@ public struct TrainingRun {
         validationTokens = validation?.count ?? 0
     }
 
+    /// Refuses a model whose estimated memory exceeds what the machine has, naming the flag to lower.
+    static func checkMemory(model: ModelConfig, options: TrainingOptions) throws {
+        let copies: Int
+        switch options.optimizer {
+        case .sgd: copies = 0
+        case .adam: copies = 2
+        case .rmsprop: copies = options.momentum > 0 ? 2 : 1
+        }
+        let estimate = MemoryEstimate(config: model, steps: options.steps, batch: options.batch, optimizerCopies: copies)
+        let advice: String
+        switch estimate.largestPart {
+        case "parameters": advice = "lower --hidden (or --layers, --embedding)"
+        case "head": advice = "lower --batch or --steps (the output head holds steps × batch × \(model.vocabularySize) logits)"
+        case "input": advice = "lower --embedding, --batch or --steps"
+        default: advice = "lower --batch, --steps or --hidden"
+        }
+        try SystemMemory.check(estimate, advice: advice)
+    }
+
     /// Settings that may change on resume: how long to train and how checkpoints are kept.
     static func checkResumable(saved: RunConfig, requested: RunConfig, directory: String) throws {
         var a = saved, b = requested
+        try checkSameData(saved: &a, requested: &b, directory: directory)
         for config in [\RunConfig.training.epochs, \RunConfig.training.checkpointEvery, \RunConfig.training.keep] {
             a[keyPath: config] = 0
             b[keyPath: config] = 0

@@ -47,7 +47,7 @@ struct Build: ParsableCommand {
         let file = try VocabularyFile.build(corpus: path, pipeline: pipeline,
                                             settings: .init(minFrequency: minFreq, maxSize: maxSize, reserved: reservedTokens))
         let seconds = Date().timeIntervalSince(started)
-        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let name = path == TextInput.standardInput ? "stdin" : URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let destination = output ?? "vocab/\(name)-\(level.rawValue).json"
         try file.save(to: destination)
         print(try Summary(file: file).text)

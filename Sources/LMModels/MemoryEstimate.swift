@@ -1,0 +1,80 @@
+/// The memory a recurrent language model and its training workspace take, from the
+/// configuration alone, so a run can be refused before anything is allocated.
+///
+/// Counts what the buffers get (`Float`, 4 bytes a value): every parameter's value and
+/// gradient, the optimizer's per-parameter copies, each layer's window workspace for T steps
+/// × B sequences (states, LSTM cells, gates and their gradients, auxiliary values, output
+/// gradients, scratch, carried state, W_hhᵀ), the output head's logits and their gradients
+/// (T·B × V each) and, with an embedding, the embedded inputs and their gradients.
+public struct MemoryEstimate: Sendable, Equatable {
+    /// Values in the parameters (weights and biases).
+    public let parameterCount: Int
+    /// Bytes of parameter values, gradients and optimizer state.
+    public let parameters: Int
+    /// Bytes of the recurrent layers' window workspaces.
+    public let workspace: Int
+    /// Bytes of the output head's logits and logit gradients.
+    public let head: Int
+    /// Bytes of the embedded inputs and their gradients (0 for one-hot input).
+    public let input: Int
+
+    /// All of it, in bytes.
+    public var total: Int { parameters + workspace + head + input }
+
+    /// The estimate for `config` trained on windows of `steps` × `batch` with an optimizer
+    /// that keeps `optimizerCopies` values per parameter (SGD 0, Adam 2, RMSProp 1, or 2 with
+    /// momentum); `scalarBytes` is 4 for `Float`. Multiplication saturates instead of trapping.
+    public init(config: ModelConfig, steps: Int, batch: Int, optimizerCopies: Int = 0, scalarBytes: Int = 4) {
+        func mul(_ values: Int...) -> Int {
+            values.reduce(1) { product, value in
+                let (result, overflow) = product.multipliedReportingOverflow(by: max(value, 0))
+                return overflow ? Int.max / 8 : result
+            }
+        }
+        func add(_ values: Int...) -> Int { values.reduce(0) { min(Int.max / 8, $0 + $1) } }
+        let v = config.vocabularySize, h = config.hiddenSize, layers = config.layers
+        let gates: Int, stateCount: Int
+        switch config.kind {
+        case .rnn: gates = 1; stateCount = 1
+        case .gru: gates = 3; stateCount = 1
+        case .lstm: gates = 4; stateCount = 2
+        }
+        let width = mul(gates, h)
+        var count = add(mul(h, v), v)                          // output.W_hq, output.b_q
+        if let e = config.embeddingSize { count = add(count, mul(v, e)) }
+        for layer in 0..<max(layers, 0) {
+            let inputSize = layer == 0 ? (config.embeddingSize ?? v) : h
+            count = add(count, mul(inputSize, width), mul(h, width), width)
+        }
+        parameterCount = count
+        parameters = mul(count, 2 + max(optimizerCopies, 0), scalarBytes)
+
+        let n = mul(steps, batch), bh = mul(batch, h)
+        let perLayer = add(mul(h, width),                      // W_hhᵀ
+                           mul(steps + 1, bh),                 // states
+                           stateCount > 1 ? mul(steps + 1, bh) : 0,  // LSTM cells
+                           mul(2, n, width),                   // gate values and gradients
+                           gates > 1 ? mul(n, h) : 0,          // auxiliary
+                           mul(n, h),                          // output gradients
+                           bh,                                 // scratch
+                           mul(stateCount, bh))                // carried state
+        workspace = mul(perLayer, max(layers, 0), scalarBytes)
+        head = mul(2, n, v, scalarBytes)
+        input = config.embeddingSize.map { mul(2, n, $0, scalarBytes) } ?? 0
+    }
+
+    /// The largest part, for telling the user what to lower: "parameters", "workspace",
+    /// "head" or "input".
+    public var largestPart: String {
+        [("parameters", parameters), ("workspace", workspace), ("head", head), ("input", input)]
+            .max { $0.1 < $1.1 }!.0
+    }
+
+    /// A byte count for people: "1.5 GB", "820 MB".
+    public static func format(_ bytes: Int) -> String {
+        let value = Double(bytes)
+        if value >= 1e9 { return String(format: "%.1f GB", value / 1e9) }
+        if value >= 1e6 { return String(format: "%.0f MB", value / 1e6) }
+        return String(format: "%.0f kB", value / 1e3)
+    }
+}

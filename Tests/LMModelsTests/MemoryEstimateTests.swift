@@ -1,0 +1,42 @@
+import Testing
+@testable import LMModels
+import LMTensor
+
+@Suite struct MemoryEstimateTests {
+    /// The estimate equals the values the real buffers of a built model hold after a
+    /// training window (forward with targets, backward), for every cell and input kind.
+    @Test(arguments: ModelConfig.Kind.allCases, [nil, 5] as [Int?])
+    func matchesTheBuffersOfABuiltModel(kind: ModelConfig.Kind, embedding: Int?) throws {
+        let config = ModelConfig(kind: kind, vocabularySize: 11, embeddingSize: embedding, hiddenSize: 7, layers: 2)
+        var rng = SplitMix64(seed: 1)
+        let model = try RecurrentLM<Float>(config: config, using: &rng)
+        let steps = 3, batch = 2
+        let ids = randomTokens(steps * batch, vocabulary: 11, &rng)
+        _ = try model.forward(inputs: ids, targets: ids, steps: steps, batch: batch)
+        try model.backward()
+        var values = model.parameters.reduce(0) { $0 + $1.value.count + $1.gradient.count }
+        for cell in model.cells {
+            let w = cell.workspace
+            values += [w.states, w.cells, w.gateValues, w.gateGradients, w.auxiliary, w.outputGradientBuffer,
+                       w.scratch, w.transposedRecurrent].reduce(0) { $0 + $1.count }
+            values += w.carried.reduce(0) { $0 + $1.count }
+        }
+        values += model.outputLayer.logits.count + model.outputLayer.logitGradients.count
+        values += model.inputLayer.embedded.count + model.inputLayer.gradients.count
+        let estimate = MemoryEstimate(config: config, steps: steps, batch: batch)
+        #expect(estimate.total == values * 4)
+        #expect(estimate.parameterCount == model.parameterCount)
+        #expect(MemoryEstimate(config: config, steps: steps, batch: batch, optimizerCopies: 2).total
+                == estimate.total + 2 * 4 * model.parameterCount)
+    }
+
+    /// A huge model is refused with the estimate and the memory available, never allocated.
+    @Test func aModelLargerThanMemoryIsRefused() {
+        let huge = MemoryEstimate(config: ModelConfig(kind: .rnn, vocabularySize: 28, hiddenSize: 100_000), steps: 35, batch: 32)
+        #expect(huge.largestPart == "parameters")
+        #expect(throws: MemoryError.insufficient(needed: huge.total, available: 1 << 30, advice: "lower --hidden")) {
+            try SystemMemory.check(huge, available: 1 << 30, advice: "lower --hidden")
+        }
+        #expect(SystemMemory.available() > 0)
+    }
+}
