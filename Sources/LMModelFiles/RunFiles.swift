@@ -23,8 +23,10 @@ extension RunDirectory {
     /// The suffix given to a checkpoint that resume found damaged and set aside.
     public static let damagedSuffix = ".damaged"
 
-    /// Whether `name` is an `AtomicFile` temporary (`.<name>.tmp-<pid>`) of a file `owned` accepts.
+    /// Whether `name` is an `AtomicFile` temporary (`.<name>.tmp-<pid>`) of a file `owned`
+    /// accepts, or the one Foundation's `createFile` writes first (`.dat.nosync<hex>.<random>`).
     static func isTemporary(_ name: String, of owned: (String) -> Bool) -> Bool {
+        if name.hasPrefix(".dat.nosync") { return true }
         guard name.hasPrefix("."), let marker = name.range(of: ".tmp-", options: .backwards) else { return false }
         let pid = name[marker.upperBound...]
         guard !pid.isEmpty, pid.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
@@ -52,7 +54,7 @@ extension RunDirectory {
             }
         }
         try create()
-        return try RunLock(directory: path)
+        return try RunLock.acquire(directory: path)
     }
 
     /// Entries of a directory without a run that are not LMKit's crash debris (its lock file,

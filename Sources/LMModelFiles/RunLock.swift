@@ -1,7 +1,7 @@
 import Foundation
 
 /// Ownership of a run directory: an exclusive advisory lock (`flock`) on `<run>/.lock`, which
-/// holds the owner's PID as text. Held until the value is released or the process ends (the
+/// holds the owner's PID as text. Held while the value lives, or until the process ends (the
 /// kernel drops it on any exit, `kill -9` included), so a stale lock cannot exist.
 public final class RunLock: @unchecked Sendable {
     /// The lock file's name inside the run directory.
@@ -9,12 +9,32 @@ public final class RunLock: @unchecked Sendable {
 
     /// The lock file.
     public let path: String
-    private var descriptor: Int32
+    private let descriptor: Int32
 
-    /// Takes the lock of the existing directory `directory`.
+    /// Takes the lock of the existing directory `directory`. The owner is the process: a lock
+    /// this process already holds on the directory is shared, not refused.
     /// - Throws: ``RunDirectoryError/inUse(path:pid:)`` when another process holds it;
     ///   ``ModelFileError/io(path:reason:)`` when the lock file cannot be opened.
-    public init(directory: String) throws {
+    public static func acquire(directory: String) throws -> RunLock {
+        var info = stat()
+        guard stat(directory, &info) == 0 else {
+            throw ModelFileError.io(path: directory, reason: "cannot lock: \(String(cString: strerror(errno)))")
+        }
+        let key = "\(info.st_dev):\(info.st_ino)"
+        registryLock.lock()
+        defer { registryLock.unlock() }
+        if let held = held[key]?.lock { return held }
+        let lock = try RunLock(directory: directory)
+        held[key] = Held(lock: lock)
+        return lock
+    }
+
+    /// The locks this process holds, by the directory's device and inode.
+    private struct Held { weak var lock: RunLock? }
+    nonisolated(unsafe) private static var held: [String: Held] = [:]
+    private static let registryLock = NSLock()
+
+    private init(directory: String) throws {
         path = directory + "/" + Self.fileName
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
@@ -32,14 +52,8 @@ public final class RunLock: @unchecked Sendable {
         _ = text.withCString { pwrite(descriptor, $0, strlen($0), 0) }
     }
 
-    deinit { release() }
-
-    /// Gives the directory up (closing the lock file drops the lock).
-    public func release() {
-        guard descriptor >= 0 else { return }
-        close(descriptor)
-        descriptor = -1
-    }
+    /// The last reference gone, closing the lock file drops the lock.
+    deinit { close(descriptor) }
 
     /// The PID written in the lock file, if it holds one.
     private static func holder(_ descriptor: Int32) -> Int32? {
