@@ -23,6 +23,8 @@ public struct CountingRun {
     public let directory: RunDirectory
     /// The training stream's length in tokens.
     public let trainTokens: Int
+    /// This process's ownership of the run directory, held for the whole run.
+    public let lock: RunLock
 
     /// How the weights start.
     public enum WeightStart: Sendable, Equatable {
@@ -73,11 +75,9 @@ public struct CountingRun {
         }
         let config = RunConfig(model: model, training: options)
         trainer = try Trainer(config: config, model: network, train: stream, validation: nil, directory: directory)
-        try directory.create()
-        for file in [directory.logPath, directory.curvePath, directory.weightsPath] { unlink(file) }
-        for checkpoint in (try? FileManager.default.contentsOfDirectory(atPath: directory.checkpointsPath)) ?? [] {
-            unlink(directory.checkpointsPath + "/" + checkpoint)
-        }
+        lock = try directory.claim()
+        directory.removeDebris()
+        try directory.removeRunFiles()
         try directory.writeConfig(config)
         self.validation = try sequence.tokenStream()
         self.directory = directory

@@ -76,17 +76,52 @@ public final class Trainer {
     /// Completed epochs (after a resume, where it continues from).
     public var completedEpochs: Int { state.epoch }
 
-    /// Continues from the newest checkpoint in the run directory.
-    /// - Returns: the checkpoint's path.
+    /// Continues from a checkpoint in the run directory: the newest one that reads intact
+    /// (a damaged newer one is renamed `<name>.damaged` and noted), or `best.safetensors`
+    /// (regular checkpoints after it are deleted and noted); with no checkpoint at all, the
+    /// fresh model (epoch 0). Then prunes to `--keep`.
+    /// - Returns: the checkpoint's path and the notes.
     @discardableResult
-    public func resume() throws -> String {
-        guard let newest = try CheckpointFiles(directory: directory.checkpointsPath).newest else {
-            throw TrainingError.resumeMismatch("\(directory.checkpointsPath) holds no checkpoint to resume from")
+    public func resume(from point: ResumePoint = .newest) throws -> ResumeOrigin {
+        let files = try CheckpointFiles(directory: directory.checkpointsPath)
+        var origin: ResumeOrigin
+        switch point {
+        case .best:
+            guard FileManager.default.fileExists(atPath: files.bestPath) else {
+                throw TrainingError.resumeMismatch("\(files.bestPath) does not exist; resume without --resume-from best")
+            }
+            state = try Checkpoint.read(from: files.bestPath, model: model, optimizer: &optimizer)
+            origin = ResumeOrigin(path: files.bestPath, notes: [])
+            for later in try files.all() where (later.epoch, later.batch) > (state.epoch, state.batchInEpoch) {
+                unlink(later.path)
+                origin.notes.append("deleted \(later.path): it continues past best.safetensors (epoch \(state.epoch))")
+            }
+        case .newest:
+            var notes: [String] = []
+            var found: String? = nil
+            for candidate in try files.all().reversed() {
+                do {
+                    state = try Checkpoint.read(from: candidate.path, model: model, optimizer: &optimizer)
+                    found = candidate.path
+                    break
+                } catch {
+                    let aside = candidate.path + RunDirectory.damagedSuffix
+                    let moved = rename(candidate.path, aside) == 0
+                    notes.append("skipped \(error)" + (moved ? " (set aside as \(URL(fileURLWithPath: aside).lastPathComponent))" : ""))
+                }
+            }
+            let best = FileManager.default.fileExists(atPath: files.bestPath) ? "; --resume-from best continues from \(files.bestPath)" : ""
+            if found == nil && !notes.isEmpty {
+                throw TrainingError.resumeMismatch("no intact checkpoint in \(directory.checkpointsPath): " + notes.joined(separator: "; ") + best)
+            }
+            // No checkpoint yet (stopped during the first epoch): the start is the fresh model, exactly.
+            if found == nil { notes.append("\(directory.checkpointsPath) holds no checkpoint yet: starting from epoch 0" + best) }
+            origin = ResumeOrigin(path: found, notes: notes)
         }
-        state = try Checkpoint.read(from: newest.path, model: model, optimizer: &optimizer)
         try sampler.restore(json: state.sampler)
         log = TrainingLog(path: directory.logPath, keepingThrough: state.epoch)
-        return newest.path
+        try files.prune(keeping: config.training.keep)
+        return origin
     }
 
     /// Trains until `config.training.epochs` epochs are complete or a signal arrives.

@@ -17,6 +17,8 @@ extension TrainingRun {
         public var resume: Bool
         /// Replace a run already in `output`.
         public var overwrite: Bool
+        /// With `resume`: the checkpoint to continue from.
+        public var resumePoint: ResumePoint = .newest
 
         public init(model: ModelConfig, training: TrainingOptions, pipeline: TextPipeline, vocabularyFile: String? = nil,
                     output: String? = nil, resume: Bool = false, overwrite: Bool = false) {

@@ -19,6 +19,10 @@ public struct TrainingRun {
     public let test: TokenStream?
     /// Where training continues from, when resuming.
     public let resumedFrom: String?
+    /// What resume skipped or deleted on the way, one line each.
+    public let resumeNotes: [String]
+    /// This process's ownership of the run directory, held for the whole run.
+    public let lock: RunLock
 
     /// The default run directory for a corpus and model kind.
     public static func defaultOutput(corpus: String, kind: ModelConfig.Kind) -> String {
@@ -29,6 +33,8 @@ public struct TrainingRun {
     public init(_ request: Request) throws {
         let options = request.training
         try options.validate()
+        // An existing run directory is owned at once, so a second trainer stops before any work.
+        let claimed = try Self.claimIfExists(request.output ?? Self.defaultOutput(corpus: options.corpus, kind: request.model.kind))
         let registry = try CorpusRegistry.standard()
         func resolve(_ path: String) throws -> String { try registry?.resolve(path) ?? path }
         let corpusPath = try resolve(options.corpus)
@@ -104,20 +110,18 @@ public struct TrainingRun {
             throw TrainingError.corpusTooShort("\(corpusPath): \(error)\(heldOut)")
         }
 
-        try directory.create()
+        lock = try claimed ?? directory.claim()
+        try Self.prepare(directory, for: request, claimedEarly: claimed != nil)
         if request.resume {
-            resumedFrom = try trainer.resume()
+            let origin = try trainer.resume(from: request.resumePoint)
+            resumedFrom = origin.path
+            resumeNotes = origin.notes
         } else {
-            if request.overwrite {
-                for file in [directory.logPath, directory.curvePath, directory.weightsPath] { unlink(file) }
-                for checkpoint in (try? FileManager.default.contentsOfDirectory(atPath: directory.checkpointsPath)) ?? [] {
-                    unlink(directory.checkpointsPath + "/" + checkpoint)
-                }
-            }
             resumedFrom = nil
+            resumeNotes = []
         }
+        try directory.writeVocabulary(vocabularyFile)   // before config.json, which marks a complete run
         try directory.writeConfig(config)
-        try directory.writeVocabulary(vocabularyFile)
         try directory.markLatest()
         self.vocabularyFile = vocabularyFile
         self.vocabulary = vocabulary

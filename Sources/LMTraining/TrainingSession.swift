@@ -28,6 +28,7 @@ public struct TrainingSession {
         display.say("model \(model.kind.rawValue.uppercased())-\(model.hiddenSize) ×\(model.layers), "
               + (model.embeddingSize.map { "embedding \($0)" } ?? "one-hot input")
               + ", \(trainer.model.parameterCount) parameters; run directory \(run.directory.path)")
+        for note in run.resumeNotes { display.say(note) }
         if let from = run.resumedFrom { display.say("resuming from \(from) (epoch \(trainer.completedEpochs) done)") }
         trainer.onProgress = { display.update($0) }
         trainer.onEpoch = { display.epochEnded($0, sample: $1) }

@@ -67,12 +67,14 @@ struct LMTrain: LMTool {
     @Option(parsing: .unconditional, help: "Checkpoints kept, besides the best.") var keep = 3
     @Flag(help: "Continue the run in --out from its newest checkpoint.") var resume = false
     @Flag(help: "Replace a run already in --out.") var overwrite = false
+    @Option(help: "Resume from: newest (the newest intact checkpoint) or best (best.safetensors); implies --resume.") var resumeFrom: ResumePoint?
 
     func validate() throws {
         if let hidden, hidden < 1 { throw ValidationError("--hidden must be at least 1") }
         if layers < 1 { throw ValidationError("--layers must be at least 1") }
         if let embedding, embedding < 1 { throw ValidationError("--embedding must be at least 1 (omit it for one-hot input)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if resumeFrom != nil && (overwrite || task != nil) { throw ValidationError("--resume-from continues a corpus run; it excludes --overwrite and --task") }
         if resume && overwrite { throw ValidationError("--resume and --overwrite exclude each other") }
         if let lrDecay, TrainingOptions.Decay(parsing: lrDecay) == nil { throw ValidationError("--lr-decay takes FACTOR:EPOCHS, e.g. 0.5:100") }
         if (corpus == nil) == (task == nil) { throw ValidationError("give a corpus (e.g. timemachine) or --task, not both") }
@@ -93,14 +95,15 @@ struct LMTrain: LMTool {
             return
         }
         if let threads { BLAS.setThreads(threads) }
-        let request = TrainingRun.Request(
+        var request = TrainingRun.Request(
             corpus: corpus!, model: model, hidden: hidden, layers: layers, embedding: embedding, activation: activation,
             initialization: `init`, initScale: initScale, batch: batch, steps: steps, epochs: epochs, lr: lr,
             optimizer: optimizer, momentum: momentum, nesterov: nesterov, clip: noClip ? nil : clip,
             decay: lrDecay.flatMap(TrainingOptions.Decay.init(parsing:)), sampler: sampler, level: level ?? .char, preset: preset ?? .d2l,
             endOfLine: eos ?? false, vocabularyFile: vocab, maxTokens: maxTokens, validationFraction: valFraction, validFile: valid,
-            testFile: test, seed: seed, output: out, checkpointEvery: checkpointEvery, keep: keep, resume: resume,
-            overwrite: overwrite)
+            testFile: test, seed: seed, output: out, checkpointEvery: checkpointEvery, keep: keep,
+            resume: resume || resumeFrom != nil, overwrite: overwrite)
+        request.resumePoint = resumeFrom ?? .newest
         if let vocab { try PipelineChoice(level: level, preset: preset, endOfLine: eos).check(vocabularyAt: vocab) }
         let run = try TextError.remedyingInvalidUTF8(Self.invalidUTF8Remedy) { try TrainingRun(request) }
         // d2l's predict("time traveller", 50): the same greedy decoding lm-generate uses.
@@ -120,3 +123,4 @@ extension LMTrain {
 extension ProgressDisplay: TrainingObserver {}
 extension TrainingRun.InitScheme: ExpressibleByArgument {}
 extension ToyTask: ExpressibleByArgument {}
+extension ResumePoint: ExpressibleByArgument {}

@@ -21,7 +21,8 @@ import Testing
     /// SHA-256 of every file under `directory`, by relative path.
     func checksums(_ directory: String) -> [String: String] {
         var result: [String: String] = [:]
-        for case let file as String in FileManager.default.enumerator(atPath: directory) ?? FileManager.DirectoryEnumerator() {
+        for case let file as String in FileManager.default.enumerator(atPath: directory) ?? FileManager.DirectoryEnumerator()
+            where file != ".lock" {   // the run's lock file holds its latest owner's PID
             if let data = FileManager.default.contents(atPath: directory + "/" + file) {
                 result[file] = SHA256.hexDigest(of: Array(data))
             }

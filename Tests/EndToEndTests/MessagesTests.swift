@@ -98,8 +98,11 @@ import Testing
         let work = workDirectory()
         write(Data("mine".utf8), work + "/notes")
         let result = try train.run(["tiny.txt", "--out", "notes"] + small, in: work)
-        expectFailure(result, "lm-train", ["notes", "not a directory", "notes is a file"])
+        expectFailure(result, "lm-train", ["notes", "is a file, not a directory", "--out"])
         #expect(!result.stderr.contains("NSCocoaErrorDomain"))
+        let below = try train.run(["tiny.txt", "--out", "notes/run"] + small, in: work)
+        expectFailure(below, "lm-train", ["notes/run", "not a directory", "notes is a file"])
+        #expect(!below.stderr.contains("NSCocoaErrorDomain"))
         #expect(contents(work + "/notes") == Data("mine".utf8))
     }
 
