@@ -140,7 +140,7 @@ public final class TextInput {
         let directory = NSTemporaryDirectory()
         var template = Array((directory.hasSuffix("/") ? directory : directory + "/").utf8CString.dropLast()) + Array("lmkit-input-XXXXXX".utf8CString)
         let spooled = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        let spoolPath = String(cString: template)
+        let spoolPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         if spooled < 0 {
             throw TextError.unwritable(path: spoolPath, reason: "cannot keep a copy of \(path) to read it twice: \(reason(errno))")
         }
