@@ -10,7 +10,7 @@ let again = RunDirectory(path: run.path + "-again")
 func check(_ data: Data) {
     try? FileManager.default.createDirectory(atPath: run.path, withIntermediateDirectories: true)
     try? FileManager.default.createDirectory(atPath: again.path, withIntermediateDirectories: true)
-    FileManager.default.createFile(atPath: run.configPath, contents: data)
+    _ = FileManager.default.createFile(atPath: run.configPath, contents: data)
     let config: RunConfig
     do { config = try run.readConfig() } catch is ModelFileError { return } catch { fatalError("untyped error: \(error)") }
     do {

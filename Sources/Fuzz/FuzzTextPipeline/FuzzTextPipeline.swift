@@ -13,7 +13,7 @@ let pipelines: [TextPipeline] = Preprocessor.Preset.allCases.flatMap { preset in
 }
 
 func check(_ data: Data) {
-    FileManager.default.createFile(atPath: path, contents: data)
+    _ = FileManager.default.createFile(atPath: path, contents: data)
     let text = String(validating: data, as: UTF8.self)
     for pipeline in pipelines {
         var streamed = TokenList()

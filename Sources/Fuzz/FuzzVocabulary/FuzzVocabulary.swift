@@ -7,7 +7,7 @@ let scratch = NSTemporaryDirectory() + "lmkit-fuzz-vocabulary-\(getpid())"
 
 func check(_ data: Data) {
     let path = scratch + ".json"
-    FileManager.default.createFile(atPath: path, contents: data)
+    _ = FileManager.default.createFile(atPath: path, contents: data)
     let file: VocabularyFile
     do { file = try VocabularyFile.load(from: path) } catch is TextError { return } catch { fatalError("untyped error: \(error)") }
     do {
