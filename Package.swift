@@ -83,6 +83,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimize),
 
+        // Fuzz targets, one per loader: libFuzzer entry points under -DFUZZING (bin/fuzz), else replay tools.
+        .executableTarget(name: "FuzzVocabulary", dependencies: ["LMText"], path: "Sources/Fuzz/FuzzVocabulary"),
+        .executableTarget(name: "FuzzSafeTensors", dependencies: ["LMModelFiles"], path: "Sources/Fuzz/FuzzSafeTensors"),
+        .executableTarget(name: "FuzzRunConfig", dependencies: ["LMModelFiles", "LMModels"], path: "Sources/Fuzz/FuzzRunConfig"),
+        .executableTarget(name: "FuzzTextPipeline", dependencies: ["LMText"], path: "Sources/Fuzz/FuzzTextPipeline"),
+
         .testTarget(name: "LMTextTests", dependencies: ["LMText"]),
         .testTarget(name: "LMDataTests", dependencies: ["LMData", "LMText"]),
         .testTarget(name: "LMTensorTests", dependencies: [
@@ -91,7 +97,7 @@ let package = Package(
         .testTarget(name: "LMModelsTests", dependencies: [
             "LMModels", "LMTensor", "LMData", .product(name: "Numerics", package: "swift-numerics"),
         ]),
-        .testTarget(name: "LMModelFilesTests", dependencies: ["LMModelFiles"]),
+        .testTarget(name: "LMModelFilesTests", dependencies: ["LMModelFiles", "LMModels"]),
         .testTarget(name: "LMTrainingTests", dependencies: ["LMTraining", "LMModelFiles", "LMModels", "LMData", "LMText"]),
         .testTarget(name: "LMToyTasksTests", dependencies: ["LMToyTasks", "LMTraining", "LMModels", "LMData"]),
         .testTarget(name: "LMGenerationTests", dependencies: ["LMGeneration", "LMModels", "LMText", "LMData"]),

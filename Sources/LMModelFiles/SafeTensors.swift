@@ -81,7 +81,13 @@ public enum SafeTensors {
             }
             guard dtype == "F32" else { throw fail("tensor \(name) has dtype \(dtype); LMKit reads F32") }
             guard shape.allSatisfy({ $0 >= 0 }) else { throw fail("tensor \(name) has a negative dimension") }
-            let count = shape.reduce(1, *)
+            // Checked products: a header may claim dimensions whose element count overflows Int.
+            let count = shape.reduce(Optional(1)) { product, dimension in
+                product.flatMap { let (value, overflow) = $0.multipliedReportingOverflow(by: dimension); return overflow ? nil : value }
+            }
+            guard let count, count <= bufferLength / 4 else {
+                throw fail("tensor \(name): shape \(shape) needs more than the \(bufferLength)-byte buffer holds")
+            }
             let (begin, end) = (offsets[0], offsets[1])
             guard begin >= 0, end >= begin, end <= bufferLength, end - begin == count * 4 else {
                 throw fail("tensor \(name): data_offsets [\(begin), \(end)] do not fit shape \(shape) in a \(bufferLength)-byte buffer")
