@@ -68,7 +68,7 @@ public enum SafeTensors {
         let bufferStart = 8 + Int(headerLength)
         let bufferLength = data.count - bufferStart
         var metadata: [String: String] = [:]
-        var entries: [(begin: Int, tensor: Tensor)] = []
+        var entries: [(begin: Int, end: Int, tensor: Tensor)] = []
         for (name, value) in header {
             if name == "__metadata__" {
                 guard let dictionary = value as? [String: String] else { throw fail("__metadata__ must map strings to strings") }
@@ -97,9 +97,23 @@ public enum SafeTensors {
                 data.copyBytes(to: destination, from: bufferStart + begin..<bufferStart + end)
             }
             if Int(1).littleEndian != 1 { values = values.map { Float(bitPattern: $0.bitPattern.byteSwapped) } }
-            entries.append((begin, Tensor(name: name, shape: shape, values: values)))
+            entries.append((begin, end, Tensor(name: name, shape: shape, values: values)))
         }
-        return (entries.sorted { $0.begin < $1.begin }.map(\.tensor), metadata)
+        // As the format requires: the tensors tile the buffer, without gaps or overlaps (ties of
+        // empty tensors ordered by name, so the order never depends on the header's key order).
+        let ordered = entries.sorted { ($0.begin, $0.end, $0.tensor.name) < ($1.begin, $1.end, $1.tensor.name) }
+        var next = 0
+        for entry in ordered {
+            guard entry.begin == next else {
+                throw fail("tensor \(entry.tensor.name): data_offsets start at \(entry.begin) where \(next) was expected "
+                    + "(the tensors must cover the data buffer without gaps or overlaps)")
+            }
+            next = entry.end
+        }
+        guard next == bufferLength else {
+            throw fail("the tensors cover \(next) of the data buffer's \(bufferLength) bytes")
+        }
+        return (ordered.map(\.tensor), metadata)
     }
 
     /// Reads a safetensors file.

@@ -48,4 +48,26 @@ import Testing
             }
         }
     }
+
+    /// A header whose tensors overlap, leave a gap or leave bytes unclaimed is refused (the
+    /// fuzzer's round trip found overlapping tensors decoding in header-key order).
+    @Test func tensorsMustTileTheBuffer() throws {
+        func file(_ header: String, bytes: Int) -> Data {
+            let json = Data(header.utf8)
+            return withUnsafeBytes(of: UInt64(json.count).littleEndian) { Data($0) } + json + Data(repeating: 0, count: bytes)
+        }
+        let cases = [
+            (#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, 4, "where 4 was expected"),
+            (#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, 8, "where 0 was expected"),
+            (#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, 8, "cover 4 of the data buffer's 8 bytes"),
+        ]
+        for (header, bytes, reason) in cases {
+            #expect(throws: ModelFileError.self) { _ = try SafeTensors.decode(file(header, bytes: bytes), path: "m.safetensors") }
+            do { _ = try SafeTensors.decode(file(header, bytes: bytes), path: "m.safetensors") } catch {
+                #expect("\(error)".contains(reason), "\(error)")
+            }
+        }
+        let empties = #"{"b":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"a":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}}"#
+        #expect(try SafeTensors.decode(file(empties, bytes: 0), path: "m").tensors.map(\.name) == ["a", "b"])
+    }
 }
