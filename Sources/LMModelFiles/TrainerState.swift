@@ -16,6 +16,8 @@ public struct TrainerState: Codable, Equatable, Sendable {
     public var bestEpoch: Int?
     public var learningRate: Double
     public var optimizerScalars: [String: Double]
+    /// The schedule's carried state (`exponential`, `plateau`); nil for the others.
+    public var schedule: ScheduleState? = nil
 
     public init(epoch: Int, batchInEpoch: Int, sampler: String, lossSum: Double, tokenCount: Int, elapsed: Double,
                 bestPerplexity: Double?, bestEpoch: Int?, learningRate: Double, optimizerScalars: [String: Double]) {

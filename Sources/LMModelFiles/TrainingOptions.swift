@@ -67,7 +67,10 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Separate validation and test files (Penn Treebank style).
     public var validFile: String? = nil
     public var testFile: String? = nil
+    /// The older step decay (`--lr-decay`); `learningRateSchedule` reads it as `.step`.
     public var decay: Decay? = nil
+    /// The learning-rate schedule (`--lr-schedule`); nil for `decay`'s, or a constant rate.
+    public var schedule: LearningRateSchedule? = nil
     public var seed: UInt64 = 0
     /// Checkpoint every this many epochs (and at the end).
     public var checkpointEvery: Int = 10

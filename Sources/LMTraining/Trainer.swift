@@ -183,8 +183,8 @@ public final class Trainer {
     /// carries it through the whole run (parallel); random sampling resets every batch.
     private func startEpoch() {
         let options = config.training
-        if let decay = options.decay {
-            optimizer.learningRate = options.lr * pow(decay.factor, Double(state.epoch / decay.every))
+        if let schedule = options.learningRateSchedule {
+            optimizer.learningRate = schedule.rate(epoch: state.epoch + 1, base: options.lr, state: state.schedule)
         }
         if state.batchInEpoch == 0 {
             if case .sequential = options.sampler { model.resetState() }
@@ -244,6 +244,10 @@ public final class Trainer {
                                  validationPerplexity: validationPerplexity,
                                  tokensPerSecond: Double(epoch.tokens) / max(trainingSeconds, 1e-9),
                                  learningRate: optimizer.learningRate, elapsed: state.elapsed)
+        if let schedule = options.learningRateSchedule {
+            state.schedule = schedule.state(after: epochNumber, metric: validationPerplexity ?? trainPerplexity,
+                                            base: options.lr, state: state.schedule)
+        }
         state.epoch = epochNumber
         state.batchInEpoch = 0
         state.lossSum = 0

@@ -15,6 +15,19 @@ extension TrainingOptions {
         if let decay, !(decay.factor > 0 && decay.factor <= 1 && decay.every >= 1) {
             throw bad("--lr-decay needs a factor in (0, 1] and a period ≥ 1 epoch")
         }
+        if decay != nil && schedule != nil { throw bad("--lr-decay and --lr-schedule exclude each other (--lr-decay F:E is --lr-schedule step:F:E)") }
+        if let schedule {
+            guard schedule.factor > 0 && schedule.factor <= 1 else {
+                throw bad("--lr-schedule \(schedule.text): the factor must be in (0, 1]")
+            }
+            switch schedule {
+            case let .step(_, every) where every < 1: throw bad("--lr-schedule \(schedule.text): the period must be at least 1 epoch")
+            case let .after(epochs, _) where epochs < 0, let .exponential(epochs, _) where epochs < 0:
+                throw bad("--lr-schedule \(schedule.text): the epoch must be at least 0")
+            case let .plateau(_, patience) where patience < 0: throw bad("--lr-schedule \(schedule.text): the patience must be at least 0")
+            default: break
+            }
+        }
         if checkpointEvery < 1 { throw bad("--checkpoint-every must be at least 1") }
         if keep < 1 { throw bad("--keep must be at least 1") }
     }

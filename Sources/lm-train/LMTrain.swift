@@ -49,6 +49,7 @@ struct LMTrain: LMTool {
     @Option(parsing: .unconditional, help: "Clip gradients to this global L2 norm.") var clip = 1.0
     @Flag(help: "Do not clip gradients.") var noClip = false
     @Option(help: "Learning-rate decay FACTOR:EPOCHS, e.g. 0.5:100 halves it every 100 epochs.") var lrDecay: String?
+    @Option(help: "Learning-rate schedule: step:FACTOR:EVERY, after:N:FACTOR (Zaremba: after:4:0.5), exponential:N:FACTOR (char-rnn: exponential:10:0.97) or plateau:FACTOR[:PATIENCE] (PyTorch: plateau:0.25).") var lrSchedule: String?
     @Option(help: "Minibatches: sequential, random or parallel.") var sampler: TrainingOptions.SamplerKind = .sequential
 
     @Option(help: "Token level: char or word (default char; with --vocab, the vocabulary's).") var level: TextPipeline.Level?
@@ -77,6 +78,10 @@ struct LMTrain: LMTool {
         if resumeFrom != nil && (overwrite || task != nil) { throw ValidationError("--resume-from continues a corpus run; it excludes --overwrite and --task") }
         if resume && overwrite { throw ValidationError("--resume and --overwrite exclude each other") }
         if let lrDecay, TrainingOptions.Decay(parsing: lrDecay) == nil { throw ValidationError("--lr-decay takes FACTOR:EPOCHS, e.g. 0.5:100") }
+        if let lrSchedule, LearningRateSchedule(parsing: lrSchedule) == nil {
+            throw ValidationError("--lr-schedule cannot read \"\(lrSchedule)\"; give \(LearningRateSchedule.forms), e.g. after:4:0.5")
+        }
+        if lrSchedule != nil && task != nil { throw ValidationError("--lr-schedule applies to corpus runs, not --task") }
         if (corpus == nil) == (task == nil) { throw ValidationError("give a corpus (e.g. timemachine) or --task, not both") }
     }
 
@@ -104,6 +109,7 @@ struct LMTrain: LMTool {
             testFile: test, seed: seed, output: out, checkpointEvery: checkpointEvery, keep: keep,
             resume: resume || resumeFrom != nil, overwrite: overwrite)
         request.resumePoint = resumeFrom ?? .newest
+        request.training.schedule = lrSchedule.flatMap(LearningRateSchedule.init(parsing:))
         if let vocab { try PipelineChoice(level: level, preset: preset, endOfLine: eos).check(vocabularyAt: vocab) }
         let run = try TextError.remedyingInvalidUTF8(Self.invalidUTF8Remedy) { try TrainingRun(request) }
         // d2l's predict("time traveller", 50): the same greedy decoding lm-generate uses.

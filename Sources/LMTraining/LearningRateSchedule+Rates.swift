@@ -1,0 +1,53 @@
+import Foundation
+import LMModelFiles
+
+extension LearningRateSchedule {
+    /// Whether the schedule carries a ``ScheduleState`` between epochs.
+    public var isStateful: Bool {
+        switch self {
+        case .step, .after: false
+        case .exponential, .plateau: true
+        }
+    }
+
+    /// The learning rate of 1-based `epoch` from base rate `base`, given the carried state
+    /// (used by the stateful schedules only; nil there means the run's start).
+    public func rate(epoch: Int, base: Double, state: ScheduleState?) -> Double {
+        switch self {
+        case let .step(factor, every):
+            // The expression of the original `--lr-decay`, kept bit for bit.
+            base * pow(factor, Double((epoch - 1) / every))
+        case let .after(epochs, factor):
+            base * pow(factor, Double(max(epoch - epochs, 0)))
+        case .exponential, .plateau:
+            state?.rate ?? base
+        }
+    }
+
+    /// The state after 1-based `epoch` ended with `metric` (validation perplexity, else the
+    /// training one): char-rnn multiplies at the end of every epoch ≥ `from`; the plateau rule
+    /// counts an epoch not strictly better than the best as bad and cuts the rate once the
+    /// bad epochs in a row exceed `patience`, then counts afresh. nil for stateless schedules.
+    public func state(after epoch: Int, metric: Double, base: Double, state: ScheduleState?) -> ScheduleState? {
+        guard isStateful else { return nil }
+        var next = state ?? ScheduleState(rate: base)
+        switch self {
+        case .step, .after:
+            return nil
+        case let .exponential(from, factor):
+            if epoch >= from && factor < 1 { next.rate *= factor }
+        case let .plateau(factor, patience):
+            if let best = next.best, !(metric < best) {
+                next.badEpochs += 1
+            } else {
+                next.best = metric
+                next.badEpochs = 0
+            }
+            if next.badEpochs > patience {
+                next.rate *= factor
+                next.badEpochs = 0
+            }
+        }
+        return next
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import LMModelFiles
+import Testing
+@testable import LMTraining
+
+@Suite struct LearningRateScheduleTests {
+    /// The rates of epochs 1…`epochs`, feeding the stateful schedules `metrics` (one per epoch).
+    func rates(_ schedule: LearningRateSchedule, base: Double = 1, epochs: Int, metrics: [Double] = []) -> [Double] {
+        var state: ScheduleState? = nil
+        var result: [Double] = []
+        for epoch in 1...epochs {
+            result.append(schedule.rate(epoch: epoch, base: base, state: state))
+            state = schedule.state(after: epoch, metric: metrics.isEmpty ? 100 : metrics[epoch - 1], base: base, state: state)
+        }
+        return result
+    }
+
+    @Test func stepIsTheOldDecayBitForBit() {
+        let old = TrainingOptions.Decay(factor: 0.5, every: 2)
+        let seen = rates(.step(factor: 0.5, every: 2), base: 0.7, epochs: 7)
+        // The expression Trainer used before schedules, with the 0-based completed epoch count.
+        let before = (0..<7).map { 0.7 * pow(old.factor, Double($0 / old.every)) }
+        #expect(seen == before)
+        #expect(seen == [0.7, 0.7, 0.35, 0.35, 0.175, 0.175, 0.0875])
+    }
+
+    @Test func afterIsZarembaSmall() {
+        // TF ptb_word_lm: lr_decay = 0.5 ** max(i + 1 - 4, 0) for 0-based epoch i.
+        #expect(rates(.after(epochs: 4, factor: 0.5), epochs: 7) == [1, 1, 1, 1, 0.5, 0.25, 0.125])
+        #expect(rates(.after(epochs: 0, factor: 0.5), epochs: 3) == [0.5, 0.25, 0.125])
+    }
+
+    @Test func exponentialIsCharRNNs() {
+        // char-rnn: after epoch k ≥ 10 ends, learningRate = learningRate * 0.97.
+        let seen = rates(.exponential(from: 10, factor: 0.97), base: 2e-3, epochs: 13)
+        var expected = [Double](repeating: 2e-3, count: 10)
+        var rate = 2e-3
+        for _ in 0..<3 { rate = rate * 0.97; expected.append(rate) }
+        #expect(seen == expected)
+        #expect(seen[10] == 2e-3 * 0.97 && seen[9] == 2e-3)
+    }
+
+    @Test func plateauWithPatienceZeroIsPyTorchsExample() {
+        // word_language_model: lr /= 4 after every epoch whose val loss is not below the best.
+        let metrics: [Double] = [300, 200, 210, 190, 190, 180, 185]
+        let seen = rates(.plateau(factor: 0.25, patience: 0), base: 20, epochs: 8, metrics: metrics + [0])
+        #expect(seen == [20, 20, 20, 5, 5, 1.25, 1.25, 0.3125])
+    }
+
+    @Test func plateauWithPatienceCountsBadEpochsInARow() {
+        // patience 1: a cut after the second bad epoch in a row; an improvement resets the count.
+        let metrics: [Double] = [100, 110, 90, 95, 96, 97, 98, 80]
+        let seen = rates(.plateau(factor: 0.5, patience: 1), epochs: 9, metrics: metrics + [0])
+        #expect(seen == [1, 1, 1, 1, 1, 0.5, 0.5, 0.25, 0.25])
+        var state: ScheduleState? = nil
+        for (epoch, metric) in metrics.prefix(5).enumerated() {
+            state = LearningRateSchedule.plateau(factor: 0.5, patience: 1).state(after: epoch + 1, metric: metric, base: 1, state: state)
+        }
+        #expect(state == ScheduleState(rate: 0.5, best: 90, badEpochs: 0))
+    }
+
+    @Test func statelessSchedulesCarryNoState() {
+        #expect(LearningRateSchedule.after(epochs: 4, factor: 0.5).state(after: 5, metric: 1, base: 1, state: nil) == nil)
+        #expect(LearningRateSchedule.step(factor: 0.5, every: 1).state(after: 5, metric: 1, base: 1, state: nil) == nil)
+    }
+
+    @Test func parsingReadsEachFormAndRejectsTheRest() {
+        #expect(LearningRateSchedule(parsing: "step:0.5:2") == .step(factor: 0.5, every: 2))
+        #expect(LearningRateSchedule(parsing: "after:4:0.5") == .after(epochs: 4, factor: 0.5))
+        #expect(LearningRateSchedule(parsing: "exponential:10:0.97") == .exponential(from: 10, factor: 0.97))
+        #expect(LearningRateSchedule(parsing: "plateau:0.25") == .plateau(factor: 0.25, patience: 0))
+        #expect(LearningRateSchedule(parsing: "plateau:0.25:3") == .plateau(factor: 0.25, patience: 3))
+        for text in ["", "after", "after:4", "after:0.5:4", "after:4:0.5:1", "step:0.5", "step:0.5:1.5", "plateau",
+                     "plateau:x", "plateau:0.25:", "exponential:10", "cosine:1:2", "after:4:half"] {
+            #expect(LearningRateSchedule(parsing: text) == nil, "\(text)")
+        }
+        for schedule in [LearningRateSchedule.step(factor: 0.5, every: 2), .after(epochs: 4, factor: 0.5),
+                         .exponential(from: 10, factor: 0.97), .plateau(factor: 0.25, patience: 2)] {
+            #expect(LearningRateSchedule(parsing: schedule.text) == schedule)
+        }
+    }
+
+    @Test func optionsRejectFactorsAndPeriodsThatCannotWork() {
+        var options = TrainingOptions(corpus: "x")
+        for bad in [LearningRateSchedule.after(epochs: 4, factor: 0), .after(epochs: 4, factor: 1.5), .after(epochs: -1, factor: 0.5),
+                    .step(factor: 0.5, every: 0), .plateau(factor: 0.25, patience: -1), .exponential(from: -2, factor: 0.9)] {
+            options.schedule = bad
+            #expect(throws: TrainingError.self) { try options.validate() }
+        }
+        options.schedule = .after(epochs: 4, factor: 0.5)
+        #expect(throws: Never.self) { try options.validate() }
+        options.decay = TrainingOptions.Decay(factor: 0.5, every: 2)
+        #expect(throws: TrainingError.self) { try options.validate() }
+    }
+
+    @Test func oldConfigDecayReadsAsStep() throws {
+        var options = TrainingOptions(corpus: "x")
+        options.decay = TrainingOptions.Decay(factor: 0.5, every: 3)
+        let json = try JSONEncoder().encode(options)
+        #expect(!String(decoding: json, as: UTF8.self).contains("schedule"))
+        let decoded = try JSONDecoder().decode(TrainingOptions.self, from: json)
+        #expect(decoded.schedule == nil && decoded.learningRateSchedule == .step(factor: 0.5, every: 3))
+        options.decay = nil
+        options.schedule = .plateau(factor: 0.25, patience: 0)
+        #expect(try JSONDecoder().decode(TrainingOptions.self, from: try JSONEncoder().encode(options)) == options)
+    }
+}

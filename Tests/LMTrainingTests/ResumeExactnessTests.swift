@@ -1,0 +1,59 @@
+import Foundation
+import LMModelFiles
+import Testing
+@testable import LMTraining
+
+/// 10 epochs straight equal 5 + 5 resumed, byte for byte (weights, and the log's perplexities
+/// and rates), with each schedule and training option on.
+@Suite struct ResumeExactnessTests {
+    /// A training setting on top of the tiny fixture's.
+    struct Setting: CustomTestStringConvertible, Sendable {
+        let name: String
+        let apply: @Sendable (inout TrainingOptions) -> Void
+        var testDescription: String { name }
+    }
+
+    static let settings: [Setting] = [
+        Setting(name: "step") { $0.schedule = .step(factor: 0.5, every: 3) },
+        Setting(name: "after") { $0.schedule = .after(epochs: 4, factor: 0.5) },
+        Setting(name: "exponential") { $0.schedule = .exponential(from: 3, factor: 0.9) },
+        Setting(name: "plateau") { $0.schedule = .plateau(factor: 0.5, patience: 0) },
+    ]
+
+    /// The log's lines without the timing fields.
+    func logValues(_ directory: String) throws -> [String] {
+        try String(contentsOfFile: directory + "/log.jsonl", encoding: .utf8).split(separator: "\n").map { line in
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            return ["epoch", "train_ppl", "val_ppl", "lr"].map { "\($0)=\(object[$0].map { "\($0)" } ?? "-")" }.joined(separator: " ")
+        }
+    }
+
+    func request(_ corpus: String, _ valid: String, _ output: String, epochs: Int, _ setting: Setting) -> TrainingRun.Request {
+        var request = TrainingFixtures.request(corpus: corpus, output: output, epochs: epochs)
+        request.training.validFile = valid
+        request.training.lr = 4   // high enough that the plateau rule cuts within 10 epochs
+        setting.apply(&request.training)
+        return request
+    }
+
+    @Test(arguments: settings)
+    func tenStraightEqualFivePlusFive(setting: Setting) throws {
+        let corpus = TrainingFixtures.corpus(), valid = TrainingFixtures.corpus(lines: 5)
+        let straight = TrainingFixtures.temporaryDirectory() + "/run"
+        _ = try TrainingRun(request(corpus, valid, straight, epochs: 10, setting)).trainer.train()
+        let split = TrainingFixtures.temporaryDirectory() + "/run"
+        _ = try TrainingRun(request(corpus, valid, split, epochs: 5, setting)).trainer.train()
+        var resumed = request(corpus, valid, split, epochs: 10, setting)
+        resumed.resume = true
+        let run = try TrainingRun(resumed)
+        #expect(run.trainer.completedEpochs == 5)
+        _ = try run.trainer.train()
+        let a = FileManager.default.contents(atPath: straight + "/model.safetensors")
+        #expect(a != nil && a == FileManager.default.contents(atPath: split + "/model.safetensors"))
+        let log = try logValues(straight)
+        let resumedLog = try logValues(split)
+        #expect(log.count == 10 && log == resumedLog)
+        let rates = Set(log.map { $0.split(separator: " ").last! })
+        #expect(rates.count > 1, "the schedule never changed the rate: \(log)")
+    }
+}
