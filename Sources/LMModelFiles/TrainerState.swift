@@ -18,6 +18,8 @@ public struct TrainerState: Codable, Equatable, Sendable {
     public var optimizerScalars: [String: Double]
     /// The schedule's carried state (`exponential`, `plateau`); nil for the others.
     public var schedule: ScheduleState? = nil
+    /// NT-ASGD's trigger: the metrics before it and the epoch it fired; nil without `--asgd`.
+    public var averaging: AveragingState? = nil
 
     public init(epoch: Int, batchInEpoch: Int, sampler: String, lossSum: Double, tokenCount: Int, elapsed: Double,
                 bestPerplexity: Double?, bestEpoch: Int?, learningRate: Double, optimizerScalars: [String: Double]) {

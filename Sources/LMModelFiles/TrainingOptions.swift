@@ -71,6 +71,12 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var decay: Decay? = nil
     /// The learning-rate schedule (`--lr-schedule`); nil for `decay`'s, or a constant rate.
     public var schedule: LearningRateSchedule? = nil
+    /// Weight decay W on every parameter (`--weight-decay`): L2 in the gradient for SGD and
+    /// RMSProp, decoupled for Adam (AdamW); nil for none (runs written before it).
+    public var weightDecay: Double? = nil
+    /// NT-ASGD (`--asgd`, SGD only): averaging starts once the validation loss is worse than
+    /// the best of the epochs more than this many epochs ago (`--asgd-nonmono`); nil for none.
+    public var asgdNonmonotone: Int? = nil
     public var seed: UInt64 = 0
     /// Checkpoint every this many epochs (and at the end).
     public var checkpointEvery: Int = 10

@@ -7,21 +7,28 @@ import LMTensor
 ///
 ///     m ← β₁ m + (1 − β₁) g,   v ← β₂ v + (1 − β₂) g²
 ///     θ ← θ − lr · √(1 − β₂ᵗ) / (1 − β₁ᵗ) · m / (√v + ε)
+///
+/// Weight decay W is decoupled (AdamW, Loshchilov & Hutter, as torch.optim.AdamW): first
+/// θ ← θ − lr · W · θ, then the update above; on every parameter.
 public struct Adam: Optimizer {
     public var learningRate: Double
     public let beta1: Double
     public let beta2: Double
     public let epsilon: Double
+    /// W, the decoupled weight decay (0 for none).
+    public let weightDecay: Double
     /// Updates done so far (t).
     public private(set) var steps = 0
     private var first = Slots(name: "m")
     private var second = Slots(name: "v")
 
-    public init(learningRate: Double = 0.001, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8) {
+    public init(learningRate: Double = 0.001, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+                weightDecay: Double = 0) {
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
+        self.weightDecay = weightDecay
     }
 
     public mutating func step(_ parameters: [Parameter<Float>]) {
@@ -31,8 +38,10 @@ public struct Adam: Optimizer {
         let t = Double(steps)
         let rate = Float(learningRate * (1 - pow(beta2, t)).squareRoot() / (1 - pow(beta1, t)))
         let b1 = Float(beta1), b2 = Float(beta2), eps = Float(epsilon)
+        let shrink = Float(1 - learningRate * weightDecay)
         for (index, parameter) in parameters.enumerated() {
             let value = parameter.value.pointer, gradient = parameter.gradient.pointer
+            if weightDecay != 0 { for i in 0..<parameter.count { value[i] *= shrink } }
             first.buffers[index].withUnsafeMutableBufferPointer { m in
                 second.buffers[index].withUnsafeMutableBufferPointer { v in
                     for i in 0..<parameter.count {

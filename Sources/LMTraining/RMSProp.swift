@@ -11,6 +11,8 @@ import LMTensor
 ///
 /// The Nesterov form is the tutorial's "move by μv, take the gradient there, move again"
 /// written in look-ahead coordinates, so that the gradient is always taken at θ.
+///
+/// Weight decay W adds W θ to g first (L2, as torch.optim.RMSprop's `weight_decay`).
 public struct RMSProp: Optimizer {
     public var learningRate: Double
     /// λ, the moving-average factor.
@@ -19,15 +21,19 @@ public struct RMSProp: Optimizer {
     public let momentum: Double
     public let nesterov: Bool
     public let epsilon: Double
+    /// W, the L2 coefficient (0 for none).
+    public let weightDecay: Double
     private var average = Slots(name: "square_avg")
     private var velocity = Slots(name: "velocity")
 
-    public init(learningRate: Double, decay: Double = 0.9, momentum: Double = 0, nesterov: Bool = false, epsilon: Double = 1e-6) {
+    public init(learningRate: Double, decay: Double = 0.9, momentum: Double = 0, nesterov: Bool = false, epsilon: Double = 1e-6,
+                weightDecay: Double = 0) {
         self.learningRate = learningRate
         self.decay = decay
         self.momentum = momentum
         self.nesterov = nesterov
         self.epsilon = epsilon
+        self.weightDecay = weightDecay
     }
 
     public mutating func step(_ parameters: [Parameter<Float>]) {
@@ -36,6 +42,10 @@ public struct RMSProp: Optimizer {
         let rate = Float(learningRate), lambda = Float(decay), mu = Float(momentum), eps = Float(epsilon)
         for (index, parameter) in parameters.enumerated() {
             let value = parameter.value.pointer, gradient = parameter.gradient.pointer
+            if weightDecay != 0 {
+                let w = Float(weightDecay)
+                for i in 0..<parameter.count { gradient[i] += w * value[i] }
+            }
             average.buffers[index].withUnsafeMutableBufferPointer { a in
                 for i in 0..<parameter.count {
                     let g = gradient[i]

@@ -3,17 +3,27 @@ import LMModels
 import LMTensor
 
 /// Stochastic gradient descent, θ ← θ − lr · g (d2l's `sgd`; the gradient is already the
-/// mean over the batch's tokens).
+/// mean over the batch's tokens). With weight decay W, L2 as torch.optim.SGD's
+/// `weight_decay`: θ ← θ − lr · (g + W θ), on every parameter, after clipping.
 public struct SGD: Optimizer {
     public var learningRate: Double
+    /// W, the L2 coefficient (0 for none).
+    public let weightDecay: Double
 
-    public init(learningRate: Double) { self.learningRate = learningRate }
+    public init(learningRate: Double, weightDecay: Double = 0) {
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+    }
 
     public mutating func step(_ parameters: [Parameter<Float>]) {
-        let rate = Float(learningRate)
+        let rate = Float(learningRate), decay = Float(weightDecay)
         for parameter in parameters {
             let value = parameter.value.pointer, gradient = parameter.gradient.pointer
-            for index in 0..<parameter.count { value[index] -= rate * gradient[index] }
+            if weightDecay == 0 {
+                for index in 0..<parameter.count { value[index] -= rate * gradient[index] }
+            } else {
+                for index in 0..<parameter.count { value[index] -= rate * (gradient[index] + decay * value[index]) }
+            }
         }
     }
 

@@ -46,13 +46,26 @@ public final class Trainer {
         return (initialization, sampling)
     }
 
-    /// The optimizer the options ask for.
+    /// The optimizer the options ask for, with their weight decay, wrapped in a
+    /// ``WeightAverage`` for NT-ASGD.
     public static func makeOptimizer(_ options: TrainingOptions) -> any Optimizer {
+        let decay = options.weightDecay ?? 0
+        let optimizer: any Optimizer
         switch options.optimizer {
-        case .sgd: return SGD(learningRate: options.lr)
-        case .adam: return Adam(learningRate: options.lr)
-        case .rmsprop: return RMSProp(learningRate: options.lr, momentum: options.momentum, nesterov: options.nesterov)
+        case .sgd: optimizer = SGD(learningRate: options.lr, weightDecay: decay)
+        case .adam: optimizer = Adam(learningRate: options.lr, weightDecay: decay)
+        case .rmsprop: optimizer = RMSProp(learningRate: options.lr, momentum: options.momentum, nesterov: options.nesterov, weightDecay: decay)
         }
+        return options.asgdNonmonotone == nil ? optimizer : WeightAverage(optimizer)
+    }
+
+    /// Runs `body` with the weights that validation, test, samples and `model.safetensors`
+    /// use: NT-ASGD's average once it has started, else the model's own; the training
+    /// weights are back in place after.
+    public func withEvaluationWeights<T>(_ body: () throws -> T) rethrows -> T {
+        guard var averaging = optimizer as? WeightAverage else { return try body() }
+        defer { optimizer = averaging }
+        return try averaging.withAverage(in: model.parameters, body)
     }
 
     /// A trainer for a fresh model, or for one about to be resumed with `resume(from:)`.
@@ -70,6 +83,7 @@ public final class Trainer {
         step = TrainingStep(model: model, clip: options.clip)
         state = TrainerState(epoch: 0, batchInEpoch: 0, sampler: try sampler.stateJSON(), lossSum: 0, tokenCount: 0,
                              elapsed: 0, bestPerplexity: nil, bestEpoch: nil, learningRate: options.lr, optimizerScalars: [:])
+        if options.asgdNonmonotone != nil { state.averaging = AveragingState() }
         log = TrainingLog(path: directory.logPath)
     }
 
@@ -235,7 +249,9 @@ public final class Trainer {
         let trainPerplexity = exp(state.lossSum / Double(state.tokenCount))
         var validationPerplexity: Double? = nil
         if let validation {
-            validationPerplexity = try Evaluator.evaluate(model, on: validation, batch: options.batch, steps: options.steps).perplexity
+            validationPerplexity = try withEvaluationWeights {
+                try Evaluator.evaluate(model, on: validation, batch: options.batch, steps: options.steps).perplexity
+            }
         }
         guard trainPerplexity.isFinite, validationPerplexity?.isFinite ?? true else {
             throw TrainingError.divergence(epoch: epochNumber, batch: state.batchInEpoch, checkpoint: try files.newest?.path, best: files.existingBest)
@@ -248,6 +264,9 @@ public final class Trainer {
             state.schedule = schedule.state(after: epochNumber, metric: validationPerplexity ?? trainPerplexity,
                                             base: options.lr, state: state.schedule)
         }
+        if let nonmonotone = options.asgdNonmonotone {
+            startAveragingIfDue(after: epochNumber, metric: validationPerplexity ?? trainPerplexity, nonmonotone: nonmonotone)
+        }
         state.epoch = epochNumber
         state.batchInEpoch = 0
         state.lossSum = 0
@@ -259,7 +278,7 @@ public final class Trainer {
         var text: String? = nil
         if let sample, epochNumber % sampleEvery == 0 || epochNumber == options.epochs || epochNumber == 1 {
             let saved = model.state
-            text = try sample(model)
+            text = try withEvaluationWeights { try sample(model) }
             try? model.setState(saved)
         }
         onEpoch?(report, text)
@@ -281,6 +300,21 @@ public final class Trainer {
         }
     }
 
+    /// NT-ASGD's trigger after an epoch: starts averaging when the metric is worse than the
+    /// best of the epochs more than `nonmonotone` epochs ago, else records the metric.
+    private func startAveragingIfDue(after epoch: Int, metric: Double, nonmonotone: Int) {
+        var averaging = state.averaging ?? AveragingState()
+        guard averaging.triggerEpoch == nil else { return }
+        if averaging.triggers(metric: metric, nonmonotone: nonmonotone), var average = optimizer as? WeightAverage {
+            averaging.triggerEpoch = epoch
+            average.start()
+            optimizer = average
+        } else {
+            averaging.history.append(metric)
+        }
+        state.averaging = averaging
+    }
+
     /// Stops on a signal: writes the checkpoint at `path` and says so.
     private func interrupted(by signal: Int32, checkpoint path: String, files: CheckpointFiles) throws -> TrainingOutcome {
         try saveCheckpoint(to: path, files: files)
@@ -294,7 +328,9 @@ public final class Trainer {
         state.optimizerScalars = optimizer.stateScalars
         try Checkpoint.write(to: path, model: model, optimizer: optimizer, state: state)
         guard let files else { return }
-        try directory.writeWeights(model, metadata: ["epoch": String(state.epoch), "format": "lmkit-weights"])
+        try withEvaluationWeights {
+            try directory.writeWeights(model, metadata: ["epoch": String(state.epoch), "format": "lmkit-weights"])
+        }
         try files.prune(keeping: config.training.keep)
     }
 }

@@ -28,6 +28,11 @@ extension TrainingOptions {
             default: break
             }
         }
+        if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) { throw bad("--weight-decay must be 0 or more (got \(weightDecay))") }
+        if let asgdNonmonotone {
+            if optimizer != .sgd { throw bad("--asgd averages SGD's iterates; it needs --optimizer sgd (got \(optimizer.rawValue))") }
+            if asgdNonmonotone < 1 { throw bad("--asgd-nonmono must be at least 1 epoch (got \(asgdNonmonotone))") }
+        }
         if checkpointEvery < 1 { throw bad("--checkpoint-every must be at least 1") }
         if keep < 1 { throw bad("--keep must be at least 1") }
     }

@@ -47,7 +47,9 @@ public struct TrainingSession {
             summary += ", \(TrainingProgress.rate(report.tokensPerSecond)) tokens/s, \(TrainingProgress.duration(report.elapsed))"
             display.say(summary)
             if let test = run.test {
-                let result = try Evaluator.evaluate(trainer.model, on: test, batch: config.training.batch, steps: config.training.steps)
+                let result = try trainer.withEvaluationWeights {
+                    try Evaluator.evaluate(trainer.model, on: test, batch: config.training.batch, steps: config.training.steps)
+                }
                 display.say(String(format: "test perplexity %.3f over %d tokens", result.perplexity, result.tokens))
             }
             display.say("wrote \(run.directory.path) (config.json, vocab.json, model.safetensors, log.jsonl, curve.svg, checkpoints/)")

@@ -50,6 +50,9 @@ struct LMTrain: LMTool {
     @Flag(help: "Do not clip gradients.") var noClip = false
     @Option(help: "Learning-rate decay FACTOR:EPOCHS, e.g. 0.5:100 halves it every 100 epochs.") var lrDecay: String?
     @Option(help: "Learning-rate schedule: step:FACTOR:EVERY, after:N:FACTOR (Zaremba: after:4:0.5), exponential:N:FACTOR (char-rnn: exponential:10:0.97) or plateau:FACTOR[:PATIENCE] (PyTorch: plateau:0.25).") var lrSchedule: String?
+    @Option(parsing: .unconditional, help: "Weight decay on every parameter: L2 for sgd and rmsprop, decoupled (AdamW) for adam (default 0).") var weightDecay: Double?
+    @Flag(help: "NT-ASGD (AWD-LSTM, sgd only): average the weights once validation stops improving; evaluation uses the average.") var asgd = false
+    @Option(parsing: .unconditional, help: "--asgd: start averaging when validation is worse than the best of the epochs more than N epochs ago (default 5).") var asgdNonmono: Int?
     @Option(help: "Minibatches: sequential, random or parallel.") var sampler: TrainingOptions.SamplerKind = .sequential
 
     @Option(help: "Token level: char or word (default char; with --vocab, the vocabulary's).") var level: TextPipeline.Level?
@@ -82,6 +85,8 @@ struct LMTrain: LMTool {
             throw ValidationError("--lr-schedule cannot read \"\(lrSchedule)\"; give \(LearningRateSchedule.forms), e.g. after:4:0.5")
         }
         if lrSchedule != nil && task != nil { throw ValidationError("--lr-schedule applies to corpus runs, not --task") }
+        if asgdNonmono != nil && !asgd { throw ValidationError("--asgd-nonmono needs --asgd") }
+        if task != nil && (asgd || weightDecay != nil) { throw ValidationError("--asgd and --weight-decay apply to corpus runs, not --task") }
         if (corpus == nil) == (task == nil) { throw ValidationError("give a corpus (e.g. timemachine) or --task, not both") }
     }
 
@@ -110,6 +115,8 @@ struct LMTrain: LMTool {
             resume: resume || resumeFrom != nil, overwrite: overwrite)
         request.resumePoint = resumeFrom ?? .newest
         request.training.schedule = lrSchedule.flatMap(LearningRateSchedule.init(parsing:))
+        if let weightDecay, weightDecay != 0 { request.training.weightDecay = weightDecay }
+        if asgd { request.training.asgdNonmonotone = asgdNonmono ?? 5 }
         if let vocab { try PipelineChoice(level: level, preset: preset, endOfLine: eos).check(vocabularyAt: vocab) }
         let run = try TextError.remedyingInvalidUTF8(Self.invalidUTF8Remedy) { try TrainingRun(request) }
         // d2l's predict("time traveller", 50): the same greedy decoding lm-generate uses.

@@ -18,7 +18,20 @@ import Testing
         Setting(name: "after") { $0.schedule = .after(epochs: 4, factor: 0.5) },
         Setting(name: "exponential") { $0.schedule = .exponential(from: 3, factor: 0.9) },
         Setting(name: "plateau") { $0.schedule = .plateau(factor: 0.5, patience: 0) },
+        Setting(name: "asgd") { $0.asgdNonmonotone = 1; $0.schedule = .after(epochs: 1, factor: 0.9) },
+        Setting(name: "weight decay sgd") { $0.weightDecay = 0.01; $0.schedule = .step(factor: 0.7, every: 2) },
+        Setting(name: "weight decay adam") { $0.weightDecay = 0.01; $0.optimizer = .adam; $0.schedule = .exponential(from: 2, factor: 0.8) },
     ]
+
+    /// A copy of the text at `path` with every word spelt backwards: validation on it gets
+    /// worse as the model learns the words, so NT-ASGD's trigger fires within a few epochs.
+    static func reversedWords(_ path: String) -> String {
+        let text = try! String(contentsOfFile: path, encoding: .utf8)
+        let reversed = text.split(separator: "\n").map { $0.split(separator: " ").map { String($0.reversed()) }.joined(separator: " ") }
+        let output = path + ".reversed"
+        FileManager.default.createFile(atPath: output, contents: Data(reversed.joined(separator: "\n").utf8))
+        return output
+    }
 
     /// The log's lines without the timing fields.
     func logValues(_ directory: String) throws -> [String] {
@@ -33,12 +46,13 @@ import Testing
         request.training.validFile = valid
         request.training.lr = 4   // high enough that the plateau rule cuts within 10 epochs
         setting.apply(&request.training)
+        if request.training.optimizer == .adam { request.training.lr = 0.01 }
         return request
     }
 
     @Test(arguments: settings)
     func tenStraightEqualFivePlusFive(setting: Setting) throws {
-        let corpus = TrainingFixtures.corpus(), valid = TrainingFixtures.corpus(lines: 5)
+        let corpus = TrainingFixtures.corpus(), valid = setting.name == "asgd" ? Self.reversedWords(TrainingFixtures.corpus(lines: 5)) : TrainingFixtures.corpus(lines: 5)
         let straight = TrainingFixtures.temporaryDirectory() + "/run"
         _ = try TrainingRun(request(corpus, valid, straight, epochs: 10, setting)).trainer.train()
         let split = TrainingFixtures.temporaryDirectory() + "/run"
@@ -55,5 +69,12 @@ import Testing
         #expect(log.count == 10 && log == resumedLog)
         let rates = Set(log.map { $0.split(separator: " ").last! })
         #expect(rates.count > 1, "the schedule never changed the rate: \(log)")
+        if request(corpus, valid, split, epochs: 10, setting).training.asgdNonmonotone != nil {
+            let newest = try CheckpointFiles(directory: split + "/checkpoints").newest!.path
+            let (_, metadata) = try SafeTensors.read(from: newest)
+            let state = try JSONDecoder().decode(TrainerState.self, from: Data(metadata["trainer"]!.utf8))
+            let trigger = state.averaging?.triggerEpoch
+            #expect(trigger != nil && trigger! < 5, "averaging must start before the resume: \(log)")
+        }
     }
 }
