@@ -29,6 +29,9 @@ public struct TrainingSession {
               + (model.embeddingSize.map { "embedding \($0)" } ?? "one-hot input")
               + ", \(trainer.model.parameterCount) parameters; run directory \(run.directory.path)")
         for note in run.resumeNotes { display.say(note) }
+        if run.validationTokens == 0, let uses = Self.validationUser(config.training) {
+            display.say("\(uses) watches the training perplexity: there is no validation data (--valid or --val-fraction)")
+        }
         if let from = run.resumedFrom { display.say("resuming from \(from) (epoch \(trainer.completedEpochs) done)") }
         trainer.onProgress = { display.update($0) }
         trainer.onEpoch = { display.epochEnded($0, sample: $1) }
@@ -55,5 +58,14 @@ public struct TrainingSession {
             display.say("wrote \(run.directory.path) (config.json, vocab.json, model.safetensors, log.jsonl, curve.svg, checkpoints/)")
         }
         return outcome
+    }
+}
+
+extension TrainingSession {
+    /// The setting that decides on the validation perplexity (the plateau schedule, NT-ASGD's
+    /// trigger), by its flag; nil when none does.
+    static func validationUser(_ options: TrainingOptions) -> String? {
+        if case .plateau = options.learningRateSchedule { return "--lr-schedule plateau" }
+        return options.asgdNonmonotone == nil ? nil : "--asgd"
     }
 }

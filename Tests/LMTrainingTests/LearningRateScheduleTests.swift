@@ -105,3 +105,36 @@ import Testing
         #expect(try JSONDecoder().decode(TrainingOptions.self, from: try JSONEncoder().encode(options)) == options)
     }
 }
+
+@Suite struct TrainerStateCompatibilityTests {
+    @Test func stateWithoutTheNewFieldsEncodesAsBeforeAndOldJSONLoads() throws {
+        let state = TrainerState(epoch: 3, batchInEpoch: 0, sampler: "{}", lossSum: 0, tokenCount: 0, elapsed: 1,
+                                 bestPerplexity: 5, bestEpoch: 2, learningRate: 1, optimizerScalars: [:])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(state), as: UTF8.self)
+        #expect(!json.contains("schedule") && !json.contains("averaging"))
+        // A checkpoint's trainer state as LMKit wrote it before schedules.
+        let old = #"{"batchInEpoch":0,"bestEpoch":2,"bestPerplexity":5,"elapsed":1,"epoch":3,"learningRate":1,"lossSum":0,"optimizerScalars":{},"sampler":"{}","tokenCount":0}"#
+        #expect(try JSONDecoder().decode(TrainerState.self, from: Data(old.utf8)) == state)
+        var later = state
+        later.schedule = ScheduleState(rate: 0.25, best: 4, badEpochs: 1)
+        later.averaging = AveragingState(history: [9, 8], triggerEpoch: 3)
+        #expect(try JSONDecoder().decode(TrainerState.self, from: try encoder.encode(later)) == later)
+    }
+
+    @Test func optionsWithoutTheNewFieldsEncodeAsBefore() throws {
+        let json = String(decoding: try JSONEncoder().encode(TrainingOptions(corpus: "x")), as: UTF8.self)
+        for key in ["schedule", "weightDecay", "asgdNonmonotone"] { #expect(!json.contains(key), "\(key)") }
+    }
+
+    @Test func plateauAndASGDSayWhenTheyWatchTraining() {
+        var options = TrainingOptions(corpus: "x")
+        #expect(TrainingSession.validationUser(options) == nil)
+        options.schedule = .plateau(factor: 0.25, patience: 0)
+        #expect(TrainingSession.validationUser(options) == "--lr-schedule plateau")
+        options.schedule = nil
+        options.asgdNonmonotone = 5
+        #expect(TrainingSession.validationUser(options) == "--asgd")
+    }
+}
