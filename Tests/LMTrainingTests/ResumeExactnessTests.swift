@@ -78,3 +78,22 @@ import Testing
         }
     }
 }
+
+@Suite struct DecayAliasTests {
+    @Test func lrDecayAndStepScheduleTrainTheSameWeights() throws {
+        let corpus = TrainingFixtures.corpus()
+        let viaDecay = TrainingFixtures.temporaryDirectory() + "/run"
+        var a = TrainingFixtures.request(corpus: corpus, output: viaDecay, epochs: 4)
+        a.training.decay = TrainingOptions.Decay(factor: 0.5, every: 2)
+        _ = try TrainingRun(a).trainer.train()
+        let viaSchedule = TrainingFixtures.temporaryDirectory() + "/run"
+        var b = TrainingFixtures.request(corpus: corpus, output: viaSchedule, epochs: 4)
+        b.training.schedule = .step(factor: 0.5, every: 2)
+        _ = try TrainingRun(b).trainer.train()
+        let constant = TrainingFixtures.temporaryDirectory() + "/run"
+        _ = try TrainingRun(TrainingFixtures.request(corpus: corpus, output: constant, epochs: 4)).trainer.train()
+        let weights = [viaDecay, viaSchedule, constant].map { FileManager.default.contents(atPath: $0 + "/model.safetensors") }
+        #expect(weights[0] != nil && weights[0] == weights[1])
+        #expect(weights[0] != weights[2])
+    }
+}
