@@ -53,7 +53,7 @@ public protocol RecurrentCell<Scalar>: AnyObject {
     var gateCount: Int { get }
     /// State tensors carried between windows: 1 (h) or 2 (h, c).
     var stateCount: Int { get }
-    /// This layer's parameters: W_xh, W_hh, b_h.
+    /// This layer's parameters: W_xh, W_hh, b_h (and b_hh when the layer has two biases).
     var parameters: [Parameter<Scalar>] { get }
     /// Buffers for the current window shape.
     var workspace: CellWorkspace<Scalar> { get }
