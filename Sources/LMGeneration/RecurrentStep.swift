@@ -24,11 +24,17 @@ import Darwin
 /// rounding (tested for every cell kind, embeddings and stacked layers). The state lives
 /// here, so generation leaves the model's carried state alone.
 ///
+/// A tied head (``OutputLayer/isTied``) has its weight as the embedding E, V × H; the step
+/// reads Eᵀ (H × V) from a copy allocated here once and refilled from E by every
+/// ``reset(batch:)`` (the start of each generation), so it follows a model still training.
+///
 /// Buffers are allocated by ``reset(batch:)``; ``step(_:)`` allocates nothing.
 final class RecurrentStep {
     private let cells: [any RecurrentCell<Float>]
     private let embedding: Parameter<Float>?
     private let headWeight: Parameter<Float>, headBias: Parameter<Float>
+    /// A tied head's Eᵀ, H × V (empty for an untied head, which reads W_hq in place).
+    private let transposedHead: Buffer<Float>
     private let vocabularySize: Int
 
     private(set) var batch = 0
@@ -57,11 +63,31 @@ final class RecurrentStep {
         headWeight = model.outputLayer.weight
         headBias = model.outputLayer.bias
         vocabularySize = model.config.vocabularySize
+        transposedHead = Buffer(count: model.outputLayer.isTied ? headWeight.count : 0)
+    }
+
+    /// H × V head weights as the step reads them: W_hq in place, or Eᵀ for a tied head.
+    private var headMatrix: UnsafePointer<Float> {
+        UnsafePointer(transposedHead.count > 0 ? transposedHead.pointer : headWeight.value.pointer)
+    }
+
+    /// Refills ``transposedHead`` with Eᵀ (E is V × H) when the head is tied.
+    private func refreshTransposedHead() {
+        guard transposedHead.count > 0 else { return }
+        let v = headWeight.rows, h = headWeight.cols, src = headWeight.value.pointer, dst = transposedHead.pointer
+        for r0 in stride(from: 0, to: v, by: 16) {
+            let r1 = min(r0 + 16, v)
+            for i in 0..<h {
+                let d = dst + i * v
+                for r in r0..<r1 { d[r] = src[r * h + i] }
+            }
+        }
     }
 
     /// Zero state for `batch` sequences (allocates the buffers when the batch changes).
     func reset(batch b: Int) {
         tuner.restartWindow()
+        refreshTransposedHead()
         if b != batch {
             batch = b
             states = cells.map { $0.makeStepState(batch: b) }
@@ -98,12 +124,12 @@ final class RecurrentStep {
         for b in 0..<batch { head(b) }
     }
 
-    /// Logits of sequence `b` = H_top[b] W_hq + b_q.
+    /// Logits of sequence `b` = H_top[b] W_hq + b_q (tied: H_top[b] Eᵀ + b_q).
     private func head(_ b: Int) {
         let v = vocabularySize, top = states[states.count - 1]
         let out = logitBuffer.pointer + b * v
         out.update(from: headBias.value.pointer, count: v)
-        VectorMatrix.accumulateHead(top.output + b * top.hidden, headWeight.value.pointer,
+        VectorMatrix.accumulateHead(top.output + b * top.hidden, headMatrix,
                                     rows: top.hidden, cols: v, stride: v, into: out)
     }
 }

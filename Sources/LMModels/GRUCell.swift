@@ -18,14 +18,18 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
     public let recurrentWeight: Parameter<Scalar>
     /// Biases, 1 × 3H.
     public let bias: Parameter<Scalar>
-    public var parameters: [Parameter<Scalar>] { [inputWeight, recurrentWeight, bias] }
+    /// The second bias b_hh (1 × G·H, PyTorch's), or nil: the gates use b_h + b_hh.
+    public let recurrentBias: Parameter<Scalar>?
+    public var parameters: [Parameter<Scalar>] { [inputWeight, recurrentWeight, bias] + (recurrentBias.map { [$0] } ?? []) }
     public let workspace: CellWorkspace<Scalar>
 
-    /// A layer named `prefix` (e.g. "gru.0") with zero weights.
-    public init(prefix: String, inputSize: Int, hiddenSize: Int) {
+    /// A layer named `prefix` (e.g. "gru.0") with zero weights, and a second bias b_hh when
+    /// `recurrentBias` is set.
+    public init(prefix: String, inputSize: Int, hiddenSize: Int, recurrentBias: Bool = false) {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         (inputWeight, recurrentWeight, bias) = makeLayerParameters(prefix: prefix, inputSize: inputSize, hidden: hiddenSize, gates: 3)
+        self.recurrentBias = makeRecurrentBias(prefix: prefix, hidden: hiddenSize, gates: 3, present: recurrentBias)
         workspace = CellWorkspace(hidden: hiddenSize, gates: 3, stateCount: 1)
     }
 
@@ -38,7 +42,7 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
         let g = ws.gateValues.pointer, s = ws.states.pointer, rhAll = ws.auxiliary.pointer
         let whh = recurrentWeight.value.pointer
         inputProjection(input, rows: steps * batch, inputSize: inputSize, width: w,
-                        weight: inputWeight, bias: bias, into: g)
+                        weight: inputWeight, bias: bias, recurrentBias: recurrentBias, into: g)
         s.update(from: ws.carried[0].pointer, count: bh)
         for t in 0..<steps {
             let gt = g + t * batch * w, hp = s + t * bh, hn = s + (t + 1) * bh, rh = rhAll + t * bh
@@ -107,7 +111,7 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
         Scalar.gemm(transposeA: true, transposeB: false, m: h, n: h, k: rows, alpha: 1,
                     a: rhAll, lda: h, b: dg + 2 * h, ldb: w, beta: 1, c: dwhh + 2 * h, ldc: w)
         inputBackward(input, rows: rows, inputSize: inputSize, width: w,
-                      weight: inputWeight, bias: bias, gateGradients: dg, inputGradient: inputGradient)
+                      weight: inputWeight, bias: bias, recurrentBias: recurrentBias, gateGradients: dg, inputGradient: inputGradient, fault: ws.fault)
     }
 }
 
@@ -124,7 +128,7 @@ extension GRUCell {
         for b in 0..<state.batch {
             let hb = state.output + b * h
             stepInputProjection(input, sequence: b, inputSize: inputSize, width: w,
-                                weight: inputWeight, bias: bias, into: g, schedule: schedule)
+                                weight: inputWeight, bias: bias, recurrentBias: recurrentBias, into: g, schedule: schedule)
             Scalar.vectorMatrix(hb, whh, rows: h, cols: 2 * h, stride: w, into: g, schedule: schedule)
             Scalar.sigmoid(g, g, count: 2 * h)
             for j in 0..<h { rh[j] = g[j] * hb[j] }
@@ -139,7 +143,7 @@ extension GRUCell {
     /// H̃ = tanh(x W_xh + (R ⊙ h) W_hh + b_h), h' = Z ⊙ h + (1 − Z) ⊙ H̃.
     public func referenceStep(input x: [Double], state: [[Double]]) -> [[Double]] {
         func gate(_ g: Int, _ h: [Double]) -> [Double] {
-            referenceGate(g, x: x, h: h, inputWeight: inputWeight, recurrentWeight: recurrentWeight, bias: bias, hidden: hiddenSize)
+            referenceGate(g, x: x, h: h, inputWeight: inputWeight, recurrentWeight: recurrentWeight, bias: bias, recurrentBias: recurrentBias, hidden: hiddenSize)
         }
         let h = state[0]
         let r = Reference.sigmoid(gate(0, h))

@@ -12,6 +12,8 @@ public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
     public let vocabularySize: Int
     /// `embedding.W` (vocabulary × E), or nil for one-hot input.
     public let embedding: Parameter<Scalar>?
+    /// Test hook: ``BackwardFault/dropTiedInputTerm`` skips the scatter-add into the embedding gradient.
+    var fault = BackwardFault.none
     /// The last window's token ids, t-major.
     private var ids: [Int32] = []
     private var rows = 0
@@ -75,7 +77,7 @@ public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func backward() {
-        guard let e = embedding, let width = embeddingSize else { return }
+        guard let e = embedding, let width = embeddingSize, fault != .dropTiedInputTerm else { return }
         let g = gradients.pointer, dst = e.gradient.pointer
         ids.withUnsafeBufferPointer { ids in
             for r in 0..<rows {

@@ -17,14 +17,18 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
     public let recurrentWeight: Parameter<Scalar>
     /// Biases, 1 × 4H.
     public let bias: Parameter<Scalar>
-    public var parameters: [Parameter<Scalar>] { [inputWeight, recurrentWeight, bias] }
+    /// The second bias b_hh (1 × G·H, PyTorch's), or nil: the gates use b_h + b_hh.
+    public let recurrentBias: Parameter<Scalar>?
+    public var parameters: [Parameter<Scalar>] { [inputWeight, recurrentWeight, bias] + (recurrentBias.map { [$0] } ?? []) }
     public let workspace: CellWorkspace<Scalar>
 
-    /// A layer named `prefix` (e.g. "lstm.0") with zero weights.
-    public init(prefix: String, inputSize: Int, hiddenSize: Int) {
+    /// A layer named `prefix` (e.g. "lstm.0") with zero weights, and a second bias b_hh when
+    /// `recurrentBias` is set.
+    public init(prefix: String, inputSize: Int, hiddenSize: Int, recurrentBias: Bool = false) {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         (inputWeight, recurrentWeight, bias) = makeLayerParameters(prefix: prefix, inputSize: inputSize, hidden: hiddenSize, gates: 4)
+        self.recurrentBias = makeRecurrentBias(prefix: prefix, hidden: hiddenSize, gates: 4, present: recurrentBias)
         workspace = CellWorkspace(hidden: hiddenSize, gates: 4, stateCount: 2)
     }
 
@@ -37,7 +41,7 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
         let g = ws.gateValues.pointer, s = ws.states.pointer, cs = ws.cells.pointer
         let tcAll = ws.auxiliary.pointer, whh = recurrentWeight.value.pointer
         inputProjection(input, rows: steps * batch, inputSize: inputSize, width: w,
-                        weight: inputWeight, bias: bias, into: g)
+                        weight: inputWeight, bias: bias, recurrentBias: recurrentBias, into: g)
         s.update(from: ws.carried[0].pointer, count: bh)
         cs.update(from: ws.carried[1].pointer, count: bh)
         for t in 0..<steps {
@@ -78,7 +82,7 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
         Scalar.gemm(transposeA: true, transposeB: false, m: h, n: w, k: rows, alpha: 1,
                     a: s, lda: h, b: dg, ldb: w, beta: 1, c: recurrentWeight.gradient.pointer, ldc: w)
         inputBackward(input, rows: rows, inputSize: inputSize, width: w,
-                      weight: inputWeight, bias: bias, gateGradients: dg, inputGradient: inputGradient)
+                      weight: inputWeight, bias: bias, recurrentBias: recurrentBias, gateGradients: dg, inputGradient: inputGradient, fault: ws.fault)
     }
 }
 
@@ -95,7 +99,7 @@ extension LSTMCell {
         for b in 0..<state.batch {
             let hb = state.output + b * h, cell = state.carried[1].pointer + b * h
             stepInputProjection(input, sequence: b, inputSize: inputSize, width: w,
-                                weight: inputWeight, bias: bias, into: g, schedule: schedule)
+                                weight: inputWeight, bias: bias, recurrentBias: recurrentBias, into: g, schedule: schedule)
             Scalar.vectorMatrix(hb, whh, rows: h, cols: w, stride: w, into: g, schedule: schedule)
             Scalar.sigmoid(g, g, count: 3 * h)
             Scalar.tanh(g + 3 * h, g + 3 * h, count: h)
@@ -111,7 +115,7 @@ extension LSTMCell {
     public func referenceStep(input x: [Double], state: [[Double]]) -> [[Double]] {
         func gate(_ g: Int) -> [Double] {
             referenceGate(g, x: x, h: state[0], inputWeight: inputWeight, recurrentWeight: recurrentWeight,
-                          bias: bias, hidden: hiddenSize)
+                          bias: bias, recurrentBias: recurrentBias, hidden: hiddenSize)
         }
         let i = Reference.sigmoid(gate(0))
         let f = Reference.sigmoid(gate(1))

@@ -7,7 +7,7 @@
 /// gradients, scratch, carried state, W_hhᵀ), the output head's logits and their gradients
 /// (T·B × V each) and, with an embedding, the embedded inputs and their gradients.
 public struct MemoryEstimate: Sendable, Equatable {
-    /// Values in the parameters (weights and biases).
+    /// Values in the parameters (weights and biases; a tied model's embedding counted once).
     public let parameterCount: Int
     /// Bytes of parameter values, gradients and optimizer state.
     public let parameters: Int
@@ -40,11 +40,12 @@ public struct MemoryEstimate: Sendable, Equatable {
         case .lstm: gates = 4; stateCount = 2
         }
         let width = mul(gates, h)
-        var count = add(mul(h, v), v)                          // output.W_hq, output.b_q
+        // output.W_hq (none when tied: the head reads the embedding), output.b_q
+        var count = add(config.tied ? 0 : mul(h, v), v)
         if let e = config.embeddingSize { count = add(count, mul(v, e)) }
         for layer in 0..<max(layers, 0) {
             let inputSize = layer == 0 ? (config.embeddingSize ?? v) : h
-            count = add(count, mul(inputSize, width), mul(h, width), width)
+            count = add(count, mul(inputSize, width), mul(h, width), width, config.recurrentBias ? width : 0)
         }
         parameterCount = count
         parameters = mul(count, 2 + max(optimizerCopies, 0), scalarBytes)

@@ -40,7 +40,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     }
 
     /// Weight initialisation. Encoded as `{"scheme": "normal", "scale": 0.01}`,
-    /// `{"scheme": "xavier_uniform"}` or `{"scheme": "uniform", "scale": a}`.
+    /// `{"scheme": "xavier_uniform"}`, `{"scheme": "uniform", "scale": a}` or
+    /// `{"scheme": "pytorch"}`.
     public enum Initialization: Codable, Equatable, Sendable {
         /// d2l's scratch models: weights N(0, 1) × scale (0.01), biases zero.
         case normal(scale: Double)
@@ -48,6 +49,10 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         case xavierUniform
         /// U(±a) for every weight and bias (PyTorch's default uses a = 1/√hidden).
         case uniform(bound: Double)
+        /// PyTorch's module defaults, per part: recurrent weights and biases U(±1/√H)
+        /// (`nn.RNN`, `nn.GRU`, `nn.LSTM`), the embedding N(0, 1) (`nn.Embedding`), the head's
+        /// weight and bias U(±1/√fan_in) with fan_in = H (`nn.Linear`).
+        case pytorch
 
         /// d2l's `normal × 0.01`.
         public static let d2l = Initialization.normal(scale: 0.01)
@@ -61,9 +66,10 @@ public struct ModelConfig: Codable, Equatable, Sendable {
             case "normal": self = .normal(scale: try c.decode(Double.self, forKey: .scale))
             case "xavier_uniform": self = .xavierUniform
             case "uniform": self = .uniform(bound: try c.decode(Double.self, forKey: .scale))
+            case "pytorch": self = .pytorch
             default:
                 throw DecodingError.dataCorruptedError(forKey: .scheme, in: c,
-                    debugDescription: "unknown initialization scheme \"\(scheme)\" (use normal, xavier_uniform or uniform)")
+                    debugDescription: "unknown initialization scheme \"\(scheme)\" (use normal, xavier_uniform, uniform or pytorch)")
             }
         }
 
@@ -73,6 +79,19 @@ public struct ModelConfig: Codable, Equatable, Sendable {
             case .normal(let s): try c.encode("normal", forKey: .scheme); try c.encode(s, forKey: .scale)
             case .xavierUniform: try c.encode("xavier_uniform", forKey: .scheme)
             case .uniform(let a): try c.encode("uniform", forKey: .scheme); try c.encode(a, forKey: .scale)
+            case .pytorch: try c.encode("pytorch", forKey: .scheme)
+            }
+        }
+
+        /// Throws ``ModelError/invalidConfiguration(_:)`` for a non-positive scale or bound;
+        /// `field` names the setting in the message.
+        func validate(_ field: String) throws {
+            switch self {
+            case .normal(let s) where !(s > 0 && s.isFinite):
+                throw ModelError.invalidConfiguration("\(field): normal initialization scale \(s) must be positive")
+            case .uniform(let a) where !(a > 0 && a.isFinite):
+                throw ModelError.invalidConfiguration("\(field): uniform initialization bound \(a) must be positive")
+            default: break
             }
         }
     }
@@ -91,6 +110,21 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var layers: Int
     /// Weight initialisation.
     public var initialization: Initialization
+    /// Whether the output head reuses the embedding (V × E) as its weight, transposed
+    /// (Press & Wolf 2017): logits = H · Eᵀ + b_q, and no `output.W_hq`. Needs an embedding
+    /// and `hiddenSize == embeddingSize`. JSON `tied`, default false.
+    public var tied = false
+    /// Whether each layer has a second bias `<kind>.<l>.b_hh` (1 × G·H) as PyTorch's cells
+    /// do; the gates then use b_h + b_hh. JSON `recurrentBias`, default false.
+    public var recurrentBias = false
+    /// The embedding's initialisation, or nil for ``initialization``. JSON `embeddingInitialization`.
+    public var embeddingInitialization: Initialization?
+    /// The output head's initialisation, or nil for ``initialization``. JSON `outputInitialization`.
+    public var outputInitialization: Initialization?
+    /// An LSTM's forget-gate bias after initialisation (char-rnn uses 1), or nil to leave it
+    /// as initialised. With ``recurrentBias`` it is set in b_h and b_hh's forget block is
+    /// zeroed, so the gate's total bias is this value. JSON `forgetBias`.
+    public var forgetBias: Double?
 
     /// A configuration; call ``validate()`` (the model's initialiser does).
     public init(kind: Kind, activation: Activation = .tanh, vocabularySize: Int, embeddingSize: Int? = nil,
@@ -106,10 +140,12 @@ public struct ModelConfig: Codable, Equatable, Sendable {
 
     private enum CodingKeys: String, CodingKey {
         case kind, activation, vocabularySize, embeddingSize, hiddenSize, layers, initialization
+        case tied, recurrentBias, embeddingInitialization, outputInitialization, forgetBias
     }
 
-    /// Decodes a configuration; `activation` (tanh), `embeddingSize` (one-hot), `layers` (1)
-    /// and `initialization` (d2l) may be omitted.
+    /// Decodes a configuration; `activation` (tanh), `embeddingSize` (one-hot), `layers` (1),
+    /// `initialization` (d2l), `tied` and `recurrentBias` (false), and the initialisation
+    /// overrides and `forgetBias` (none) may be omitted.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         kind = try c.decode(Kind.self, forKey: .kind)
@@ -119,6 +155,11 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         hiddenSize = try c.decode(Int.self, forKey: .hiddenSize)
         layers = try c.decodeIfPresent(Int.self, forKey: .layers) ?? 1
         initialization = try c.decodeIfPresent(Initialization.self, forKey: .initialization) ?? .d2l
+        tied = try c.decodeIfPresent(Bool.self, forKey: .tied) ?? false
+        recurrentBias = try c.decodeIfPresent(Bool.self, forKey: .recurrentBias) ?? false
+        embeddingInitialization = try c.decodeIfPresent(Initialization.self, forKey: .embeddingInitialization)
+        outputInitialization = try c.decodeIfPresent(Initialization.self, forKey: .outputInitialization)
+        forgetBias = try c.decodeIfPresent(Double.self, forKey: .forgetBias)
     }
 
     /// Throws ``ModelError/invalidConfiguration(_:)`` naming the offending field.
@@ -132,12 +173,25 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         if activation == .relu && kind != .rnn {
             throw ModelError.invalidConfiguration("activation relu applies to the rnn cell only; \(kind.rawValue) uses tanh")
         }
-        switch initialization {
-        case .normal(let s) where !(s > 0 && s.isFinite):
-            throw ModelError.invalidConfiguration("normal initialization scale \(s) must be positive")
-        case .uniform(let a) where !(a > 0 && a.isFinite):
-            throw ModelError.invalidConfiguration("uniform initialization bound \(a) must be positive")
-        default: break
+        try initialization.validate("initialization")
+        try embeddingInitialization?.validate("embeddingInitialization")
+        try outputInitialization?.validate("outputInitialization")
+        if embeddingInitialization != nil && embeddingSize == nil {
+            throw ModelError.invalidConfiguration("embeddingInitialization (--init-embedding) needs an embedding; set --embedding or drop it")
+        }
+        if let b = forgetBias {
+            if kind != .lstm {
+                throw ModelError.invalidConfiguration("forgetBias (--forget-bias) applies to the lstm cell only; \(kind.rawValue) has no forget gate")
+            }
+            if !b.isFinite { throw ModelError.invalidConfiguration("forgetBias \(b) must be finite") }
+        }
+        if tied {
+            guard let e = embeddingSize else {
+                throw ModelError.invalidConfiguration("--tied reuses the V × E embedding as the output weights, and one-hot input has none; add --embedding \(hiddenSize) (the --hidden width)")
+            }
+            if e != hiddenSize {
+                throw ModelError.invalidConfiguration("--tied reuses the V × E embedding as the output weights, so --hidden (\(hiddenSize)) must equal --embedding (\(e)); set both to the same width")
+            }
         }
     }
 
@@ -151,7 +205,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// forward Σ_l 2·in_l·GH + 2·H·GH, + 2·H·V (head); backward Σ_l (2·in_l·GH weight
     /// gradient, + 2·in_l·GH input gradient for l > 0 or an embedding) + 2·2·H·GH
     /// (recurrent input and weight gradients), + 2·2·H·V (head); embedding lookups are free.
-    /// Element-wise work is not counted. RNN-512, vocab 28: 1.716 MFLOP.
+    /// Element-wise work is not counted. RNN-512, vocab 28: 1.716 MFLOP. A tied head runs the
+    /// same products on the embedding (Eᵀ for W_hq), so the count does not change with ``tied``.
     public var flopsPerToken: Double {
         let gh = Double(gateCount * hiddenSize), h = Double(hiddenSize), v = Double(vocabularySize)
         var total = 2 * h * v + 4 * h * v

@@ -15,6 +15,10 @@ public protocol NetworkHead<Scalar>: AnyObject {
 
     /// A head for `configuration`, its parameters zero until initialised.
     init(configuration: Configuration)
+    /// A head for `configuration` next to an input whose token embedding is `embedding`
+    /// (nil without one), which a tied head reuses as its weight; by default the embedding
+    /// is not used (``init(configuration:)``).
+    init(configuration: Configuration, embedding: Parameter<Scalar>?)
     /// Its parameters (initialised last, saved last).
     var parameters: [Parameter<Scalar>] { get }
     /// Throws ``ModelError`` unless `targets` fit a window of `steps × batch`.
@@ -26,4 +30,11 @@ public protocol NetworkHead<Scalar>: AnyObject {
     /// Accumulates its parameters' gradients and writes ∂loss/∂hidden into every one of the
     /// T·B × H rows of `hiddenGradient`.
     func backward(hidden: UnsafePointer<Scalar>, hiddenGradient: UnsafeMutablePointer<Scalar>)
+}
+
+extension NetworkHead {
+    /// The untied head: ``init(configuration:)``.
+    public init(configuration: Configuration, embedding: Parameter<Scalar>?) {
+        self.init(configuration: configuration)
+    }
 }

@@ -30,4 +30,11 @@ public protocol NetworkInput<Scalar>: AnyObject {
     var inputGradient: UnsafeMutablePointer<Scalar>? { get }
     /// Accumulates its parameters' gradients from ``inputGradient``.
     func backward()
+    /// The token embedding (vocabulary × E) a tied head reuses, or nil (the default).
+    var embedding: Parameter<Scalar>? { get }
+}
+
+extension NetworkInput {
+    /// No embedding.
+    public var embedding: Parameter<Scalar>? { nil }
 }

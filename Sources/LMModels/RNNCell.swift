@@ -17,15 +17,19 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
     public let recurrentWeight: Parameter<Scalar>
     /// Bias, 1 × H.
     public let bias: Parameter<Scalar>
-    public var parameters: [Parameter<Scalar>] { [inputWeight, recurrentWeight, bias] }
+    /// The second bias b_hh (1 × G·H, PyTorch's), or nil: the gates use b_h + b_hh.
+    public let recurrentBias: Parameter<Scalar>?
+    public var parameters: [Parameter<Scalar>] { [inputWeight, recurrentWeight, bias] + (recurrentBias.map { [$0] } ?? []) }
     public let workspace: CellWorkspace<Scalar>
 
-    /// A layer named `prefix` (e.g. "rnn.0") with zero weights.
-    public init(prefix: String, inputSize: Int, hiddenSize: Int, activation: ModelConfig.Activation) {
+    /// A layer named `prefix` (e.g. "rnn.0") with zero weights, and a second bias b_hh when
+    /// `recurrentBias` is set.
+    public init(prefix: String, inputSize: Int, hiddenSize: Int, activation: ModelConfig.Activation, recurrentBias: Bool = false) {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.activation = activation
         (inputWeight, recurrentWeight, bias) = makeLayerParameters(prefix: prefix, inputSize: inputSize, hidden: hiddenSize, gates: 1)
+        self.recurrentBias = makeRecurrentBias(prefix: prefix, hidden: hiddenSize, gates: 1, present: recurrentBias)
         workspace = CellWorkspace(hidden: hiddenSize, gates: 1, stateCount: 1)
     }
 
@@ -37,7 +41,7 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
         let h = hiddenSize, bh = batch * h
         let g = ws.gateValues.pointer, s = ws.states.pointer, whh = recurrentWeight.value.pointer
         inputProjection(input, rows: steps * batch, inputSize: inputSize, width: h,
-                        weight: inputWeight, bias: bias, into: g)
+                        weight: inputWeight, bias: bias, recurrentBias: recurrentBias, into: g)
         s.update(from: ws.carried[0].pointer, count: bh)
         for t in 0..<steps {
             let gt = g + t * bh
@@ -83,7 +87,7 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
         Scalar.gemm(transposeA: true, transposeB: false, m: h, n: h, k: steps * batch, alpha: 1,
                     a: s, lda: h, b: dg, ldb: h, beta: 1, c: recurrentWeight.gradient.pointer, ldc: h)
         inputBackward(input, rows: steps * batch, inputSize: inputSize, width: h,
-                      weight: inputWeight, bias: bias, gateGradients: dg, inputGradient: inputGradient)
+                      weight: inputWeight, bias: bias, recurrentBias: recurrentBias, gateGradients: dg, inputGradient: inputGradient, fault: ws.fault)
     }
 }
 
@@ -98,7 +102,7 @@ extension RNNCell {
         for b in 0..<state.batch {
             let hb = state.output + b * h
             stepInputProjection(input, sequence: b, inputSize: inputSize, width: h,
-                                weight: inputWeight, bias: bias, into: g, schedule: schedule)
+                                weight: inputWeight, bias: bias, recurrentBias: recurrentBias, into: g, schedule: schedule)
             Scalar.vectorMatrix(hb, whh, rows: h, cols: h, stride: h, into: g, schedule: schedule)
             activate(g, into: hb)
         }
@@ -123,7 +127,11 @@ extension RNNCell {
             Scalar.vectorMatrix(x, whh, rows: h, cols: h, stride: h, into: p, schedule: schedule.serial)
         }
         let row = inputWeight.value.pointer + Int(token) * h, bh = bias.value.pointer
-        for j in 0..<h { g[j] = (row[j] + bh[j]) + p[j] }
+        if let bhh = recurrentBias?.value.pointer {
+            for j in 0..<h { g[j] = (row[j] + bh[j] + bhh[j]) + p[j] }
+        } else {
+            for j in 0..<h { g[j] = (row[j] + bh[j]) + p[j] }
+        }
         activate(g, into: hs)
         p.update(repeating: 0, count: h)
         state.holdsNextProduct = true
@@ -157,7 +165,7 @@ extension RNNCell {
     /// h' = φ(x W_xh + h W_hh + b_h).
     public func referenceStep(input x: [Double], state: [[Double]]) -> [[Double]] {
         let a = referenceGate(0, x: x, h: state[0], inputWeight: inputWeight, recurrentWeight: recurrentWeight,
-                              bias: bias, hidden: hiddenSize)
+                              bias: bias, recurrentBias: recurrentBias, hidden: hiddenSize)
         switch activation {
         case .tanh: return [Reference.tanh(a)]
         case .relu: return [Reference.relu(a)]

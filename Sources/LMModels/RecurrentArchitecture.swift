@@ -12,11 +12,26 @@ public protocol RecurrentArchitecture: Codable, Equatable, Sendable {
     var layers: Int { get }
     /// Weight initialisation.
     var initialization: ModelConfig.Initialization { get }
+    /// Whether each layer has a second bias b_hh, as PyTorch's cells (default false).
+    var recurrentBias: Bool { get }
+    /// The LSTM forget-gate bias after initialisation, or nil (default nil).
+    var forgetBias: Double? { get }
+    /// The input's initialisation, when it differs from ``initialization`` (default nil).
+    var embeddingInitialization: ModelConfig.Initialization? { get }
+    /// The head's initialisation, when it differs from ``initialization`` (default nil).
+    var outputInitialization: ModelConfig.Initialization? { get }
     /// Throws ``ModelError/invalidConfiguration(_:)`` naming the offending field.
     func validate() throws
     /// Whether every window is a batch of independent sequences, so each forward starts
     /// from a zero state; otherwise the state is carried (detached) into the next window.
     static var windowsAreIndependent: Bool { get }
+}
+
+extension RecurrentArchitecture {
+    public var recurrentBias: Bool { false }
+    public var forgetBias: Double? { nil }
+    public var embeddingInitialization: ModelConfig.Initialization? { nil }
+    public var outputInitialization: ModelConfig.Initialization? { nil }
 }
 
 extension ModelConfig: RecurrentArchitecture {

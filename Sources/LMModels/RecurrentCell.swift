@@ -15,6 +15,12 @@ enum BackwardFault: Sendable {
     case none
     /// Drop the recurrent term dH_{t−1} += dG_t · W_hhᵀ (gradient through the hidden state).
     case dropRecurrentTerm
+    /// With a tied head: drop the head's contribution dE += dLᵀ · H to the embedding gradient.
+    case dropTiedHeadTerm
+    /// With a tied head: drop the input layer's scatter-add into the embedding gradient.
+    case dropTiedInputTerm
+    /// With two biases per gate: leave b_hh's gradient out.
+    case dropRecurrentBiasGradient
 }
 
 /// One recurrent layer run over a window of T steps with batch B, with hand-written
@@ -47,7 +53,7 @@ public protocol RecurrentCell<Scalar>: AnyObject {
     var gateCount: Int { get }
     /// State tensors carried between windows: 1 (h) or 2 (h, c).
     var stateCount: Int { get }
-    /// This layer's parameters: W_xh, W_hh, b_h.
+    /// This layer's parameters: W_xh, W_hh, b_h (and b_hh when the layer has two biases).
     var parameters: [Parameter<Scalar>] { get }
     /// Buffers for the current window shape.
     var workspace: CellWorkspace<Scalar> { get }
@@ -213,17 +219,25 @@ public final class CellWorkspace<Scalar: TensorScalar> {
 
 // MARK: - Shared parts of every cell's window pass
 
-/// Fills `gates` (T·B × G·H) with the input projection X·W_xh + b_h for all steps at once:
-/// a row gather for token input, one large product for dense input.
+/// Fills `gates` (T·B × G·H) with the input projection X·W_xh + b_h (+ b_hh, the second
+/// bias of PyTorch's cells, when the layer has one) for all steps at once: a row gather for
+/// token input, one large product for dense input.
 @inline(__always)
 func inputProjection<T: TensorScalar>(
     _ input: CellInput<T>, rows: Int, inputSize: Int, width: Int,
-    weight: Parameter<T>, bias: Parameter<T>, into gates: UnsafeMutablePointer<T>
+    weight: Parameter<T>, bias: Parameter<T>, recurrentBias: Parameter<T>?, into gates: UnsafeMutablePointer<T>
 ) {
     let w = weight.value.pointer, b = bias.value.pointer
     switch input {
     case .tokens(let ids):
         WorkerPool.shared.parallelRows(rows, width: width) { block in
+            if let bhh = recurrentBias?.value.pointer {
+                for r in block {
+                    let src = w + Int(ids[r]) * width, dst = gates + r * width
+                    for j in 0..<width { dst[j] = src[j] + b[j] + bhh[j] }
+                }
+                return
+            }
             for r in block {
                 let src = w + Int(ids[r]) * width, dst = gates + r * width
                 for j in 0..<width { dst[j] = src[j] + b[j] }
@@ -232,6 +246,12 @@ func inputProjection<T: TensorScalar>(
     case .dense(let x):
         WorkerPool.shared.parallelRows(rows, width: width) { block in
             for r in block { (gates + r * width).update(from: b, count: width) }
+            if let bhh = recurrentBias?.value.pointer {
+                for r in block {
+                    let dst = gates + r * width
+                    for j in 0..<width { dst[j] += bhh[j] }
+                }
+            }
         }
         T.gemm(transposeA: false, transposeB: false, m: rows, n: width, k: inputSize,
                alpha: 1, a: x, lda: inputSize, b: w, ldb: width, beta: 1, c: gates, ldc: width)
@@ -239,20 +259,28 @@ func inputProjection<T: TensorScalar>(
 }
 
 /// Accumulates the input-side gradients from the gate gradients dG (T·B × G·H):
-/// b_h += column sums of dG; W_xh += Xᵀ·dG (a scatter-add of rows for token input);
-/// and, when requested, ∂loss/∂X = dG · W_xhᵀ.
+/// b_h (and b_hh, when the layer has one: the same sums) += column sums of dG;
+/// W_xh += Xᵀ·dG (a scatter-add of rows for token input); and, when requested,
+/// ∂loss/∂X = dG · W_xhᵀ. `fault` is the test hook (``BackwardFault/dropRecurrentBiasGradient``).
 @inline(__always)
 func inputBackward<T: TensorScalar>(
     _ input: CellInput<T>, rows: Int, inputSize: Int, width: Int,
-    weight: Parameter<T>, bias: Parameter<T>, gateGradients dg: UnsafeMutablePointer<T>,
-    inputGradient: UnsafeMutablePointer<T>?
+    weight: Parameter<T>, bias: Parameter<T>, recurrentBias: Parameter<T>?, gateGradients dg: UnsafeMutablePointer<T>,
+    inputGradient: UnsafeMutablePointer<T>?, fault: BackwardFault
 ) {
     let db = bias.gradient.pointer
+    let dbhh = fault == .dropRecurrentBiasGradient ? nil : recurrentBias?.gradient.pointer
     // Column blocks per thread: rows with the same token id then never race on a W_xh row.
     WorkerPool.shared.parallelColumns(width, rows: rows) { cols in
         for r in 0..<rows {
             let g = dg + r * width
             for j in cols { db[j] += g[j] }
+        }
+        if let dbhh {
+            for r in 0..<rows {
+                let g = dg + r * width
+                for j in cols { dbhh[j] += g[j] }
+            }
         }
         if case .tokens(let ids) = input {
             let dw = weight.gradient.pointer
@@ -279,35 +307,43 @@ func inputBackward<T: TensorScalar>(
 
 // MARK: - Shared parts of every cell's single step
 
-/// Starts the step of sequence `b`: g (`width` values) = x_b · W_xh + b_h, a row of W_xh for
-/// token input (as ``inputProjection(_:rows:inputSize:width:weight:bias:into:)``).
+/// Starts the step of sequence `b`: g (`width` values) = x_b · W_xh + b_h (+ b_hh), a row of
+/// W_xh for token input (as ``inputProjection(_:rows:inputSize:width:weight:bias:recurrentBias:into:)``,
+/// in the same order of operations).
 @inline(__always)
 func stepInputProjection<T: TensorScalar>(
     _ input: CellInput<T>, sequence b: Int, inputSize: Int, width: Int,
-    weight: Parameter<T>, bias: Parameter<T>, into g: UnsafeMutablePointer<T>, schedule: VectorMatrix.Schedule
+    weight: Parameter<T>, bias: Parameter<T>, recurrentBias: Parameter<T>?, into g: UnsafeMutablePointer<T>,
+    schedule: VectorMatrix.Schedule
 ) {
     let w = weight.value.pointer, bh = bias.value.pointer
     switch input {
     case .tokens(let ids):
         let row = w + Int(ids[b]) * width
-        for j in 0..<width { g[j] = row[j] + bh[j] }
+        if let bhh = recurrentBias?.value.pointer {
+            for j in 0..<width { g[j] = row[j] + bh[j] + bhh[j] }
+        } else {
+            for j in 0..<width { g[j] = row[j] + bh[j] }
+        }
     case .dense(let x):
         g.update(from: bh, count: width)
+        if let bhh = recurrentBias?.value.pointer { for j in 0..<width { g[j] += bhh[j] } }
         T.vectorMatrix(x + b * inputSize, w, rows: inputSize, cols: width, stride: width, into: g, schedule: schedule)
     }
 }
 
 /// The reference steps' building block: the pre-activation of gate `g` for one sequence,
-/// x · W_x,g + h · W_h,g + b_g, where gate g's own weights are the columns [g·H, (g+1)·H) of
-/// the gate-concatenated W_xh, W_hh and b_h. Plain loops in `Double`.
+/// x · W_x,g + h · W_h,g + b_g (+ b_hh,g), where gate g's own weights are the columns
+/// [g·H, (g+1)·H) of the gate-concatenated W_xh, W_hh, b_h and b_hh. Plain loops in `Double`.
 func referenceGate<T: TensorScalar>(_ g: Int, x: [Double], h: [Double], inputWeight wx: Parameter<T>,
-                                    recurrentWeight wh: Parameter<T>, bias b: Parameter<T>, hidden: Int) -> [Double] {
+                                    recurrentWeight wh: Parameter<T>, bias b: Parameter<T>,
+                                    recurrentBias bhh: Parameter<T>?, hidden: Int) -> [Double] {
     (0..<hidden).map { j in
         let column = g * hidden + j
         var sum = 0.0
         for i in 0..<x.count { sum += x[i] * Double(wx.value[i * wx.cols + column]) }
         for i in 0..<h.count { sum += h[i] * Double(wh.value[i * wh.cols + column]) }
-        return sum + Double(b.value[column])
+        return sum + Double(b.value[column]) + (bhh.map { Double($0.value[column]) } ?? 0)
     }
 }
 
@@ -317,5 +353,11 @@ func makeLayerParameters<T: TensorScalar>(prefix: String, inputSize: Int, hidden
     (Parameter(name: prefix + ".W_xh", rows: inputSize, cols: gates * hidden),
      Parameter(name: prefix + ".W_hh", rows: hidden, cols: gates * hidden),
      Parameter(name: prefix + ".b_h", rows: 1, cols: gates * hidden, vector: true))
+}
+
+/// The second bias of a layer with two per gate (PyTorch's b_hh), `<prefix>.b_hh`, 1 × G·H,
+/// or nil when `present` is false.
+func makeRecurrentBias<T: TensorScalar>(prefix: String, hidden: Int, gates: Int, present: Bool) -> Parameter<T>? {
+    present ? Parameter(name: prefix + ".b_hh", rows: 1, cols: gates * hidden, vector: true) : nil
 }
 

@@ -11,7 +11,8 @@ import LMTensor
 /// State: carried (detached) into the next window; ``RecurrentNetwork/resetState()`` zeroes it.
 ///
 /// Parameters, in order: `embedding.W` (if any), then per layer l `<kind>.<l>.W_xh`,
-/// `<kind>.<l>.W_hh`, `<kind>.<l>.b_h`, then `output.W_hq`, `output.b_q`.
+/// `<kind>.<l>.W_hh`, `<kind>.<l>.b_h` (and `<kind>.<l>.b_hh` with ``ModelConfig/recurrentBias``),
+/// then `output.W_hq` (absent when ``ModelConfig/tied``: the head reads `embedding.W`), `output.b_q`.
 ///
 /// `RecurrentLM<Float>` trains, `RecurrentLM<Double>` runs the same code for gradient checks.
 public typealias RecurrentLM<Scalar: TensorScalar> = RecurrentNetwork<InputLayer<Scalar>, OutputLayer<Scalar>>

@@ -36,14 +36,18 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
     /// The head.
     public let outputLayer: Head
     /// Every parameter, in a fixed order: the input's, then per layer l `<kind>.<l>.W_xh`,
-    /// `<kind>.<l>.W_hh`, `<kind>.<l>.b_h`, then the head's.
+    /// `<kind>.<l>.W_hh`, `<kind>.<l>.b_h` (and `<kind>.<l>.b_hh` with two biases), then the
+    /// head's (a tied head's weight is the input's embedding, listed once, with the input).
     public let parameters: [Parameter<Scalar>]
 
     private var steps = 0, batch = 0
     private var hasTargets = false
 
-    /// Builds a network and initialises its parameters from `config.initialization`, in
-    /// ``parameters`` order.
+    /// Builds a network and initialises its parameters in ``parameters`` order: the input's
+    /// from `config.embeddingInitialization ?? config.initialization`, the layers' from
+    /// `config.initialization`, the head's from `config.outputInitialization ??
+    /// config.initialization` (see ``Initializer/Part``); then an LSTM's forget-gate bias is
+    /// set to `config.forgetBias`, if given.
     ///
     /// - Throws: ``ModelError/invalidConfiguration(_:)``.
     public init(config: Configuration, using generator: inout some RandomNumberGenerator) throws {
@@ -52,21 +56,24 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
         inputLayer = Input(configuration: config)
         let cells: [any RecurrentCell<Scalar>] = RecurrentStack.cells(
             kind: config.kind, activation: config.activation, inputSize: inputLayer.outputSize,
-            hiddenSize: config.hiddenSize, layers: config.layers)
+            hiddenSize: config.hiddenSize, layers: config.layers, recurrentBias: config.recurrentBias)
         self.cells = cells
-        outputLayer = Head(configuration: config)
+        outputLayer = Head(configuration: config, embedding: inputLayer.embedding)
         parameters = inputLayer.parameters + cells.flatMap { $0.parameters } + outputLayer.parameters
+        let inputScheme = config.embeddingInitialization ?? config.initialization
         for p in inputLayer.parameters {
-            Initializer.initialize(p, scheme: config.initialization, gateWidth: p.cols, using: &generator)
+            Initializer.initialize(p, scheme: inputScheme, part: .input, using: &generator)
         }
         for c in cells {
             for p in c.parameters {
-                Initializer.initialize(p, scheme: config.initialization, gateWidth: config.hiddenSize, using: &generator)
+                Initializer.initialize(p, scheme: config.initialization, part: .recurrent(hidden: config.hiddenSize), using: &generator)
             }
         }
+        let outputScheme = config.outputInitialization ?? config.initialization
         for p in outputLayer.parameters {
-            Initializer.initialize(p, scheme: config.initialization, gateWidth: p.cols, using: &generator)
+            Initializer.initialize(p, scheme: outputScheme, part: .output(fanIn: config.hiddenSize), using: &generator)
         }
+        if let f = config.forgetBias { RecurrentStack.setForgetBias(f, in: cells) }
     }
 
     /// The parameter called `name`, if any.
@@ -181,5 +188,7 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
     /// Test hook: breaks one backward term in every layer.
     func injectFault(_ fault: BackwardFault) {
         RecurrentStack.injectFault(fault, into: cells)
+        (inputLayer as? InputLayer<Scalar>)?.fault = fault
+        (outputLayer as? OutputLayer<Scalar>)?.fault = fault
     }
 }

@@ -3,16 +3,30 @@ import LMTensor
 /// The recurrent layers every ``RecurrentNetwork`` stacks: `layers` cells of one kind named
 /// `<kind>.<l>`, the first reading `inputSize` features and the others the layer below.
 enum RecurrentStack {
-    /// Builds the cells, bottom first (weights zero until initialised).
+    /// Builds the cells, bottom first (weights zero until initialised); each has a second
+    /// bias `<kind>.<l>.b_hh` when `recurrentBias` is set.
     static func cells<Scalar: TensorScalar>(kind: ModelConfig.Kind, activation: ModelConfig.Activation,
-                                            inputSize: Int, hiddenSize: Int, layers: Int) -> [any RecurrentCell<Scalar>] {
+                                            inputSize: Int, hiddenSize: Int, layers: Int,
+                                            recurrentBias: Bool = false) -> [any RecurrentCell<Scalar>] {
         (0..<layers).map { l -> any RecurrentCell<Scalar> in
             let prefix = "\(kind.rawValue).\(l)"
             let input = l == 0 ? inputSize : hiddenSize
             switch kind {
-            case .rnn: return RNNCell<Scalar>(prefix: prefix, inputSize: input, hiddenSize: hiddenSize, activation: activation)
-            case .gru: return GRUCell<Scalar>(prefix: prefix, inputSize: input, hiddenSize: hiddenSize)
-            case .lstm: return LSTMCell<Scalar>(prefix: prefix, inputSize: input, hiddenSize: hiddenSize)
+            case .rnn: return RNNCell<Scalar>(prefix: prefix, inputSize: input, hiddenSize: hiddenSize, activation: activation, recurrentBias: recurrentBias)
+            case .gru: return GRUCell<Scalar>(prefix: prefix, inputSize: input, hiddenSize: hiddenSize, recurrentBias: recurrentBias)
+            case .lstm: return LSTMCell<Scalar>(prefix: prefix, inputSize: input, hiddenSize: hiddenSize, recurrentBias: recurrentBias)
+            }
+        }
+    }
+
+    /// Sets an LSTM stack's forget-gate bias (columns [H, 2H) of b_h) to `value`, and zeroes
+    /// that block of b_hh where there is one, so each forget gate's total bias is `value`.
+    static func setForgetBias<Scalar: TensorScalar>(_ value: Double, in cells: [any RecurrentCell<Scalar>]) {
+        for case let c as LSTMCell<Scalar> in cells {
+            let h = c.hiddenSize
+            for j in h..<(2 * h) {
+                c.bias.value[j] = Scalar(value)
+                c.recurrentBias?.value[j] = 0
             }
         }
     }

@@ -40,6 +40,7 @@ public struct ToyTaskSession {
         case .normal(let s): "normal ×\(s)"
         case .xavierUniform: "xavier"
         case .uniform(let a): "uniform ±\(a)"
+        case .pytorch: "pytorch"
         }
     }
 

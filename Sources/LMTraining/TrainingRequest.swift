@@ -40,6 +40,8 @@ extension TrainingRun {
         case xavier
         /// Uniform in ±scale (0.1 by default).
         case uniform
+        /// PyTorch's module defaults per part (no scale; see ``ModelConfig/Initialization/pytorch``).
+        case pytorch
 
         /// The initialization with `scale` (nil for the scheme's default; Xavier has none).
         public func initialization(scale: Double?) -> ModelConfig.Initialization {
@@ -47,7 +49,19 @@ extension TrainingRun {
             case .normal: .normal(scale: scale ?? 0.01)
             case .xavier: .xavierUniform
             case .uniform: .uniform(bound: scale ?? 0.1)
+            case .pytorch: .pytorch
             }
+        }
+
+        /// An initialization written `SCHEME[:SCALE]` (`normal:1`, `uniform:0.1`, `xavier`,
+        /// `pytorch`), as `--init-embedding` and `--init-output` take it; nil when the scheme
+        /// is unknown, the scale is not a positive number, or xavier or pytorch has one.
+        public static func initialization(parsing text: String) -> ModelConfig.Initialization? {
+            let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let scheme = InitScheme(rawValue: String(parts[0])) else { return nil }
+            guard parts.count == 2 else { return scheme.initialization(scale: nil) }
+            guard scheme == .normal || scheme == .uniform, let scale = Double(parts[1]), scale > 0, scale.isFinite else { return nil }
+            return scheme.initialization(scale: scale)
         }
     }
 }

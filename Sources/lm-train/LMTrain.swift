@@ -36,8 +36,13 @@ struct LMTrain: LMTool {
     @Option(parsing: .unconditional, help: "Stacked recurrent layers.") var layers = 1
     @Option(parsing: .unconditional, help: "Embedding width; omit for one-hot input.") var embedding: Int?
     @Option(help: "RNN nonlinearity: tanh or relu.") var activation: ModelConfig.Activation = .tanh
-    @Option(help: "Initialization: normal (d2l, ×0.01), xavier, or uniform (±--init-scale).") var `init`: TrainingRun.InitScheme = .normal
+    @Option(help: "Initialization: normal (d2l, ×0.01), xavier, uniform (±--init-scale), or pytorch (PyTorch's module defaults).") var `init`: TrainingRun.InitScheme = .normal
     @Option(parsing: .unconditional, help: "Scale for --init normal or uniform.") var initScale: Double?
+    @Option(help: "Embedding initialization SCHEME[:SCALE], e.g. normal:1 (default: --init's).") var initEmbedding: String?
+    @Option(help: "Output head initialization SCHEME[:SCALE], e.g. uniform:0.1 (default: --init's).") var initOutput: String?
+    @Option(parsing: .unconditional, help: "LSTM forget-gate bias after initialization (char-rnn: 1).") var forgetBias: Double?
+    @Flag(help: "Tie the output weights to the embedding (needs --embedding equal to --hidden).") var tied = false
+    @Flag(inversion: .prefixedNo, help: "Two biases per gate, as PyTorch (default: on with --init pytorch).") var recurrentBias: Bool?
 
     @Option(parsing: .unconditional, help: "Sequences per batch (default 32).") var batch: Int?
     @Option(parsing: .unconditional, help: "Time steps per window, the BPTT length (default 35).") var steps: Int?
@@ -88,6 +93,15 @@ struct LMTrain: LMTool {
         if asgdNonmono != nil && !asgd { throw ValidationError("--asgd-nonmono needs --asgd") }
         if task != nil && (asgd || weightDecay != nil) { throw ValidationError("--asgd and --weight-decay apply to corpus runs, not --task") }
         if (corpus == nil) == (task == nil) { throw ValidationError("give a corpus (e.g. timemachine) or --task, not both") }
+        for (flag, value) in [("--init-embedding", initEmbedding), ("--init-output", initOutput)] {
+            if let value, TrainingRun.InitScheme.initialization(parsing: value) == nil {
+                throw ValidationError("\(flag) takes SCHEME[:SCALE] with SCHEME normal, uniform, xavier or pytorch and a positive SCALE for normal or uniform (got \(value))")
+            }
+        }
+        if let forgetBias, !forgetBias.isFinite { throw ValidationError("--forget-bias must be a finite number") }
+        if task != nil && (tied || initEmbedding != nil || initOutput != nil || forgetBias != nil || recurrentBias != nil) {
+            throw ValidationError("--tied, --init-embedding, --init-output, --forget-bias and --recurrent-bias apply to corpus runs, not --task")
+        }
     }
 
     func run() throws {
@@ -117,6 +131,11 @@ struct LMTrain: LMTool {
         request.training.schedule = lrSchedule.flatMap(LearningRateSchedule.init(parsing:))
         if let weightDecay, weightDecay != 0 { request.training.weightDecay = weightDecay }
         if asgd { request.training.asgdNonmonotone = asgdNonmono ?? 5 }
+        request.model.tied = tied
+        request.model.recurrentBias = recurrentBias ?? (`init` == .pytorch)
+        request.model.embeddingInitialization = initEmbedding.flatMap(TrainingRun.InitScheme.initialization(parsing:))
+        request.model.outputInitialization = initOutput.flatMap(TrainingRun.InitScheme.initialization(parsing:))
+        request.model.forgetBias = forgetBias
         if let vocab { try PipelineChoice(level: level, preset: preset, endOfLine: eos).check(vocabularyAt: vocab) }
         let run = try TextError.remedyingInvalidUTF8(Self.invalidUTF8Remedy) { try TrainingRun(request) }
         // d2l's predict("time traveller", 50): the same greedy decoding lm-generate uses.

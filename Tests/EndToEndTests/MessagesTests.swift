@@ -147,6 +147,25 @@ import Testing
         #expect(!exists(work + "/r"))
     }
 
+    /// --tied with mismatched widths says what to change, in one line; with equal widths the
+    /// tied run trains, saves the embedding once and lm-eval and lm-generate load it.
+    @Test func tyingNeedsEqualWidthsAndTiedRunsLoad() throws {
+        let work = workDirectory()
+        expectFailure(try train.run(["tiny.txt", "--out", "bad", "--model", "lstm", "--tied", "--embedding", "5"] + small, in: work),
+                      "lm-train", ["--tied", "--hidden (8) must equal --embedding (5)", "set both to the same width"])
+        expectFailure(try train.run(["tiny.txt", "--out", "bad", "--init-output", "gaussian:2"] + small, in: work),
+                      "lm-train", status: 64, ["--init-output", "SCHEME[:SCALE]"])
+        let trained = try train.run(["tiny.txt", "--out", "run", "--model", "lstm", "--tied", "--embedding", "8", "--init", "pytorch",
+                                     "--forget-bias", "1"] + small, in: work)
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let config = String(decoding: contents(work + "/run/config.json") ?? Data(), as: UTF8.self)
+        #expect(config.contains("\"tied\" : true") && config.contains("\"recurrentBias\" : true"), "\(config)")
+        let evaluated = try eval.run(["--model", "run", "tiny.txt"], in: work)
+        #expect(evaluated.status == 0, "\(evaluated.stderr)")
+        let generated = try generate.run(["--model", "run", "--prefix", "the", "--length", "10"], in: work)
+        #expect(generated.status == 0, "\(generated.stderr)")
+    }
+
     @Test func anOutOfRangeFrequencyNamesTheField() throws {
         let work = workDirectory()
         #expect(try vocab.run(["build", "tiny.txt", "-o", "v.json"], in: work).status == 0)

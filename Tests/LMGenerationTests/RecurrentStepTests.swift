@@ -41,6 +41,37 @@ import Testing
         }
     }
 
+    /// A tied head (logits from Eᵀ) with two biases per gate: the step's logits equal the
+    /// window forward's, and follow the embedding when it changes between generations.
+    @Test(arguments: [(ModelConfig.Kind.rnn, 1, 1), (.gru, 2, 2), (.lstm, 2, 1), (.lstm, 1, 3)] as [(ModelConfig.Kind, Int, Int)])
+    func tiedLogitsMatchTheModelsForward(kind: ModelConfig.Kind, layers: Int, batch: Int) throws {
+        var rng = SplitMix64(seed: 21)
+        var config = ModelConfig(kind: kind, vocabularySize: 150, embeddingSize: 24, hiddenSize: 24, layers: layers,
+                                 initialization: .pytorch)
+        config.tied = true
+        config.recurrentBias = true
+        let model = try RecurrentLM<Float>(config: config, using: &rng)
+        #expect(model.outputLayer.isTied)
+        let step = try #require(RecurrentStep(model: model))
+        for round in 0..<2 {
+            if round == 1 {   // a training update between generations: the step must see it
+                let e = model.inputLayer.embedding!
+                for i in 0..<e.count { e.value[i] += Float.random(in: -0.2...0.2, using: &rng) }
+            }
+            step.reset(batch: batch)
+            model.resetState()
+            for t in 0..<12 {
+                let ids = (0..<batch).map { _ in Int32.random(in: 0..<150, using: &rng) }
+                try model.forward(inputs: ids, steps: 1, batch: batch)
+                ids.withUnsafeBufferPointer { step.step($0.baseAddress!) }
+                let expected = model.logits.storage
+                for i in 0..<batch * 150 {
+                    #expect(abs(step.logits[i] - expected[i]) < 1e-4 * max(1, abs(expected[i])), "\(kind) round \(round) step \(t) logit \(i)")
+                }
+            }
+        }
+    }
+
     /// Generation through the step and through `model.forward` gives the same text; the step
     /// leaves the model's carried state alone.
     @Test(arguments: [ModelConfig.Kind.rnn, .gru, .lstm])

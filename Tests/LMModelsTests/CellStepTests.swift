@@ -9,13 +9,13 @@ import LMTensor
 /// not; and the RNN's overlapped step against its plain step, bit for bit.
 @Suite struct CellStepTests {
     static func makeCell<T: TensorScalar>(_ kind: ModelConfig.Kind, _ activation: ModelConfig.Activation,
-                                          inputSize: Int, hidden: Int, seed: UInt64,
+                                          inputSize: Int, hidden: Int, seed: UInt64, recurrentBias: Bool = false,
                                           as: T.Type = T.self) -> any RecurrentCell<T> {
         let cell: any RecurrentCell<T>
         switch kind {
-        case .rnn: cell = RNNCell<T>(prefix: "rnn.0", inputSize: inputSize, hiddenSize: hidden, activation: activation)
-        case .gru: cell = GRUCell<T>(prefix: "gru.0", inputSize: inputSize, hiddenSize: hidden)
-        case .lstm: cell = LSTMCell<T>(prefix: "lstm.0", inputSize: inputSize, hiddenSize: hidden)
+        case .rnn: cell = RNNCell<T>(prefix: "rnn.0", inputSize: inputSize, hiddenSize: hidden, activation: activation, recurrentBias: recurrentBias)
+        case .gru: cell = GRUCell<T>(prefix: "gru.0", inputSize: inputSize, hiddenSize: hidden, recurrentBias: recurrentBias)
+        case .lstm: cell = LSTMCell<T>(prefix: "lstm.0", inputSize: inputSize, hiddenSize: hidden, recurrentBias: recurrentBias)
         }
         var rng = SplitMix64(seed: seed)
         let bound = activation == .relu ? 0.1 : 0.3
@@ -72,6 +72,28 @@ import LMTensor
                 let d = Self.makeCell(kind, activation, inputSize: 11, hidden: hidden, seed: 3, as: Double.self)
                 checkAgainstReference(d, dense: dense, batch: batch, split: split, tolerance: 1e-12, label: "Double " + label)
             }
+        }
+    }
+
+    /// With two biases per gate (b_h + b_hh), the step still follows the reference step, and
+    /// the RNN's overlapped step still leaves the plain step's bits.
+    @Test(arguments: cases)
+    func stepsWithTwoBiasesMatchTheReferenceStep(kind: ModelConfig.Kind, activation: ModelConfig.Activation) {
+        for (dense, batch) in [(false, 1), (true, 2)] {
+            let label = "\(kind) \(activation) b_hh dense \(dense) batch \(batch)"
+            let f = Self.makeCell(kind, activation, inputSize: 11, hidden: 19, seed: 4, recurrentBias: true, as: Float.self)
+            #expect(f.parameters.map(\.name).last == "\(kind.rawValue).0.b_hh")
+            checkAgainstReference(f, dense: dense, batch: batch, split: false, tolerance: 1e-5, label: "Float " + label)
+            let d = Self.makeCell(kind, activation, inputSize: 11, hidden: 19, seed: 4, recurrentBias: true, as: Double.self)
+            checkAgainstReference(d, dense: dense, batch: batch, split: false, tolerance: 1e-12, label: "Double " + label)
+        }
+        guard kind == .rnn else { return }
+        let cell = Self.makeCell(.rnn, activation, inputSize: 30, hidden: 64, seed: 6, recurrentBias: true, as: Float.self)
+        let a = cell.makeStepState(batch: 1), b = cell.makeStepState(batch: 1)
+        for id in [Int32(3), 7, 29, 0] {
+            [id].withUnsafeBufferPointer { cell.step(input: .tokens($0.baseAddress!), state: a, schedule: .init()) }
+            #expect(cell.overlappedStep(token: id, state: b, schedule: .init(), alongside: {}))
+            for j in 0..<64 { #expect(a.output[j] == b.output[j], "token \(id) unit \(j)") }
         }
     }
 

@@ -79,6 +79,43 @@ import LMTensor
         #expect(r.worst < 1e-5, "worst \(r.worst) at \(r.name)")
     }
 
+    /// Tied weights (the head's dE += dLᵀ·H and the input's scatter-add, summed in one
+    /// gradient) and two biases per gate, for every cell kind, one and two layers.
+    static let tiedAndBiasConfigurations: [ModelConfig] = {
+        var all: [ModelConfig] = []
+        for kind in ModelConfig.Kind.allCases {
+            for layers in [1, 2] {
+                for (tied, recurrentBias, embedding) in [(true, false, 4), (true, true, 4), (false, true, nil)] as [(Bool, Bool, Int?)] {
+                    var c = ModelConfig(kind: kind, vocabularySize: 5, embeddingSize: embedding, hiddenSize: 4,
+                                        layers: layers, initialization: .uniform(bound: 0.6))
+                    c.tied = tied
+                    c.recurrentBias = recurrentBias
+                    all.append(c)
+                }
+            }
+        }
+        return all
+    }()
+
+    @Test(arguments: tiedAndBiasConfigurations)
+    func tiedWeightsAndTwoBiasesMatchFiniteDifferences(config: ModelConfig) throws {
+        let r = try Self.check(config)
+        #expect(r.checked > 0)
+        #expect(r.worst < 1e-5, "worst \(r.worst) at \(r.name)")
+    }
+
+    /// Dropping either tied contribution, or b_hh's gradient, fails the check.
+    @Test(arguments: ModelConfig.Kind.allCases, [BackwardFault.dropTiedHeadTerm, .dropTiedInputTerm, .dropRecurrentBiasGradient])
+    func checkFailsWhenATiedOrBiasTermIsDropped(kind: ModelConfig.Kind, fault: BackwardFault) throws {
+        var config = ModelConfig(kind: kind, vocabularySize: 5, embeddingSize: 4, hiddenSize: 4, layers: 1,
+                                 initialization: .uniform(bound: 0.6))
+        config.tied = true
+        config.recurrentBias = true
+        #expect(try Self.check(config).worst < 1e-5)
+        let r = try Self.check(config, fault: fault)
+        #expect(r.worst > 1e-2, "\(fault) went unnoticed (worst \(r.worst))")
+    }
+
     @Test(arguments: ModelConfig.Kind.allCases)
     func checkFailsWhenARecurrentTermIsDropped(kind: ModelConfig.Kind) throws {
         let config = ModelConfig(kind: kind, vocabularySize: 5, hiddenSize: 4, layers: 1, initialization: .uniform(bound: 0.6))
@@ -90,5 +127,6 @@ import LMTensor
 extension ModelConfig: CustomTestStringConvertible {
     public var testDescription: String {
         "\(kind.rawValue)\(activation == .relu ? "-relu" : "") layers=\(layers) input=\(embeddingSize.map { "embedding \($0)" } ?? "one-hot")"
+            + (tied ? " tied" : "") + (recurrentBias ? " b_hh" : "")
     }
 }

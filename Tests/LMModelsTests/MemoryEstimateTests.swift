@@ -30,6 +30,35 @@ import LMTensor
                 == estimate.total + 2 * 4 * model.parameterCount)
     }
 
+    /// Tied (the embedding counted once, no W_hq) and with two biases per gate, the estimate
+    /// still equals the built model's buffers and parameter count.
+    @Test(arguments: ModelConfig.Kind.allCases, [(true, false), (true, true), (false, true)] as [(Bool, Bool)])
+    func tiedAndTwoBiasModelsMatchTheirBuffers(kind: ModelConfig.Kind, options: (tied: Bool, recurrentBias: Bool)) throws {
+        var config = ModelConfig(kind: kind, vocabularySize: 11, embeddingSize: 6, hiddenSize: 6, layers: 2)
+        config.tied = options.tied
+        config.recurrentBias = options.recurrentBias
+        var rng = SplitMix64(seed: 2)
+        let model = try RecurrentLM<Float>(config: config, using: &rng)
+        let steps = 3, batch = 2
+        let ids = randomTokens(steps * batch, vocabulary: 11, &rng)
+        _ = try model.forward(inputs: ids, targets: ids, steps: steps, batch: batch)
+        try model.backward()
+        var values = model.parameters.reduce(0) { $0 + $1.value.count + $1.gradient.count }
+        for cell in model.cells {
+            let w = cell.workspace
+            values += [w.states, w.cells, w.gateValues, w.gateGradients, w.auxiliary, w.outputGradientBuffer,
+                       w.scratch, w.transposedRecurrent].reduce(0) { $0 + $1.count }
+            values += w.carried.reduce(0) { $0 + $1.count }
+        }
+        values += model.outputLayer.logits.count + model.outputLayer.logitGradients.count
+        values += model.inputLayer.embedded.count + model.inputLayer.gradients.count
+        let estimate = MemoryEstimate(config: config, steps: steps, batch: batch)
+        #expect(estimate.parameterCount == model.parameterCount)
+        #expect(estimate.total == values * 4)
+        let untied = 11 * 6 + 11 + 11 * 6 + 2 * (2 * 6 * config.gateCount * 6 + config.gateCount * 6)
+        #expect(model.parameterCount == untied - (options.tied ? 6 * 11 : 0) + (options.recurrentBias ? 2 * config.gateCount * 6 : 0))
+    }
+
     /// A huge model is refused with the estimate and the memory available, never allocated.
     @Test func aModelLargerThanMemoryIsRefused() {
         let huge = MemoryEstimate(config: ModelConfig(kind: .rnn, vocabularySize: 28, hiddenSize: 100_000), steps: 35, batch: 32)

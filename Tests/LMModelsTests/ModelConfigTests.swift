@@ -31,6 +31,52 @@ import Foundation
         }
     }
 
+    @Test func newFieldsRoundTripAndOldFilesLoad() throws {
+        var c = ModelConfig(kind: .lstm, vocabularySize: 28, embeddingSize: 16, hiddenSize: 16, layers: 2, initialization: .pytorch)
+        c.tied = true
+        c.recurrentBias = true
+        c.embeddingInitialization = .normal(scale: 1)
+        c.outputInitialization = .uniform(bound: 0.1)
+        c.forgetBias = 1
+        let data = try JSONEncoder().encode(c)
+        #expect(try JSONDecoder().decode(ModelConfig.self, from: data) == c)
+        let text = String(decoding: data, as: UTF8.self)
+        for key in ["\"tied\":true", "\"recurrentBias\":true", "\"embeddingInitialization\"", "\"outputInitialization\"",
+                    "\"forgetBias\":1", "\"scheme\":\"pytorch\""] {
+            #expect(text.contains(key), "\(key) in \(text)")
+        }
+        // A config.json written before these fields existed.
+        let old = #"{"kind":"lstm","activation":"tanh","vocabularySize":28,"embeddingSize":16,"hiddenSize":16,"layers":2,"initialization":{"scheme":"normal","scale":0.01}}"#
+        let decoded = try JSONDecoder().decode(ModelConfig.self, from: Data(old.utf8))
+        #expect(!decoded.tied && !decoded.recurrentBias && decoded.forgetBias == nil)
+        #expect(decoded.embeddingInitialization == nil && decoded.outputInitialization == nil)
+        #expect(decoded == ModelConfig(kind: .lstm, vocabularySize: 28, embeddingSize: 16, hiddenSize: 16, layers: 2))
+    }
+
+    @Test func tyingAndForgetBiasErrorsSayWhatToChange() throws {
+        func message(_ c: ModelConfig) -> String {
+            do { try c.validate(); return "" } catch { return "\(error)" }
+        }
+        var oneHot = ModelConfig(kind: .lstm, vocabularySize: 28, hiddenSize: 650)
+        oneHot.tied = true
+        #expect(message(oneHot).contains("one-hot input has none; add --embedding 650"))
+        var mismatched = ModelConfig(kind: .lstm, vocabularySize: 28, embeddingSize: 200, hiddenSize: 650)
+        mismatched.tied = true
+        #expect(message(mismatched) == "invalid model configuration: --tied reuses the V × E embedding as the output weights, "
+                + "so --hidden (650) must equal --embedding (200); set both to the same width")
+        mismatched.embeddingSize = 650
+        #expect(message(mismatched) == "")
+        var gru = ModelConfig(kind: .gru, vocabularySize: 28, hiddenSize: 8)
+        gru.forgetBias = 1
+        #expect(message(gru).contains("lstm cell only"))
+        var override = ModelConfig(kind: .rnn, vocabularySize: 28, hiddenSize: 8)
+        override.embeddingInitialization = .normal(scale: 1)
+        #expect(message(override).contains("needs an embedding"))
+        override.embeddingSize = 4
+        override.outputInitialization = .uniform(bound: 0)
+        #expect(message(override).contains("outputInitialization"))
+    }
+
     @Test func flopsPerTokenMatchesTheIssue() {
         // d2l 9.5 RNN-512 with vocabulary 28: 1.72 MFLOP per token.
         let rnn = ModelConfig(kind: .rnn, vocabularySize: 28, hiddenSize: 512)

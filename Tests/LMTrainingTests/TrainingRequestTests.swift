@@ -44,6 +44,18 @@ import Testing
         #expect(request(scheme: .uniform, initScale: 0.5).model.initialization == .uniform(bound: 0.5))
     }
 
+    @Test func perPartInitializationsParseSchemeAndScale() {
+        #expect(request(scheme: .pytorch).model.initialization == .pytorch)
+        #expect(TrainingRun.InitScheme.initialization(parsing: "normal:1") == .normal(scale: 1))
+        #expect(TrainingRun.InitScheme.initialization(parsing: "normal") == .normal(scale: 0.01))
+        #expect(TrainingRun.InitScheme.initialization(parsing: "uniform:0.05") == .uniform(bound: 0.05))
+        #expect(TrainingRun.InitScheme.initialization(parsing: "xavier") == .xavierUniform)
+        #expect(TrainingRun.InitScheme.initialization(parsing: "pytorch") == .pytorch)
+        for bad in ["gaussian:1", "normal:0", "uniform:-1", "uniform:x", "xavier:2", "pytorch:1", "normal:", ""] {
+            #expect(TrainingRun.InitScheme.initialization(parsing: bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func maxTokensZeroKeepsTheWholeCorpus() {
         #expect(request(maxTokens: 0).training.maxTokens == nil)
         #expect(request(maxTokens: 500).training.maxTokens == 500)
