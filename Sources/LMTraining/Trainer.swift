@@ -51,7 +51,7 @@ public final class Trainer {
         switch options.optimizer {
         case .sgd: return SGD(learningRate: options.lr)
         case .adam: return Adam(learningRate: options.lr)
-        case .rmsprop: return RMSProp(learningRate: options.lr, momentum: options.momentum, nesterov: options.nesterov)
+        case .rmsprop: return RMSProp(learningRate: options.lr, decay: options.rmspropDecay ?? 0.9, momentum: options.momentum, nesterov: options.nesterov)
         }
     }
 

@@ -15,6 +15,8 @@ extension TrainingOptions {
         if let decay, !(decay.factor > 0 && decay.factor <= 1 && decay.every >= 1) {
             throw bad("--lr-decay needs a factor in (0, 1] and a period ≥ 1 epoch")
         }
+        if let rmspropDecay, !(0..<1).contains(rmspropDecay) { throw bad("--rmsprop-decay must be in [0, 1) (got \(rmspropDecay))") }
+        if rmspropDecay != nil && optimizer != .rmsprop { throw bad("--rmsprop-decay applies to --optimizer rmsprop only") }
         if checkpointEvery < 1 { throw bad("--checkpoint-every must be at least 1") }
         if keep < 1 { throw bad("--keep must be at least 1") }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LMData
 import LMModelFiles
 import LMModels
 
@@ -47,11 +48,23 @@ public struct TrainingSession {
             summary += ", \(TrainingProgress.rate(report.tokensPerSecond)) tokens/s, \(TrainingProgress.duration(report.elapsed))"
             display.say(summary)
             if let test = run.test {
-                let result = try Evaluator.evaluate(trainer.model, on: test, batch: config.training.batch, steps: config.training.steps)
-                display.say(String(format: "test perplexity %.3f over %d tokens", result.perplexity, result.tokens))
+                let best = config.training.testModel == .best ? try Self.bestModel(of: run) : nil
+                let result = try Evaluator.evaluate(best?.model ?? trainer.model, on: test, batch: config.training.batch, steps: config.training.steps)
+                let which = best.map { " (the best-validation model, epoch \($0.epoch))" } ?? ""
+                display.say(String(format: "test perplexity %.3f over %d tokens", result.perplexity, result.tokens) + which)
             }
             display.say("wrote \(run.directory.path) (config.json, vocab.json, model.safetensors, log.jsonl, curve.svg, checkpoints/)")
         }
         return outcome
+    }
+
+    /// The weights of the run's best checkpoint (`best.safetensors`), in a model of its own,
+    /// and the epoch it was written after.
+    static func bestModel(of run: TrainingRun) throws -> (model: RecurrentLM<Float>, epoch: Int) {
+        var unused = RandomGenerator(seed: 0)   // every weight is replaced by the checkpoint's
+        let model = try RecurrentLM<Float>(config: run.trainer.config.model, using: &unused)
+        let files = try CheckpointFiles(directory: run.directory.checkpointsPath)
+        let (state, _) = try CheckpointFile.read(from: files.bestPath, into: model, extraPrefixes: ["optimizer."])
+        return (model, state.epoch)
     }
 }

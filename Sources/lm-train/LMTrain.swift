@@ -22,8 +22,11 @@ struct LMTrain: LMTool {
         writes a checkpoint that --resume continues exactly.
         """)
 
-    @Argument(help: "Corpus file or registered name (e.g. timemachine or corpora/timemachine.txt).")
+    @Argument(help: "Corpus file or registered name (e.g. timemachine, corpora/timemachine.txt, or ptb: its train, valid and test texts, words with <eos>).")
     var corpus: String?
+
+    @Option(help: "Start from a named recipe (recipes/NAME.txt: zaremba-small, pwl-tied, char-rnn, ...); options given here override it.")
+    var recipe: String?
 
     @Option(help: "Train on a toy task of the reference tutorials instead of a corpus: counting, adding or binary-add.")
     var task: ToyTask?
@@ -50,12 +53,14 @@ struct LMTrain: LMTool {
     @Flag(help: "Do not clip gradients.") var noClip = false
     @Option(help: "Learning-rate decay FACTOR:EPOCHS, e.g. 0.5:100 halves it every 100 epochs.") var lrDecay: String?
     @Option(help: "Minibatches: sequential, random or parallel.") var sampler: TrainingOptions.SamplerKind = .sequential
+    @Option(parsing: .unconditional, help: "RMSProp's squared-gradient averaging factor (default 0.9; char-rnn 0.95).") var rmspropDecay: Double?
+    @Option(help: "Measure the test text with the last or the best-validation weights (default last).") var testModel: TrainingOptions.TestModel?
 
-    @Option(help: "Token level: char or word (default char; with --vocab, the vocabulary's).") var level: TextPipeline.Level?
-    @Option(help: "Preprocessing preset: d2l, unicode or raw (default d2l; with --vocab, the vocabulary's).") var preset: Preprocessor.Preset?
-    @Flag(inversion: .prefixedNo, help: "Append <eos> after every line (default off; with --vocab, the vocabulary's).") var eos: Bool?
+    @Option(help: "Token level: char or word (default char, or the registered corpus's: word for ptb; with --vocab, the vocabulary's).") var level: TextPipeline.Level?
+    @Option(help: "Preprocessing preset: d2l, unicode or raw (default d2l, or the registered corpus's: raw for ptb; with --vocab, the vocabulary's).") var preset: Preprocessor.Preset?
+    @Flag(inversion: .prefixedNo, help: "Append <eos> after every line (default off, or the registered corpus's: on for ptb; with --vocab, the vocabulary's).") var eos: Bool?
     @Option(help: "Use this vocabulary file (and its preprocessing) instead of building one.") var vocab: String?
-    @Option(parsing: .unconditional, help: "Keep only the first N tokens (d2l's max_tokens); 0 for all.") var maxTokens = 10_000
+    @Option(parsing: .unconditional, help: "Keep only the first N tokens (d2l's max_tokens); 0 for all (default 10,000; all of a corpus with its own splits, such as ptb).") var maxTokens: Int?
     @Option(parsing: .unconditional, help: "Fraction of the stream's end held out for validation.") var valFraction = 0.0
     @Option(help: "Validation file (Penn Treebank style splits).") var valid: String?
     @Option(help: "Test file, evaluated at the end.") var test: String?
@@ -99,11 +104,13 @@ struct LMTrain: LMTool {
             corpus: corpus!, model: model, hidden: hidden, layers: layers, embedding: embedding, activation: activation,
             initialization: `init`, initScale: initScale, batch: batch, steps: steps, epochs: epochs, lr: lr,
             optimizer: optimizer, momentum: momentum, nesterov: nesterov, clip: noClip ? nil : clip,
-            decay: lrDecay.flatMap(TrainingOptions.Decay.init(parsing:)), sampler: sampler, level: level ?? .char, preset: preset ?? .d2l,
-            endOfLine: eos ?? false, vocabularyFile: vocab, maxTokens: maxTokens, validationFraction: valFraction, validFile: valid,
+            decay: lrDecay.flatMap(TrainingOptions.Decay.init(parsing:)), sampler: sampler, level: level, preset: preset,
+            endOfLine: eos, vocabularyFile: vocab, maxTokens: maxTokens, validationFraction: valFraction, validFile: valid,
             testFile: test, seed: seed, output: out, checkpointEvery: checkpointEvery, keep: keep,
             resume: resume || resumeFrom != nil, overwrite: overwrite)
         request.resumePoint = resumeFrom ?? .newest
+        request.training.rmspropDecay = rmspropDecay
+        request.training.testModel = testModel
         if let vocab { try PipelineChoice(level: level, preset: preset, endOfLine: eos).check(vocabularyAt: vocab) }
         let run = try TextError.remedyingInvalidUTF8(Self.invalidUTF8Remedy) { try TrainingRun(request) }
         // d2l's predict("time traveller", 50): the same greedy decoding lm-generate uses.
@@ -124,3 +131,8 @@ extension ProgressDisplay: TrainingObserver {}
 extension TrainingRun.InitScheme: ExpressibleByArgument {}
 extension ToyTask: ExpressibleByArgument {}
 extension ResumePoint: ExpressibleByArgument {}
+
+extension LMTrain {
+    /// `--recipe NAME`'s options go first, so the command line's own override them.
+    static func expandArguments(_ arguments: [String]) throws -> [String] { try Recipe.expand(arguments) }
+}
