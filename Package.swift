@@ -28,12 +28,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     ],
     targets: [
-        // System libraries (Debian: libutf8proc-dev, libopenblas-dev; bin/setup installs them).
+        // System libraries (Debian: libutf8proc-dev, zlib1g-dev, libopenblas-dev; bin/setup installs them).
         .systemLibrary(name: "CUtf8proc", providers: [.apt(["libutf8proc-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),   // inflating corpus archives (ptb.zip)
         // OpenBLAS is not linked: LMTensor dlopens libopenblas.so.0 after choosing its kernels (BLAS.swift).
 
         // Text: preprocessing, tokenizers, vocabulary, corpus registry.
-        .target(name: "LMText", dependencies: ["CUtf8proc"]),
+        .target(name: "LMText", dependencies: ["CUtf8proc", "CZlib"]),
         // Data: token streams, samplers, the project's random generator, the time-major layout.
         .target(name: "LMData", dependencies: ["LMText"]),
         // Tensor math: matrices, BLAS, activations, loss, clipping.

@@ -83,6 +83,19 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Checkpoints kept besides the best one.
     public var keep: Int = 3
 
+    /// Which weights the test text is measured with at the end of a run.
+    public enum TestModel: String, Codable, Sendable, CaseIterable {
+        /// The model after the last epoch (Zaremba et al., TensorFlow, Chainer).
+        case last
+        /// The best-validation checkpoint (PyTorch's word_language_model).
+        case best
+    }
+
+    /// RMSProp's moving-average factor for squared gradients (nil: 0.9; char-rnn uses 0.95).
+    public var rmspropDecay: Double? = nil
+    /// The weights the test text is measured with (nil: `.last`).
+    public var testModel: TestModel? = nil
+
     /// Options for a corpus with d2l 9.5's defaults.
     public init(corpus: String) { self.corpus = corpus }
 }

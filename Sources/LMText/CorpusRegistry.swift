@@ -6,12 +6,51 @@ import Foundation
 ///
 /// The registry file is `corpora/registry.json`:
 /// `{"timemachine": {"url": "http://…/timemachine.txt", "sha1": "090b…", "file": "timemachine.txt"}}`.
+/// A corpus that comes as a zip of splits (d2l's `ptb`) names its members and the
+/// preprocessing it needs:
+/// `"ptb": {"url": …, "sha1": …, "file": "ptb.zip", "splits": {"train": "ptb/ptb.train.txt",
+/// "valid": "ptb/ptb.valid.txt", "test": "ptb/ptb.test.txt"}, "pipeline": {"level": "word",
+/// "preset": "raw", "eos": true}}`; the members are unpacked beside the archive.
 public struct CorpusRegistry: Sendable {
     /// One registered corpus.
     public struct Entry: Codable, Sendable, Equatable {
         public var url: String
         public var sha1: String
+        /// The file fetched: the corpus itself, or a zip archive of `splits`.
         public var file: String
+        /// For an archive: the members holding the training text and, optionally, the
+        /// validation and test texts.
+        public var splits: Splits?
+        /// Preprocessing the corpus needs, as defaults under the user's own settings.
+        public var pipeline: PipelineChoice?
+    }
+
+    /// The members of an archive that hold each part of a corpus.
+    public struct Splits: Codable, Sendable, Equatable {
+        public var train: String
+        public var valid: String?
+        public var test: String?
+    }
+
+    /// A corpus ready to read: its files on disk and what the registry says about it (nil for
+    /// a plain file that is not registered).
+    public struct Corpus: Sendable, Equatable {
+        /// The training text (the whole corpus when it has no splits).
+        public var train: String
+        public var valid: String?
+        public var test: String?
+        /// The registry entry's preprocessing defaults.
+        public var pipeline: PipelineChoice?
+        /// Whether the corpus came with its own splits (then it is used whole by default).
+        public var hasSplits: Bool { valid != nil || test != nil }
+
+        /// A corpus: a plain file unless the parts are given.
+        public init(train: String, valid: String? = nil, test: String? = nil, pipeline: PipelineChoice? = nil) {
+            self.train = train
+            self.valid = valid
+            self.test = test
+            self.pipeline = pipeline
+        }
     }
 
     /// Registered corpora by name.
@@ -27,7 +66,7 @@ public struct CorpusRegistry: Sendable {
         do {
             entries = try JSONDecoder().decode([String: Entry].self, from: data)
         } catch {
-            throw TextError.invalidSetting("\(path): not a corpus registry (expected {\"name\": {\"url\", \"sha1\", \"file\"}})")
+            throw TextError.invalidSetting("\(path): not a corpus registry (expected {\"name\": {\"url\", \"sha1\", \"file\"}}, optionally with \"splits\" and \"pipeline\"): \(SystemError.describe(error))")
         }
         directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
     }
@@ -58,6 +97,39 @@ public struct CorpusRegistry: Sendable {
         }
         try fetch(name: name, entry: entry, to: destination, mirror: mirror)
         return destination
+    }
+
+    /// Resolves a corpus as ``resolve(_:mirror:)`` does and, for an archive of splits, unpacks
+    /// the members beside it (once; a member already there is checked against the archive's
+    /// size and CRC-32 and unpacked again when it differs).
+    public func corpus(_ argument: String, mirror: String? = ProcessInfo.processInfo.environment["LM_CORPUS_MIRROR"]) throws -> Corpus {
+        let path = try resolve(argument, mirror: mirror)
+        let fileName = URL(fileURLWithPath: path).lastPathComponent
+        guard let entry = entries[argument] ?? entries.values.first(where: { $0.file == fileName }), entry.file == fileName else {
+            return Corpus(train: path)
+        }
+        guard let splits = entry.splits else { return Corpus(train: path, pipeline: entry.pipeline) }
+        let archive = try ZipArchive(path: path)
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        func unpack(_ member: String?) throws -> String? {
+            guard let member else { return nil }
+            guard !member.hasPrefix("/"), !member.split(separator: "/").contains("..") else {
+                throw TextError.badArchive(path: path, reason: "member \(member) would unpack outside \(base)")
+            }
+            let destination = base + "/" + member
+            if let recorded = archive.member(named: member), try Self.matches(destination, recorded) { return destination }
+            try archive.extract(member, to: destination)
+            return destination
+        }
+        return Corpus(train: try unpack(splits.train)!, valid: try unpack(splits.valid), test: try unpack(splits.test),
+                      pipeline: entry.pipeline)
+    }
+
+    /// Whether the file at `path` exists with a member's size and CRC-32.
+    private static func matches(_ path: String, _ member: ZipArchive.Member) throws -> Bool {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              (attributes[.size] as? NSNumber)?.intValue == member.size else { return false }
+        return try ZipArchive.crc32(ofFile: path) == member.crc32
     }
 
     private func check(_ path: String, against entry: Entry) throws {

@@ -1,6 +1,7 @@
-/// The text-pipeline settings a user gave explicitly on a command line (nil: not given), to
-/// check against a vocabulary that already fixes them.
-public struct PipelineChoice: Sendable, Equatable {
+/// Text-pipeline settings given explicitly (nil: not given): on a command line, to check
+/// against a vocabulary that already fixes them; in a corpus registry entry, as the corpus's
+/// own defaults (JSON `{"level": "word", "preset": "raw", "eos": true}`).
+public struct PipelineChoice: Codable, Sendable, Equatable {
     public var level: TextPipeline.Level?
     public var preset: Preprocessor.Preset?
     public var endOfLine: Bool?
@@ -9,6 +10,22 @@ public struct PipelineChoice: Sendable, Equatable {
         self.level = level
         self.preset = preset
         self.endOfLine = endOfLine
+    }
+
+    private enum CodingKeys: String, CodingKey { case level, preset, endOfLine = "eos" }
+
+    /// `base` with every setting given here replacing the base's.
+    public func applied(to base: TextPipeline) -> TextPipeline {
+        var pipeline = base
+        if let level { pipeline.level = level }
+        if let preset { pipeline.preprocessor = Preprocessor(preset: preset) }
+        if let endOfLine { pipeline.endOfLine = endOfLine }
+        return pipeline
+    }
+
+    /// The settings given here, with those of `fallback` where this one gives none.
+    public func over(_ fallback: PipelineChoice) -> PipelineChoice {
+        PipelineChoice(level: level ?? fallback.level, preset: preset ?? fallback.preset, endOfLine: endOfLine ?? fallback.endOfLine)
     }
 
     /// Throws `TextError.invalidSetting` naming the option and the vocabulary file when a

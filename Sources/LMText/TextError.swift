@@ -17,6 +17,8 @@ public enum TextError: Error, CustomStringConvertible, Equatable {
     case corpusUnavailable(name: String, reason: String)
     /// A corpus whose content does not match its registered SHA-1.
     case corpusHashMismatch(path: String, expected: String, actual: String)
+    /// An archive (a corpus's zip) that cannot be read or unpacked.
+    case badArchive(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -36,6 +38,8 @@ public enum TextError: Error, CustomStringConvertible, Equatable {
             return "corpus '\(name)': \(reason)"
         case let .corpusHashMismatch(path, expected, actual):
             return "\(path): SHA-1 is \(actual) but the registry expects \(expected); the file is damaged or a different version: delete it and fetch again"
+        case let .badArchive(path, reason):
+            return "\(path): \(reason)"
         }
     }
 

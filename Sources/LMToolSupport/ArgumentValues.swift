@@ -10,6 +10,7 @@ extension ModelConfig.Kind: ExpressibleByArgument {}
 extension ModelConfig.Activation: ExpressibleByArgument {}
 extension TrainingOptions.OptimizerKind: ExpressibleByArgument {}
 extension TrainingOptions.SamplerKind: ExpressibleByArgument {}
+extension TrainingOptions.TestModel: ExpressibleByArgument {}
 extension TextPipeline.Level: ExpressibleByArgument {}
 extension Preprocessor.Preset: ExpressibleByArgument {}
 extension Preprocessor.Normalization: ExpressibleByArgument {}

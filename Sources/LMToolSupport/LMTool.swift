@@ -3,17 +3,30 @@ import ArgumentParser
 /// An LMKit command-line tool: a root command whose `main()` parses as ArgumentParser does and
 /// reports errors the one way of ``ToolFailure`` (a library error from `run()` is one line
 /// `<tool>: <message>` on stderr with exit status 1). Subcommands need nothing.
-public protocol LMTool: ParsableCommand {}
+public protocol LMTool: ParsableCommand {
+    /// The command line (without the program name) as the parser is to see it: as given by
+    /// default; lm-train puts a `--recipe`'s options first (``Recipe/expand(_:environment:)``).
+    static func expandArguments(_ arguments: [String]) throws -> [String]
+}
 
 extension LMTool {
     /// The tool's name in messages: the configuration's command name.
     public static var toolName: String { configuration.commandName ?? String(describing: self) }
 
+    /// The command line as given.
+    public static func expandArguments(_ arguments: [String]) throws -> [String] { arguments }
+
     /// Parses the command line, runs the chosen command and reports its errors.
     public static func main() {
         var command: any ParsableCommand
+        let arguments: [String]
         do {
-            command = try parseAsRoot()
+            arguments = try expandArguments(Array(CommandLine.arguments.dropFirst()))
+        } catch {
+            ToolFailure.exit(tool: toolName, error)
+        }
+        do {
+            command = try parseAsRoot(arguments)
         } catch {
             exit(withError: error)
         }

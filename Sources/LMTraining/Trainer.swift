@@ -54,7 +54,7 @@ public final class Trainer {
         switch options.optimizer {
         case .sgd: optimizer = SGD(learningRate: options.lr, weightDecay: decay)
         case .adam: optimizer = Adam(learningRate: options.lr, weightDecay: decay)
-        case .rmsprop: optimizer = RMSProp(learningRate: options.lr, momentum: options.momentum, nesterov: options.nesterov, weightDecay: decay)
+        case .rmsprop: optimizer = RMSProp(learningRate: options.lr, decay: options.rmspropDecay ?? 0.9, momentum: options.momentum, nesterov: options.nesterov, weightDecay: decay)
         }
         return options.asgdNonmonotone == nil ? optimizer : WeightAverage(optimizer)
     }

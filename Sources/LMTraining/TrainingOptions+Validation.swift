@@ -33,6 +33,8 @@ extension TrainingOptions {
             if optimizer != .sgd { throw bad("--asgd averages SGD's iterates; it needs --optimizer sgd (got \(optimizer.rawValue))") }
             if asgdNonmonotone < 1 { throw bad("--asgd-nonmono must be at least 1 epoch (got \(asgdNonmonotone))") }
         }
+        if let rmspropDecay, !(0..<1).contains(rmspropDecay) { throw bad("--rmsprop-decay must be in [0, 1) (got \(rmspropDecay))") }
+        if rmspropDecay != nil && optimizer != .rmsprop { throw bad("--rmsprop-decay applies to --optimizer rmsprop only") }
         if checkpointEvery < 1 { throw bad("--checkpoint-every must be at least 1") }
         if keep < 1 { throw bad("--keep must be at least 1") }
     }

@@ -19,6 +19,13 @@ extension TrainingRun {
         public var overwrite: Bool
         /// With `resume`: the checkpoint to continue from.
         public var resumePoint: ResumePoint = .newest
+        /// The pipeline settings the user gave (nil fields: not given), when `pipeline` holds
+        /// defaults for the others: a registered corpus's own preprocessing (ptb: words,
+        /// raw, `<eos>`) then fills them instead. nil: `pipeline` is used as it is.
+        public var pipelineChoice: PipelineChoice? = nil
+        /// Whether `training.maxTokens` was given; if not, a corpus with its own splits is
+        /// used whole instead of d2l's first 10,000 tokens.
+        public var maxTokensGiven = true
 
         public init(model: ModelConfig, training: TrainingOptions, pipeline: TextPipeline, vocabularyFile: String? = nil,
                     output: String? = nil, resume: Bool = false, overwrite: Bool = false) {
@@ -69,13 +76,14 @@ extension TrainingRun {
 extension TrainingRun.Request {
     /// A request from `lm-train`'s settings as plain values: nil takes the default (d2l 9.5's
     /// `TrainingOptions` defaults, the optimizer's own learning rate, 512 hidden units for an
-    /// RNN and 256 for a GRU or LSTM); `maxTokens` 0 keeps the whole corpus.
+    /// RNN and 256 for a GRU or LSTM, the corpus's own preprocessing or d2l's characters, and
+    /// 10,000 tokens, or all of a corpus with splits); `maxTokens` 0 keeps the whole corpus.
     public init(corpus: String, model kind: ModelConfig.Kind, hidden: Int?, layers: Int, embedding: Int?,
                 activation: ModelConfig.Activation, initialization scheme: TrainingRun.InitScheme, initScale: Double?,
                 batch: Int?, steps: Int?, epochs: Int?, lr: Double?, optimizer: TrainingOptions.OptimizerKind?,
                 momentum: Double, nesterov: Bool, clip: Double?, decay: TrainingOptions.Decay?,
-                sampler: TrainingOptions.SamplerKind, level: TextPipeline.Level, preset: Preprocessor.Preset,
-                endOfLine: Bool, vocabularyFile: String?, maxTokens: Int, validationFraction: Double,
+                sampler: TrainingOptions.SamplerKind, level: TextPipeline.Level?, preset: Preprocessor.Preset?,
+                endOfLine: Bool?, vocabularyFile: String?, maxTokens: Int?, validationFraction: Double,
                 validFile: String?, testFile: String?, seed: UInt64, output: String?, checkpointEvery: Int, keep: Int,
                 resume: Bool, overwrite: Bool) {
         var options = TrainingOptions(corpus: corpus)
@@ -89,7 +97,7 @@ extension TrainingRun.Request {
         options.clip = clip
         options.decay = decay
         options.sampler = sampler
-        options.maxTokens = maxTokens > 0 ? maxTokens : nil
+        if let maxTokens { options.maxTokens = maxTokens > 0 ? maxTokens : nil }
         options.validationFraction = validationFraction
         options.validFile = validFile
         options.testFile = testFile
@@ -99,8 +107,10 @@ extension TrainingRun.Request {
         let model = ModelConfig(kind: kind, activation: activation, vocabularySize: 1, embeddingSize: embedding,
                                 hiddenSize: hidden ?? (kind == .rnn ? 512 : 256), layers: layers,
                                 initialization: scheme.initialization(scale: initScale))
-        self.init(model: model, training: options,
-                  pipeline: TextPipeline(preprocessor: Preprocessor(preset: preset), level: level, endOfLine: endOfLine),
+        let choice = PipelineChoice(level: level, preset: preset, endOfLine: endOfLine)
+        self.init(model: model, training: options, pipeline: choice.applied(to: TextPipeline()),
                   vocabularyFile: vocabularyFile, output: output, resume: resume, overwrite: overwrite)
+        pipelineChoice = choice
+        maxTokensGiven = maxTokens != nil
     }
 }

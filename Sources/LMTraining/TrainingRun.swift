@@ -31,13 +31,23 @@ public struct TrainingRun {
 
     /// Prepares a run; throws a clear error for anything that would stop training.
     public init(_ request: Request) throws {
-        let options = request.training
+        var options = request.training
         try options.validate()
         // An existing run directory is owned at once, so a second trainer stops before any work.
         let claimed = try Self.claimIfExists(request.output ?? Self.defaultOutput(corpus: options.corpus, kind: request.model.kind))
         let registry = try CorpusRegistry.standard()
         func resolve(_ path: String) throws -> String { try registry?.resolve(path) ?? path }
-        let corpusPath = try resolve(options.corpus)
+        // A registered corpus with splits (ptb) brings its validation and test texts, its
+        // preprocessing and, unless --max-tokens is given, is used whole.
+        let parts = try registry?.corpus(options.corpus) ?? CorpusRegistry.Corpus(train: options.corpus)
+        let corpusPath = parts.train
+        if options.validFile == nil && options.validationFraction == 0 { options.validFile = parts.valid }
+        if options.testFile == nil { options.testFile = parts.test }
+        if !request.maxTokensGiven && parts.hasSplits { options.maxTokens = nil }
+        var pipeline = request.pipeline
+        if let choice = request.pipelineChoice, let defaults = parts.pipeline {
+            pipeline = choice.over(defaults).applied(to: TextPipeline())
+        }
         // Opened once: a stream is spooled, so the vocabulary and the token stream read the same bytes.
         let corpus = try TextInput(path: corpusPath, recordsDigest: true)
 
@@ -46,10 +56,10 @@ public struct TrainingRun {
         if let path = request.vocabularyFile {
             vocabularyFile = try VocabularyFile.load(from: path)
         } else {
-            vocabularyFile = try VocabularyFile.build(corpus: corpus, pipeline: request.pipeline, settings: .init())
+            vocabularyFile = try VocabularyFile.build(corpus: corpus, pipeline: pipeline, settings: .init())
         }
         let vocabulary = try vocabularyFile.vocabulary()
-        let pipeline = vocabularyFile.pipeline
+        pipeline = vocabularyFile.pipeline
         var model = request.model
         model.vocabularySize = vocabulary.count
         try model.validate()

@@ -1,4 +1,5 @@
 import Foundation
+import LMData
 import LMModelFiles
 import LMModels
 
@@ -50,14 +51,32 @@ public struct TrainingSession {
             summary += ", \(TrainingProgress.rate(report.tokensPerSecond)) tokens/s, \(TrainingProgress.duration(report.elapsed))"
             display.say(summary)
             if let test = run.test {
-                let result = try trainer.withEvaluationWeights {
-                    try Evaluator.evaluate(trainer.model, on: test, batch: config.training.batch, steps: config.training.steps)
-                }
-                display.say(String(format: "test perplexity %.3f over %d tokens", result.perplexity, result.tokens))
+                let best = config.training.testModel == .best ? try Self.bestModel(of: run) : nil
+                let result = try best.map { try Evaluator.evaluate($0.model, on: test, batch: config.training.batch, steps: config.training.steps) }
+                    ?? trainer.withEvaluationWeights {
+                        try Evaluator.evaluate(trainer.model, on: test, batch: config.training.batch, steps: config.training.steps)
+                    }
+                let which = best.map { " (the best-validation model, epoch \($0.epoch))" } ?? ""
+                display.say(String(format: "test perplexity %.3f over %d tokens", result.perplexity, result.tokens) + which)
             }
             display.say("wrote \(run.directory.path) (config.json, vocab.json, model.safetensors, log.jsonl, curve.svg, checkpoints/)")
         }
         return outcome
+    }
+
+    /// The weights of the run's best checkpoint (`best.safetensors`) in a model of its own
+    /// (NT-ASGD's average, `optimizer.ax.*`, once averaging had begun), and the epoch it was
+    /// written after.
+    static func bestModel(of run: TrainingRun) throws -> (model: RecurrentLM<Float>, epoch: Int) {
+        var unused = RandomGenerator(seed: 0)   // every weight is replaced by the checkpoint's
+        let model = try RecurrentLM<Float>(config: run.trainer.config.model, using: &unused)
+        let files = try CheckpointFiles(directory: run.directory.checkpointsPath)
+        let (state, tensors) = try CheckpointFile.read(from: files.bestPath, into: model, extraPrefixes: ["optimizer."])
+        if state.optimizerScalars["asgd.averaging"] == 1 {
+            let averaged = model.parameters.compactMap { tensors["optimizer.ax." + $0.name].map { SafeTensors.Tensor(name: $0.name, shape: $0.shape, values: $0.values) } }
+            try RunDirectory.assign(averaged, to: model, path: files.bestPath)
+        }
+        return (model, state.epoch)
     }
 }
 

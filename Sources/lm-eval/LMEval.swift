@@ -15,7 +15,7 @@ struct LMEval: LMTool {
         discussion: "The file goes through the model's own preprocessing and vocabulary; the state is carried across the whole file.")
 
     @Option(help: "Run directory (default: runs/latest).") var model: String = RunDirectory.latest
-    @Argument(help: "Text file or registered corpus name.") var file: String
+    @Argument(help: "Text file or registered corpus name (a corpus with splits, such as ptb, is measured on its test text).") var file: String
     @Option(parsing: .unconditional, help: "Window length: the state is carried across windows, so it changes only speed.") var steps = 35
 
     func validate() throws {
@@ -24,7 +24,8 @@ struct LMEval: LMTool {
 
     func run() throws {
         let trained = try RunDirectory.load(model)
-        let path = try CorpusRegistry.standard()?.resolve(file) ?? file
+        let parts = try CorpusRegistry.standard()?.corpus(file) ?? CorpusRegistry.Corpus(train: file)
+        let path = parts.test ?? parts.train
         let pipeline = trained.vocabularyFile.pipeline
         let remedy = "fix the file; the model's vocabulary (\(trained.directory.vocabularyPath)) does not replace invalid UTF-8"
         let stream = try TextError.remedyingInvalidUTF8(remedy) {

@@ -22,8 +22,11 @@ struct LMTrain: LMTool {
         writes a checkpoint that --resume continues exactly.
         """)
 
-    @Argument(help: "Corpus file or registered name (e.g. timemachine or corpora/timemachine.txt).")
+    @Argument(help: "Corpus file or registered name (e.g. timemachine, corpora/timemachine.txt, or ptb: its train, valid and test texts, words with <eos>).")
     var corpus: String?
+
+    @Option(help: "Start from a named recipe (recipes/NAME.txt: zaremba-small, pwl-tied, char-rnn, ...); options given here override it.")
+    var recipe: String?
 
     @Option(help: "Train on a toy task of the reference tutorials instead of a corpus: counting, adding or binary-add.")
     var task: ToyTask?
@@ -41,7 +44,7 @@ struct LMTrain: LMTool {
     @Option(help: "Embedding initialization SCHEME[:SCALE], e.g. normal:1 (default: --init's).") var initEmbedding: String?
     @Option(help: "Output head initialization SCHEME[:SCALE], e.g. uniform:0.1 (default: --init's).") var initOutput: String?
     @Option(parsing: .unconditional, help: "LSTM forget-gate bias after initialization (char-rnn: 1).") var forgetBias: Double?
-    @Flag(help: "Tie the output weights to the embedding (needs --embedding equal to --hidden).") var tied = false
+    @Flag(inversion: .prefixedNo, help: "Tie the output weights to the embedding (needs --embedding equal to --hidden; --no-tied undoes a recipe's --tied).") var tied = false
     @Flag(inversion: .prefixedNo, help: "Two biases per gate, as PyTorch (default: on with --init pytorch).") var recurrentBias: Bool?
 
     @Option(parsing: .unconditional, help: "Sequences per batch (default 32).") var batch: Int?
@@ -59,12 +62,14 @@ struct LMTrain: LMTool {
     @Flag(help: "NT-ASGD (AWD-LSTM, sgd only): average the weights once validation stops improving; evaluation uses the average.") var asgd = false
     @Option(parsing: .unconditional, help: "--asgd: start averaging when validation is worse than the best of the epochs more than N epochs ago (default 5).") var asgdNonmono: Int?
     @Option(help: "Minibatches: sequential, random or parallel.") var sampler: TrainingOptions.SamplerKind = .sequential
+    @Option(parsing: .unconditional, help: "RMSProp's squared-gradient averaging factor (default 0.9; char-rnn 0.95).") var rmspropDecay: Double?
+    @Option(help: "Measure the test text with the last or the best-validation weights (default last).") var testModel: TrainingOptions.TestModel?
 
-    @Option(help: "Token level: char or word (default char; with --vocab, the vocabulary's).") var level: TextPipeline.Level?
-    @Option(help: "Preprocessing preset: d2l, unicode or raw (default d2l; with --vocab, the vocabulary's).") var preset: Preprocessor.Preset?
-    @Flag(inversion: .prefixedNo, help: "Append <eos> after every line (default off; with --vocab, the vocabulary's).") var eos: Bool?
+    @Option(help: "Token level: char or word (default char, or the registered corpus's: word for ptb; with --vocab, the vocabulary's).") var level: TextPipeline.Level?
+    @Option(help: "Preprocessing preset: d2l, unicode or raw (default d2l, or the registered corpus's: raw for ptb; with --vocab, the vocabulary's).") var preset: Preprocessor.Preset?
+    @Flag(inversion: .prefixedNo, help: "Append <eos> after every line (default off, or the registered corpus's: on for ptb; with --vocab, the vocabulary's).") var eos: Bool?
     @Option(help: "Use this vocabulary file (and its preprocessing) instead of building one.") var vocab: String?
-    @Option(parsing: .unconditional, help: "Keep only the first N tokens (d2l's max_tokens); 0 for all.") var maxTokens = 10_000
+    @Option(parsing: .unconditional, help: "Keep only the first N tokens (d2l's max_tokens); 0 for all (default 10,000; all of a corpus with its own splits, such as ptb).") var maxTokens: Int?
     @Option(parsing: .unconditional, help: "Fraction of the stream's end held out for validation.") var valFraction = 0.0
     @Option(help: "Validation file (Penn Treebank style splits).") var valid: String?
     @Option(help: "Test file, evaluated at the end.") var test: String?
@@ -123,8 +128,8 @@ struct LMTrain: LMTool {
             corpus: corpus!, model: model, hidden: hidden, layers: layers, embedding: embedding, activation: activation,
             initialization: `init`, initScale: initScale, batch: batch, steps: steps, epochs: epochs, lr: lr,
             optimizer: optimizer, momentum: momentum, nesterov: nesterov, clip: noClip ? nil : clip,
-            decay: lrDecay.flatMap(TrainingOptions.Decay.init(parsing:)), sampler: sampler, level: level ?? .char, preset: preset ?? .d2l,
-            endOfLine: eos ?? false, vocabularyFile: vocab, maxTokens: maxTokens, validationFraction: valFraction, validFile: valid,
+            decay: lrDecay.flatMap(TrainingOptions.Decay.init(parsing:)), sampler: sampler, level: level, preset: preset,
+            endOfLine: eos, vocabularyFile: vocab, maxTokens: maxTokens, validationFraction: valFraction, validFile: valid,
             testFile: test, seed: seed, output: out, checkpointEvery: checkpointEvery, keep: keep,
             resume: resume || resumeFrom != nil, overwrite: overwrite)
         request.resumePoint = resumeFrom ?? .newest
@@ -136,6 +141,8 @@ struct LMTrain: LMTool {
         request.model.embeddingInitialization = initEmbedding.flatMap(TrainingRun.InitScheme.initialization(parsing:))
         request.model.outputInitialization = initOutput.flatMap(TrainingRun.InitScheme.initialization(parsing:))
         request.model.forgetBias = forgetBias
+        request.training.rmspropDecay = rmspropDecay
+        request.training.testModel = testModel
         if let vocab { try PipelineChoice(level: level, preset: preset, endOfLine: eos).check(vocabularyAt: vocab) }
         let run = try TextError.remedyingInvalidUTF8(Self.invalidUTF8Remedy) { try TrainingRun(request) }
         // d2l's predict("time traveller", 50): the same greedy decoding lm-generate uses.
@@ -156,3 +163,8 @@ extension ProgressDisplay: TrainingObserver {}
 extension TrainingRun.InitScheme: ExpressibleByArgument {}
 extension ToyTask: ExpressibleByArgument {}
 extension ResumePoint: ExpressibleByArgument {}
+
+extension LMTrain {
+    /// `--recipe NAME`'s options go first, so the command line's own override them.
+    static func expandArguments(_ arguments: [String]) throws -> [String] { try Recipe.expand(arguments) }
+}

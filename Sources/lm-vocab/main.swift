@@ -19,12 +19,12 @@ struct Build: ParsableCommand {
 
     @Argument(help: "Corpus file or registered name.") var corpus: String
     @Option(name: .shortAndLong, help: "Output file (default: vocab/<corpus>-<level>.json).") var output: String?
-    @Option(help: "Preprocessing preset: d2l, unicode or raw.") var preset: Preprocessor.Preset = .d2l
+    @Option(help: "Preprocessing preset: d2l, unicode or raw (default d2l, or the registered corpus's: raw for ptb).") var preset: Preprocessor.Preset?
     @Option(help: "Unicode normalization: none, nfc or nfkc (default: the preset's).") var normalize: Preprocessor.Normalization?
     @Option(help: "Case folding on or off (default: the preset's).") var caseFold: Toggle?
-    @Option(help: "Token level: char or word.") var level: TextPipeline.Level = .char
+    @Option(help: "Token level: char or word (default char, or the registered corpus's: word for ptb).") var level: TextPipeline.Level?
     @Option(help: "Word splitting: whitespace (d2l) or unicode (punctuation apart).") var words: WordTokenizer.Splitting = .whitespace
-    @Flag(help: "Append <eos> after every line.") var eos = false
+    @Flag(inversion: .prefixedNo, help: "Append <eos> after every line (default off, or the registered corpus's: on for ptb).") var eos: Bool?
     @Option(parsing: .unconditional, help: "Drop tokens seen fewer times than this.") var minFreq = 1
     @Option(parsing: .unconditional, help: "At most this many entries, <unk> and reserved tokens included.") var maxSize: Int?
     @Option(help: "Reserved tokens placed after <unk>, comma-separated.") var reserved: String?
@@ -36,12 +36,16 @@ struct Build: ParsableCommand {
     }
 
     func run() throws {
-        var preprocessor = Preprocessor(preset: preset)
+        // A registered corpus with splits (ptb) is built from its training text, with its own preprocessing.
+        let parts = try CorpusRegistry.standard()?.corpus(corpus) ?? CorpusRegistry.Corpus(train: corpus)
+        let path = parts.train
+        let choice = PipelineChoice(level: level, preset: preset, endOfLine: eos).over(parts.pipeline ?? PipelineChoice())
+        var preprocessor = Preprocessor(preset: choice.preset ?? .d2l)
         if let normalize { preprocessor.normalization = normalize }
         if let caseFold { preprocessor.caseFold = caseFold == .on }
+        let level = choice.level ?? .char
         let pipeline = TextPipeline(preprocessor: preprocessor, level: level, wordSplitting: words,
-                                    endOfLine: eos, replaceInvalidUTF8: replaceInvalid)
-        let path = try CorpusRegistry.standard()?.resolve(corpus) ?? corpus
+                                    endOfLine: choice.endOfLine ?? false, replaceInvalidUTF8: replaceInvalid)
         let reservedTokens = reserved.map { $0.split(separator: ",").map(String.init) } ?? []
         let started = Date()
         let file = try VocabularyFile.build(corpus: path, pipeline: pipeline,
