@@ -16,6 +16,9 @@ public struct TrainerState: Codable, Equatable, Sendable {
     public var bestEpoch: Int?
     public var learningRate: Double
     public var optimizerScalars: [String: Double]
+    /// Training windows done in the whole run (the dropout masks' window counter); nil in
+    /// checkpoints written before it was recorded.
+    public var windowsTrained: UInt64? = nil
 
     public init(epoch: Int, batchInEpoch: Int, sampler: String, lossSum: Double, tokenCount: Int, elapsed: Double,
                 bestPerplexity: Double?, bestEpoch: Int?, learningRate: Double, optimizerScalars: [String: Double]) {

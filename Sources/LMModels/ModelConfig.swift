@@ -91,6 +91,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var layers: Int
     /// Weight initialisation.
     public var initialization: Initialization
+    /// Dropout in training windows (`"dropout"`; off when omitted).
+    public var dropout = Dropout.off
 
     /// A configuration; call ``validate()`` (the model's initialiser does).
     public init(kind: Kind, activation: Activation = .tanh, vocabularySize: Int, embeddingSize: Int? = nil,
@@ -106,6 +108,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
 
     private enum CodingKeys: String, CodingKey {
         case kind, activation, vocabularySize, embeddingSize, hiddenSize, layers, initialization
+        case dropout
     }
 
     /// Decodes a configuration; `activation` (tanh), `embeddingSize` (one-hot), `layers` (1)
@@ -119,6 +122,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         hiddenSize = try c.decode(Int.self, forKey: .hiddenSize)
         layers = try c.decodeIfPresent(Int.self, forKey: .layers) ?? 1
         initialization = try c.decodeIfPresent(Initialization.self, forKey: .initialization) ?? .d2l
+        dropout = try c.decodeIfPresent(Dropout.self, forKey: .dropout) ?? .off
     }
 
     /// Throws ``ModelError/invalidConfiguration(_:)`` naming the offending field.
@@ -139,6 +143,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
             throw ModelError.invalidConfiguration("uniform initialization bound \(a) must be positive")
         default: break
         }
+        try dropout.validate(hasEmbedding: embeddingSize != nil)
     }
 
     /// Gate blocks per cell: 1 (RNN), 3 (GRU: r, z, h̃), 4 (LSTM: i, f, o, c̃).

@@ -30,4 +30,12 @@ public protocol NetworkInput<Scalar>: AnyObject {
     var inputGradient: UnsafeMutablePointer<Scalar>? { get }
     /// Accumulates its parameters' gradients from ``inputGradient``.
     func backward()
+    /// Embedding dropout for the windows loaded next: whole rows dropped with probability
+    /// `probability` by masks drawn from `key` (nil or 0: none). The default has nothing to drop.
+    func setRowDropout(probability: Double, key: DropoutKey?)
+}
+
+extension NetworkInput {
+    /// Nothing to drop.
+    public func setRowDropout(probability: Double, key: DropoutKey?) {}
 }
