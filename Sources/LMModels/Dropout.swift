@@ -94,13 +94,14 @@ public struct DropoutKey: Equatable, Sendable {
 
 /// The counter-based hash behind every dropout mask.
 ///
-/// A mask element is kept when 32 random bits u satisfy u ≥ ⌊p · 2³²⌋ (probability ≈ 1 − p).
-/// The bits of element j of the row (place, layer, stream, step) are
-/// `half(splitMix64 output ⌊j/2⌋ from state rowBase)`, the high 32 bits for even j and the
-/// low 32 for odd j, where rowBase = c(c(c(c(c(seed, window), place), layer), stream), step)
-/// with c(h, v) = fmix(h ⊕ (v + γ)), fmix the SplitMix64 finalizer and γ = 0x9E3779B97F4A7C15.
-/// Output ⌊j/2⌋ = k is fmix(rowBase + (k + 1)·γ). Nothing depends on the order of generation,
-/// so rows may be filled on any thread.
+/// A mask element is kept when 16 random bits u satisfy u ≥ ⌊p · 2¹⁶⌋ (probability 1 − p to
+/// within 2⁻¹⁶). The bits of element j of the row (place, layer, stream, step) are 16-bit
+/// chunk j mod 4 (chunk 0 the lowest: bits (j mod 4)·16 ..< (j mod 4)·16 + 16) of z_k = fmix(rowBase + (k + 1)·γ), k = ⌊j/4⌋ (the
+/// k-th SplitMix64 output from state rowBase), where
+/// rowBase = c(c(c(c(c(seed, window), place), layer), stream), step) with
+/// c(h, v) = fmix(h ⊕ (v + γ)), fmix the SplitMix64 finalizer and γ = 0x9E3779B97F4A7C15.
+/// Nothing depends on the order of generation, so rows may be filled on any thread; one
+/// 64-bit hash serves four elements.
 public enum DropoutHash {
     /// Where a mask applies (part of its hash).
     public enum Place: UInt64, Sendable {
@@ -131,26 +132,33 @@ public enum DropoutHash {
         return combine(h, UInt64(step))
     }
 
-    /// The drop threshold on 32 random bits: ⌊p · 2³²⌋.
-    public static func threshold(_ p: Double) -> UInt64 { UInt64(p * 4_294_967_296) }
+    /// The drop threshold on 16 random bits: ⌊p · 2¹⁶⌋.
+    public static func threshold(_ p: Double) -> UInt64 { UInt64(p * 65_536) }
 
     /// Fills `count` scale values (0 or `scale`) of one row: element j keeps when its bits
     /// reach `threshold`.
     @inline(__always)
     static func fillRow<T: TensorScalar>(_ dst: UnsafeMutablePointer<T>, count: Int, base: UInt64,
                                          threshold: UInt64, scale: T) {
-        var j = 0
-        var k: UInt64 = 1
-        while j + 1 < count {
-            let z = fmix(base &+ k &* gamma)
-            dst[j] = (z >> 32) >= threshold ? scale : 0
-            dst[j + 1] = (z & 0xFFFF_FFFF) >= threshold ? scale : 0
-            j += 2
-            k += 1
-        }
-        if j < count {
-            let z = fmix(base &+ k &* gamma)
-            dst[j] = (z >> 32) >= threshold ? scale : 0
+        // Blocks of 256: the hashes into a stack scratch, then a branch-free select over its
+        // 16-bit chunks (little-endian order: chunk j mod 4 from the lowest bits) that vectorises.
+        withUnsafeTemporaryAllocation(of: UInt16.self, capacity: 256) { scratch in
+            let chunks = scratch.baseAddress!, raw = UnsafeMutableRawPointer(chunks)
+            let t = UInt16(threshold)
+            var j0 = 0
+            var k: UInt64 = 1
+            while j0 < count {
+                let n = min(256, count - j0)
+                for w in 0..<(n + 3) / 4 {
+                    // Little-endian bytes, so chunk c of the word is element 4w + c on any host.
+                    raw.storeBytes(of: fmix(base &+ k &* gamma).littleEndian, toByteOffset: 8 * w, as: UInt64.self)
+                    k += 1
+                }
+                for c in 0..<n { chunks[c] = UInt16(littleEndian: chunks[c]) }
+                let out = dst + j0
+                for c in 0..<n { out[c] = chunks[c] >= t ? scale : 0 }
+                j0 += n
+            }
         }
     }
 }

@@ -20,9 +20,9 @@ import Testing
         let gamma: UInt64 = 0x9E37_79B9_7F4A_7C15
         func c(_ h: UInt64, _ v: UInt64) -> UInt64 { fmix(h ^ (v &+ gamma)) }
         let base = c(c(c(c(c(key.seed, key.window), place.rawValue), UInt64(layer)), UInt64(stream)), UInt64(step))
-        let z = fmix(base &+ UInt64(j / 2 + 1) &* gamma)
-        let bits = j % 2 == 0 ? z >> 32 : z & 0xFFFF_FFFF
-        return bits >= UInt64(p * 4_294_967_296) ? 1 / (1 - p) : 0
+        let z = fmix(base &+ UInt64(j / 4 + 1) &* gamma)
+        let bits = (z >> UInt64(16 * (j % 4))) & 0xFFFF
+        return bits >= UInt64(p * 65_536) ? 1 / (1 - p) : 0
     }
 
     static func drawn(_ key: DropoutKey, p: Double, locked: Bool, steps: Int, batch: Int, width: Int,
