@@ -75,7 +75,7 @@ final class WeightDropMask<Scalar: TensorScalar> {
     let rows: Int, cols: Int
     let mask: Buffer<Scalar>
     let dropped: Buffer<Scalar>
-    private let savedGradient: Buffer<Scalar>
+    let savedGradient: Buffer<Scalar>
 
     init(layer: Int, rows: Int, cols: Int) {
         self.layer = layer

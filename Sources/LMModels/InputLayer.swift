@@ -18,7 +18,7 @@ public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
     private(set) var embedded = Buffer<Scalar>(count: 0)
     private(set) var gradients = Buffer<Scalar>(count: 0)
     /// Embedding dropout: each vocabulary row's scale (0 or 1/(1 − p)) for the window, when on.
-    private var rowScales: Buffer<Scalar>? = nil
+    private(set) var rowScales: Buffer<Scalar>? = nil
     private var dropsRows = false
     /// Test hook: ``BackwardFault/skipEmbeddingMask`` scatters gradients unscaled.
     var fault = BackwardFault.none

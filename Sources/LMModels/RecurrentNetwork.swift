@@ -48,10 +48,10 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
     private var hasTargets = false
     /// Dropout masks per place (bottom input, between layers l → l+1, top output) and per
     /// layer's W_hh, made on first use; and which of them the last forward applied.
-    private let inputMask: DropoutMask<Scalar>
-    private let hiddenMasks: [DropoutMask<Scalar>]
-    private let outputMask: DropoutMask<Scalar>
-    private var weightMasks: [WeightDropMask<Scalar>] = []
+    let inputMask: DropoutMask<Scalar>
+    let hiddenMasks: [DropoutMask<Scalar>]
+    let outputMask: DropoutMask<Scalar>
+    private(set) var weightMasks: [WeightDropMask<Scalar>] = []
     private var applied = AppliedDropout()
     /// Test hook: a dropout mask to skip in backward.
     private var fault = BackwardFault.none

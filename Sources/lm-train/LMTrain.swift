@@ -97,7 +97,7 @@ struct LMTrain: LMTool {
             if let p = dropoutInput, p > 0 { throw ValidationError("--dropout-input needs --embedding (one-hot input has no embedding output to drop)") }
             if let p = dropoutEmbedding, p > 0 { throw ValidationError("--dropout-embedding needs --embedding (one-hot input has no embedding rows to drop)") }
         }
-        if task != nil && dropoutSettings != .off { throw ValidationError("dropout applies to corpus runs, not --task") }
+        if task != nil && !dropoutSettings.isOff { throw ValidationError("dropout applies to corpus runs, not --task") }
     }
 
     /// The dropout the flags ask for: --dropout or --dropout-locked at every place (the

@@ -207,6 +207,24 @@ import Testing
         #expect(once.contains(0) && once.contains { $0 != 0 })
     }
 
+    /// ``MemoryEstimate`` counts the dropout buffers a training window allocates.
+    @Test(arguments: [false, true])
+    func memoryEstimateCountsTheMasks(locked: Bool) throws {
+        WorkerPool.shared.elementThreshold = 0
+        var config = ModelConfig(kind: .gru, vocabularySize: 11, embeddingSize: 5, hiddenSize: 7, layers: 3)
+        config.dropout = Dropout(input: 0.2, hidden: 0.2, output: 0.2, locked: locked, embedding: 0.2, weightDrop: 0.2)
+        var rng = SplitMix64(seed: 1)
+        let model = try RecurrentLM<Float>(config: config, using: &rng)
+        let steps = 3, batch = 2, ids = randomTokens(steps * batch, vocabulary: 11, &rng)
+        _ = try model.forward(inputs: ids, targets: ids, steps: steps, batch: batch, dropout: DropoutKey(seed: 1, window: 0))
+        try model.backward()
+        let plain = MemoryEstimate(config: { var c = config; c.dropout = .off; return c }(), steps: steps, batch: batch)
+        var values = ([model.inputMask, model.outputMask] + model.hiddenMasks).reduce(0) { $0 + $1.mask.count + $1.values.count }
+        values += model.weightMasks.reduce(0) { $0 + $1.mask.count + $1.dropped.count + $1.savedGradient.count }
+        values += model.inputLayer.rowScales?.count ?? 0
+        #expect(MemoryEstimate(config: config, steps: steps, batch: batch).total == plain.total + values * 4)
+    }
+
     @Test func settingsDecodeFromOldAndPartialJSON() throws {
         let old = #"{"kind":"rnn","vocabularySize":28,"hiddenSize":512}"#
         #expect(try JSONDecoder().decode(ModelConfig.self, from: Data(old.utf8)).dropout == .off)
