@@ -20,6 +20,9 @@ public struct TrainerState: Codable, Equatable, Sendable {
     public var schedule: ScheduleState? = nil
     /// NT-ASGD's trigger: the metrics before it and the epoch it fired; nil without `--asgd`.
     public var averaging: AveragingState? = nil
+    /// Training windows done in the whole run (the dropout masks' window counter); nil in
+    /// checkpoints written before it was recorded.
+    public var windowsTrained: UInt64? = nil
 
     public init(epoch: Int, batchInEpoch: Int, sampler: String, lossSum: Double, tokenCount: Int, elapsed: Double,
                 bestPerplexity: Double?, bestEpoch: Int?, learningRate: Double, optimizerScalars: [String: Double]) {

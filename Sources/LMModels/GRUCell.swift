@@ -40,7 +40,7 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
         ws.prepare(steps: steps, batch: batch)
         let h = hiddenSize, bh = batch * h, w = 3 * h
         let g = ws.gateValues.pointer, s = ws.states.pointer, rhAll = ws.auxiliary.pointer
-        let whh = recurrentWeight.value.pointer
+        let whh = ws.recurrentWeights(recurrentWeight)
         inputProjection(input, rows: steps * batch, inputSize: inputSize, width: w,
                         weight: inputWeight, bias: bias, recurrentBias: recurrentBias, into: g)
         s.update(from: ws.carried[0].pointer, count: bh)

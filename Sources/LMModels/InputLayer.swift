@@ -12,13 +12,17 @@ public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
     public let vocabularySize: Int
     /// `embedding.W` (vocabulary × E), or nil for one-hot input.
     public let embedding: Parameter<Scalar>?
-    /// Test hook: ``BackwardFault/dropTiedInputTerm`` skips the scatter-add into the embedding gradient.
-    var fault = BackwardFault.none
     /// The last window's token ids, t-major.
     private var ids: [Int32] = []
     private var rows = 0
     private(set) var embedded = Buffer<Scalar>(count: 0)
     private(set) var gradients = Buffer<Scalar>(count: 0)
+    /// Embedding dropout: each vocabulary row's scale (0 or 1/(1 − p)) for the window, when on.
+    private(set) var rowScales: Buffer<Scalar>? = nil
+    private var dropsRows = false
+    /// Test hook: ``BackwardFault/dropTiedInputTerm`` skips the scatter-add into the embedding
+    /// gradient; ``BackwardFault/skipEmbeddingMask`` scatters gradients unscaled.
+    var fault = BackwardFault.none
 
     /// An input layer: one-hot when `embeddingSize` is nil.
     public init(vocabularySize: Int, embeddingSize: Int?) {
@@ -56,9 +60,33 @@ public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
             gradients = Buffer(count: n * width)
         }
         let src = e.value.pointer, dst = embedded.pointer
+        if dropsRows, let scales = rowScales?.pointer {
+            ids.withUnsafeBufferPointer { ids in
+                for r in 0..<n {
+                    let id = Int(ids[r]), row = src + id * width, out = dst + r * width, scale = scales[id]
+                    for j in 0..<width { out[j] = row[j] * scale }
+                }
+            }
+            return
+        }
         ids.withUnsafeBufferPointer { ids in
             for r in 0..<n { (dst + r * width).update(from: src + Int(ids[r]) * width, count: width) }
         }
+    }
+
+    /// Embedding dropout (AWD-LSTM's `embedded_dropout`): for the windows loaded next, row v
+    /// of `embedding.W` is read as W[v] · s_v, s_v = 0 with probability `probability`, else
+    /// 1/(1 − p), one draw per vocabulary row from `key` (``DropoutHash`` place embedding,
+    /// layer, stream and step 0, element v). Nil key or 0: plain rows.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func setRowDropout(probability p: Double, key: DropoutKey?) {
+        guard let key, p > 0, embedding != nil else { dropsRows = false; return }
+        if rowScales == nil { rowScales = Buffer(count: vocabularySize) }
+        let base = DropoutHash.rowBase(key, place: .embedding, layer: 0, stream: 0, step: 0)
+        DropoutHash.fillRow(rowScales!.pointer, count: vocabularySize, base: base,
+                            threshold: DropoutHash.threshold(p), scale: Scalar(1 / (1 - p)))
+        dropsRows = true
     }
 
     /// The first layer's input: the ids (one-hot) or the gathered embeddings.
@@ -79,6 +107,15 @@ public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
     public func backward() {
         guard let e = embedding, let width = embeddingSize, fault != .dropTiedInputTerm else { return }
         let g = gradients.pointer, dst = e.gradient.pointer
+        if dropsRows, fault != .skipEmbeddingMask, let scales = rowScales?.pointer {
+            ids.withUnsafeBufferPointer { ids in
+                for r in 0..<rows {
+                    let id = Int(ids[r]), src = g + r * width, row = dst + id * width, scale = scales[id]
+                    for j in 0..<width { row[j] += src[j] * scale }
+                }
+            }
+            return
+        }
         ids.withUnsafeBufferPointer { ids in
             for r in 0..<rows {
                 let src = g + r * width, row = dst + Int(ids[r]) * width

@@ -39,7 +39,7 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
         ws.prepare(steps: steps, batch: batch)
         let h = hiddenSize, bh = batch * h, w = 4 * h
         let g = ws.gateValues.pointer, s = ws.states.pointer, cs = ws.cells.pointer
-        let tcAll = ws.auxiliary.pointer, whh = recurrentWeight.value.pointer
+        let tcAll = ws.auxiliary.pointer, whh = ws.recurrentWeights(recurrentWeight)
         inputProjection(input, rows: steps * batch, inputSize: inputSize, width: w,
                         weight: inputWeight, bias: bias, recurrentBias: recurrentBias, into: g)
         s.update(from: ws.carried[0].pointer, count: bh)

@@ -5,7 +5,9 @@
 /// gradient, the optimizer's per-parameter copies, each layer's window workspace for T steps
 /// × B sequences (states, LSTM cells, gates and their gradients, auxiliary values, output
 /// gradients, scratch, carried state, W_hhᵀ), the output head's logits and their gradients
-/// (T·B × V each) and, with an embedding, the embedded inputs and their gradients.
+/// (T·B × V each) and, with an embedding, the embedded inputs and their gradients; with
+/// dropout, each place's mask and masked values, the embedding's row scales and, per layer,
+/// the weight-drop mask, W̃_hh and the saved W_hh gradient.
 public struct MemoryEstimate: Sendable, Equatable {
     /// Values in the parameters (weights and biases; a tied model's embedding counted once).
     public let parameterCount: Int
@@ -59,9 +61,15 @@ public struct MemoryEstimate: Sendable, Equatable {
                            mul(n, h),                          // output gradients
                            bh,                                 // scratch
                            mul(stateCount, bh))                // carried state
-        workspace = mul(perLayer, max(layers, 0), scalarBytes)
+        let d = config.dropout, maskRows = d.locked ? batch : n
+        func site(_ p: Double, _ w: Int) -> Int { p > 0 ? add(mul(maskRows, w), mul(n, w)) : 0 }
+        let dropout = add(mul(site(d.hidden, h), max(layers - 1, 0)), site(d.output, h),
+                          d.weightDrop > 0 ? mul(3, h, width, max(layers, 0)) : 0)
+        workspace = mul(add(mul(perLayer, max(layers, 0)), dropout), scalarBytes)
         head = mul(2, n, v, scalarBytes)
-        input = config.embeddingSize.map { mul(2, n, $0, scalarBytes) } ?? 0
+        input = config.embeddingSize.map {
+            mul(add(mul(2, n, $0), site(d.input, $0), d.embedding > 0 ? v : 0), scalarBytes)
+        } ?? 0
     }
 
     /// The largest part, for telling the user what to lower: "parameters", "workspace",

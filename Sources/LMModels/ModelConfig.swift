@@ -125,6 +125,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// as initialised. With ``recurrentBias`` it is set in b_h and b_hh's forget block is
     /// zeroed, so the gate's total bias is this value. JSON `forgetBias`.
     public var forgetBias: Double?
+    /// Dropout in training windows (`"dropout"`; off when omitted).
+    public var dropout = Dropout.off
 
     /// A configuration; call ``validate()`` (the model's initialiser does).
     public init(kind: Kind, activation: Activation = .tanh, vocabularySize: Int, embeddingSize: Int? = nil,
@@ -141,6 +143,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case kind, activation, vocabularySize, embeddingSize, hiddenSize, layers, initialization
         case tied, recurrentBias, embeddingInitialization, outputInitialization, forgetBias
+        case dropout
     }
 
     /// Decodes a configuration; `activation` (tanh), `embeddingSize` (one-hot), `layers` (1),
@@ -160,6 +163,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         embeddingInitialization = try c.decodeIfPresent(Initialization.self, forKey: .embeddingInitialization)
         outputInitialization = try c.decodeIfPresent(Initialization.self, forKey: .outputInitialization)
         forgetBias = try c.decodeIfPresent(Double.self, forKey: .forgetBias)
+        dropout = try c.decodeIfPresent(Dropout.self, forKey: .dropout) ?? .off
     }
 
     /// Throws ``ModelError/invalidConfiguration(_:)`` naming the offending field.
@@ -193,6 +197,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
                 throw ModelError.invalidConfiguration("--tied reuses the V × E embedding as the output weights, so --hidden (\(hiddenSize)) must equal --embedding (\(e)); set both to the same width")
             }
         }
+        try dropout.validate(hasEmbedding: embeddingSize != nil)
     }
 
     /// Gate blocks per cell: 1 (RNN), 3 (GRU: r, z, h̃), 4 (LSTM: i, f, o, c̃).

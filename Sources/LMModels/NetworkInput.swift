@@ -32,9 +32,15 @@ public protocol NetworkInput<Scalar>: AnyObject {
     func backward()
     /// The token embedding (vocabulary × E) a tied head reuses, or nil (the default).
     var embedding: Parameter<Scalar>? { get }
+    /// Embedding dropout for the windows loaded next: whole rows dropped with probability
+    /// `probability` by masks drawn from `key` (nil or 0: none). The default has nothing to drop.
+    func setRowDropout(probability: Double, key: DropoutKey?)
 }
 
 extension NetworkInput {
     /// No embedding.
     public var embedding: Parameter<Scalar>? { nil }
+
+    /// Nothing to drop.
+    public func setRowDropout(probability: Double, key: DropoutKey?) {}
 }

@@ -39,7 +39,7 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
         let ws = workspace
         ws.prepare(steps: steps, batch: batch)
         let h = hiddenSize, bh = batch * h
-        let g = ws.gateValues.pointer, s = ws.states.pointer, whh = recurrentWeight.value.pointer
+        let g = ws.gateValues.pointer, s = ws.states.pointer, whh = ws.recurrentWeights(recurrentWeight)
         inputProjection(input, rows: steps * batch, inputSize: inputSize, width: h,
                         weight: inputWeight, bias: bias, recurrentBias: recurrentBias, into: g)
         s.update(from: ws.carried[0].pointer, count: bh)

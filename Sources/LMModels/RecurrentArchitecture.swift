@@ -25,6 +25,13 @@ public protocol RecurrentArchitecture: Codable, Equatable, Sendable {
     /// Whether every window is a batch of independent sequences, so each forward starts
     /// from a zero state; otherwise the state is carried (detached) into the next window.
     static var windowsAreIndependent: Bool { get }
+    /// Dropout in training windows (off unless the configuration has a setting for it).
+    var dropout: Dropout { get }
+}
+
+extension RecurrentArchitecture {
+    /// No dropout.
+    public var dropout: Dropout { .off }
 }
 
 extension RecurrentArchitecture {

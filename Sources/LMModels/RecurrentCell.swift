@@ -21,6 +21,16 @@ enum BackwardFault: Sendable {
     case dropTiedInputTerm
     /// With two biases per gate: leave b_hh's gradient out.
     case dropRecurrentBiasGradient
+    /// Skip the input dropout mask in backward (the embedding output's gradient).
+    case skipInputMask
+    /// Skip the between-layer dropout mask in backward.
+    case skipHiddenMask
+    /// Skip the output dropout mask in backward (the top layer's output gradient).
+    case skipOutputMask
+    /// Scatter the embedding gradient without the row scales of embedding dropout.
+    case skipEmbeddingMask
+    /// Add dW̃_hh to the W_hh gradient without the weight-drop mask.
+    case skipWeightMask
 }
 
 /// One recurrent layer run over a window of T steps with batch B, with hand-written
@@ -172,9 +182,20 @@ public final class CellWorkspace<Scalar: TensorScalar> {
         transposedRecurrent = Buffer(count: hidden * gates * hidden)
     }
 
-    /// Fills ``transposedRecurrent`` from W_hh (H × G·H) and returns it.
+    /// W̃_hh = W_hh ⊙ M for the current training window under weight drop (set by the
+    /// network for each window), or nil: the window's forward and backward then read W_hh.
+    var droppedRecurrent: Buffer<Scalar>? = nil
+
+    /// The recurrent weights a window pass reads: ``droppedRecurrent`` when set, else W_hh.
+    @inline(__always)
+    func recurrentWeights(_ w: Parameter<Scalar>) -> UnsafeMutablePointer<Scalar> {
+        droppedRecurrent?.pointer ?? w.value.pointer
+    }
+
+    /// Fills ``transposedRecurrent`` from the window's recurrent weights (W_hh, H × G·H, or
+    /// ``droppedRecurrent``) and returns it.
     func transposeRecurrent(_ w: Parameter<Scalar>) -> UnsafeMutablePointer<Scalar> {
-        let rows = hidden, cols = gates * hidden, dst = transposedRecurrent.pointer, src = w.value.pointer
+        let rows = hidden, cols = gates * hidden, dst = transposedRecurrent.pointer, src = recurrentWeights(w)
         // Blocks of 16 × 16 keep both sides in cache; destination row blocks split across threads.
         WorkerPool.shared.parallelRows((cols + 15) / 16, width: 16 * rows) { blocks in
             for jb in blocks {

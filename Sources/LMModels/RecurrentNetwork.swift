@@ -16,8 +16,13 @@ import LMTensor
 /// ``RecurrentArchitecture/windowsAreIndependent`` says every forward starts from zero.
 /// ``resetState()`` zeroes it; a window with a different batch size starts from zeros.
 ///
-/// Typical step: `zeroGradients()`, `forward(inputs:targets:steps:batch:)`, `backward()`,
+/// Typical step: `zeroGradients()`, `forward(inputs:targets:steps:batch:dropout:)`, `backward()`,
 /// clip ``gradientBuffers``, update each ``parameters`` entry.
+///
+/// Dropout (``Dropout``, in the configuration) applies only to a forward given a
+/// ``DropoutKey``: on the input's rows before layer 0, on each layer's output feeding the
+/// next, on the top output before the head, as row scales of the embedding and as a mask on
+/// every W_hh; the backward multiplies by the same masks. Without a key nothing is dropped.
 ///
 /// Buffers are allocated once per (steps, batch) shape and reused; no allocation happens
 /// per time step. Generic over the scalar: `Float` trains, `Double` runs the same code for
@@ -42,6 +47,20 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
 
     private var steps = 0, batch = 0
     private var hasTargets = false
+    /// Dropout masks per place (bottom input, between layers l → l+1, top output) and per
+    /// layer's W_hh, made on first use; and which of them the last forward applied.
+    let inputMask: DropoutMask<Scalar>
+    let hiddenMasks: [DropoutMask<Scalar>]
+    let outputMask: DropoutMask<Scalar>
+    private(set) var weightMasks: [WeightDropMask<Scalar>] = []
+    private var applied = AppliedDropout()
+    /// Test hook: a dropout mask to skip in backward.
+    private var fault = BackwardFault.none
+
+    /// The places the last forward dropped at.
+    private struct AppliedDropout {
+        var input = false, hidden = false, output = false, weight = false
+    }
 
     /// Builds a network and initialises its parameters in ``parameters`` order: the input's
     /// from `config.embeddingInitialization ?? config.initialization`, the layers' from
@@ -59,6 +78,9 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
             hiddenSize: config.hiddenSize, layers: config.layers, recurrentBias: config.recurrentBias)
         self.cells = cells
         outputLayer = Head(configuration: config, embedding: inputLayer.embedding)
+        inputMask = DropoutMask(place: .input, layer: 0)
+        hiddenMasks = (0..<max(0, config.layers - 1)).map { DropoutMask(place: .hidden, layer: $0) }
+        outputMask = DropoutMask(place: .output, layer: config.layers - 1)
         parameters = inputLayer.parameters + cells.flatMap { $0.parameters } + outputLayer.parameters
         let inputScheme = config.embeddingInitialization ?? config.initialization
         for p in inputLayer.parameters {
@@ -127,13 +149,16 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
     /// - Parameters:
     ///   - inputs: the window's inputs, t-major (see the input type).
     ///   - targets: what the head is trained to predict (see the head type).
+    ///   - dropout: the training window's mask key, applying the configuration's
+    ///     ``Dropout``; nil (evaluation, the default) drops nothing.
     /// - Throws: ``ModelError/shapeMismatch(_:)``, ``ModelError/tokenOutOfRange(id:vocabularySize:)``.
     @discardableResult
     @_specialize(where Input == InputLayer<Float>, Head == OutputLayer<Float>)
-    public func forward(inputs: Input.Values, targets: Head.Targets, steps: Int, batch: Int) throws -> Double {
+    public func forward(inputs: Input.Values, targets: Head.Targets, steps: Int, batch: Int,
+                        dropout: DropoutKey? = nil) throws -> Double {
         try Self.checkWindow(steps: steps, batch: batch)
         try outputLayer.validate(targets, steps: steps, batch: batch)
-        try forward(inputs: inputs, steps: steps, batch: batch)
+        try run(inputs: inputs, steps: steps, batch: batch, dropout: dropout)
         hasTargets = true
         return outputLayer.loss(targets)
     }
@@ -144,22 +169,64 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
     /// - Throws: ``ModelError/shapeMismatch(_:)``, ``ModelError/tokenOutOfRange(id:vocabularySize:)``.
     @_specialize(where Input == InputLayer<Float>, Head == OutputLayer<Float>)
     public func forward(inputs: Input.Values, steps: Int, batch: Int) throws {
+        try run(inputs: inputs, steps: steps, batch: batch, dropout: nil)
+    }
+
+    /// The forward through input, stack and head, dropping where `key` and the
+    /// configuration say.
+    @_specialize(where Input == InputLayer<Float>, Head == OutputLayer<Float>)
+    private func run(inputs: Input.Values, steps: Int, batch: Int, dropout key: DropoutKey?) throws {
         try Self.checkWindow(steps: steps, batch: batch)
         try inputLayer.validate(inputs, steps: steps, batch: batch)
         self.steps = steps
         self.batch = batch
         hasTargets = false
+        let d = key == nil ? Dropout.off : config.dropout
+        applied = AppliedDropout(input: d.input > 0, hidden: d.hidden > 0 && cells.count > 1, output: d.output > 0,
+                                 weight: d.weightDrop > 0)
+        inputLayer.setRowDropout(probability: d.embedding, key: key)
         inputLayer.load(inputs, steps: steps, batch: batch)
+        prepareWeightDrop(key, p: d.weightDrop)
         let fresh = Configuration.windowsAreIndependent
         inputLayer.withCurrent { first in
             var input = first
-            for c in cells {
+            if applied.input, let key, case .dense(let x) = first {
+                inputMask.draw(key, p: d.input, locked: d.locked, steps: steps, batch: batch, width: inputLayer.outputSize)
+                input = .dense(inputMask.apply(x))
+            }
+            for (l, c) in cells.enumerated() {
                 if fresh { for s in c.workspace.carried { s.zero() } }
                 c.forward(input: input, steps: steps, batch: batch)
-                input = .dense(UnsafePointer(c.workspace.outputs))
+                var output = UnsafePointer(c.workspace.outputs)
+                if applied.hidden, let key, l < cells.count - 1 {
+                    hiddenMasks[l].draw(key, p: d.hidden, locked: d.locked, steps: steps, batch: batch, width: config.hiddenSize)
+                    output = hiddenMasks[l].apply(output)
+                }
+                input = .dense(output)
             }
         }
-        outputLayer.forward(hidden: cells[cells.count - 1].workspace.outputs, steps: steps, batch: batch)
+        var top = UnsafePointer(cells[cells.count - 1].workspace.outputs)
+        if applied.output, let key {
+            outputMask.draw(key, p: d.output, locked: d.locked, steps: steps, batch: batch, width: config.hiddenSize)
+            top = outputMask.apply(top)
+        }
+        outputLayer.forward(hidden: top, steps: steps, batch: batch)
+    }
+
+    /// Weight drop for the window: each layer's cell reads W̃_hh = W_hh ⊙ M (or W_hh itself
+    /// when `key` is nil or `p` is 0).
+    private func prepareWeightDrop(_ key: DropoutKey?, p: Double) {
+        guard let key, p > 0 else {
+            for c in cells { c.workspace.droppedRecurrent = nil }
+            return
+        }
+        if weightMasks.isEmpty {
+            weightMasks = cells.enumerated().map { WeightDropMask(layer: $0.offset, rows: config.hiddenSize, cols: $0.element.gateCount * config.hiddenSize) }
+        }
+        for (l, c) in cells.enumerated() {
+            weightMasks[l].draw(key, p: p, weight: c.parameters[1])
+            c.workspace.droppedRecurrent = weightMasks[l].dropped
+        }
     }
 
     /// Backpropagates the last window's loss through the head and through time, and *adds*
@@ -170,13 +237,42 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
     public func backward() throws {
         guard hasTargets, steps > 0 else { throw ModelError.backwardWithoutForward }
         let top = cells[cells.count - 1].workspace
-        outputLayer.backward(hidden: top.outputs, hiddenGradient: top.outputGradients)
+        if applied.output {
+            outputLayer.backward(hidden: UnsafePointer(outputMask.values.pointer), hiddenGradient: top.outputGradients)
+            if fault != .skipOutputMask { outputMask.maskGradient(top.outputGradients) }
+        } else {
+            outputLayer.backward(hidden: top.outputs, hiddenGradient: top.outputGradients)
+        }
         for l in stride(from: cells.count - 1, through: 1, by: -1) {
             let below = cells[l - 1].workspace
-            cells[l].backward(input: .dense(UnsafePointer(below.outputs)), inputGradient: below.outputGradients)
+            if applied.hidden {
+                cellBackward(l, input: .dense(UnsafePointer(hiddenMasks[l - 1].values.pointer)), inputGradient: below.outputGradients)
+                if fault != .skipHiddenMask { hiddenMasks[l - 1].maskGradient(below.outputGradients) }
+            } else {
+                cellBackward(l, input: .dense(UnsafePointer(below.outputs)), inputGradient: below.outputGradients)
+            }
         }
-        inputLayer.withCurrent { cells[0].backward(input: $0, inputGradient: inputLayer.inputGradient) }
+        inputLayer.withCurrent { first in
+            if applied.input, let dx = inputLayer.inputGradient {
+                cellBackward(0, input: .dense(UnsafePointer(inputMask.values.pointer)), inputGradient: dx)
+                if fault != .skipInputMask { inputMask.maskGradient(dx) }
+            } else {
+                cellBackward(0, input: first, inputGradient: inputLayer.inputGradient)
+            }
+        }
         inputLayer.backward()
+    }
+
+    /// Layer `l`'s backward; under weight drop its W_hh gradient gains exactly dW̃_hh ⊙ M.
+    private func cellBackward(_ l: Int, input: CellInput<Scalar>, inputGradient: UnsafeMutablePointer<Scalar>?) {
+        guard applied.weight else {
+            cells[l].backward(input: input, inputGradient: inputGradient)
+            return
+        }
+        let w = cells[l].parameters[1]
+        weightMasks[l].saveGradient(w)
+        cells[l].backward(input: input, inputGradient: inputGradient)
+        weightMasks[l].finishGradient(w, skipMask: fault == .skipWeightMask)
     }
 
     private static func checkWindow(steps: Int, batch: Int) throws {
@@ -187,8 +283,13 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
 
     /// Test hook: breaks one backward term in every layer.
     func injectFault(_ fault: BackwardFault) {
-        RecurrentStack.injectFault(fault, into: cells)
-        (inputLayer as? InputLayer<Scalar>)?.fault = fault
-        (outputLayer as? OutputLayer<Scalar>)?.fault = fault
+        switch fault {
+        case .skipInputMask, .skipHiddenMask, .skipOutputMask, .skipWeightMask:
+            self.fault = fault
+        default:
+            RecurrentStack.injectFault(fault, into: cells)
+            (inputLayer as? InputLayer<Scalar>)?.fault = fault
+            (outputLayer as? OutputLayer<Scalar>)?.fault = fault
+        }
     }
 }

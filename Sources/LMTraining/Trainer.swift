@@ -26,6 +26,7 @@ public final class Trainer {
     private let step: TrainingStep<RecurrentLM<Float>>
     private var state: TrainerState
     private var log: TrainingLog
+    private let dropoutSeed: UInt64
 
     /// Called after every batch.
     public var onProgress: ((TrainingProgress) -> Void)?
@@ -37,13 +38,22 @@ public final class Trainer {
     /// Epochs between samples.
     public var sampleEvery = 10
 
-    /// The generators a seed gives: one for the model's initial weights, one for the sampler.
-    /// Evaluation and samples draw from neither, so they cannot change a training batch.
-    public static func generators(seed: UInt64) -> (initialization: RandomGenerator, sampling: RandomGenerator) {
+    /// The generators a seed gives: one for the model's initial weights, one for the sampler,
+    /// one for the dropout seed (forked last, so the first two do not depend on it).
+    /// Evaluation and samples draw from none, so they cannot change a training batch.
+    public static func generators(seed: UInt64) -> (initialization: RandomGenerator, sampling: RandomGenerator,
+                                                    dropout: RandomGenerator) {
         var root = RandomGenerator(seed: seed)
         let initialization = root.fork()
         let sampling = root.fork()
-        return (initialization, sampling)
+        let dropout = root.fork()
+        return (initialization, sampling, dropout)
+    }
+
+    /// The seed of a run's dropout masks (``DropoutKey/seed``): the dropout generator's first draw.
+    public static func dropoutSeed(seed: UInt64) -> UInt64 {
+        var g = generators(seed: seed).dropout
+        return g.next()
     }
 
     /// The optimizer the options ask for, with their weight decay, wrapped in a
@@ -81,6 +91,7 @@ public final class Trainer {
                                       generator: Trainer.generators(seed: options.seed).sampling)
         optimizer = Trainer.makeOptimizer(options)
         step = TrainingStep(model: model, clip: options.clip)
+        dropoutSeed = Trainer.dropoutSeed(seed: options.seed)
         state = TrainerState(epoch: 0, batchInEpoch: 0, sampler: try sampler.stateJSON(), lossSum: 0, tokenCount: 0,
                              elapsed: 0, bestPerplexity: nil, bestEpoch: nil, learningRate: options.lr, optimizerScalars: [:])
         if options.asgdNonmonotone != nil { state.averaging = AveragingState() }
@@ -211,14 +222,18 @@ public final class Trainer {
     private func trainBatch(_ window: inout Window, files: CheckpointFiles) throws {
         if !sampler.carriesState { model.resetState() }
         window.batch.timeMajor(inputs: &window.inputs, targets: &window.targets)
+        // Older checkpoints lack the counter; their epochs all had batchesPerEpoch windows.
+        let windowIndex = state.windowsTrained ?? UInt64(state.epoch * sampler.batchesPerEpoch + state.batchInEpoch)
+        let key = config.model.dropout.isOff ? nil : DropoutKey(seed: dropoutSeed, window: windowIndex)
         guard let loss = try step.run(inputs: window.inputs, targets: window.targets, steps: config.training.steps,
-                                      batch: config.training.batch, optimizer: &optimizer) else {
+                                      batch: config.training.batch, optimizer: &optimizer, dropout: key) else {
             throw TrainingError.divergence(epoch: state.epoch + 1, batch: state.batchInEpoch + 1,
                                            checkpoint: try files.newest?.path, best: files.existingBest)
         }
         state.lossSum += loss * Double(window.size)
         state.tokenCount += window.size
         state.batchInEpoch += 1
+        state.windowsTrained = windowIndex + 1
     }
 
     /// Calls ``onProgress`` with where the run is after a batch.

@@ -14,8 +14,9 @@ public protocol TrainableModel: AnyObject {
     var gradientBuffers: [UnsafeMutableBufferPointer<Float>] { get }
     /// Sets every gradient to zero.
     func zeroGradients()
-    /// Runs a window forward and returns its mean loss.
-    func forward(inputs: Inputs, targets: Targets, steps: Int, batch: Int) throws -> Double
+    /// Runs a window forward and returns its mean loss, dropping as the model's
+    /// configuration says with the masks `dropout` keys (nil: no dropout).
+    func forward(inputs: Inputs, targets: Targets, steps: Int, batch: Int, dropout: DropoutKey?) throws -> Double
     /// Adds the last window's ∂loss/∂θ to the gradients.
     func backward() throws
 }
@@ -39,13 +40,13 @@ public struct TrainingStep<Model: TrainableModel> {
         gradients = model.gradientBuffers
     }
 
-    /// Runs the step on one window.
+    /// Runs the step on one window, with the dropout masks of `dropout` (nil: none).
     /// - Returns: the window's mean loss, or nil when it is not finite (nothing is then
     ///   updated: no backward and no optimizer step).
     public func run(inputs: Model.Inputs, targets: Model.Targets, steps: Int, batch: Int,
-                    optimizer: inout any Optimizer) throws -> Double? {
+                    optimizer: inout any Optimizer, dropout: DropoutKey? = nil) throws -> Double? {
         model.zeroGradients()
-        let loss = try model.forward(inputs: inputs, targets: targets, steps: steps, batch: batch)
+        let loss = try model.forward(inputs: inputs, targets: targets, steps: steps, batch: batch, dropout: dropout)
         guard loss.isFinite else { return nil }
         try model.backward()
         if let clip { _ = GradientClipping.clip(gradients, maxNorm: clip) }

@@ -25,19 +25,22 @@ struct TrainBenchmark: ParsableCommand {
     @Option(help: "BLAS threads (default: the BLAS layer's measured choice).") var threads: Int?
     @Option(help: "Seconds to measure, after a warm-up.") var seconds: Double = 5
     @Option(help: "Seed for weights and tokens.") var seed: UInt64 = 0
+    @Option(help: "Dropout P between layers and on the top output (fresh masks per window, as lm-train --dropout with one-hot input); 0 for none.") var dropout: Double = 0
 
     func validate() throws {
         guard ModelConfig.Kind(rawValue: model) != nil else { throw ValidationError("--model must be rnn, gru or lstm, not \(model)") }
         guard hidden > 0, vocab > 1, batch > 0, steps > 0, layers > 0 else { throw ValidationError("sizes must be positive") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
+        guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
     }
 
     func run() throws {
         if let t = threads { BLAS.setThreads(t) }
         log(BLAS.configuration.description)
-        let config = ModelConfig(kind: ModelConfig.Kind(rawValue: model)!, vocabularySize: vocab,
+        var config = ModelConfig(kind: ModelConfig.Kind(rawValue: model)!, vocabularySize: vocab,
                                  hiddenSize: hidden, layers: layers, initialization: .d2l)
+        config.dropout = Dropout(hidden: dropout, output: dropout)
         var rng = SplitMix64(state: seed)
         let lm = try RecurrentLM<Float>(config: config, using: &rng)
         let n = batch * steps
@@ -51,7 +54,8 @@ struct TrainBenchmark: ParsableCommand {
         func step(_ i: Int) throws {
             let w = windows[i % windows.count]
             lm.zeroGradients()
-            lossSum += try lm.forward(inputs: Array(w[0..<n]), targets: Array(w[batch...]), steps: steps, batch: batch)
+            let key = dropout > 0 ? DropoutKey(seed: seed, window: UInt64(i)) : nil
+            lossSum += try lm.forward(inputs: Array(w[0..<n]), targets: Array(w[batch...]), steps: steps, batch: batch, dropout: key)
             try lm.backward()
             GradientClipping.clip(gradients, maxNorm: 1)
             for p in params { Float.axpy(-1, p.gradient.pointer, p.value.pointer, count: p.count) }

@@ -68,6 +68,18 @@ struct LMTrain: LMTool {
     @Option(help: "Token level: char or word (default char, or the registered corpus's: word for ptb; with --vocab, the vocabulary's).") var level: TextPipeline.Level?
     @Option(help: "Preprocessing preset: d2l, unicode or raw (default d2l, or the registered corpus's: raw for ptb; with --vocab, the vocabulary's).") var preset: Preprocessor.Preset?
     @Flag(inversion: .prefixedNo, help: "Append <eos> after every line (default off, or the registered corpus's: on for ptb; with --vocab, the vocabulary's).") var eos: Bool?
+    // Dropout (training windows only; evaluation and generation never drop).
+    @Option(parsing: .unconditional, help: "Dropout P with a fresh mask per element and step on the embedding output, between layers and on the top output (as PyTorch's word_language_model and char-rnn; with one-hot input the input place is skipped).") var dropout: Double?
+    @Option(parsing: .unconditional, help: "Locked (variational) dropout P at the same places: one mask per sequence for a whole window (AWD-LSTM's LockedDropout). Excludes --dropout.") var dropoutLocked: Double?
+    @Option(parsing: .unconditional, help: "Dropout P on the embedding output only (overrides --dropout/--dropout-locked there; needs --embedding).") var dropoutInput: Double?
+    @Option(parsing: .unconditional, help: "Dropout P between layers only (overrides --dropout/--dropout-locked there).") var dropoutHidden: Double?
+    @Option(parsing: .unconditional, help: "Dropout P on the top layer's output only (overrides --dropout/--dropout-locked there).") var dropoutOutput: Double?
+    @Option(parsing: .unconditional, help: "Embedding dropout P: whole vocabulary rows dropped per window (AWD-LSTM; needs --embedding).") var dropoutEmbedding: Double?
+    @Option(parsing: .unconditional, help: "Weight drop P: DropConnect on every layer's W_hh, one mask per window (AWD-LSTM's WeightDrop).") var weightDrop: Double?
+
+    @Option(help: "Token level: char or word (default char; with --vocab, the vocabulary's).") var level: TextPipeline.Level?
+    @Option(help: "Preprocessing preset: d2l, unicode or raw (default d2l; with --vocab, the vocabulary's).") var preset: Preprocessor.Preset?
+    @Flag(inversion: .prefixedNo, help: "Append <eos> after every line (default off; with --vocab, the vocabulary's).") var eos: Bool?
     @Option(help: "Use this vocabulary file (and its preprocessing) instead of building one.") var vocab: String?
     @Option(parsing: .unconditional, help: "Keep only the first N tokens (d2l's max_tokens); 0 for all (default 10,000; all of a corpus with its own splits, such as ptb).") var maxTokens: Int?
     @Option(parsing: .unconditional, help: "Fraction of the stream's end held out for validation.") var valFraction = 0.0
@@ -107,6 +119,29 @@ struct LMTrain: LMTool {
         if task != nil && (tied || initEmbedding != nil || initOutput != nil || forgetBias != nil || recurrentBias != nil) {
             throw ValidationError("--tied, --init-embedding, --init-output, --forget-bias and --recurrent-bias apply to corpus runs, not --task")
         }
+        if dropout != nil && dropoutLocked != nil { throw ValidationError("--dropout and --dropout-locked exclude each other; give one") }
+        for (flag, p) in [("--dropout", dropout), ("--dropout-locked", dropoutLocked), ("--dropout-input", dropoutInput),
+                          ("--dropout-hidden", dropoutHidden), ("--dropout-output", dropoutOutput),
+                          ("--dropout-embedding", dropoutEmbedding), ("--weight-drop", weightDrop)] {
+            if let p, !(p >= 0 && p < 1) { throw ValidationError("\(flag) \(p): a dropout probability must be in [0, 1)") }
+        }
+        if embedding == nil {
+            if let p = dropoutInput, p > 0 { throw ValidationError("--dropout-input needs --embedding (one-hot input has no embedding output to drop)") }
+            if let p = dropoutEmbedding, p > 0 { throw ValidationError("--dropout-embedding needs --embedding (one-hot input has no embedding rows to drop)") }
+        }
+        if task != nil && !dropoutSettings.isOff { throw ValidationError("dropout applies to corpus runs, not --task") }
+    }
+
+    /// The dropout the flags ask for: --dropout or --dropout-locked at every place (the
+    /// input place only with an embedding), the per-place flags overriding it.
+    var dropoutSettings: Dropout {
+        let all = dropoutLocked ?? dropout ?? 0
+        var d = Dropout(input: embedding == nil ? 0 : all, hidden: all, output: all, locked: dropoutLocked != nil,
+                        embedding: dropoutEmbedding ?? 0, weightDrop: weightDrop ?? 0)
+        if let p = dropoutInput { d.input = p }
+        if let p = dropoutHidden { d.hidden = p }
+        if let p = dropoutOutput { d.output = p }
+        return d
     }
 
     func run() throws {
@@ -143,6 +178,7 @@ struct LMTrain: LMTool {
         request.model.forgetBias = forgetBias
         request.training.rmspropDecay = rmspropDecay
         request.training.testModel = testModel
+        request.model.dropout = dropoutSettings
         if let vocab { try PipelineChoice(level: level, preset: preset, endOfLine: eos).check(vocabularyAt: vocab) }
         let run = try TextError.remedyingInvalidUTF8(Self.invalidUTF8Remedy) { try TrainingRun(request) }
         // d2l's predict("time traveller", 50): the same greedy decoding lm-generate uses.

@@ -164,6 +164,21 @@ import Testing
         #expect(evaluated.status == 0, "\(evaluated.stderr)")
         let generated = try generate.run(["--model", "run", "--prefix", "the", "--length", "10"], in: work)
         #expect(generated.status == 0, "\(generated.stderr)")
+    @Test func dropoutFlagsAreCheckedAndRecorded() throws {
+        let work = workDirectory()
+        expectFailure(try train.run(["tiny.txt", "--dropout", "1", "--out", "r"] + small, in: work), "lm-train", status: 64,
+                      ["--dropout 1.0: a dropout probability must be in [0, 1)"])
+        expectFailure(try train.run(["tiny.txt", "--dropout", "0.2", "--dropout-locked", "0.2", "--out", "r"] + small, in: work),
+                      "lm-train", status: 64, ["--dropout and --dropout-locked exclude each other"])
+        expectFailure(try train.run(["tiny.txt", "--dropout-embedding", "0.2", "--out", "r"] + small, in: work), "lm-train", status: 64,
+                      ["--dropout-embedding needs --embedding"])
+        #expect(!exists(work + "/r"))
+        let result = try train.run(["tiny.txt", "--dropout-locked", "0.3", "--weight-drop", "0.2", "--embedding", "4", "--out", "r"] + small, in: work)
+        #expect(result.status == 0, "\(result.stderr)")
+        let config = try String(contentsOfFile: work + "/r/config.json", encoding: .utf8)
+        for field in [#""locked":true"#, #""input":0.3"#, #""weightDrop":0.2"#] {
+            #expect(config.replacingOccurrences(of: " ", with: "").contains(field), "\(field) in \(config)")
+        }
     }
 
     @Test func anOutOfRangeFrequencyNamesTheField() throws {

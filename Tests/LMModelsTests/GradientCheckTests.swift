@@ -21,24 +21,27 @@ import LMTensor
         abs(a - n) / max(abs(a), abs(n), 1e-7)
     }
 
-    static func check(_ config: ModelConfig, fault: BackwardFault = .none, steps: Int = 4, batch: Int = 2, seed: UInt64 = 42) throws -> Result {
+    /// With `dropout`, every forward uses that key: the masks are fixed, so the loss is a
+    /// smooth function of the weights and the check covers the masked paths.
+    static func check(_ config: ModelConfig, fault: BackwardFault = .none, steps: Int = 4, batch: Int = 2, seed: UInt64 = 42,
+                      dropout: DropoutKey? = nil) throws -> Result {
         WorkerPool.shared.elementThreshold = 0  // the same code paths as full-size training
         var rng = SplitMix64(seed: seed)
         let model = try RecurrentLM<Double>(config: config, using: &rng)
         model.injectFault(fault)
         let n = steps * batch, v = config.vocabularySize
         // A first window gives a non-zero carried-in state, so the t = 0 terms are exercised.
-        try model.forward(inputs: randomTokens(n, vocabulary: v, &rng), targets: randomTokens(n, vocabulary: v, &rng), steps: steps, batch: batch)
+        try model.forward(inputs: randomTokens(n, vocabulary: v, &rng), targets: randomTokens(n, vocabulary: v, &rng), steps: steps, batch: batch, dropout: dropout)
         let state = model.state
         let inputs = randomTokens(n, vocabulary: v, &rng), targets = randomTokens(n, vocabulary: v, &rng)
         model.zeroGradients()
-        try model.forward(inputs: inputs, targets: targets, steps: steps, batch: batch)
+        try model.forward(inputs: inputs, targets: targets, steps: steps, batch: batch, dropout: dropout)
         try model.backward()
         let eps = 1e-3
         func loss(at value: Double, _ p: Parameter<Double>, _ i: Int) throws -> Double {
             p.value[i] = value
             try model.setState(state)
-            return try model.forward(inputs: inputs, targets: targets, steps: steps, batch: batch)
+            return try model.forward(inputs: inputs, targets: targets, steps: steps, batch: batch, dropout: dropout)
         }
         var result = Result(worst: 0, name: "", checked: 0)
         for p in model.parameters {

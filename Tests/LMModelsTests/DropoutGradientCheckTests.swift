@@ -1,0 +1,56 @@
+import Testing
+@testable import LMModels
+
+/// ``GradientCheckTests``' finite-difference check through every dropout path, with the
+/// masks fixed by one ``DropoutKey`` (so the loss is a smooth function of the weights), and
+/// its fault injection: skipping any one mask in the backward must fail the check.
+@Suite struct DropoutGradientCheckTests {
+    static let key = DropoutKey(seed: 0xD120_F0A7, window: 3)
+
+    /// A dropout case: a name, the settings, and the fault that skips its mask.
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        var dropout: Dropout
+        var fault: BackwardFault
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "input", dropout: Dropout(input: 0.5), fault: .skipInputMask),
+        Case(name: "hidden", dropout: Dropout(hidden: 0.5), fault: .skipHiddenMask),
+        Case(name: "output", dropout: Dropout(output: 0.5), fault: .skipOutputMask),
+        Case(name: "locked", dropout: Dropout(input: 0.4, hidden: 0.4, output: 0.4, locked: true), fault: .skipHiddenMask),
+        Case(name: "embedding", dropout: Dropout(embedding: 0.5), fault: .skipEmbeddingMask),
+        Case(name: "weight drop", dropout: Dropout(weightDrop: 0.5), fault: .skipWeightMask),
+        Case(name: "all", dropout: Dropout(input: 0.3, hidden: 0.3, output: 0.3, embedding: 0.3, weightDrop: 0.3), fault: .skipOutputMask),
+    ]
+
+    static func config(_ kind: ModelConfig.Kind, _ dropout: Dropout) -> ModelConfig {
+        var c = ModelConfig(kind: kind, vocabularySize: 5, embeddingSize: 3, hiddenSize: 4, layers: 2,
+                            initialization: .uniform(bound: 0.6))
+        c.dropout = dropout
+        return c
+    }
+
+    @Test(arguments: ModelConfig.Kind.allCases, cases)
+    func analyticMatchesFiniteDifferences(kind: ModelConfig.Kind, dropout: Case) throws {
+        let r = try GradientCheckTests.check(Self.config(kind, dropout.dropout), dropout: Self.key)
+        #expect(r.checked > 0)
+        #expect(r.worst < 1e-5, "worst \(r.worst) at \(r.name)")
+    }
+
+    @Test(arguments: ModelConfig.Kind.allCases, cases)
+    func checkFailsWhenAMaskIsSkipped(kind: ModelConfig.Kind, dropout: Case) throws {
+        let r = try GradientCheckTests.check(Self.config(kind, dropout.dropout), fault: dropout.fault, dropout: Self.key)
+        #expect(r.worst > 1e-2, "skipping the \(dropout.name) mask in backward went unnoticed (worst \(r.worst))")
+    }
+
+    /// Output and weight drop on one-hot input, one layer (d2l's model with --dropout).
+    @Test(arguments: ModelConfig.Kind.allCases)
+    func oneHotInputWithOutputAndWeightDrop(kind: ModelConfig.Kind) throws {
+        var c = ModelConfig(kind: kind, vocabularySize: 5, hiddenSize: 4, initialization: .uniform(bound: 0.6))
+        c.dropout = Dropout(output: 0.5, weightDrop: 0.5)
+        let r = try GradientCheckTests.check(c, dropout: Self.key)
+        #expect(r.worst < 1e-5, "worst \(r.worst) at \(r.name)")
+    }
+}
