@@ -68,6 +68,7 @@ struct LMTrain: LMTool {
     @Option(help: "Token level: char or word (default char, or the registered corpus's: word for ptb; with --vocab, the vocabulary's).") var level: TextPipeline.Level?
     @Option(help: "Preprocessing preset: d2l, unicode or raw (default d2l, or the registered corpus's: raw for ptb; with --vocab, the vocabulary's).") var preset: Preprocessor.Preset?
     @Flag(inversion: .prefixedNo, help: "Append <eos> after every line (default off, or the registered corpus's: on for ptb; with --vocab, the vocabulary's).") var eos: Bool?
+
     // Dropout (training windows only; evaluation and generation never drop).
     @Option(parsing: .unconditional, help: "Dropout P with a fresh mask per element and step on the embedding output, between layers and on the top output (as PyTorch's word_language_model and char-rnn; with one-hot input the input place is skipped).") var dropout: Double?
     @Option(parsing: .unconditional, help: "Locked (variational) dropout P at the same places: one mask per sequence for a whole window (AWD-LSTM's LockedDropout). Excludes --dropout.") var dropoutLocked: Double?
@@ -77,9 +78,6 @@ struct LMTrain: LMTool {
     @Option(parsing: .unconditional, help: "Embedding dropout P: whole vocabulary rows dropped per window (AWD-LSTM; needs --embedding).") var dropoutEmbedding: Double?
     @Option(parsing: .unconditional, help: "Weight drop P: DropConnect on every layer's W_hh, one mask per window (AWD-LSTM's WeightDrop).") var weightDrop: Double?
 
-    @Option(help: "Token level: char or word (default char; with --vocab, the vocabulary's).") var level: TextPipeline.Level?
-    @Option(help: "Preprocessing preset: d2l, unicode or raw (default d2l; with --vocab, the vocabulary's).") var preset: Preprocessor.Preset?
-    @Flag(inversion: .prefixedNo, help: "Append <eos> after every line (default off; with --vocab, the vocabulary's).") var eos: Bool?
     @Option(help: "Use this vocabulary file (and its preprocessing) instead of building one.") var vocab: String?
     @Option(parsing: .unconditional, help: "Keep only the first N tokens (d2l's max_tokens); 0 for all (default 10,000; all of a corpus with its own splits, such as ptb).") var maxTokens: Int?
     @Option(parsing: .unconditional, help: "Fraction of the stream's end held out for validation.") var valFraction = 0.0

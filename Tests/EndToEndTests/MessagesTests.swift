@@ -164,6 +164,8 @@ import Testing
         #expect(evaluated.status == 0, "\(evaluated.stderr)")
         let generated = try generate.run(["--model", "run", "--prefix", "the", "--length", "10"], in: work)
         #expect(generated.status == 0, "\(generated.stderr)")
+    }
+
     @Test func dropoutFlagsAreCheckedAndRecorded() throws {
         let work = workDirectory()
         expectFailure(try train.run(["tiny.txt", "--dropout", "1", "--out", "r"] + small, in: work), "lm-train", status: 64,
