@@ -12,6 +12,7 @@ if [ ! -x "$binary" ] || [ -n "$(find "$root/Sources" "$root/Package.swift" -new
     echo "$product: build failed (see above)" >&2; exit 1; }
 fi
 export LM_CORPUS_REGISTRY="${LM_CORPUS_REGISTRY:-$root/corpora/registry.json}"
+export LM_RECIPES="${LM_RECIPES:-$root/recipes}"
 # Offline machines keep corpora in a mirror directory; a checkout that sits beside one
 # (../shared/data, as CI has) uses it unless LM_CORPUS_MIRROR says otherwise.
 if [ -z "${LM_CORPUS_MIRROR:-}" ] && [ -d "$root/../shared/data" ]; then
