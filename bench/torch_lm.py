@@ -56,8 +56,8 @@ def parse_args(argv=None):
                         "normal:S (d2l: every matrix N(0,S^2), biases 0), uniform:A (every parameter U(+-A)), "
                         "or xavier (per gate block, biases 0)")
     m.add_argument("--init-embedding", help="override for the embedding: normal:S or uniform:A")
-    m.add_argument("--init-output", help="override for the head's weight: normal:S or uniform:A (bias zero, as "
-                                         "word_language_model's init_weights)")
+    m.add_argument("--init-output", help="override for the head's weight: normal:S or uniform:A (bias U(±A) for uniform, else zero, as LMKit; "
+                                         "word_language_model zeroes it)")
     m.add_argument("--recurrent-bias", action="store_true",
                    help="train PyTorch's second bias b_hh too (default: one bias per gate, as LMKit; b_hh is frozen at 0)")
     t = p.add_argument_group("training")
@@ -440,7 +440,10 @@ def initialise(torch, lm, a):
     if a.output_scheme:
         if not a.tied:   # tied: the shared matrix keeps the embedding's initialization
             fill(torch, lm.head.weight, a.output_scheme)
-        lm.head.bias.data.zero_()
+        if a.output_scheme[0] == "uniform":   # LMKit's uniform fills biases too; its other schemes zero them
+            fill(torch, lm.head.bias, a.output_scheme)
+        else:
+            lm.head.bias.data.zero_()
     if not a.recurrent_bias:
         for p in rnn_recurrent_biases:   # one bias per gate, as LMKit: b_hh stays 0
             p.data.zero_()
