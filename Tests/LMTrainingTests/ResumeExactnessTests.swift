@@ -1,5 +1,6 @@
 import Foundation
 import LMModelFiles
+import LMModels
 import Testing
 @testable import LMTraining
 
@@ -9,6 +10,7 @@ import Testing
     /// A training setting on top of the tiny fixture's.
     struct Setting: CustomTestStringConvertible, Sendable {
         let name: String
+        var model: @Sendable (inout ModelConfig) -> Void = { _ in }
         let apply: @Sendable (inout TrainingOptions) -> Void
         var testDescription: String { name }
     }
@@ -21,6 +23,22 @@ import Testing
         Setting(name: "asgd") { $0.asgdNonmonotone = 1; $0.schedule = .after(epochs: 1, factor: 0.9) },
         Setting(name: "weight decay sgd") { $0.weightDecay = 0.01; $0.schedule = .step(factor: 0.7, every: 2) },
         Setting(name: "weight decay adam") { $0.weightDecay = 0.01; $0.optimizer = .adam; $0.schedule = .exponential(from: 2, factor: 0.8) },
+        // Everything at once on a tied two-bias LSTM: every dropout kind, a schedule, weight decay, NT-ASGD.
+        Setting(name: "tied lstm, every dropout kind, plateau, weight decay, asgd", model: {
+            $0.kind = .lstm
+            $0.embeddingSize = 12
+            $0.tied = true
+            $0.recurrentBias = true
+            $0.initialization = .pytorch
+            $0.dropout = Dropout(input: 0.2, hidden: 0.3, output: 0.25, locked: false, embedding: 0.1, weightDrop: 0.2)
+            $0.layers = 2
+        }) { $0.schedule = .plateau(factor: 0.5, patience: 0); $0.weightDecay = 0.001; $0.asgdNonmonotone = 1 },
+        Setting(name: "locked dropout, gru", model: {
+            $0.kind = .gru
+            $0.embeddingSize = 6
+            $0.dropout = Dropout(input: 0.3, hidden: 0.3, output: 0.3, locked: true, embedding: 0, weightDrop: 0.1)
+            $0.layers = 2
+        }) { $0.schedule = .step(factor: 0.5, every: 3) },
     ]
 
     /// A copy of the text at `path` with every word spelt backwards: validation on it gets
@@ -46,13 +64,14 @@ import Testing
         request.training.validFile = valid
         request.training.lr = 4   // high enough that the plateau rule cuts within 10 epochs
         setting.apply(&request.training)
+        setting.model(&request.model)
         if request.training.optimizer == .adam { request.training.lr = 0.01 }
         return request
     }
 
     @Test(arguments: settings)
     func tenStraightEqualFivePlusFive(setting: Setting) throws {
-        let corpus = TrainingFixtures.corpus(), valid = setting.name == "asgd" ? Self.reversedWords(TrainingFixtures.corpus(lines: 5)) : TrainingFixtures.corpus(lines: 5)
+        let corpus = TrainingFixtures.corpus(), valid = setting.name.hasSuffix("asgd") ? Self.reversedWords(TrainingFixtures.corpus(lines: 5)) : TrainingFixtures.corpus(lines: 5)
         let straight = TrainingFixtures.temporaryDirectory() + "/run"
         _ = try TrainingRun(request(corpus, valid, straight, epochs: 10, setting)).trainer.train()
         let split = TrainingFixtures.temporaryDirectory() + "/run"
