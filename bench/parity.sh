@@ -114,7 +114,7 @@ recipe() {
       pwl-*) corpus=ptb; lmkit="--recipe $base --valid $valid --test $test" ;;
       *) lmkit="--recipe $base $char_data" ;;
     esac
-    [ "$1" = torch-rnn-char-d2l ] && lmkit="$lmkit --init normal --init-scale 0.01"
+    if [ "$1" = torch-rnn-char-d2l ]; then lmkit="$lmkit --init normal --init-scale 0.01"; fi
   fi
 }
 
