@@ -12,6 +12,9 @@
 #   BENCH_SECONDS  timed seconds per contender (default 5)
 #   BENCH_THREADS  torch threads (default 2)
 #   BENCH_MODELS   model:hidden list (default "rnn:512 gru:256 lstm:256")
+#   BENCH_DROPOUT  also time LMKit with this dropout (between layers and on the top output, as
+#                  lm-train --dropout with one-hot input) and print its throughput against
+#                  dropout 0, measured in the same rounds (default 0.5; 0 turns it off)
 #   BENCH_REPEAT   rounds over all contenders (default 1); the table keeps each one's best round,
 #                  which helps on a machine whose 2 cores are shared with other work
 #   LM_BENCH       use this lm-bench binary instead of building one (for testing the script)
@@ -24,6 +27,7 @@ secs="${BENCH_SECONDS:-5}"
 threads="${BENCH_THREADS:-2}"
 models="${BENCH_MODELS:-rnn:512 gru:256 lstm:256}"
 repeat="${BENCH_REPEAT:-1}"
+dropout="${BENCH_DROPOUT:-0.5}"
 
 die() { echo "bench train: $*" >&2; exit 1; }
 
@@ -87,6 +91,9 @@ for ((round = 1; round <= repeat; round++)); do
   for spec in $models; do
     m="${spec%%:*}"; h="${spec##*:}"
     run "lmkit:$m" "$lmbench" train --model "$m" --hidden "$h" --seconds "$secs"
+    if [ "$dropout" != 0 ]; then
+      run "dropout:$m" "$lmbench" train --model "$m" --hidden "$h" --seconds "$secs" --dropout "$dropout"
+    fi
     run "scratch:$m" "$py" bench/torch_train.py --impl scratch --model "$m" --hidden "$h" --threads "$threads" --seconds "$secs"
     run "concise:$m" "$py" bench/torch_train.py --impl concise --model "$m" --hidden "$h" --threads "$threads" --seconds "$secs"
   done
@@ -94,7 +101,7 @@ done
 
 if [ -n "${BENCH_JSONL:-}" ]; then cp "$results" "$BENCH_JSONL"; fi
 
-"$py" - "$results" "$models" "$repeat" <<'EOF'
+"$py" - "$results" "$models" "$repeat" "$dropout" <<'EOF'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 by = {}  # contender -> its best round
@@ -128,6 +135,12 @@ for spec in sys.argv[2].split():
         gfs, frac = "n/a", "n/a"
     print(fmt.format(f"{m.upper()}-{h}", f"{lt:,.0f}", f"{st:,.0f}", f"{ct:,.0f}",
                      f"{lt / st:.2f}x", f"{lt / ct:.2f}x", gfs, frac))
+if sys.argv[4] != "0":
+    for spec in sys.argv[2].split():
+        m, h = spec.split(":")
+        if f"dropout:{m}" in by:
+            d, base = float(by[f"dropout:{m}"]["tokens_per_second"]), float(by[f"lmkit:{m}"]["tokens_per_second"])
+            print(f"{m.upper()}-{h} with dropout {sys.argv[4]}: {d:,.0f} tok/s, {d / base:.3f}x of dropout 0")
 notes = []
 for c, r in sorted(by.items()):
     med = r.get("tokens_per_second_median")
