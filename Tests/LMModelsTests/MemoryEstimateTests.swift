@@ -3,15 +3,11 @@ import Testing
 import LMTensor
 
 @Suite struct MemoryEstimateTests {
-    /// The estimate equals the values the real buffers of a built model hold after a
-    /// training window (forward with targets, backward), for every cell and input kind.
-    @Test(arguments: ModelConfig.Kind.allCases, [nil, 5] as [Int?])
-    func matchesTheBuffersOfABuiltModel(kind: ModelConfig.Kind, embedding: Int?) throws {
-        let config = ModelConfig(kind: kind, vocabularySize: 11, embeddingSize: embedding, hiddenSize: 7, layers: 2)
-        var rng = SplitMix64(seed: 1)
-        let model = try RecurrentLM<Float>(config: config, using: &rng)
-        let steps = 3, batch = 2
-        let ids = randomTokens(steps * batch, vocabulary: 11, &rng)
+    /// The scalars a model's buffers hold after one training window (forward with targets,
+    /// backward) of `steps × batch`: parameters and gradients, every cell's workspace, the
+    /// head's logits and the input layer's rows.
+    func allocatedValues(_ model: RecurrentLM<Float>, steps: Int, batch: Int, _ rng: inout SplitMix64) throws -> Int {
+        let ids = randomTokens(steps * batch, vocabulary: model.config.vocabularySize, &rng)
         _ = try model.forward(inputs: ids, targets: ids, steps: steps, batch: batch)
         try model.backward()
         var values = model.parameters.reduce(0) { $0 + $1.value.count + $1.gradient.count }
@@ -23,6 +19,18 @@ import LMTensor
         }
         values += model.outputLayer.logits.count + model.outputLayer.logitGradients.count
         values += model.inputLayer.embedded.count + model.inputLayer.gradients.count
+        return values
+    }
+
+    /// The estimate equals the values the real buffers of a built model hold after a
+    /// training window (forward with targets, backward), for every cell and input kind.
+    @Test(arguments: ModelConfig.Kind.allCases, [nil, 5] as [Int?])
+    func matchesTheBuffersOfABuiltModel(kind: ModelConfig.Kind, embedding: Int?) throws {
+        let config = ModelConfig(kind: kind, vocabularySize: 11, embeddingSize: embedding, hiddenSize: 7, layers: 2)
+        var rng = SplitMix64(seed: 1)
+        let model = try RecurrentLM<Float>(config: config, using: &rng)
+        let steps = 3, batch = 2
+        let values = try allocatedValues(model, steps: steps, batch: batch, &rng)
         let estimate = MemoryEstimate(config: config, steps: steps, batch: batch)
         #expect(estimate.total == values * 4)
         #expect(estimate.parameterCount == model.parameterCount)
@@ -40,18 +48,7 @@ import LMTensor
         var rng = SplitMix64(seed: 2)
         let model = try RecurrentLM<Float>(config: config, using: &rng)
         let steps = 3, batch = 2
-        let ids = randomTokens(steps * batch, vocabulary: 11, &rng)
-        _ = try model.forward(inputs: ids, targets: ids, steps: steps, batch: batch)
-        try model.backward()
-        var values = model.parameters.reduce(0) { $0 + $1.value.count + $1.gradient.count }
-        for cell in model.cells {
-            let w = cell.workspace
-            values += [w.states, w.cells, w.gateValues, w.gateGradients, w.auxiliary, w.outputGradientBuffer,
-                       w.scratch, w.transposedRecurrent].reduce(0) { $0 + $1.count }
-            values += w.carried.reduce(0) { $0 + $1.count }
-        }
-        values += model.outputLayer.logits.count + model.outputLayer.logitGradients.count
-        values += model.inputLayer.embedded.count + model.inputLayer.gradients.count
+        let values = try allocatedValues(model, steps: steps, batch: batch, &rng)
         let estimate = MemoryEstimate(config: config, steps: steps, batch: batch)
         #expect(estimate.parameterCount == model.parameterCount)
         #expect(estimate.total == values * 4)

@@ -5,15 +5,9 @@ import Testing
 
 /// Optimizers checked against their formulas on a parameter whose gradient we set by hand.
 @Suite struct OptimizerTests {
-    func parameter(_ values: [Float]) -> Parameter<Float> {
-        let p = Parameter<Float>(name: "w", rows: 1, cols: values.count, vector: true)
-        try! p.value.assign(values)
-        return p
-    }
-
     /// Minimises f(θ) = ½ Σ θ², whose gradient is θ, for `steps` updates.
     func descend(_ optimizer: inout some Optimizer, from start: [Float], steps: Int) -> [Float] {
-        let p = parameter(start)
+        let p = TrainingFixtures.parameter(start)
         for _ in 0..<steps {
             try! p.gradient.assign(p.value.array)
             optimizer.step([p])
@@ -65,14 +59,14 @@ import Testing
     }
 
     @Test func stateSurvivesASaveAndRestore() throws {
-        let p = parameter([1, -2])
+        let p = TrainingFixtures.parameter([1, -2])
         var a = Adam(learningRate: 0.01)
         try p.gradient.assign([0.5, 0.5])
         a.step([p])
         var b = Adam(learningRate: 0.01)
         try b.restore(tensors: Dictionary(uniqueKeysWithValues: a.stateTensors(for: [p]).map { ($0.name, $0) }),
                       scalars: a.stateScalars, parameters: [p])
-        let q = parameter(p.value.array)
+        let q = TrainingFixtures.parameter(p.value.array)
         try q.gradient.assign([0.5, 0.5])
         a.step([p])
         b.step([q])

@@ -27,6 +27,13 @@ enum TrainingFixtures {
     }
 
     /// A request for a tiny model on `corpus`, writing into `output`.
+    /// A one-row vector parameter `w` holding `values`, for optimizer tests.
+    static func parameter(_ values: [Float]) -> Parameter<Float> {
+        let p = Parameter<Float>(name: "w", rows: 1, cols: values.count, vector: true)
+        try! p.value.assign(values)
+        return p
+    }
+
     static func request(corpus: String, output: String, epochs: Int = 4, kind: ModelConfig.Kind = .rnn,
                         sampler: TrainingOptions.SamplerKind = .sequential, validationFraction: Double = 0) -> TrainingRun.Request {
         var options = TrainingOptions(corpus: corpus)

@@ -7,14 +7,8 @@ import Testing
 /// NT-ASGD: the running average against a plain reference (PyTorch ASGD, t0 = 0, lambd = 0),
 /// and AWD-LSTM's non-monotone trigger.
 @Suite struct WeightAverageTests {
-    func parameter(_ values: [Float]) -> Parameter<Float> {
-        let p = Parameter<Float>(name: "w", rows: 1, cols: values.count, vector: true)
-        try! p.value.assign(values)
-        return p
-    }
-
     @Test func averageIsPyTorchsASGDMean() {
-        let p = parameter([1, -2, 0.5])
+        let p = TrainingFixtures.parameter([1, -2, 0.5])
         var average = WeightAverage(SGD(learningRate: 0.1))
         var iterates: [[Double]] = []
         let gradients: [[Float]] = [[0.3, -0.1, 0.2], [0.1, 0.4, -0.5], [-0.2, 0.2, 0.1], [0.5, 0.0, 0.3], [0.05, -0.3, 0.2]]
@@ -34,13 +28,13 @@ import Testing
         #expect(p.value.array == raw, "the raw weights come back exactly")
         // The update itself is SGD's.
         var sgd = SGD(learningRate: 0.1)
-        let q = parameter([1, -2, 0.5])
+        let q = TrainingFixtures.parameter([1, -2, 0.5])
         for gradient in gradients { try! q.gradient.assign(gradient); sgd.step([q]) }
         #expect(q.value.array == raw)
     }
 
     @Test func averageSurvivesItsOwnStateRoundTrip() throws {
-        let p = parameter([1, -2])
+        let p = TrainingFixtures.parameter([1, -2])
         var average = WeightAverage(SGD(learningRate: 0.1))
         average.start()
         for g: [Float] in [[0.3, -0.1], [0.1, 0.4], [0.2, 0.2]] { try p.gradient.assign(g); average.step([p]) }

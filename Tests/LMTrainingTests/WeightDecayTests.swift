@@ -6,15 +6,9 @@ import Testing
 /// Weight decay against plain references in Double: L2 in SGD's and RMSProp's gradient,
 /// decoupled in Adam (AdamW).
 @Suite struct WeightDecayTests {
-    func parameter(_ values: [Float]) -> Parameter<Float> {
-        let p = Parameter<Float>(name: "w", rows: 1, cols: values.count, vector: true)
-        try! p.value.assign(values)
-        return p
-    }
-
     /// `steps` updates with the fixed gradient `gradient` (so the decay term is what moves θ apart).
     func run(_ optimizer: inout some Optimizer, from start: [Float], gradient: [Float], steps: Int) -> [Float] {
-        let p = parameter(start)
+        let p = TrainingFixtures.parameter(start)
         for _ in 0..<steps {
             try! p.gradient.assign(gradient)
             optimizer.step([p])
