@@ -102,10 +102,10 @@ recipe() {
       # word_language_model: nn.LSTM's defaults (two biases), encoder and decoder weight U(±0.1), decoder bias 0.
       lmkit="--model lstm --layers 2 --hidden $h --embedding $h --dropout $p --tied --batch 20 --steps 35
              --optimizer sgd --lr 20 --clip 0.25 --lr-schedule plateau:0.25 --sampler parallel --init pytorch
-             --recurrent-bias --init-embedding uniform:0.1 --init-output uniform:0.1 $word_data"
+             --recurrent-bias --init-embedding uniform:0.1 --init-output uniform:0.1 --eval-batch 10 $word_data"
       torch="--model lstm --layers 2 --hidden $h --embedding $h --dropout $p --tied --batch 20 --steps 35
              --optimizer sgd --lr 20 --clip 0.25 --lr-schedule plateau:0.25 --init pytorch --recurrent-bias
-             --init-embedding uniform:0.1 --init-output uniform:0.1" ;;
+             --init-embedding uniform:0.1 --init-output uniform:0.1 --eval-batch 10" ;;
     *) die "no recipe '$1' (have: torch-rnn-char torch-rnn-char-d2l pwl-tied pwl-650-tied)" ;;
   esac
   if [ "$use_recipe" = 1 ]; then

@@ -15,7 +15,7 @@ lm-train drives it): with n training tokens, B rows and T steps, batch k (from 0
 
 (the stream wraps around), epoch e (from 1) ends with the first batch k+1 with
 (k+1)*T*B >= e*n, and the state is carried (detached) through the whole run, reset only before
-the first batch. Validation and test are LMKit's Evaluator: rows = max(1, min(B, (m-1)//T)),
+the first batch. Validation and test are LMKit's Evaluator: rows = max(1, min(E, (m-1)//T)) with E = --eval-batch (default B),
 row r holds ids[r*L : r*L + L + 1] with L = (m-1)//rows, windows of T steps (the last one
 shorter), state carried across windows from zero, the mean over every prediction.
 
@@ -62,6 +62,7 @@ def parse_args(argv=None):
                    help="train PyTorch's second bias b_hh too (default: one bias per gate, as LMKit; b_hh is frozen at 0)")
     t = p.add_argument_group("training")
     t.add_argument("--batch", type=int, default=32)
+    t.add_argument("--eval-batch", type=int, default=0, help="rows of the validation and test texts (0: --batch), as lm-train --eval-batch")
     t.add_argument("--steps", type=int, default=35)
     t.add_argument("--epochs", type=int, default=3)
     t.add_argument("--max-batches", type=int, default=0,
@@ -241,7 +242,7 @@ def main(argv=None):
         report = {"epoch": epoch, "train_loss": train_loss, "train_ppl": math.exp(train_loss)}
         val_loss = None
         if valid_t is not None:
-            val_loss, _ = evaluate(torch, model, valid_t, a.batch, a.steps, V)
+            val_loss, _ = evaluate(torch, model, valid_t, a.eval_batch or a.batch, a.steps, V)
             report.update(val_loss=val_loss, val_ppl=math.exp(val_loss))
         report.update(lr=lr, seconds=round(seconds, 3), elapsed=round(elapsed, 3), batches=batches)
         print(json.dumps(report), flush=True)
@@ -251,7 +252,7 @@ def main(argv=None):
             else:
                 lr *= a.schedule[1]
     if test_ids:
-        test_loss, tokens = evaluate(torch, model, torch.tensor(test_ids, dtype=torch.long), a.batch, a.steps, V)
+        test_loss, tokens = evaluate(torch, model, torch.tensor(test_ids, dtype=torch.long), a.eval_batch or a.batch, a.steps, V)
         print(json.dumps({"test_loss": test_loss, "test_ppl": math.exp(test_loss), "test_tokens": tokens}), flush=True)
 
 

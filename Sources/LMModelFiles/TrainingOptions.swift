@@ -95,6 +95,12 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var rmspropDecay: Double? = nil
     /// The weights the test text is measured with (nil: `.last`).
     public var testModel: TestModel? = nil
+    /// Rows the validation and test texts are cut into (`--eval-batch`; nil: ``batch``).
+    /// PyTorch's word_language_model uses 10, TensorFlow's PTB model and Chainer's example 1.
+    public var evalBatch: Int? = nil
+
+    /// The rows validation and test evaluation use: ``evalBatch``, else ``batch``.
+    public var evaluationBatch: Int { evalBatch ?? batch }
 
     /// Options for a corpus with d2l 9.5's defaults.
     public init(corpus: String) { self.corpus = corpus }

@@ -265,7 +265,7 @@ public final class Trainer {
         var validationPerplexity: Double? = nil
         if let validation {
             validationPerplexity = try withEvaluationWeights {
-                try Evaluator.evaluate(model, on: validation, batch: options.batch, steps: options.steps).perplexity
+                try Evaluator.evaluate(model, on: validation, batch: options.evaluationBatch, steps: options.steps).perplexity
             }
         }
         guard trainPerplexity.isFinite, validationPerplexity?.isFinite ?? true else {

@@ -5,6 +5,7 @@ extension TrainingOptions {
     public func validate() throws {
         func bad(_ message: String) -> TrainingError { .invalidSetting(message) }
         if batch < 1 { throw bad("--batch must be at least 1 (got \(batch))") }
+        if let evalBatch, evalBatch < 1 { throw bad("--eval-batch must be at least 1 (got \(evalBatch))") }
         if steps < 1 { throw bad("--steps must be at least 1 (got \(steps))") }
         if epochs < 1 { throw bad("--epochs must be at least 1 (got \(epochs))") }
         if !(lr > 0 && lr.isFinite) { throw bad("--lr must be positive (got \(lr))") }

@@ -17,9 +17,11 @@ struct LMEval: LMTool {
     @Option(help: "Run directory (default: runs/latest).") var model: String = RunDirectory.latest
     @Argument(help: "Text file or registered corpus name (a corpus with splits, such as ptb, is measured on its test text).") var file: String
     @Option(parsing: .unconditional, help: "Window length: the state is carried across windows, so it changes only speed.") var steps = 35
+    @Option(parsing: .unconditional, help: "Rows the file is cut into, each one continuous sequence (default 1: the whole file; PyTorch's word_language_model uses 10).") var batch = 1
 
     func validate() throws {
         if steps < 1 { throw ValidationError("--steps must be at least 1") }
+        if batch < 1 { throw ValidationError("--batch must be at least 1") }
     }
 
     func run() throws {
@@ -32,7 +34,7 @@ struct LMEval: LMTool {
             try TokenStream(contentsOfFile: path, vocabulary: trained.vocabulary, pipeline: pipeline)
         }
         let result = try Evaluation.checked(path: path, model: trained.directory.path) {
-            try Evaluator.evaluate(trained.model, on: stream, batch: 1, steps: steps)
+            try Evaluator.evaluate(trained.model, on: stream, batch: batch, steps: steps)
         }
         var unknown = 0
         for index in 0..<stream.count where stream[index] == 0 { unknown += 1 }

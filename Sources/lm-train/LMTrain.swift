@@ -64,6 +64,7 @@ struct LMTrain: LMTool {
     @Option(help: "Minibatches: sequential, random or parallel.") var sampler: TrainingOptions.SamplerKind = .sequential
     @Option(parsing: .unconditional, help: "RMSProp's squared-gradient averaging factor (default 0.9; char-rnn 0.95).") var rmspropDecay: Double?
     @Option(help: "Measure the test text with the last or the best-validation weights (default last).") var testModel: TrainingOptions.TestModel?
+    @Option(parsing: .unconditional, help: "Rows the validation and test texts are cut into, each carrying its state across windows (default --batch; PyTorch's word_language_model 10, TensorFlow's PTB model 1).") var evalBatch: Int?
 
     @Option(help: "Token level: char or word (default char, or the registered corpus's: word for ptb; with --vocab, the vocabulary's).") var level: TextPipeline.Level?
     @Option(help: "Preprocessing preset: d2l, unicode or raw (default d2l, or the registered corpus's: raw for ptb; with --vocab, the vocabulary's).") var preset: Preprocessor.Preset?
@@ -176,6 +177,7 @@ struct LMTrain: LMTool {
         request.model.forgetBias = forgetBias
         request.training.rmspropDecay = rmspropDecay
         request.training.testModel = testModel
+        request.training.evalBatch = evalBatch
         request.model.dropout = dropoutSettings
         if let vocab { try PipelineChoice(level: level, preset: preset, endOfLine: eos).check(vocabularyAt: vocab) }
         let run = try TextError.remedyingInvalidUTF8(Self.invalidUTF8Remedy) { try TrainingRun(request) }

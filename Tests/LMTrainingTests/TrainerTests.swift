@@ -41,6 +41,30 @@ import Testing
         #expect(weights(plain) == weights(validated))
     }
 
+    @Test func validationReadsTheTextInEvalBatchRows() throws {
+        let corpus = TrainingFixtures.corpus(), valid = TrainingFixtures.corpus(lines: 8)
+        func run(evalBatch: Int?) throws -> (run: TrainingRun, perplexity: Double) {
+            var request = TrainingFixtures.request(corpus: corpus, output: TrainingFixtures.temporaryDirectory() + "/run", epochs: 1)
+            request.training.validFile = valid
+            request.training.evalBatch = evalBatch
+            let run = try TrainingRun(request)
+            guard case .finished(let report?) = try run.trainer.train(), let p = report.validationPerplexity else {
+                throw TrainingError.invalidSetting("no validation report")
+            }
+            return (run, p)
+        }
+        let rows = try run(evalBatch: nil), one = try run(evalBatch: 1)
+        #expect(weights(rows.run.directory.path) == weights(one.run.directory.path))
+        let stream = try TokenStream(contentsOfFile: valid, vocabulary: one.run.vocabulary, pipeline: one.run.vocabularyFile.pipeline)
+        let steps = one.run.trainer.config.training.steps, batch = one.run.trainer.config.training.batch
+        #expect(one.perplexity == (try Evaluator.evaluate(one.run.trainer.model, on: stream, batch: 1, steps: steps)).perplexity)
+        #expect(rows.perplexity == (try Evaluator.evaluate(rows.run.trainer.model, on: stream, batch: batch, steps: steps)).perplexity)
+        #expect(one.perplexity != rows.perplexity)
+        var bad = TrainingOptions(corpus: corpus)
+        bad.evalBatch = 0
+        #expect(throws: TrainingError.invalidSetting("--eval-batch must be at least 1 (got 0)")) { try bad.validate() }
+    }
+
     @Test func nanLossStopsWithTheLastGoodCheckpointIntact() throws {
         let corpus = TrainingFixtures.corpus()
         let output = TrainingFixtures.temporaryDirectory() + "/run"
