@@ -34,6 +34,15 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         case lstm
     }
 
+    /// Where a GRU applies its reset gate; the two are different models with the same shapes.
+    public enum GRUVariant: String, Codable, Sendable, CaseIterable {
+        /// d2l's (Cho et al. 2014): H̃ = tanh(X W_xh + (R ⊙ H) W_hh + b_h).
+        case d2l
+        /// PyTorch's `nn.GRU` (cuDNN's; Keras `reset_after`): the reset gate scales the
+        /// recurrent product, n = tanh(X W_xn + b_n + R ⊙ (H W_hn + b_hn)).
+        case pytorch
+    }
+
     /// The RNN cell's nonlinearity (GRU and LSTM always use tanh and sigmoid).
     public enum Activation: String, Codable, Sendable, CaseIterable {
         case tanh, relu
@@ -127,6 +136,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var forgetBias: Double?
     /// Dropout in training windows (`"dropout"`; off when omitted).
     public var dropout = Dropout.off
+    /// A GRU's reset-gate placement (`--gru-variant`). JSON `gruVariant`, default d2l.
+    public var gruVariant = GRUVariant.d2l
 
     /// A configuration; call ``validate()`` (the model's initialiser does).
     public init(kind: Kind, activation: Activation = .tanh, vocabularySize: Int, embeddingSize: Int? = nil,
@@ -143,12 +154,12 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case kind, activation, vocabularySize, embeddingSize, hiddenSize, layers, initialization
         case tied, recurrentBias, embeddingInitialization, outputInitialization, forgetBias
-        case dropout
+        case dropout, gruVariant
     }
 
     /// Decodes a configuration; `activation` (tanh), `embeddingSize` (one-hot), `layers` (1),
-    /// `initialization` (d2l), `tied` and `recurrentBias` (false), and the initialisation
-    /// overrides and `forgetBias` (none) may be omitted.
+    /// `initialization` (d2l), `tied` and `recurrentBias` (false), the initialisation
+    /// overrides and `forgetBias` (none), `dropout` (off) and `gruVariant` (d2l) may be omitted.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         kind = try c.decode(Kind.self, forKey: .kind)
@@ -164,6 +175,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         outputInitialization = try c.decodeIfPresent(Initialization.self, forKey: .outputInitialization)
         forgetBias = try c.decodeIfPresent(Double.self, forKey: .forgetBias)
         dropout = try c.decodeIfPresent(Dropout.self, forKey: .dropout) ?? .off
+        gruVariant = try c.decodeIfPresent(GRUVariant.self, forKey: .gruVariant) ?? .d2l
     }
 
     /// Throws ``ModelError/invalidConfiguration(_:)`` naming the offending field.
@@ -198,6 +210,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
             }
         }
         try dropout.validate(hasEmbedding: embeddingSize != nil)
+        if gruVariant != .d2l && kind != .gru {
+            throw ModelError.invalidConfiguration("gruVariant (--gru-variant) applies to the gru cell only; \(kind.rawValue) has no reset gate")
+        }
     }
 
     /// Gate blocks per cell: 1 (RNN), 3 (GRU: r, z, h̃), 4 (LSTM: i, f, o, c̃).
