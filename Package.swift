@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "lm-train", targets: ["lm-train"]),
         .executable(name: "lm-eval", targets: ["lm-eval"]),
         .executable(name: "lm-generate", targets: ["lm-generate"]),
+        .executable(name: "lm-convert", targets: ["lm-convert"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -76,6 +77,11 @@ let package = Package(
         ]),
         .executableTarget(name: "lm-generate", dependencies: [
             "LMGeneration", "LMModelFiles", "LMToolSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Model and vocabulary conversion: PyTorch state_dicts, Hugging Face tokenizer.json.
+        .executableTarget(name: "lm-convert", dependencies: [
+            "LMModelFiles", "LMText", "LMToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks of the library's hot paths, driven by bin/bench.

@@ -55,6 +55,15 @@ public enum SafeTensors {
     /// Parses a safetensors file's bytes; `path` names it in errors. Tensors come back in
     /// data order, with the metadata.
     public static func decode(_ data: Data, path: String) throws -> (tensors: [Tensor], metadata: [String: String]) {
+        let decoded = try decode(data, path: path, widening: false)
+        return (decoded.tensors, decoded.metadata)
+    }
+
+    /// Parses a safetensors file's bytes as ``decode(_:path:)`` does; with `widening`, F16 and
+    /// BF16 tensors are accepted too and converted to F32 (exactly: every half value is a
+    /// float), and their names are returned in `widened`. Other dtypes are refused.
+    public static func decode(_ data: Data, path: String, widening: Bool)
+        throws -> (tensors: [Tensor], metadata: [String: String], widened: [String]) {
         func fail(_ reason: String) -> ModelFileError { .badSafeTensors(path: path, reason: reason) }
         guard data.count >= 8 else { throw fail("only \(data.count) bytes; a header length needs 8") }
         let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
@@ -69,6 +78,7 @@ public enum SafeTensors {
         let bufferLength = data.count - bufferStart
         var metadata: [String: String] = [:]
         var entries: [(begin: Int, end: Int, tensor: Tensor)] = []
+        var widened: [String] = []
         for (name, value) in header {
             if name == "__metadata__" {
                 guard let dictionary = value as? [String: String] else { throw fail("__metadata__ must map strings to strings") }
@@ -79,24 +89,42 @@ public enum SafeTensors {
                   let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
                 throw fail("tensor \(name) lacks dtype, shape or data_offsets")
             }
-            guard dtype == "F32" else { throw fail("tensor \(name) has dtype \(dtype); LMKit reads F32") }
+            let width: Int
+            switch dtype {
+            case "F32": width = 4
+            case "F16" where widening, "BF16" where widening: width = 2
+            default:
+                throw fail("tensor \(name) has dtype \(dtype); LMKit reads F32" + (widening ? " (and F16 or BF16, converted to F32)" : ""))
+            }
             guard shape.allSatisfy({ $0 >= 0 }) else { throw fail("tensor \(name) has a negative dimension") }
             // Checked products: a header may claim dimensions whose element count overflows Int.
             let count = shape.reduce(Optional(1)) { product, dimension in
                 product.flatMap { let (value, overflow) = $0.multipliedReportingOverflow(by: dimension); return overflow ? nil : value }
             }
-            guard let count, count <= bufferLength / 4 else {
+            guard let count, count <= bufferLength / width else {
                 throw fail("tensor \(name): shape \(shape) needs more than the \(bufferLength)-byte buffer holds")
             }
             let (begin, end) = (offsets[0], offsets[1])
-            guard begin >= 0, end >= begin, end <= bufferLength, end - begin == count * 4 else {
+            guard begin >= 0, end >= begin, end <= bufferLength, end - begin == count * width else {
                 throw fail("tensor \(name): data_offsets [\(begin), \(end)] do not fit shape \(shape) in a \(bufferLength)-byte buffer")
             }
             var values = [Float](repeating: 0, count: count)
-            _ = values.withUnsafeMutableBytes { destination in
-                data.copyBytes(to: destination, from: bufferStart + begin..<bufferStart + end)
+            if width == 4 {
+                _ = values.withUnsafeMutableBytes { destination in
+                    data.copyBytes(to: destination, from: bufferStart + begin..<bufferStart + end)
+                }
+                if Int(1).littleEndian != 1 { values = values.map { Float(bitPattern: $0.bitPattern.byteSwapped) } }
+            } else {
+                var halves = [UInt16](repeating: 0, count: count)
+                _ = halves.withUnsafeMutableBytes { destination in
+                    data.copyBytes(to: destination, from: bufferStart + begin..<bufferStart + end)
+                }
+                for i in 0..<count {
+                    let bits = UInt16(littleEndian: halves[i])
+                    values[i] = dtype == "BF16" ? Float(bitPattern: UInt32(bits) << 16) : Float(Float16(bitPattern: bits))
+                }
+                widened.append(name)
             }
-            if Int(1).littleEndian != 1 { values = values.map { Float(bitPattern: $0.bitPattern.byteSwapped) } }
             entries.append((begin, end, Tensor(name: name, shape: shape, values: values)))
         }
         // As the format requires: the tensors tile the buffer, without gaps or overlaps (ties of
@@ -113,14 +141,22 @@ public enum SafeTensors {
         guard next == bufferLength else {
             throw fail("the tensors cover \(next) of the data buffer's \(bufferLength) bytes")
         }
-        return (ordered.map(\.tensor), metadata)
+        return (ordered.map(\.tensor), metadata, widened.sorted())
     }
 
     /// Reads a safetensors file.
     public static func read(from path: String) throws -> (tensors: [Tensor], metadata: [String: String]) {
+        let decoded = try read(from: path, widening: false)
+        return (decoded.tensors, decoded.metadata)
+    }
+
+    /// Reads a safetensors file, converting F16 and BF16 tensors to F32 when `widening`
+    /// (see ``decode(_:path:widening:)``).
+    public static func read(from path: String, widening: Bool)
+        throws -> (tensors: [Tensor], metadata: [String: String], widened: [String]) {
         guard let data = try? FileAccess.contents(of: path) else {
             throw ModelFileError.io(path: path, reason: "cannot read: \(FileAccess.unreadableReason(path) ?? "read error")")
         }
-        return try decode(data, path: path)
+        return try decode(data, path: path, widening: widening)
     }
 }

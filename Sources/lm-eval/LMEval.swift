@@ -18,10 +18,12 @@ struct LMEval: LMTool {
     @Argument(help: "Text file or registered corpus name (a corpus with splits, such as ptb, is measured on its test text).") var file: String
     @Option(parsing: .unconditional, help: "Window length: the state is carried across windows, so it changes only speed.") var steps = 35
     @Option(parsing: .unconditional, help: "Rows the file is cut into, each one continuous sequence (default 1: the whole file; PyTorch's word_language_model uses 10).") var batch = 1
+    @Option(help: "Also write the logits of every prediction (tokens − 1 rows × vocabulary, F32 tensor \"logits\") to this safetensors file (needs --batch 1).") var logits: String?
 
     func validate() throws {
         if steps < 1 { throw ValidationError("--steps must be at least 1") }
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if logits != nil && batch != 1 { throw ValidationError("--logits writes one row per position of the file as one sequence; use --batch 1") }
     }
 
     func run() throws {
@@ -35,6 +37,9 @@ struct LMEval: LMTool {
         }
         let result = try Evaluation.checked(path: path, model: trained.directory.path) {
             try Evaluator.evaluate(trained.model, on: stream, batch: batch, steps: steps)
+        }
+        if let logits {
+            try LogitsFile.write(model: trained, stream: stream, steps: steps, text: path, to: logits)
         }
         var unknown = 0
         for index in 0..<stream.count where stream[index] == 0 { unknown += 1 }

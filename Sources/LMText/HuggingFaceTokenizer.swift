@@ -1,0 +1,226 @@
+import CUtf8proc
+import Foundation
+
+/// An LMKit vocabulary as a Hugging Face `tokenizer.json` (a `WordLevel` model, id for id),
+/// and a WordLevel `tokenizer.json` read back as an LMKit vocabulary.
+///
+/// The pipeline maps to tokenizers' parts where one exists:
+///
+/// | LMKit | tokenizers |
+/// |---|---|
+/// | normalization nfc / nfkc | normalizer `NFC` / `NFKC` |
+/// | case folding | `Lowercase` (full folding only for ASCII: ß, ﬁ and the like differ) |
+/// | filter ascii-letters (d2l) | `Replace` `[^A-Za-z]+` → " ", then `Strip` (exact) |
+/// | filter letters (unicode) | `Replace` `[^\p{L}\p{M}]+` → " ", then `Strip` (emoji are dropped, LMKit keeps them) |
+/// | word level, whitespace | pre-tokenizer `WhitespaceSplit` |
+/// | word level, unicode | `WhitespaceSplit`, then `Split` `[\p{L}\p{M}\p{N}_]+│\X`, isolated |
+/// | character level | `Split` `\X` (grapheme clusters, Oniguruma's rules), isolated; decoder `Fuse` |
+/// | `<eos>` per line | post-processor `TemplateProcessing` `$A <eos>` |
+///
+/// What has no equivalent: LMKit processes text line by line, tokenizers one string at a time
+/// (encode each line, with its line end for raw character-level vocabularies, to get LMKit's
+/// ids); frequencies, source and build settings are not kept (an imported vocabulary has zero
+/// counts); `replaceInvalidUTF8` does not apply (Python strings are valid Unicode).
+public enum HuggingFaceTokenizer {
+    // MARK: - Export
+
+    /// The `tokenizer.json` of `file`, and one line per thing tokenizers does differently.
+    public static func export(_ file: VocabularyFile) throws -> (json: Data, losses: [String]) {
+        let pipeline = file.pipeline, p = pipeline.preprocessor
+        var losses: [String] = []
+        var normalizers: [[String: Any]] = []
+        switch p.normalization {
+        case .none: break
+        case .nfc: normalizers.append(["type": "NFC"])
+        case .nfkc: normalizers.append(["type": "NFKC"])
+        }
+        if p.caseFold {
+            normalizers.append(["type": "Lowercase"])
+            if p.filter != .asciiLetters { losses.append("case folding becomes Lowercase, which differs outside ASCII (ß, ﬁ, final sigma)") }
+        }
+        switch p.filter {
+        case .none: break
+        case .asciiLetters:
+            normalizers += [replace(asciiLettersPattern), ["type": "Strip", "strip_left": true, "strip_right": true]]
+        case .letters:
+            normalizers += [replace(lettersPattern), ["type": "Strip", "strip_left": true, "strip_right": true]]
+            losses.append("the letters filter keeps letters and marks only; LMKit also keeps emoji")
+        }
+        let normalizer: Any = normalizers.isEmpty ? NSNull()
+            : normalizers.count == 1 ? normalizers[0] : ["type": "Sequence", "normalizers": normalizers]
+        let preTokenizer: [String: Any]
+        var decoder: Any = NSNull()
+        switch (pipeline.level, pipeline.wordSplitting) {
+        case (.char, _):
+            preTokenizer = split(characterPattern)
+            decoder = ["type": "Fuse"]
+            losses.append("characters are grapheme clusters by Oniguruma's \\X, whose Unicode version may differ from utf8proc's \(file.unicodeVersion)")
+        case (.word, .whitespace):
+            preTokenizer = ["type": "WhitespaceSplit"]
+        case (.word, .unicode):
+            preTokenizer = ["type": "Sequence", "pretokenizers": [["type": "WhitespaceSplit"], split(unicodeWordPattern)]]
+        }
+        var postProcessor: Any = NSNull()
+        if pipeline.endOfLine {
+            let eos = TextPipeline.endOfLineToken
+            let id = file.tokens.firstIndex(of: eos) ?? 0
+            func sequence(_ name: String, _ type: Int) -> [String: Any] { ["Sequence": ["id": name, "type_id": type]] }
+            func special(_ type: Int) -> [String: Any] { ["SpecialToken": ["id": eos, "type_id": type]] }
+            postProcessor = ["type": "TemplateProcessing",
+                             "single": [sequence("A", 0), special(0)],
+                             "pair": [sequence("A", 0), special(0), sequence("B", 1), special(1)],
+                             "special_tokens": [eos: ["id": eos, "ids": [id], "tokens": [eos]]]]
+        }
+        var vocab: [String: Int] = [:]
+        for (id, token) in file.tokens.enumerated() { vocab[token] = id }
+        let object: [String: Any] = [
+            "version": "1.0", "truncation": NSNull(), "padding": NSNull(), "added_tokens": [],
+            "normalizer": normalizer, "pre_tokenizer": preTokenizer, "post_processor": postProcessor, "decoder": decoder,
+            "model": ["type": "WordLevel", "vocab": vocab, "unk_token": Vocabulary.unknownToken],
+        ]
+        var data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        data.append(0x0A)
+        return (data, losses)
+    }
+
+    static let asciiLettersPattern = "[^A-Za-z]+"
+    static let lettersPattern = "[^\\p{L}\\p{M}]+"
+    static let characterPattern = "\\X"
+    static let unicodeWordPattern = "[\\p{L}\\p{M}\\p{N}_]+|\\X"
+
+    private static func replace(_ pattern: String) -> [String: Any] {
+        ["type": "Replace", "pattern": ["Regex": pattern], "content": " "]
+    }
+
+    private static func split(_ pattern: String) -> [String: Any] {
+        ["type": "Split", "pattern": ["Regex": pattern], "behavior": "Isolated", "invert": false]
+    }
+
+    // MARK: - Import
+
+    /// The LMKit vocabulary of the WordLevel `tokenizer.json` at `path`, and one line per
+    /// thing that changed on the way (renamed unknown token, zero counts).
+    public static func vocabularyFile(fromTokenizerAt path: String) throws -> (file: VocabularyFile, notes: [String]) {
+        let data: Data
+        do { data = try FileAccess.contents(of: path) } catch {
+            throw TokenizerJSONError.notATokenizer(path: path, reason: "cannot read: \(FileAccess.unreadableReason(path) ?? "read error")")
+        }
+        func bad(_ reason: String) -> TokenizerJSONError { .notATokenizer(path: path, reason: reason) }
+        func unsupported(_ reason: String) -> TokenizerJSONError { .unsupported(path: path, reason: reason) }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw bad("not a JSON object") }
+        guard let model = object["model"] as? [String: Any] else { throw bad("no \"model\" object") }
+        let type = model["type"] as? String ?? "(none)"
+        guard type == "WordLevel" else { throw unsupported("model type \(type); LMKit reads WordLevel tokenizers (one id per whole token)") }
+        guard let vocab = model["vocab"] as? [String: Any] else { throw bad("the WordLevel model has no \"vocab\" object") }
+        var tokens = [String?](repeating: nil, count: vocab.count)
+        for (token, value) in vocab {
+            guard let number = value as? NSNumber, let id = Int(exactly: number.doubleValue), id >= 0, id < vocab.count else {
+                throw bad("vocab[\(token.debugDescription)] is \(value), not an id in 0..<\(vocab.count)")
+            }
+            guard tokens[id] == nil else { throw bad("id \(id) is given to both \(tokens[id]!.debugDescription) and \(token.debugDescription)") }
+            tokens[id] = token
+        }
+        var list = tokens.map { $0! }   // n distinct ids in 0..<n: every slot is filled
+        var notes: [String] = []
+        guard let unk = model["unk_token"] as? String else { throw unsupported("the WordLevel model has no unk_token; LMKit maps unknown tokens to <unk> at id 0") }
+        guard list.first == unk else {
+            throw unsupported("unk_token \(unk.debugDescription) has id \(vocab[unk].map { "\($0)" } ?? "none"); LMKit's unknown token is id 0")
+        }
+        if unk != Vocabulary.unknownToken {
+            guard !list.contains(Vocabulary.unknownToken) else {
+                throw unsupported("unk_token is \(unk.debugDescription) and \(Vocabulary.unknownToken) is another token; LMKit's unknown token is \(Vocabulary.unknownToken)")
+            }
+            list[0] = Vocabulary.unknownToken
+            notes.append("the unknown token \(unk.debugDescription) is renamed \(Vocabulary.unknownToken) (LMKit's)")
+        }
+        let preprocessor = try preprocessor(from: object["normalizer"], unsupported: unsupported, notes: &notes)
+        let (level, splitting) = try tokenization(from: object["pre_tokenizer"], unsupported: unsupported)
+        let endOfLine = try endOfLine(from: object["post_processor"], tokens: list, unsupported: unsupported)
+        let pipeline = TextPipeline(preprocessor: preprocessor, level: level, wordSplitting: splitting, endOfLine: endOfLine)
+        notes.append("a tokenizer.json has no counts: every frequency is 0")
+        let file = VocabularyFile(format: VocabularyFile.formatName, version: VocabularyFile.currentVersion, pipeline: pipeline,
+                                  unicodeVersion: String(cString: utf8proc_unicode_version()),
+                                  source: .init(file: URL(fileURLWithPath: path).lastPathComponent, bytes: data.count, tokens: 0),
+                                  settings: .init(), tokens: list, frequencies: [Int](repeating: 0, count: list.count))
+        do { _ = try file.vocabulary() } catch let error as TextError { throw bad(error.description) }
+        if let reason = file.implausibility { throw unsupported(reason) }
+        return (file, notes)
+    }
+
+    /// The preprocessing a normalizer describes (see the type's table).
+    private static func preprocessor(from value: Any?, unsupported: (String) -> TokenizerJSONError,
+                                     notes: inout [String]) throws -> Preprocessor {
+        var parts: [[String: Any]] = []
+        if let object = value as? [String: Any] {
+            if object["type"] as? String == "Sequence" {
+                parts = object["normalizers"] as? [[String: Any]] ?? []
+            } else {
+                parts = [object]
+            }
+        } else if value != nil && !(value is NSNull) {
+            throw unsupported("the normalizer is not an object")
+        }
+        var normalization = Preprocessor.Normalization.none, caseFold = false, filter = Preprocessor.Filter.none
+        var index = 0
+        while index < parts.count {
+            let part = parts[index], type = part["type"] as? String ?? "(none)"
+            switch type {
+            case "NFC": normalization = .nfc
+            case "NFKC": normalization = .nfkc
+            case "Lowercase": caseFold = true
+            case "Replace":
+                let pattern = (part["pattern"] as? [String: Any])?["Regex"] as? String
+                let strips = index + 1 < parts.count && parts[index + 1]["type"] as? String == "Strip"
+                guard part["content"] as? String == " ", strips, let pattern,
+                      pattern == asciiLettersPattern || pattern == lettersPattern else {
+                    throw unsupported("normalizer Replace \(pattern ?? "(not a regex)") has no LMKit equivalent (LMKit filters \(asciiLettersPattern) or \(lettersPattern) to one space, then strips)")
+                }
+                filter = pattern == asciiLettersPattern ? .asciiLetters : .letters
+                if filter == .letters { notes.append("the letters filter of LMKit also keeps emoji, which this normalizer dropped") }
+                index += 1
+            default:
+                throw unsupported("normalizer \(type) has no LMKit equivalent (LMKit has NFC, NFKC, case folding and its two letter filters)")
+            }
+            index += 1
+        }
+        if caseFold && filter != .asciiLetters { notes.append("Lowercase is read as LMKit's case folding, which differs outside ASCII") }
+        let preset: Preprocessor.Preset = [Preprocessor.Preset.d2l, .unicode, .raw].first {
+            let p = Preprocessor(preset: $0)
+            return p.normalization == normalization && p.caseFold == caseFold && p.filter == filter
+        } ?? .raw
+        return Preprocessor(preset: preset, normalization: normalization, caseFold: caseFold, filter: filter)
+    }
+
+    /// The level and word splitting a pre-tokenizer describes.
+    private static func tokenization(from value: Any?, unsupported: (String) -> TokenizerJSONError) throws
+        -> (TextPipeline.Level, WordTokenizer.Splitting) {
+        guard let object = value as? [String: Any] else {
+            throw unsupported("no pre-tokenizer: a WordLevel model would look the whole text up as one token")
+        }
+        func isSplit(_ part: [String: Any], _ pattern: String) -> Bool {
+            part["type"] as? String == "Split" && (part["pattern"] as? [String: Any])?["Regex"] as? String == pattern
+                && part["behavior"] as? String == "Isolated" && (part["invert"] as? Bool ?? false) == false
+        }
+        let type = object["type"] as? String ?? "(none)"
+        if type == "WhitespaceSplit" { return (.word, .whitespace) }
+        if isSplit(object, characterPattern) { return (.char, .whitespace) }
+        if type == "Sequence", let parts = object["pretokenizers"] as? [[String: Any]], parts.count == 2,
+           parts[0]["type"] as? String == "WhitespaceSplit", isSplit(parts[1], unicodeWordPattern) {
+            return (.word, .unicode)
+        }
+        throw unsupported("pre-tokenizer \(type) has no LMKit equivalent (LMKit splits on white space, Unicode word boundaries or grapheme clusters)")
+    }
+
+    /// Whether the post-processor appends `<eos>` (and nothing else) to every sequence.
+    private static func endOfLine(from value: Any?, tokens: [String], unsupported: (String) -> TokenizerJSONError) throws -> Bool {
+        guard let object = value as? [String: Any] else { return false }
+        let type = object["type"] as? String ?? "(none)"
+        let single = object["single"] as? [[String: Any]] ?? []
+        let eos = TextPipeline.endOfLineToken
+        guard type == "TemplateProcessing", single.count == 2, single[0]["Sequence"] != nil,
+              (single[1]["SpecialToken"] as? [String: Any])?["id"] as? String == eos else {
+            throw unsupported("post-processor \(type) has no LMKit equivalent (LMKit can append \(eos) after every line)")
+        }
+        return true
+    }
+}
