@@ -30,7 +30,12 @@ a = torch.ones(64, 64)
 assert float((a @ a)[0, 0]) == 64.0
 EOF
   }
-  if [ -x "$py" ] && ok; then return 0; fi
+  # The conversion checks (bench/convert.sh) also need safetensors, tokenizers and numpy (small wheels).
+  extras() {
+    "$py" -c "import safetensors, tokenizers, numpy" >/dev/null 2>&1 \
+      || "$py" -m pip install --quiet --disable-pip-version-check safetensors tokenizers numpy
+  }
+  if [ -x "$py" ] && ok; then extras; return 0; fi
 
   t0=$(date +%s)
   if [ ! -x "$py" ]; then
@@ -46,7 +51,7 @@ EOF
     | grep "cp$("$py" -c 'import sys; print(f"{sys.version_info[0]}{sys.version_info[1]}")')-" | sort -V | tail -n 1 || true)"
   if [ -n "$wheel" ]; then
     log "installing local CPU wheel $(basename "$wheel") --no-deps + pure-python deps"
-    if "${pip[@]}" --no-deps "$wheel" && "${pip[@]}" "${deps[@]}" && ok; then
+    if "${pip[@]}" --no-deps "$wheel" && "${pip[@]}" "${deps[@]}" && ok && extras; then
       log "torch ready ($(( $(date +%s) - t0 )) s, venv $(du -sh "$venv" | cut -f1))"
       return 0
     fi
@@ -54,14 +59,14 @@ EOF
   fi
 
   log "installing torch from PyPI --no-deps + pure-python deps"
-  if "${pip[@]}" --no-deps torch && "${pip[@]}" "${deps[@]}" && ok; then
+  if "${pip[@]}" --no-deps torch && "${pip[@]}" "${deps[@]}" && ok && extras; then
     log "torch ready ($(( $(date +%s) - t0 )) s, venv $(du -sh "$venv" | cut -f1))"
     return 0
   fi
 
   log "torch without its binary dependencies does not import; full install from PyPI (large)"
   "${pip[@]}" torch
-  if ok; then
+  if ok && extras; then
     log "torch ready ($(( $(date +%s) - t0 )) s, venv $(du -sh "$venv" | cut -f1))"
     return 0
   fi
