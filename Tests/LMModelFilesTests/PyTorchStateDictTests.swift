@@ -1,0 +1,105 @@
+import Foundation
+import LMData
+import LMModels
+import Testing
+@testable import LMModelFiles
+
+/// The PyTorch layouts: every architecture LMKit can export comes back from its state_dict as
+/// the same configuration and the same tensors, value for value, and the gate blocks land where
+/// PyTorch's cells read them.
+@Suite struct PyTorchStateDictTests {
+    /// A model of `config` with nonzero random weights.
+    func model(_ config: ModelConfig) throws -> RecurrentLM<Float> {
+        var c = config
+        c.initialization = .uniform(bound: 0.5)
+        var generator = RandomGenerator(seed: 7)
+        return try RecurrentLM<Float>(config: c, using: &generator)
+    }
+
+    static var architectures: [ModelConfig] {
+        var all: [ModelConfig] = []
+        for kind in ModelConfig.Kind.allCases {
+            for layers in [1, 2] {
+                for (embedding, tied) in [(nil, false), (5, false), (4, true)] as [(Int?, Bool)] {
+                    for recurrentBias in [false, true] {
+                        var c = ModelConfig(kind: kind, vocabularySize: 7, embeddingSize: embedding, hiddenSize: 4, layers: layers)
+                        c.tied = tied
+                        c.recurrentBias = recurrentBias
+                        if kind == .gru { c.gruVariant = .pytorch }
+                        all.append(c)
+                    }
+                }
+            }
+        }
+        return all
+    }
+
+    @Test(arguments: architectures) func stateDictComesBackAsTheSameModel(_ config: ModelConfig) throws {
+        let m = try model(config)
+        let state = try PyTorchStateDict.tensors(of: m, path: "run")
+        var expectedNames = ["encoder.weight", "decoder.weight", "decoder.bias"]
+        for k in 0..<config.layers { expectedNames += ["weight_ih", "weight_hh", "bias_ih", "bias_hh"].map { "rnn.\($0)_l\(k)" } }
+        #expect(state.map(\.name).sorted() == expectedNames.sorted())
+        var inferred = try PyTorchStateDict.modelConfig(for: state, path: "s")
+        #expect(inferred.initialization == .pytorch)
+        inferred.initialization = m.config.initialization
+        #expect(inferred == m.config)
+        #expect(PyTorchStateDict.lmkitTensors(from: state, config: inferred) == RunDirectory.tensors(of: m))
+    }
+
+    @Test func lstmGatesLandInPyTorchsOrder() throws {
+        let m = try model(ModelConfig(kind: .lstm, vocabularySize: 3, embeddingSize: 2, hiddenSize: 2))
+        let h = 2, w = 4 * h
+        // Mark LMKit's blocks I F O C̃ (columns b·H … b·H + 1) in W_xh row 0 and in b_h.
+        let wxh = m.parameter(named: "lstm.0.W_xh")!, bh = m.parameter(named: "lstm.0.b_h")!
+        for block in 0..<4 { for j in 0..<h { wxh.value[block * h + j] = Float(10 * block + j); bh.value[block * h + j] = Float(10 * block + j) } }
+        let state = Dictionary(uniqueKeysWithValues: try PyTorchStateDict.tensors(of: m, path: "run").map { ($0.name, $0) })
+        // PyTorch's i, f, g, o = LMKit's I, F, C̃, O; weight_ih is (4H × E), row r column 0.
+        for (pytorch, lmkit) in [(0, 0), (1, 1), (2, 3), (3, 2)] {
+            for j in 0..<h {
+                #expect(state["rnn.weight_ih_l0"]!.values[(pytorch * h + j) * 2] == Float(10 * lmkit + j))
+                #expect(state["rnn.bias_ih_l0"]!.values[pytorch * h + j] == Float(10 * lmkit + j))
+            }
+        }
+        #expect(state["rnn.weight_ih_l0"]!.shape == [w, 2])
+    }
+
+    @Test func d2lConciseModelsImportAsOneHot() throws {
+        // d2l's RNNModel: rnn.* and linear.*, one-hot input (no encoder).
+        let v = 5, h = 3
+        func tensor(_ name: String, _ shape: [Int]) -> SafeTensors.Tensor {
+            SafeTensors.Tensor(name: name, shape: shape, values: (0..<shape.reduce(1, *)).map { Float($0 % 7) / 8 })
+        }
+        let state = [tensor("rnn.weight_ih_l0", [h, v]), tensor("rnn.weight_hh_l0", [h, h]), tensor("rnn.bias_ih_l0", [h]),
+                     tensor("rnn.bias_hh_l0", [h]), tensor("linear.weight", [v, h]), tensor("linear.bias", [v])]
+        let config = try PyTorchStateDict.modelConfig(for: state, path: "s")
+        #expect(config.kind == .rnn && config.embeddingSize == nil && config.vocabularySize == v && config.recurrentBias)
+        let lmkit = PyTorchStateDict.lmkitTensors(from: state, config: config)
+        #expect(lmkit.map(\.name) == ["rnn.0.W_xh", "rnn.0.W_hh", "rnn.0.b_h", "rnn.0.b_hh", "output.W_hq", "output.b_q"])
+        #expect(lmkit[0].shape == [v, h] && lmkit[0].values == PyTorchStateDict.transposed(state[0].values, rows: h, cols: v))
+    }
+
+    @Test func d2lGRUIsNotExported() throws {
+        let m = try model(ModelConfig(kind: .gru, vocabularySize: 3, hiddenSize: 2))
+        #expect(throws: PyTorchStateDictError.gruVariant(path: "run", direction: .export)) {
+            try PyTorchStateDict.tensors(of: m, path: "run")
+        }
+    }
+
+    @Test func halfPrecisionTensorsAreWidenedExactly() throws {
+        // One F16 tensor [1, -2.5, 65504] and one BF16 tensor [1, -0.5] in a hand-made file.
+        let f16: [UInt16] = [0x3C00, 0xC100, 0x7BFF], bf16: [UInt16] = [0x3F80, 0xBF00]
+        var header = #"{"a":{"dtype":"F16","shape":[3],"data_offsets":[0,6]},"b":{"dtype":"BF16","shape":[2],"data_offsets":[6,10]}}"#
+        while header.utf8.count % 8 != 0 { header += " " }
+        var data = Data()
+        withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(Data(header.utf8))
+        for bits in f16 + bf16 { withUnsafeBytes(of: bits.littleEndian) { data.append(contentsOf: $0) } }
+        let decoded = try SafeTensors.decode(data, path: "h", widening: true)
+        #expect(decoded.tensors.map(\.values) == [[1, -2.5, 65504], [1, -0.5]])
+        #expect(decoded.widened == ["a", "b"])
+        #expect(throws: ModelFileError.badSafeTensors(path: "h", reason: "tensor a has dtype F16; LMKit reads F32")) {
+            try SafeTensors.decode(data, path: "h")
+        }
+    }
+}
