@@ -59,7 +59,7 @@ public struct MemoryEstimate: Sendable, Equatable {
                            mul(2, n, width),                   // gate values and gradients
                            gates > 1 ? mul(n, h) : 0,          // auxiliary
                            mul(n, h),                          // output gradients
-                           bh,                                 // scratch
+                           config.kind == .gru && config.gruVariant == .pytorch ? mul(3, bh) : bh,  // scratch (PyTorch's GRU: B × 3H)
                            mul(stateCount, bh))                // carried state
         let d = config.dropout, maskRows = d.locked ? batch : n
         func site(_ p: Double, _ w: Int) -> Int { p > 0 ? add(mul(maskRows, w), mul(n, w)) : 0 }

@@ -27,6 +27,8 @@ public protocol RecurrentArchitecture: Codable, Equatable, Sendable {
     static var windowsAreIndependent: Bool { get }
     /// Dropout in training windows (off unless the configuration has a setting for it).
     var dropout: Dropout { get }
+    /// A GRU's reset-gate placement (default d2l).
+    var gruVariant: ModelConfig.GRUVariant { get }
 }
 
 extension RecurrentArchitecture {
@@ -39,6 +41,7 @@ extension RecurrentArchitecture {
     public var forgetBias: Double? { nil }
     public var embeddingInitialization: ModelConfig.Initialization? { nil }
     public var outputInitialization: ModelConfig.Initialization? { nil }
+    public var gruVariant: ModelConfig.GRUVariant { .d2l }
 }
 
 extension ModelConfig: RecurrentArchitecture {

@@ -21,6 +21,9 @@ enum BackwardFault: Sendable {
     case dropTiedInputTerm
     /// With two biases per gate: leave b_hh's gradient out.
     case dropRecurrentBiasGradient
+    /// PyTorch's GRU with b_hh: give b_hh's candidate block b_h's gradient dN_pre instead of
+    /// R ⊙ dN_pre (as if b_hn sat outside the reset gate).
+    case candidateBiasGradientWithoutReset
     /// Skip the input dropout mask in backward (the embedding output's gradient).
     case skipInputMask
     /// Skip the between-layer dropout mask in backward.
@@ -120,20 +123,20 @@ public final class CellStepState<Scalar: TensorScalar> {
     /// One sequence's gate values, G·H.
     let gates: Buffer<Scalar>
     /// One sequence's H-wide scratch (GRU: R ⊙ H; LSTM: tanh(C'); the RNN's overlapped
-    /// step: the next step's H · W_hh).
+    /// step: the next step's H · W_hh; PyTorch's GRU: h W_hh + b_hh, 3H wide).
     let scratch: Buffer<Scalar>
     /// Whether `scratch` holds H · W_hh of the current state (kept by the RNN's overlapped
     /// step; a plain step clears it).
     var holdsNextProduct = true
 
     /// Zero state for `batch` sequences of a layer with `stateCount` state tensors of
-    /// `hidden` units and `gates` gate blocks.
-    public init(batch: Int, hidden: Int, stateCount: Int, gates: Int) {
+    /// `hidden` units and `gates` gate blocks; the scratch holds `scratchCount` values (H when nil).
+    public init(batch: Int, hidden: Int, stateCount: Int, gates: Int, scratchCount: Int? = nil) {
         self.batch = batch
         self.hidden = hidden
         carried = (0..<stateCount).map { _ in Buffer(count: batch * hidden) }
         self.gates = Buffer(count: gates * hidden)
-        scratch = Buffer(count: hidden)
+        scratch = Buffer(count: scratchCount ?? hidden)
     }
 
     /// The layer's output after the last step: the hidden rows h, batch × H.
@@ -167,16 +170,20 @@ public final class CellWorkspace<Scalar: TensorScalar> {
     private(set) var auxiliary = Buffer<Scalar>(count: 0)
     /// ∂loss/∂h_t for t = 1…T, T·B × H, filled by the layer above, then carries added.
     private(set) var outputGradientBuffer = Buffer<Scalar>(count: 0)
-    /// B × H scratch (GRU: ∂(R ⊙ H); LSTM: the cell-state gradient carry).
+    /// B × (scratchWidth·H) scratch (GRU: ∂(R ⊙ H); LSTM: the cell-state gradient carry;
+    /// PyTorch's GRU, 3 wide: the step's H W_hh + b_hh).
     private(set) var scratch = Buffer<Scalar>(count: 0)
+    /// Width of ``scratch`` in units of H (1 unless the cell asks for more).
+    let scratchWidth: Int
     /// The state carried between windows: stateCount buffers of B × H.
     var carried: [Buffer<Scalar>] = []
     /// W_hhᵀ (G·H × H), refreshed at the start of each backward pass, so the per-step
     /// products dG · W_hhᵀ run through the same unpacked kernel as the forward steps.
     let transposedRecurrent: Buffer<Scalar>
 
-    init(hidden: Int, gates: Int, stateCount: Int) {
+    init(hidden: Int, gates: Int, stateCount: Int, scratchWidth: Int = 1) {
         self.hidden = hidden
+        self.scratchWidth = scratchWidth
         self.gates = gates
         self.stateCount = stateCount
         transposedRecurrent = Buffer(count: hidden * gates * hidden)
@@ -229,7 +236,7 @@ public final class CellWorkspace<Scalar: TensorScalar> {
         gateGradients = Buffer(count: t * bh * gates)
         auxiliary = Buffer(count: gates > 1 ? t * bh : 0)
         outputGradientBuffer = Buffer(count: t * bh)
-        scratch = Buffer(count: bh)
+        scratch = Buffer(count: bh * scratchWidth)
     }
 
     /// Outputs h_1…h_T of the last forward, T·B × H rows (t-major).

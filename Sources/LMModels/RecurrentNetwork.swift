@@ -75,7 +75,8 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
         inputLayer = Input(configuration: config)
         let cells: [any RecurrentCell<Scalar>] = RecurrentStack.cells(
             kind: config.kind, activation: config.activation, inputSize: inputLayer.outputSize,
-            hiddenSize: config.hiddenSize, layers: config.layers, recurrentBias: config.recurrentBias)
+            hiddenSize: config.hiddenSize, layers: config.layers, recurrentBias: config.recurrentBias,
+            gruVariant: config.gruVariant)
         self.cells = cells
         outputLayer = Head(configuration: config, embedding: inputLayer.embedding)
         inputMask = DropoutMask(place: .input, layer: 0)

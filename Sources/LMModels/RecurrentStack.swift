@@ -4,15 +4,19 @@ import LMTensor
 /// `<kind>.<l>`, the first reading `inputSize` features and the others the layer below.
 enum RecurrentStack {
     /// Builds the cells, bottom first (weights zero until initialised); each has a second
-    /// bias `<kind>.<l>.b_hh` when `recurrentBias` is set.
+    /// bias `<kind>.<l>.b_hh` when `recurrentBias` is set. A GRU is d2l's ``GRUCell`` or, with
+    /// `gruVariant` pytorch, ``GRUResetAfterCell``.
     static func cells<Scalar: TensorScalar>(kind: ModelConfig.Kind, activation: ModelConfig.Activation,
                                             inputSize: Int, hiddenSize: Int, layers: Int,
-                                            recurrentBias: Bool = false) -> [any RecurrentCell<Scalar>] {
+                                            recurrentBias: Bool = false,
+                                            gruVariant: ModelConfig.GRUVariant = .d2l) -> [any RecurrentCell<Scalar>] {
         (0..<layers).map { l -> any RecurrentCell<Scalar> in
             let prefix = "\(kind.rawValue).\(l)"
             let input = l == 0 ? inputSize : hiddenSize
             switch kind {
             case .rnn: return RNNCell<Scalar>(prefix: prefix, inputSize: input, hiddenSize: hiddenSize, activation: activation, recurrentBias: recurrentBias)
+            case .gru where gruVariant == .pytorch:
+                return GRUResetAfterCell<Scalar>(prefix: prefix, inputSize: input, hiddenSize: hiddenSize, recurrentBias: recurrentBias)
             case .gru: return GRUCell<Scalar>(prefix: prefix, inputSize: input, hiddenSize: hiddenSize, recurrentBias: recurrentBias)
             case .lstm: return LSTMCell<Scalar>(prefix: prefix, inputSize: input, hiddenSize: hiddenSize, recurrentBias: recurrentBias)
             }

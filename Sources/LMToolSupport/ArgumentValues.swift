@@ -8,6 +8,7 @@ import LMText
 
 extension ModelConfig.Kind: ExpressibleByArgument {}
 extension ModelConfig.Activation: ExpressibleByArgument {}
+extension ModelConfig.GRUVariant: ExpressibleByArgument {}
 extension TrainingOptions.OptimizerKind: ExpressibleByArgument {}
 extension TrainingOptions.SamplerKind: ExpressibleByArgument {}
 extension TrainingOptions.TestModel: ExpressibleByArgument {}

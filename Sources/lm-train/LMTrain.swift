@@ -44,6 +44,7 @@ struct LMTrain: LMTool {
     @Option(help: "Embedding initialization SCHEME[:SCALE], e.g. normal:1 (default: --init's).") var initEmbedding: String?
     @Option(help: "Output head initialization SCHEME[:SCALE], e.g. uniform:0.1 (default: --init's).") var initOutput: String?
     @Option(parsing: .unconditional, help: "LSTM forget-gate bias after initialization (char-rnn: 1).") var forgetBias: Double?
+    @Option(help: "GRU variant: d2l (reset gate before the recurrent product) or pytorch (after it, as nn.GRU; not implied by --init pytorch) (default d2l).") var gruVariant: ModelConfig.GRUVariant?
     @Flag(inversion: .prefixedNo, help: "Tie the output weights to the embedding (needs --embedding equal to --hidden; --no-tied undoes a recipe's --tied).") var tied = false
     @Flag(inversion: .prefixedNo, help: "Two biases per gate, as PyTorch (default: on with --init pytorch).") var recurrentBias: Bool?
 
@@ -118,6 +119,7 @@ struct LMTrain: LMTool {
         if task != nil && (tied || initEmbedding != nil || initOutput != nil || forgetBias != nil || recurrentBias != nil) {
             throw ValidationError("--tied, --init-embedding, --init-output, --forget-bias and --recurrent-bias apply to corpus runs, not --task")
         }
+        if task != nil && gruVariant != nil { throw ValidationError("--gru-variant applies to corpus runs, not --task") }
         if dropout != nil && dropoutLocked != nil { throw ValidationError("--dropout and --dropout-locked exclude each other; give one") }
         for (flag, p) in [("--dropout", dropout), ("--dropout-locked", dropoutLocked), ("--dropout-input", dropoutInput),
                           ("--dropout-hidden", dropoutHidden), ("--dropout-output", dropoutOutput),
@@ -175,6 +177,7 @@ struct LMTrain: LMTool {
         request.model.embeddingInitialization = initEmbedding.flatMap(TrainingRun.InitScheme.initialization(parsing:))
         request.model.outputInitialization = initOutput.flatMap(TrainingRun.InitScheme.initialization(parsing:))
         request.model.forgetBias = forgetBias
+        request.model.gruVariant = gruVariant ?? .d2l
         request.training.rmspropDecay = rmspropDecay
         request.training.testModel = testModel
         request.training.evalBatch = evalBatch

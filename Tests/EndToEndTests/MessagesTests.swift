@@ -166,6 +166,33 @@ import Testing
         #expect(generated.status == 0, "\(generated.stderr)")
     }
 
+    /// --gru-variant on another cell or a toy task is refused in one line, nothing written;
+    /// --gru-variant pytorch is recorded in config.json (--init pytorch alone keeps d2l's), and
+    /// lm-eval and lm-generate load the run.
+    @Test func gruVariantIsCheckedAndRecorded() throws {
+        let work = workDirectory()
+        expectFailure(try train.run(["tiny.txt", "--out", "bad", "--model", "lstm", "--gru-variant", "pytorch"] + small, in: work),
+                      "lm-train", ["gruVariant (--gru-variant) applies to the gru cell only; lstm has no reset gate"])
+        expectFailure(try train.run(["--task", "adding", "--model", "gru", "--gru-variant", "pytorch", "--out", "bad"], in: work),
+                      "lm-train", status: 64, ["--gru-variant applies to corpus runs, not --task"])
+        expectFailure(try train.run(["tiny.txt", "--out", "bad", "--model", "gru", "--gru-variant", "keras"] + small, in: work),
+                      "lm-train", status: 64, ["d2l", "pytorch"])
+        #expect(!exists(work + "/bad"))
+        let plain = try train.run(["tiny.txt", "--out", "d2l", "--model", "gru", "--init", "pytorch"] + small, in: work)
+        #expect(plain.status == 0, "\(plain.stderr)")
+        let d2l = String(decoding: contents(work + "/d2l/config.json") ?? Data(), as: UTF8.self)
+        #expect(d2l.contains(#""gruVariant" : "d2l""#), "\(d2l)")
+        let trained = try train.run(["tiny.txt", "--out", "run", "--model", "gru", "--gru-variant", "pytorch", "--init", "pytorch",
+                                     "--embedding", "4", "--weight-drop", "0.2"] + small, in: work)
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let config = String(decoding: contents(work + "/run/config.json") ?? Data(), as: UTF8.self)
+        #expect(config.contains(#""gruVariant" : "pytorch""#), "\(config)")
+        let evaluated = try eval.run(["--model", "run", "tiny.txt"], in: work)
+        #expect(evaluated.status == 0, "\(evaluated.stderr)")
+        let generated = try generate.run(["--model", "run", "--prefix", "the", "--length", "10"], in: work)
+        #expect(generated.status == 0, "\(generated.stderr)")
+    }
+
     @Test func dropoutFlagsAreCheckedAndRecorded() throws {
         let work = workDirectory()
         expectFailure(try train.run(["tiny.txt", "--dropout", "1", "--out", "r"] + small, in: work), "lm-train", status: 64,

@@ -41,6 +41,33 @@ import Testing
         }
     }
 
+    /// PyTorch's GRU: the step's logits equal the window forward's, one-hot and embedded,
+    /// one and two layers, with and without b_hh.
+    @Test(arguments: [(nil, 1, 1, false), (nil, 1, 2, true), (7, 2, 2, true), (9, 2, 1, false)] as [(Int?, Int, Int, Bool)])
+    func pytorchGRULogitsMatchTheModelsForward(embedding: Int?, layers: Int, batch: Int, recurrentBias: Bool) throws {
+        var rng = SplitMix64(seed: 13)
+        var config = ModelConfig(kind: .gru, vocabularySize: 37, embeddingSize: embedding, hiddenSize: 45, layers: layers,
+                                 initialization: .normal(scale: 0.3))
+        config.gruVariant = .pytorch
+        config.recurrentBias = recurrentBias
+        let model = try RecurrentLM<Float>(config: config, using: &rng)
+        for p in model.parameters where p.isVector {
+            for i in 0..<p.count { p.value[i] = Float.random(in: -0.3...0.3, using: &rng) }
+        }
+        let step = try #require(RecurrentStep(model: model))
+        step.reset(batch: batch)
+        model.resetState()
+        for t in 0..<25 {
+            let ids = (0..<batch).map { _ in Int32.random(in: 0..<37, using: &rng) }
+            try model.forward(inputs: ids, steps: 1, batch: batch)
+            ids.withUnsafeBufferPointer { step.step($0.baseAddress!) }
+            let expected = model.logits.storage
+            for i in 0..<batch * 37 {
+                #expect(abs(step.logits[i] - expected[i]) < 1e-4 * max(1, abs(expected[i])), "step \(t) logit \(i) \(expected[i])")
+            }
+        }
+    }
+
     /// A tied head (logits from Eᵀ) with two biases per gate: the step's logits equal the
     /// window forward's, and follow the embedding when it changes between generations.
     @Test(arguments: [(ModelConfig.Kind.rnn, 1, 1), (.gru, 2, 2), (.lstm, 2, 1), (.lstm, 1, 3)] as [(ModelConfig.Kind, Int, Int)])

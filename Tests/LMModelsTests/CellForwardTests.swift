@@ -64,6 +64,14 @@ import LMTensor
             all.append(ModelConfig(kind: kind, vocabularySize: 7, embeddingSize: 5, hiddenSize: 48, layers: 2,
                                    initialization: .uniform(bound: 0.2)))
         }
+        // PyTorch's GRU: one-hot and embedded, with b_hh, and wide.
+        for (layers, emb, hidden, recurrentBias) in [(1, nil, 19, false), (2, 6, 19, true), (2, 5, 48, true)] as [(Int, Int?, Int, Bool)] {
+            var c = ModelConfig(kind: .gru, vocabularySize: 7, embeddingSize: emb, hiddenSize: hidden, layers: layers,
+                                initialization: .uniform(bound: hidden > 32 ? 0.2 : 0.5))
+            c.gruVariant = .pytorch
+            c.recurrentBias = recurrentBias
+            all.append(c)
+        }
         return all
     }()
 

@@ -10,9 +10,12 @@ import LMTensor
 @Suite struct CellStepTests {
     static func makeCell<T: TensorScalar>(_ kind: ModelConfig.Kind, _ activation: ModelConfig.Activation,
                                           inputSize: Int, hidden: Int, seed: UInt64, recurrentBias: Bool = false,
+                                          gruVariant: ModelConfig.GRUVariant = .d2l,
                                           as: T.Type = T.self) -> any RecurrentCell<T> {
         let cell: any RecurrentCell<T>
         switch kind {
+        case .gru where gruVariant == .pytorch:
+            cell = GRUResetAfterCell<T>(prefix: "gru.0", inputSize: inputSize, hiddenSize: hidden, recurrentBias: recurrentBias)
         case .rnn: cell = RNNCell<T>(prefix: "rnn.0", inputSize: inputSize, hiddenSize: hidden, activation: activation, recurrentBias: recurrentBias)
         case .gru: cell = GRUCell<T>(prefix: "gru.0", inputSize: inputSize, hiddenSize: hidden, recurrentBias: recurrentBias)
         case .lstm: cell = LSTMCell<T>(prefix: "lstm.0", inputSize: inputSize, hiddenSize: hidden, recurrentBias: recurrentBias)
@@ -95,6 +98,26 @@ import LMTensor
             #expect(cell.overlappedStep(token: id, state: b, schedule: .init(), alongside: {}))
             for j in 0..<64 { #expect(a.output[j] == b.output[j], "token \(id) unit \(j)") }
         }
+    }
+
+    /// PyTorch's GRU: the step follows its reference step, with and without b_hh, token and
+    /// dense input, one and several sequences, split and not.
+    @Test(arguments: [false, true])
+    func pytorchGRUStepMatchesTheReferenceStep(recurrentBias: Bool) {
+        for (dense, batch, hidden) in [(false, 1, 19), (true, 3, 19), (false, 2, 48), (true, 1, 256)] {
+            for split in [false, true] {
+                let label = "pytorch gru b_hh \(recurrentBias) dense \(dense) batch \(batch) H \(hidden) split \(split)"
+                let f = Self.makeCell(.gru, .tanh, inputSize: 11, hidden: hidden, seed: 3, recurrentBias: recurrentBias,
+                                      gruVariant: .pytorch, as: Float.self)
+                checkAgainstReference(f, dense: dense, batch: batch, split: split, tolerance: 1e-5, label: "Float " + label)
+                let d = Self.makeCell(.gru, .tanh, inputSize: 11, hidden: hidden, seed: 3, recurrentBias: recurrentBias,
+                                      gruVariant: .pytorch, as: Double.self)
+                checkAgainstReference(d, dense: dense, batch: batch, split: split, tolerance: 1e-12, label: "Double " + label)
+            }
+        }
+        let cell = Self.makeCell(.gru, .tanh, inputSize: 30, hidden: 16, seed: 1, gruVariant: .pytorch, as: Float.self)
+        #expect(cell is GRUResetAfterCell<Float>)
+        #expect(!cell.overlappedStep(token: 0, state: cell.makeStepState(batch: 1), schedule: .init(), alongside: {}))
     }
 
     /// The RNN's overlapped step leaves the plain step's bits in the state, split or not, also

@@ -45,6 +45,19 @@ import Testing
         #expect(r.worst > 1e-2, "skipping the \(dropout.name) mask in backward went unnoticed (worst \(r.worst))")
     }
 
+    /// PyTorch's GRU with b_hh through every dropout path (weight drop masks its W_hh), and
+    /// skipping the mask fails the check.
+    @Test(arguments: cases)
+    func pytorchGRUMatchesFiniteDifferences(dropout: Case) throws {
+        var c = Self.config(.gru, dropout.dropout)
+        c.gruVariant = .pytorch
+        c.recurrentBias = true
+        let r = try GradientCheckTests.check(c, dropout: Self.key)
+        #expect(r.worst < 1e-5, "worst \(r.worst) at \(r.name)")
+        let broken = try GradientCheckTests.check(c, fault: dropout.fault, dropout: Self.key)
+        #expect(broken.worst > 1e-2, "skipping the \(dropout.name) mask in backward went unnoticed (worst \(broken.worst))")
+    }
+
     /// Output and weight drop on one-hot input, one layer (d2l's model with --dropout).
     @Test(arguments: ModelConfig.Kind.allCases)
     func oneHotInputWithOutputAndWeightDrop(kind: ModelConfig.Kind) throws {

@@ -119,6 +119,57 @@ import LMTensor
         #expect(r.worst > 1e-2, "\(fault) went unnoticed (worst \(r.worst))")
     }
 
+    /// PyTorch's GRU (reset gate after the recurrent product), one and two layers, one-hot
+    /// and embedding input, with and without b_hh, and tied.
+    static let pytorchGRUConfigurations: [ModelConfig] = {
+        var all: [ModelConfig] = []
+        for layers in [1, 2] {
+            for embedding in [nil, 3] as [Int?] {
+                for recurrentBias in [false, true] {
+                    var c = ModelConfig(kind: .gru, vocabularySize: 5, embeddingSize: embedding, hiddenSize: 4,
+                                        layers: layers, initialization: .uniform(bound: 0.6))
+                    c.gruVariant = .pytorch
+                    c.recurrentBias = recurrentBias
+                    all.append(c)
+                }
+            }
+        }
+        var tied = ModelConfig(kind: .gru, vocabularySize: 5, embeddingSize: 4, hiddenSize: 4, layers: 2,
+                               initialization: .uniform(bound: 0.6))
+        tied.gruVariant = .pytorch
+        tied.tied = true
+        tied.recurrentBias = true
+        all.append(tied)
+        return all
+    }()
+
+    @Test(arguments: pytorchGRUConfigurations)
+    func pytorchGRUMatchesFiniteDifferences(config: ModelConfig) throws {
+        var rng = SplitMix64(seed: 1)
+        #expect(try RecurrentLM<Double>(config: config, using: &rng).cells.allSatisfy { $0 is GRUResetAfterCell<Double> })
+        let r = try Self.check(config)
+        #expect(r.checked > 0)
+        #expect(r.worst < 1e-5, "worst \(r.worst) at \(r.name)")
+    }
+
+    /// PyTorch's GRU with b_hh: dropping the recurrent term or b_hh's gradient, or giving
+    /// b_hh's candidate block b_h's gradient (dN_pre, as if b_hn sat outside R ⊙ …), fails the check.
+    @Test(arguments: [BackwardFault.dropRecurrentTerm, .dropRecurrentBiasGradient, .candidateBiasGradientWithoutReset],
+          [nil, 3] as [Int?])
+    func pytorchGRUCheckFailsWhenATermIsBroken(fault: BackwardFault, embedding: Int?) throws {
+        var config = ModelConfig(kind: .gru, vocabularySize: 5, embeddingSize: embedding, hiddenSize: 4, layers: 1,
+                                 initialization: .uniform(bound: 0.6))
+        config.gruVariant = .pytorch
+        config.recurrentBias = true
+        #expect(try Self.check(config).worst < 1e-5)
+        let r = try Self.check(config, fault: fault)
+        #expect(r.worst > 1e-2, "\(fault) went unnoticed (worst \(r.worst))")
+        if fault == .candidateBiasGradientWithoutReset {
+            // Columns [2H, 3H) = [8, 12) of b_hh are the candidate block.
+            #expect((8..<12).contains { r.name.hasPrefix("gru.0.b_hh[\($0)]") }, "worst error outside b_hh's candidate block: \(r.name)")
+        }
+    }
+
     @Test(arguments: ModelConfig.Kind.allCases)
     func checkFailsWhenARecurrentTermIsDropped(kind: ModelConfig.Kind) throws {
         let config = ModelConfig(kind: kind, vocabularySize: 5, hiddenSize: 4, layers: 1, initialization: .uniform(bound: 0.6))
@@ -130,6 +181,6 @@ import LMTensor
 extension ModelConfig: CustomTestStringConvertible {
     public var testDescription: String {
         "\(kind.rawValue)\(activation == .relu ? "-relu" : "") layers=\(layers) input=\(embeddingSize.map { "embedding \($0)" } ?? "one-hot")"
-            + (tied ? " tied" : "") + (recurrentBias ? " b_hh" : "")
+            + (tied ? " tied" : "") + (recurrentBias ? " b_hh" : "") + (gruVariant == .pytorch ? " pytorch" : "")
     }
 }

@@ -56,6 +56,20 @@ import LMTensor
         #expect(model.parameterCount == untied - (options.tied ? 6 * 11 : 0) + (options.recurrentBias ? 2 * config.gateCount * 6 : 0))
     }
 
+    /// PyTorch's GRU (a B × 3H scratch per layer), with and without b_hh and weight drop.
+    @Test(arguments: [false, true])
+    func pytorchGRUMatchesItsBuffers(recurrentBias: Bool) throws {
+        var config = ModelConfig(kind: .gru, vocabularySize: 11, embeddingSize: 5, hiddenSize: 7, layers: 2)
+        config.gruVariant = .pytorch
+        config.recurrentBias = recurrentBias
+        var rng = SplitMix64(seed: 3)
+        let model = try RecurrentLM<Float>(config: config, using: &rng)
+        let steps = 3, batch = 2
+        let values = try allocatedValues(model, steps: steps, batch: batch, &rng)
+        #expect(MemoryEstimate(config: config, steps: steps, batch: batch).total == values * 4)
+        #expect(MemoryEstimate(config: config, steps: steps, batch: batch).parameterCount == model.parameterCount)
+    }
+
     /// A huge model is refused with the estimate and the memory available, never allocated.
     @Test func aModelLargerThanMemoryIsRefused() {
         let huge = MemoryEstimate(config: ModelConfig(kind: .rnn, vocabularySize: 28, hiddenSize: 100_000), steps: 35, batch: 32)

@@ -53,6 +53,29 @@ import Foundation
         #expect(decoded == ModelConfig(kind: .lstm, vocabularySize: 28, embeddingSize: 16, hiddenSize: 16, layers: 2))
     }
 
+    /// `"gruVariant":"pytorch"` round-trips, an old config.json reads as d2l, and the variant
+    /// is refused on other cells in one line naming the flag.
+    @Test func gruVariantRoundTripsAndAppliesToGRUOnly() throws {
+        var c = ModelConfig(kind: .gru, vocabularySize: 28, embeddingSize: 8, hiddenSize: 8, layers: 2)
+        c.gruVariant = .pytorch
+        let data = try JSONEncoder().encode(c)
+        #expect(String(decoding: data, as: UTF8.self).contains(#""gruVariant":"pytorch""#))
+        #expect(try JSONDecoder().decode(ModelConfig.self, from: data) == c)
+        let json = #"{"kind":"gru","vocabularySize":28,"hiddenSize":8,"gruVariant":"pytorch"}"#
+        #expect(try JSONDecoder().decode(ModelConfig.self, from: Data(json.utf8)).gruVariant == .pytorch)
+        let old = #"{"kind":"gru","vocabularySize":28,"hiddenSize":8}"#
+        #expect(try JSONDecoder().decode(ModelConfig.self, from: Data(old.utf8)).gruVariant == .d2l)
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(ModelConfig.self, from: Data(json.replacingOccurrences(of: "pytorch", with: "keras").utf8))
+        }
+        var lstm = ModelConfig(kind: .lstm, vocabularySize: 28, hiddenSize: 8)
+        lstm.gruVariant = .pytorch
+        do { try lstm.validate(); Issue.record("an lstm with gruVariant pytorch validated") } catch {
+            #expect("\(error)" == "invalid model configuration: gruVariant (--gru-variant) applies to the gru cell only; lstm has no reset gate")
+        }
+        try c.validate()
+    }
+
     @Test func tyingAndForgetBiasErrorsSayWhatToChange() throws {
         func message(_ c: ModelConfig) -> String {
             do { try c.validate(); return "" } catch { return "\(error)" }

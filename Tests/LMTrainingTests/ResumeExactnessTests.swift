@@ -39,6 +39,14 @@ import Testing
             $0.dropout = Dropout(input: 0.3, hidden: 0.3, output: 0.3, locked: true, embedding: 0, weightDrop: 0.1)
             $0.layers = 2
         }) { $0.schedule = .step(factor: 0.5, every: 3) },
+        Setting(name: "pytorch gru, two biases, dropout and weight drop", model: {
+            $0.kind = .gru
+            $0.gruVariant = .pytorch
+            $0.recurrentBias = true
+            $0.embeddingSize = 6
+            $0.dropout = Dropout(input: 0.2, hidden: 0.2, output: 0.2, locked: false, embedding: 0, weightDrop: 0.2)
+            $0.layers = 2
+        }) { $0.schedule = .exponential(from: 3, factor: 0.9) },
     ]
 
     /// A copy of the text at `path` with every word spelt backwards: validation on it gets
