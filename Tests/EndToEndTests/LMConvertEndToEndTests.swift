@@ -107,13 +107,14 @@ import Testing
                       expectedNames: ["encoder.weight", "decoder.weight", "decoder.bias"] + Self.layerNames(2))
     }
 
-    @Test func pytorchGRURoundTripsExactly() throws {
-        // PyTorch's GRU cell (--gru-variant pytorch) arrives with its own branch; until lm-train
-        // has the flag there is no such run to convert.
-        let help = try train.run(["--help"])
-        guard help.stdout.contains("--gru-variant") else { return }
+    @Test func pytorchGRUWithTwoBiasesRoundTripsExactly() throws {
         try roundTrip(["--model", "gru", "--gru-variant", "pytorch", "--hidden", "8", "--embedding", "8", "--init", "pytorch"],
                       expectedNames: ["encoder.weight", "decoder.weight", "decoder.bias"] + Self.layerNames(1))
+    }
+
+    @Test func oneHotTwoLayerPyTorchGRURoundTripsExactly() throws {
+        try roundTrip(["--model", "gru", "--gru-variant", "pytorch", "--hidden", "8", "--layers", "2"],
+                      expectedNames: ["encoder.weight", "decoder.weight", "decoder.bias"] + Self.layerNames(2))
     }
 
     @Test func exportHasPyTorchsLayouts() throws {
