@@ -31,7 +31,9 @@
 #   PARITY_USE_RECIPE  1: call `lm-train CORPUS --recipe NAME` (the recipes registered in LMKit)
 #                      instead of the explicit flags of the table (default 0)
 #   PARITY_SIDES       both (default), lmkit or torch (torch reuses PARITY_OUT's LMKit run, or builds
-#                      the vocabulary with lm-vocab when there is none)
+#                      the vocabulary with lm-vocab when there is none), or compare (only the table, from
+#                      the outputs already in PARITY_OUT: run the lmkit and torch sides at once, one thread
+#                      each, then compare)
 #   PARITY_TORCH_ARGS  extra torch_lm.py arguments (e.g. "--max-batches 50" for a smoke test)
 #   PARITY_PY          python with torch (default: bench/torch-env.sh's bench/.venv)
 set -euo pipefail
@@ -44,7 +46,7 @@ threads="${PARITY_THREADS:-2}"
 sides="${PARITY_SIDES:-both}"
 use_recipe="${PARITY_USE_RECIPE:-0}"
 die() { echo "bench parity: $*" >&2; exit 1; }
-case "$sides" in both|lmkit|torch) ;; *) die "PARITY_SIDES=$sides: use both, lmkit or torch" ;; esac
+case "$sides" in both|lmkit|torch|compare) ;; *) die "PARITY_SIDES=$sides: use both, lmkit, torch or compare" ;; esac
 [[ "$epochs" =~ ^[1-9][0-9]*$ ]] || die "PARITY_EPOCHS=$epochs: give a positive whole number"
 
 if [ -n "${PARITY_PY:-}" ]; then
@@ -132,7 +134,7 @@ parity() {
   mkdir -p "$out"
   echo "== parity $name: $epochs epochs, tolerance $tol" >&2
   # shellcheck disable=SC2086
-  if [ "$sides" != torch ]; then
+  if [ "$sides" = lmkit ] || [ "$sides" = both ]; then
     echo "  lmkit: bin/lm-train $corpus $(echo $lmkit) --epochs $epochs --threads $threads --out $lrun --overwrite" >&2
     if ! bin/lm-train "$corpus" $lmkit --epochs "$epochs" --threads "$threads" --out "$lrun" --overwrite \
         >"$out/lmkit.out" 2>"$out/lmkit.err"; then
@@ -140,7 +142,7 @@ parity() {
       die "$name: lm-train failed (log $out/lmkit.err)"
     fi
   fi
-  if [ "$sides" != lmkit ]; then
+  if [ "$sides" = torch ] || [ "$sides" = both ]; then
     local vocab="$lrun/vocab.json"
     if [ ! -f "$vocab" ]; then
       vocab="$out/vocab.json"
@@ -169,7 +171,7 @@ parity() {
       die "$name: torch_lm.py failed (log $out/torch.err)"
     fi
   fi
-  [ "$sides" = both ] || { echo "  ($sides only: outputs in $out)" >&2; return 0; }
+  case "$sides" in lmkit|torch) echo "  ($sides only: outputs in $out)" >&2; return 0 ;; esac
   local rc=0
   "$py" - "$name" "$lrun/log.jsonl" "$out/lmkit.out" "$out/torch.jsonl" "$tol" <<'EOF' || rc=$?
 import json, math, re, sys
