@@ -2,7 +2,7 @@ import Foundation
 
 /// Seeded, deterministic mutations of valid inputs for the loader fuzz tests: bit flips, byte
 /// inserts and deletes, truncation, splices of two inputs, and hostile numbers in JSON.
-struct Mutations {
+struct Mutations: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }

@@ -11,20 +11,8 @@ import Testing
     func model(_ config: ModelConfig) throws -> RecurrentLM<Float> {
         var c = config
         c.initialization = .uniform(bound: 0.5)
-        var generator = SplitMix(state: 7)
+        var generator = Mutations(seed: 7)
         return try RecurrentLM<Float>(config: c, using: &generator)
-    }
-
-    /// SplitMix64: deterministic weights without linking LMData.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 
     static var architectures: [ModelConfig] {
