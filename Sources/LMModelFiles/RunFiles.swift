@@ -58,11 +58,14 @@ extension RunDirectory {
     }
 
     /// Entries of a directory without a run that are not LMKit's crash debris (its lock file,
-    /// temporaries, and a `checkpoints/` holding nothing else).
+    /// temporaries, a `checkpoints/` holding nothing else, and, beside the lock file, the
+    /// LMKit `vocab.json` a trainer killed between writing it and `config.json` left).
     private func foreignEntries() -> [String] {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+        let wasClaimed = names.contains(RunLock.fileName)
         return names.filter { name in
             if name == RunLock.fileName || Self.isTemporary(name, of: Self.fileNames.contains) { return false }
+            if name == "vocab.json" && wasClaimed && Self.isLMKitFile(name: name, at: vocabularyPath) { return false }
             if name == "checkpoints" {
                 let inner = (try? FileManager.default.contentsOfDirectory(atPath: checkpointsPath)) ?? ["?"]
                 return !inner.allSatisfy { Self.isTemporary($0, of: Self.isCheckpointName) }

@@ -153,6 +153,27 @@ import Testing
         #expect(names(run + "/checkpoints") == ["best.safetensors", "epoch-000004.safetensors", "epoch-000005.safetensors"])
     }
 
+    @Test func aSetUpKilledBeforeConfigJSONIsDebrisTheNextStartClears() throws {
+        let work = workDirectory()
+        #expect(try train.run(["tiny.txt", "--epochs", "1", "--out", "runs/done"] + small, in: work).status == 0)
+        // What a trainer killed between writing vocab.json and config.json leaves.
+        let run = work + "/runs/k"
+        try FileManager.default.createDirectory(atPath: run + "/checkpoints", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: work + "/runs/done/vocab.json", toPath: run + "/vocab.json")
+        FileManager.default.createFile(atPath: run + "/.config.json.tmp-999999999", contents: Data("{\"form".utf8))
+        FileManager.default.createFile(atPath: run + "/.lock", contents: Data("999999999\n".utf8))
+        let again = try train.run(["tiny.txt", "--epochs", "1", "--out", "runs/k"] + small, in: work)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(temporaries(run, run + "/checkpoints").isEmpty)
+        #expect(FileManager.default.contents(atPath: run + "/model.safetensors") == FileManager.default.contents(atPath: work + "/runs/done/model.safetensors"))
+        // Without LMKit's lock file beside it, the same vocab.json is a user's file, left alone.
+        try FileManager.default.createDirectory(atPath: work + "/mine", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: work + "/runs/done/vocab.json", toPath: work + "/mine/vocab.json")
+        let refused = try train.run(["tiny.txt", "--epochs", "1", "--out", "mine"] + small, in: work)
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "lm-train: mine is not empty and is not an LMKit run (no LMKit config.json); it holds vocab.json; choose another --out\n")
+    }
+
     @Test func resumeSkipsADamagedCheckpointAndSaysWhy() throws {
         let work = workDirectory()
         #expect(try train.run(["tiny.txt", "--epochs", "6", "--out", "runs/straight"] + small, in: work).status == 0)
