@@ -77,8 +77,10 @@ public final class OutputLayer<Scalar: TensorScalar>: NetworkHead {
             logits = Buffer(count: n * v)
             logitGradients = Buffer(count: n * v)
         }
-        let l = logits.pointer, b = bias.value.pointer
-        for r in 0..<n { (l + r * v).update(from: b, count: v) }
+        let l = logits.pointer, b = UnsafePointer(bias.value.pointer)
+        WorkerPool.shared.parallelRows(n, width: v) { block in
+            for r in block { (l + r * v).update(from: b, count: v) }
+        }
         if isTied {
             Scalar.gemm(transposeA: false, transposeB: true, m: n, n: v, k: inputSize, alpha: 1,
                         a: hidden, lda: inputSize, b: weight.value.pointer, ldb: inputSize, beta: 1, c: l, ldc: v)
@@ -102,10 +104,13 @@ public final class OutputLayer<Scalar: TensorScalar>: NetworkHead {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func backward(hidden: UnsafePointer<Scalar>, hiddenGradient: UnsafeMutablePointer<Scalar>) {
-        let v = outputSize, n = rows, dl = logitGradients.pointer, db = bias.gradient.pointer
-        for r in 0..<n {
-            let g = dl + r * v
-            for j in 0..<v { db[j] += g[j] }
+        let v = outputSize, n = rows, dl = UnsafePointer(logitGradients.pointer), db = bias.gradient.pointer
+        // db += column sums of dL, columns split across the pool (each summed in row order).
+        WorkerPool.shared.parallelColumns(v, rows: n) { columns in
+            for r in 0..<n {
+                let g = dl + r * v
+                for j in columns { db[j] += g[j] }
+            }
         }
         if isTied {
             // dE (V × H) += dLᵀ · H;  ∂H = dL · E.

@@ -74,34 +74,70 @@ extension Kernels {
 }
 
 extension VectorMath {
-    /// The `Float` softmax cross-entropy: as the generic kernel, with the exponentials from
-    /// the vectorisable `expClamped` (shifted logits are ≤ 0; below −87 they are flushed to
-    /// e^−87 ≈ 1.6e-38, which changes no sum) instead of one libm call per logit.
+    /// The `Float` softmax cross-entropy: the generic kernel's arithmetic, row by row on 16
+    /// SIMD lanes (the max, then e^{z − m} from ``exp16(_:)`` with shifted logits below −87
+    /// flushed to e^−87 ≈ 1.6e-38, which changes no sum, summed in 16 partial sums), rows
+    /// split across ``WorkerPool/shared``. Each row's loss goes to its own slot and the slots
+    /// are summed in row order, so the result does not depend on the number of threads.
+    /// `gradient` may be the logits buffer itself. NaN logits give a NaN loss, as the generic
+    /// kernel does.
     static func softmaxCrossEntropy(
         _ logits: UnsafePointer<Float>, _ rows: Int, _ cols: Int, _ targets: UnsafePointer<Int32>,
         _ gradient: UnsafeMutablePointer<Float>?, _ scale: Float
     ) -> Double {
-        guard let g = gradient, UnsafePointer(g) != logits else {
-            return Kernels.softmaxCrossEntropy(logits, rows, cols, targets, gradient, scale)
-        }
-        var total = 0.0
-        for r in 0..<rows {
-            let z = logits + r * cols, gr = g + r * cols
-            var m = z[0]
-            for j in 1..<cols { m = z[j] > m ? z[j] : m }
-            var s: Float = 0
-            for j in 0..<cols {
-                let d = z[j] - m
-                let e = expClamped(d < -87 ? -87 : d)
-                gr[j] = e
-                s += e
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: rows) { rowLoss in
+            let losses = rowLoss.baseAddress!
+            WorkerPool.shared.parallelRows(rows, width: cols) { block in
+                for r in block {
+                    losses[r] = softmaxCrossEntropyRow(logits + r * cols, gradient.map { $0 + r * cols }, cols,
+                                                       Int(targets[r]), scale)
+                }
             }
-            let target = Int(targets[r])
-            total += Double(Float.log(s)) - Double(z[target] - m)
-            let inv = scale / s
-            for j in 0..<cols { gr[j] *= inv }
-            gr[target] -= scale
+            var total = 0.0
+            for r in 0..<rows { total += losses[r] }
+            return total
         }
-        return total
+    }
+
+    /// One row of ``softmaxCrossEntropy(_:_:_:_:_:_:)``: returns log Σ e^{z − m} − (z_t − m) and,
+    /// when `g` is given, writes (softmax − onehot(t)) · scale there (g may be z).
+    @inline(__always)
+    static func softmaxCrossEntropyRow(_ z: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>?, _ n: Int,
+                                       _ target: Int, _ scale: Float) -> Double {
+        var mv = V16(repeating: -.infinity)
+        var j = 0
+        while j + 16 <= n { mv = pointwiseMax(mv, load16(z + j)); j += 16 }
+        var m = mv.max()
+        while j < n { m = z[j] > m ? z[j] : m; j += 1 }
+        let shiftedTarget = z[target] - m
+        let mm = V16(repeating: m), floor = V16(repeating: -87)
+        var sv = V16(repeating: 0)
+        var s: Float = 0
+        j = 0
+        if let g {
+            while j + 16 <= n {
+                let d = load16(z + j) - mm
+                let e = exp16(d.replacing(with: floor, where: d .< floor))
+                store16(e, g + j)
+                sv += e
+                j += 16
+            }
+            while j < n { let d = z[j] - m; let e = expClamped(d < -87 ? -87 : d); g[j] = e; s += e; j += 1 }
+            s += sv.sum()
+            let inv = scale / s, iv = V16(repeating: inv)
+            j = 0
+            while j + 16 <= n { store16(load16(g + j) * iv, g + j); j += 16 }
+            while j < n { g[j] *= inv; j += 1 }
+            g[target] -= scale
+        } else {
+            while j + 16 <= n {
+                let d = load16(z + j) - mm
+                sv += exp16(d.replacing(with: floor, where: d .< floor))
+                j += 16
+            }
+            while j < n { let d = z[j] - m; s += expClamped(d < -87 ? -87 : d); j += 1 }
+            s += sv.sum()
+        }
+        return Double(Float.log(s)) - Double(shiftedTarget)
     }
 }
