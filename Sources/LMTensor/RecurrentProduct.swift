@@ -1,21 +1,21 @@
+import Foundation
+
 /// LMKit's own product kernel for the sequential part of a recurrent model:
 /// C (m × n, row stride ldc) += A (m × k, lda) · W (k × n, ldw), `Float`, no packing.
 ///
 /// OpenBLAS packs both operands on every call; at a recurrent step (m = batch = 32, W the
 /// H × G·H recurrent weights) packing W costs a fifth of the time, 35 times per window for the
-/// same W. Here W is read in place: a column strip of 32 floats of each of its rows is two
-/// 64-byte vectors, and each thread's half of W (≤ 1 MB for H = 512) stays in its L2 cache
-/// across the steps. The register tile is 8 rows × 32 columns (16 SIMD16 accumulators, one
-/// broadcast of A per row and k), compiled for the host CPU (AVX-512 on the session
-/// machines). The backward pass multiplies by a transposed copy of W made once per window,
-/// so the same kernel serves C += dG · Wᵀ.
+/// same W. Here W is read in place, a column strip of each of its rows at a time, and each
+/// thread's part of W (≤ 1 MB for H = 512) stays in its L2 cache across the steps. The
+/// register tile depends on the host's vector registers (``tile``, read from /proc/cpuinfo at
+/// run time): with AVX-512 (32 registers of 16 floats) 8 rows × 32 columns, 16 SIMD16
+/// accumulators; with AVX2 (16 registers of 8 floats) 6 rows × 16 columns, 12 registers of
+/// accumulators beside W's strip and the broadcast of A, which is what fits without spilling
+/// accumulators to the stack. The backward pass multiplies by a transposed copy of W made
+/// once per window, so the same kernel serves C += dG · Wᵀ.
 ///
 /// Columns are split across the ``WorkerPool`` in multiples of 32, four parts per thread.
-///
-/// Measured (`lm-bench sgemm --recurrent-kernel`, 32×512×512, Zen EPYC): 264 GFLOP/s on one
-/// core against OpenBLAS's 142, 500 on two against 310. Training (`lm-bench train`, best
-/// seen on the shared 2-core machine, tokens/s, 1 → 2 threads): RNN-512 127k → 237k,
-/// GRU-256 165k → 291k, LSTM-256 114k → 156k (210k at the median step).
+/// Figures in bench/README.md.
 public enum RecurrentProduct {
     typealias V = SIMD16<Float>
 
@@ -76,21 +76,87 @@ public enum RecurrentProduct {
         add(c0, to: c); add(c1, to: c + 16)
     }
 
+    /// C[0..<6, 0..<16] += A[0..<6, 0..<k] · W[0..<k, 0..<16].
+    @inline(__always)
+    static func tile6x16(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ w: UnsafePointer<Float>, _ ldw: Int,
+                         _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        var c0 = V(repeating: 0), c1 = V(repeating: 0), c2 = V(repeating: 0)
+        var c3 = V(repeating: 0), c4 = V(repeating: 0), c5 = V(repeating: 0)
+        let a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda
+        var wp = w
+        for p in 0..<k {
+            let w0 = load16(wp)
+            c0 = c0.addingProduct(V(repeating: a0[p]), w0)
+            c1 = c1.addingProduct(V(repeating: a1[p]), w0)
+            c2 = c2.addingProduct(V(repeating: a2[p]), w0)
+            c3 = c3.addingProduct(V(repeating: a3[p]), w0)
+            c4 = c4.addingProduct(V(repeating: a4[p]), w0)
+            c5 = c5.addingProduct(V(repeating: a5[p]), w0)
+            wp += ldw
+        }
+        add(c0, to: c); add(c1, to: c + ldc); add(c2, to: c + 2 * ldc)
+        add(c3, to: c + 3 * ldc); add(c4, to: c + 4 * ldc); add(c5, to: c + 5 * ldc)
+    }
+
+    /// C[0..<1, 0..<16] += A[0..<1, 0..<k] · W[0..<k, 0..<16].
+    @inline(__always)
+    static func tile1x16(_ k: Int, _ a: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ ldw: Int,
+                         _ c: UnsafeMutablePointer<Float>) {
+        var c0 = V(repeating: 0)
+        var wp = w
+        for p in 0..<k {
+            c0 = c0.addingProduct(V(repeating: a[p]), load16(wp))
+            wp += ldw
+        }
+        add(c0, to: c)
+    }
+
+    /// The register tile of ``block(m:k:cols:a:lda:w:ldw:c:ldc:tile:)``.
+    public enum Tile: String, Sendable {
+        /// 8 rows × 32 columns: 16 SIMD16 accumulators, for 32 vector registers of 16 floats (AVX-512).
+        case rows8cols32 = "8x32"
+        /// 6 rows × 16 columns: 6 SIMD16 accumulators (12 registers of 8 floats), for AVX2.
+        case rows6cols16 = "6x16"
+    }
+
+    /// The tile for this host: 8 × 32 with AVX-512 (`avx512f` in /proc/cpuinfo), else 6 × 16;
+    /// `LMKIT_RECURRENT_TILE=8x32|6x16` overrides.
+    public static let hostTile: Tile = {
+        if let name = ProcessInfo.processInfo.environment["LMKIT_RECURRENT_TILE"], let tile = Tile(rawValue: name) { return tile }
+        return BLAS.cpuFlags().contains("avx512f") ? .rows8cols32 : .rows6cols16
+    }()
+
     /// The columns `cols` of C += A · W on the calling thread.
     static func block(m: Int, k: Int, cols: Range<Int>, a: UnsafePointer<Float>, lda: Int,
-                      w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                      w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int, tile: Tile) {
         var j = cols.lowerBound
-        while j + 32 <= cols.upperBound {
-            var r = 0
-            while r + 8 <= m {
-                tile8x32(k, a + r * lda, lda, w + j, ldw, c + r * ldc + j, ldc)
-                r += 8
+        switch tile {
+        case .rows8cols32:
+            while j + 32 <= cols.upperBound {
+                var r = 0
+                while r + 8 <= m {
+                    tile8x32(k, a + r * lda, lda, w + j, ldw, c + r * ldc + j, ldc)
+                    r += 8
+                }
+                while r < m {
+                    tile1x32(k, a + r * lda, w + j, ldw, c + r * ldc + j)
+                    r += 1
+                }
+                j += 32
             }
-            while r < m {
-                tile1x32(k, a + r * lda, w + j, ldw, c + r * ldc + j)
-                r += 1
+        case .rows6cols16:
+            while j + 16 <= cols.upperBound {
+                var r = 0
+                while r + 6 <= m {
+                    tile6x16(k, a + r * lda, lda, w + j, ldw, c + r * ldc + j, ldc)
+                    r += 6
+                }
+                while r < m {
+                    tile1x16(k, a + r * lda, w + j, ldw, c + r * ldc + j)
+                    r += 1
+                }
+                j += 16
             }
-            j += 32
         }
         if j < cols.upperBound {
             // Ragged last columns: plain loops (row of C, then k).
@@ -105,21 +171,22 @@ public enum RecurrentProduct {
     }
 
     /// C (m × n, ldc) += A (m × k, lda) · W (k × n, ldw), split over the worker pool by
-    /// column blocks (multiples of 32) when ``BLAS/threads`` > 1.
+    /// column blocks (multiples of 32) when ``BLAS/threads`` > 1, with `tile` (the host's by default).
     public static func accumulate(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
-                                  w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                                  w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                  tile: Tile = hostTile) {
         let pool = WorkerPool.shared
         let threads = min(BLAS.threads, pool.width)
         // Four parts per thread (at least 32 columns each): a thread slowed down by another
         // process leaves its last parts to the others.
         let parts = min(4 * threads, max(1, n / 32))
         if threads <= 1 || parts <= 1 || m * n * k < 65536 {
-            block(m: m, k: k, cols: 0..<n, a: a, lda: lda, w: w, ldw: ldw, c: c, ldc: ldc)
+            block(m: m, k: k, cols: 0..<n, a: a, lda: lda, w: w, ldw: ldw, c: c, ldc: ldc, tile: tile)
             return
         }
         pool.run(parts: parts) { p in
             let cols = BLAS.block(n, parts: parts, p, multiple: 32)
-            if !cols.isEmpty { block(m: m, k: k, cols: cols, a: a, lda: lda, w: w, ldw: ldw, c: c, ldc: ldc) }
+            if !cols.isEmpty { block(m: m, k: k, cols: cols, a: a, lda: lda, w: w, ldw: ldw, c: c, ldc: ldc, tile: tile) }
         }
     }
 }
