@@ -111,6 +111,6 @@ struct TrainBenchmark: ParsableCommand {
                         ("tokens_per_second_median", Double(n) / median), ("flops_per_token", config.flopsPerToken),
                         ("gflops", tokensPerSecond * config.flopsPerToken / 1e9),
                         ("embedding", embedding ?? 0), ("optimizer", optimizer.rawValue), ("lr", lr), ("clip", clip),
-                        ("dropout", dropout)]))
+                        ("dropout", dropout), ("train_steps", count), ("seconds", elapsed)]))
     }
 }
