@@ -69,12 +69,15 @@ lm_suite() {
   local round spec name layers hidden emb vocab batch steps opt lr clip p
   local rates=0
   [ "$dropout" != 0 ] && rates="0 $dropout"
+  for spec in $specs; do
+    IFS=: read -r name layers hidden emb vocab batch steps opt lr clip <<<"$spec"
+    [ -n "$clip" ] || die "workload '$spec' is not name:layers:hidden:embedding:vocab:batch:steps:optimizer:lr:clip"
+  done
   echo "measuring (${secs} s per contender, torch threads ${threads}, ${repeat} round(s)) ..." >&2
   for ((round = 1; round <= repeat; round++)); do
     run sgemm "$lmbench" sgemm
     for spec in $specs; do
       IFS=: read -r name layers hidden emb vocab batch steps opt lr clip <<<"$spec"
-      [ -n "$clip" ] || die "workload '$spec' is not name:layers:hidden:embedding:vocab:batch:steps:optimizer:lr:clip"
       for p in $rates; do
         run "lmkit:$name:$p" "$lmbench" train --model lstm --layers "$layers" --hidden "$hidden" --embedding "$emb" \
           --vocab "$vocab" --batch "$batch" --steps "$steps" --optimizer "$opt" --lr "$lr" --clip "$clip" \
