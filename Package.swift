@@ -86,7 +86,7 @@ let package = Package(
         ]),
         // Benchmarks of the library's hot paths, driven by bin/bench.
         .executableTarget(name: "lm-bench", dependencies: [
-            "LMText", "LMData", "LMModels", "LMTensor", "LMToolSupport",
+            "LMText", "LMData", "LMModels", "LMTensor", "LMToolSupport", "LMTraining", "LMModelFiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimize),
 

@@ -23,7 +23,6 @@ import argparse
 import json
 import math
 import sys
-import time
 import warnings
 
 warnings.filterwarnings("ignore", message=".*NumPy.*")  # the CPU wheel is installed without numpy
@@ -31,6 +30,8 @@ warnings.filterwarnings("ignore", message=".*NumPy.*")  # the CPU wheel is insta
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from benchlib import timed_steps
 
 
 # ---------------------------------------------------------------- scratch (d2l 9.5, 9.1 GRU, 9.2 LSTM)
@@ -288,27 +289,8 @@ def main(argv=None):
 
     step = make_step(args)
 
-    # Warm-up: at least `warmup` steps and about 0.5 s (allocator, thread pool, lazy init).
-    i = 0
-    t0 = time.perf_counter()
-    while i < args.warmup or time.perf_counter() - t0 < min(0.5, args.seconds / 4):
-        l = step(*batch(i))
-        i += 1
-
-    n = 0
-    t0 = time.perf_counter()
-    t = t0
-    step_times = []
-    while True:
-        l = step(*batch(i + n))
-        n += 1
-        now = time.perf_counter()
-        step_times.append(now - t)
-        t = now
-        elapsed = now - t0
-        if elapsed >= args.seconds:
-            break
-    median = sorted(step_times)[len(step_times) // 2]
+    # Warm-up (allocator, thread pool, lazy init), then about --seconds of timed steps.
+    n, elapsed, median, l = timed_steps(step, batch, args.seconds, args.warmup)
     loss = float(l)
     if not math.isfinite(loss):
         print(f"torch_train: non-finite loss {loss}", file=sys.stderr)

@@ -20,70 +20,15 @@
 #   LM_BENCH       use this lm-bench binary instead of building one (for testing the script)
 #   BENCH_JSONL    also write every contender's JSON line (tagged "contender") to this file
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
+# shellcheck source=bench/lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+bench_setup train
 
 secs="${BENCH_SECONDS:-5}"
 threads="${BENCH_THREADS:-2}"
 models="${BENCH_MODELS:-rnn:512 gru:256 lstm:256}"
 repeat="${BENCH_REPEAT:-1}"
 dropout="${BENCH_DROPOUT:-0.5}"
-
-die() { echo "bench train: $*" >&2; exit 1; }
-
-# PyTorch baseline environment (creates bench/.venv when missing).
-# shellcheck source=bench/torch-env.sh
-source "$root/bench/torch-env.sh" || die "could not set up the PyTorch venv (bench/torch-env.sh)"
-py="$BENCH_PY"
-
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-
-# LMKit's benchmark executable, release build in its own scratch path (git-ignored .build-*/).
-if [ -n "${LM_BENCH:-}" ]; then
-  lmbench="$LM_BENCH"
-else
-  echo "building lm-bench (release, --scratch-path .build-bench) ..." >&2
-  if ! swift build -c release --product lm-bench --scratch-path .build-bench >"$work/build.log" 2>&1; then
-    tail -n 40 "$work/build.log" >&2
-    die "swift build of lm-bench failed"
-  fi
-  lmbench="$(swift build -c release --product lm-bench --scratch-path .build-bench --show-bin-path)/lm-bench"
-fi
-[ -x "$lmbench" ] || die "lm-bench not found at $lmbench"
-
-results="$work/results.jsonl"
-: >"$results"
-
-# run LABEL CMD...: runs a contender, checks it printed a JSON object, appends it tagged with LABEL.
-run() {
-  local label="$1"; shift
-  echo "  $label: $*" >&2
-  local rc=0
-  "$@" >"$work/out" 2>"$work/err" || rc=$?
-  if [ "$rc" -ne 0 ]; then
-    tail -n 20 "$work/err" >&2
-    die "contender '$label' failed (exit $rc): $*"
-  fi
-  if ! "$py" - "$label" "$work/out" >>"$results" 2>"$work/perr" <<'EOF'
-import json, sys
-label, path = sys.argv[1], sys.argv[2]
-lines = [l for l in open(path).read().splitlines() if l.strip().startswith("{")]
-if not lines:
-    sys.exit("no JSON line in its output")
-d = json.loads(lines[-1])
-key = "gflops" if d.get("bench") == "sgemm" else "tokens_per_second"
-if not isinstance(d.get(key), (int, float)) or d[key] <= 0:
-    sys.exit(f"no positive '{key}' in {lines[-1]}")
-d["contender"] = label
-print(json.dumps(d))
-EOF
-  then
-    echo "--- its stdout:" >&2; tail -n 20 "$work/out" >&2
-    echo "--- its stderr:" >&2; tail -n 20 "$work/err" >&2
-    die "contender '$label' printed no usable JSON ($(cat "$work/perr" | tail -n 1)): $*"
-  fi
-}
 
 echo "measuring (${secs} s per contender, torch threads ${threads}, ${repeat} round(s)) ..." >&2
 for ((round = 1; round <= repeat; round++)); do
@@ -101,25 +46,14 @@ done
 
 if [ -n "${BENCH_JSONL:-}" ]; then cp "$results" "$BENCH_JSONL"; fi
 
-"$py" - "$results" "$models" "$repeat" "$dropout" <<'EOF'
-import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
-by = {}  # contender -> its best round
-for r in rows:
-    key = "gflops" if r["contender"] == "sgemm" else "tokens_per_second"
-    best = by.get(r["contender"])
-    if best is None or r[key] > best[key]:
-        by[r["contender"]] = r
+PYTHONPATH="$root/bench" "$py" - "$results" "$models" "$repeat" "$dropout" <<'EOF'
+import sys
+from benchlib import best_rounds, ceiling, stall_notes
+rows, by = best_rounds(sys.argv[1])  # by: contender -> its best round
 if int(sys.argv[3]) > 1:
     print(f"best of {sys.argv[3]} rounds")
-sg = by["sgemm"]
-sgemm = float(sg["gflops"])
-shape = " x ".join(str(sg[k]) for k in ("m", "n", "k") if k in sg)
-torch_v = next((r.get("torch") for r in rows if r.get("torch")), "?")
-lm_threads = next((r.get("threads") for c, r in by.items() if c.startswith("lmkit:")), "?")
-t_threads = next((r.get("threads") for c, r in by.items() if c.startswith("scratch:")), "?")
-print(f"sgemm ceiling: {sgemm:.1f} GFLOP/s" + (f" ({shape})" if shape else "")
-      + f"; LMKit threads {lm_threads}; torch {torch_v}, {t_threads} threads")
+sgemm, line = ceiling(by, rows, "lmkit:", "scratch:")
+print(line)
 hdr = ("model", "LMKit tok/s", "scratch tok/s", "concise tok/s", "LMKit/scratch", "LMKit/concise", "LMKit GFLOP/s", "of sgemm")
 fmt = "{:<10} {:>12} {:>14} {:>14} {:>14} {:>14} {:>14} {:>9}"
 print(fmt.format(*hdr))
@@ -141,11 +75,7 @@ if sys.argv[4] != "0":
         if f"dropout:{m}" in by:
             d, base = float(by[f"dropout:{m}"]["tokens_per_second"]), float(by[f"lmkit:{m}"]["tokens_per_second"])
             print(f"{m.upper()}-{h} with dropout {sys.argv[4]}: {d:,.0f} tok/s, {d / base:.3f}x of dropout 0")
-notes = []
-for c, r in sorted(by.items()):
-    med = r.get("tokens_per_second_median")
-    if isinstance(med, (int, float)) and med > 0 and r["tokens_per_second"] < 0.8 * med:
-        notes.append(f"{c} {r['tokens_per_second']:,.0f} tok/s wall vs {med:,.0f} at its median step")
-if notes:
-    print("note: stalls (a busy machine?); rerun or raise BENCH_REPEAT: " + "; ".join(notes))
+note = stall_notes(by)
+if note:
+    print(note)
 EOF

@@ -1,46 +1,69 @@
 import ArgumentParser
 import Foundation
+import LMModelFiles
 import LMModels
 import LMTensor
+import LMToolSupport
+import LMTraining
 
 /// `lm-bench train`: full training steps of a scratch model on random tokens.
 ///
-/// One step = zero gradients, forward over a window (one-hot input), backward through time,
-/// global-norm clipping at θ = 1, SGD with learning rate 1 over every parameter; the state is
-/// carried and detached between windows. Tokens per step = batch × steps target tokens.
+/// One step is LMTraining's ``TrainingStep`` with the optimizer ``Trainer/makeOptimizer(_:)``
+/// builds, as `lm-train` runs it: zero gradients, forward over a window (one-hot input, or an
+/// embedding with `--embedding`), backward through time, global-norm clipping at `--clip`
+/// (default 1), one update (default SGD with learning rate 1); the state is carried and
+/// detached between windows. Tokens per step = batch × steps target tokens.
 /// `tokens_per_second` is over the whole timed run; `tokens_per_second_median` is from the
 /// median step time (insensitive to stalls when other processes share the cores).
-/// `flops_per_token` is ``ModelConfig/flopsPerToken`` (forward + backward multiply-adds × 2,
-/// the input counted as d2l's dense one-hot product).
+/// `flops_per_token` is ``ModelConfig/flopsPerToken`` (forward + backward multiply-adds × 2;
+/// one-hot input counted as d2l's dense product, an embedding lookup as free).
 struct TrainBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Training throughput (tokens/s) of a recurrent LM.")
 
+    /// Weight initialisations the benchmark offers (speed barely depends on them).
+    enum Init: String, ExpressibleByArgument, CaseIterable {
+        case d2l, pytorch
+        var initialization: ModelConfig.Initialization { self == .d2l ? .d2l : .pytorch }
+    }
+
     @Option(help: "Cell: rnn, gru or lstm.") var model: String = "rnn"
     @Option(help: "Hidden units.") var hidden: Int = 512
-    @Option(help: "Vocabulary size (one-hot input width and logits).") var vocab: Int = 28
+    @Option(help: "Vocabulary size (input width when one-hot, and logits).") var vocab: Int = 28
+    @Option(help: "Embedding width (default: one-hot input).") var embedding: Int?
     @Option(help: "Sequences per window.") var batch: Int = 32
     @Option(help: "Time steps per window.") var steps: Int = 35
     @Option(help: "Stacked layers.") var layers: Int = 1
+    @Option(name: .customLong("init"), help: "Weight initialisation: d2l (normal × 0.01) or pytorch (its modules' defaults).") var initialization: Init = .d2l
+    @Option(help: "Update rule: sgd, adam or rmsprop (lm-train's optimizers).") var optimizer: TrainingOptions.OptimizerKind = .sgd
+    @Option(help: "Learning rate (a fixed cost: the work does not depend on it).") var lr: Double = 1
+    @Option(help: "Global gradient-norm bound; 0 for no clipping.") var clip: Double = 1
     @Option(help: "BLAS threads (default: the BLAS layer's measured choice).") var threads: Int?
     @Option(help: "Seconds to measure, after a warm-up.") var seconds: Double = 5
     @Option(help: "Seed for weights and tokens.") var seed: UInt64 = 0
-    @Option(help: "Dropout P between layers and on the top output (fresh masks per window, as lm-train --dropout with one-hot input); 0 for none.") var dropout: Double = 0
+    @Option(help: "Dropout P with a fresh mask per element and step on the embedding output (with --embedding), between layers and on the top output, as lm-train --dropout; 0 for none.") var dropout: Double = 0
 
     func validate() throws {
         guard ModelConfig.Kind(rawValue: model) != nil else { throw ValidationError("--model must be rnn, gru or lstm, not \(model)") }
         guard hidden > 0, vocab > 1, batch > 0, steps > 0, layers > 0 else { throw ValidationError("sizes must be positive") }
+        if let e = embedding, e < 1 { throw ValidationError("--embedding must be positive (omit it for one-hot input)") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
         guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }
+        guard lr > 0 && lr.isFinite else { throw ValidationError("--lr must be positive") }
+        guard clip >= 0 && clip.isFinite else { throw ValidationError("--clip must be ≥ 0 (0: no clipping)") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
     }
 
     func run() throws {
         if let t = threads { BLAS.setThreads(t) }
         log(BLAS.configuration.description)
-        var config = ModelConfig(kind: ModelConfig.Kind(rawValue: model)!, vocabularySize: vocab,
-                                 hiddenSize: hidden, layers: layers, initialization: .d2l)
-        config.dropout = Dropout(hidden: dropout, output: dropout)
+        var config = ModelConfig(kind: ModelConfig.Kind(rawValue: model)!, vocabularySize: vocab, embeddingSize: embedding,
+                                 hiddenSize: hidden, layers: layers, initialization: initialization.initialization)
+        config.dropout = Dropout(input: embedding == nil ? 0 : dropout, hidden: dropout, output: dropout)
+        var options = TrainingOptions(corpus: "random tokens")
+        options.optimizer = optimizer
+        options.lr = lr
+        options.clip = clip > 0 ? clip : nil
         var rng = SplitMix64(state: seed)
         let lm = try RecurrentLM<Float>(config: config, using: &rng)
         let n = batch * steps
@@ -48,17 +71,17 @@ struct TrainBenchmark: ParsableCommand {
         let windows = (0..<8).map { _ in
             (0..<(n + batch)).map { _ in Int32.random(in: 0..<Int32(vocab), using: &rng) }
         }
-        let gradients = lm.gradientBuffers
-        let params = lm.parameters
+        let trainingStep = TrainingStep(model: lm, clip: options.clip)
+        var update = Trainer.makeOptimizer(options)
         var lossSum = 0.0
         func step(_ i: Int) throws {
             let w = windows[i % windows.count]
-            lm.zeroGradients()
             let key = dropout > 0 ? DropoutKey(seed: seed, window: UInt64(i)) : nil
-            lossSum += try lm.forward(inputs: Array(w[0..<n]), targets: Array(w[batch...]), steps: steps, batch: batch, dropout: key)
-            try lm.backward()
-            GradientClipping.clip(gradients, maxNorm: 1)
-            for p in params { Float.axpy(-1, p.gradient.pointer, p.value.pointer, count: p.count) }
+            guard let loss = try trainingStep.run(inputs: Array(w[0..<n]), targets: Array(w[batch...]), steps: steps, batch: batch,
+                                                  optimizer: &update, dropout: key) else {
+                throw TrainingError.invalidSetting("the loss became non-finite at step \(i); lower --lr or set --clip")
+            }
+            lossSum += loss
         }
         // Warm-up: a few steps and at least 0.3 s.
         var i = 0
@@ -86,6 +109,8 @@ struct TrainBenchmark: ParsableCommand {
                         ("small_product_threads", BLAS.smallProductThreads), ("blas_core", BLAS.configuration.coreName),
                         ("tokens_per_second", tokensPerSecond),
                         ("tokens_per_second_median", Double(n) / median), ("flops_per_token", config.flopsPerToken),
-                        ("gflops", tokensPerSecond * config.flopsPerToken / 1e9)]))
+                        ("gflops", tokensPerSecond * config.flopsPerToken / 1e9),
+                        ("embedding", embedding ?? 0), ("optimizer", optimizer.rawValue), ("lr", lr), ("clip", clip),
+                        ("dropout", dropout), ("train_steps", count), ("seconds", elapsed)]))
     }
 }
