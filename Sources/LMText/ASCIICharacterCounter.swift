@@ -148,13 +148,13 @@ struct ASCIICharacterCounter {
                 let below = (newlines & (0 &- newlines)) &- 1
                 let lineLetters = letters & below
                 let first = emitted ? 0 : lineLetters & (0 &- lineLetters)
-                spaces &+= (starts & below & ~first).nonzeroBitCount
+                spaces &+= flagCount(starts & below & ~first)
                 emitted = false
                 letters &= ~below; starts &= ~below
                 newlines &= newlines &- 1
             }
             let first = emitted ? 0 : letters & (0 &- letters)
-            spaces &+= (starts & ~first).nonzeroBitCount
+            spaces &+= flagCount(starts & ~first)
             emitted = emitted || letters != 0
             index += 8
         }
@@ -174,6 +174,13 @@ struct ASCIICharacterCounter {
             index += 1
         }
         return (spaces, emitted)
+    }
+
+    /// The number of top-bit flags in a word (a sum of bytes by one multiplication, cheaper
+    /// than a popcount without the instruction).
+    @inline(__always)
+    private static func flagCount(_ flags: UInt64) -> Int {
+        Int(truncatingIfNeeded: ((flags >> 7) &* 0x0101_0101_0101_0101) >> 56)
     }
 
     /// Count of "\r\n" in `bytes`.
