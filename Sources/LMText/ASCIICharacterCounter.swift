@@ -113,16 +113,17 @@ struct ASCIICharacterCounter {
         }
     }
 
-    /// The histogram, and the spaces the letters filter outputs: one before each letter that
-    /// follows a byte other than a letter or a line end, once its line has output a letter.
-    /// Returns the spaces and whether the last line has output a letter. Eight bytes at a
-    /// time: letters, line ends and other bytes become flags in the bytes' top bits.
+    /// The histogram, and the spaces the letters filter outputs: one before each run of
+    /// letters in a line but its first, so the runs begun less the lines' first runs. Returns
+    /// the spaces and whether the last line has output a letter. Eight bytes at a time:
+    /// letters and line ends become flags in the bytes' top bits.
     @inline(__always)
     private static func histogramAndSpaces(_ base: UnsafePointer<UInt8>, _ count: Int, emitted: Bool, afterOther: Bool,
                                            into histogram: UnsafeMutablePointer<Int>) -> (Int, Bool) {
-        var spaces = 0
+        var runs = 0, firstRuns = 0
         var emitted = emitted          // a letter so far in this line
-        var afterOther: UInt64 = afterOther ? 0x80 : 0   // the previous byte was neither a letter nor "\n"
+        // The byte before was a letter: the line has one and no other byte followed it.
+        var afterLetter: UInt64 = emitted && !afterOther ? 0x80 : 0
         let raw = UnsafeRawPointer(base)
         let top: UInt64 = 0x8080_8080_8080_8080
         var index = 0
@@ -138,42 +139,41 @@ struct ASCIICharacterCounter {
             histogram[384 + Int(base[index + 7])] &+= 1
             // Bytes are < 0x80, so adding below 0x80 to each never carries into the next byte.
             let folded = word | 0x2020_2020_2020_2020
-            var letters = (folded &+ 0x1F1F_1F1F_1F1F_1F1F) & ~(folded &+ 0x0505_0505_0505_0505) & top  // 'a'...'z'
+            let letters = (folded &+ 0x1F1F_1F1F_1F1F_1F1F) & ~(folded &+ 0x0505_0505_0505_0505) & top  // 'a'...'z'
+            runs &+= flagCount(letters & ~((letters << 8) | afterLetter))
+            afterLetter = letters >> 56
             var newlines = ~((word ^ 0x0A0A_0A0A_0A0A_0A0A) &+ 0x7F7F_7F7F_7F7F_7F7F) & top
-            let others = ~(letters | newlines) & top
-            var starts = letters & ((others << 8) | afterOther)   // letters after an other byte
-            afterOther = others >> 56
-            // Every start is a space except a line's first letter; each "\n" begins a line.
-            while newlines != 0 {
-                let below = (newlines & (0 &- newlines)) &- 1
-                let lineLetters = letters & below
-                let first = emitted ? 0 : lineLetters & (0 &- lineLetters)
-                spaces &+= flagCount(starts & below & ~first)
-                emitted = false
-                letters &= ~below; starts &= ~below
-                newlines &= newlines &- 1
+            if newlines == 0 {
+                if !emitted && letters != 0 { firstRuns &+= 1; emitted = true }
+            } else {
+                var rest = letters
+                repeat {   // each "\n" ends a line
+                    let below = (newlines & (0 &- newlines)) &- 1
+                    if !emitted && rest & below != 0 { firstRuns &+= 1 }
+                    emitted = false
+                    rest &= ~below
+                    newlines &= newlines &- 1
+                } while newlines != 0
+                if rest != 0 { firstRuns &+= 1; emitted = true }
             }
-            let first = emitted ? 0 : letters & (0 &- letters)
-            spaces &+= flagCount(starts & ~first)
-            emitted = emitted || letters != 0
             index += 8
         }
         while index < count {
             let byte = base[index]
             histogram[Int(byte)] &+= 1
             if isLetter(byte) {
-                if afterOther != 0 && emitted { spaces &+= 1 }
-                emitted = true
-                afterOther = 0
-            } else if byte == 0x0A {
-                emitted = false
-                afterOther = 0
+                if afterLetter == 0 {
+                    runs &+= 1
+                    if !emitted { firstRuns &+= 1; emitted = true }
+                }
+                afterLetter = 0x80
             } else {
-                afterOther = 0x80
+                if byte == 0x0A { emitted = false }
+                afterLetter = 0
             }
             index += 1
         }
-        return (spaces, emitted)
+        return (runs &- firstRuns, emitted)
     }
 
     /// The number of top-bit flags in a word (a sum of bytes by one multiplication, cheaper
