@@ -48,7 +48,6 @@ struct ASCIICharacterCounter {
         let count = bytes.count
         var spaces = 0
         var emitted = state.emitted
-        let caseFold = self.caseFold
         histograms.withUnsafeMutableBufferPointer { histogram in
             let histogram = histogram.baseAddress!
             histogram.update(repeating: 0, count: 4 * 128)
