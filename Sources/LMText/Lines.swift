@@ -59,6 +59,23 @@ public struct LineReader {
     /// without a cut rule, or where it finds no position, the buffer grows to hold the line.
     public func forEachSegment(cuttingAt cut: ((UnsafeBufferPointer<UInt8>, Int) -> Bool)?,
                                _ body: (UnsafeBufferPointer<UInt8>, Int, Bool) throws -> Void) throws {
+        try forEachBlock(cuttingAt: cut) { block, offset, endsLine in
+            var start = 0
+            try Lines.forEach(in: block) { line in
+                try body(line, offset + start, endsLine || line.last == 0x0A)
+                start += line.count
+            }
+        }
+    }
+
+    /// Calls `body` with the buffer's contents a read at a time: either every complete line
+    /// the buffer holds (terminators included; at the end of the file, the last line even
+    /// without one), with `endsLine` true, or the head of a line longer than the buffer, cut
+    /// as in ``forEachSegment(cuttingAt:_:)``, with `endsLine` false. The offset is the
+    /// file offset of the block's first byte. Blocks are at most the buffer size (unless a
+    /// line without a cut grows it), never empty, and follow each other without gaps.
+    public func forEachBlock(cuttingAt cut: ((UnsafeBufferPointer<UInt8>, Int) -> Bool)?,
+                             _ body: (UnsafeBufferPointer<UInt8>, Int, Bool) throws -> Void) throws {
         let input = try self.input ?? TextInput(path: path)
         var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(chunkSize, 1), alignment: 64)
         defer { buffer.deallocate() }
@@ -86,24 +103,20 @@ public struct LineReader {
             }
             let got = try input.read(into: buffer.baseAddress! + filled, count: buffer.count - filled, at: fileOffset + filled)
             if got == 0 { endOfFile = true }
+            let searched = filled   // bytes before it hold no line end (they were the unfinished tail)
             filled += got
             let bytes = UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: filled)
-            // Hand out every complete line; keep the unfinished tail for the next read.
-            var start = 0
-            while start < filled {
-                guard let found = memchr(bytes.baseAddress! + start, 0x0A, filled - start) else { break }
-                let end = bytes.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
-                try body(UnsafeBufferPointer(rebasing: bytes[start..<end]), fileOffset + start, true)
-                start = end
+            // Hand out every complete line at once; keep the unfinished tail for the next read.
+            var end = filled
+            if !endOfFile {
+                while end > searched && bytes[end - 1] != 0x0A { end -= 1 }
+                if end == searched { end = 0 }
             }
-            if endOfFile && start < filled {
-                try body(UnsafeBufferPointer(rebasing: bytes[start..<filled]), fileOffset + start, true)
-                start = filled
-            }
-            if start > 0 {
-                memmove(buffer.baseAddress!, buffer.baseAddress! + start, filled - start)
-                filled -= start
-                fileOffset += start
+            if end > 0 {
+                try body(UnsafeBufferPointer(rebasing: bytes[0..<end]), fileOffset, true)
+                memmove(buffer.baseAddress!, buffer.baseAddress! + end, filled - end)
+                filled -= end
+                fileOffset += end
             }
         }
     }

@@ -21,4 +21,27 @@ import Testing
         #expect(lines.joined().elementsEqual(bytes))
         #expect(offsets == expected.indices.map { expected[..<$0].reduce(0) { $0 + $1.count } })
     }
+
+    /// Blocks are whole lines (or, without a line end in the buffer, a line's head cut at a
+    /// safe place), in order and without gaps.
+    @Test(arguments: [1, 2, 3, 7, 64, 1 << 20])
+    func blocksAreWholeLinesInOrder(chunkSize: Int) throws {
+        var random = Mutations(seed: UInt64(chunkSize))
+        let alphabet: [UInt8] = Array("ab \n\r".utf8)
+        let bytes = (0..<3_000).map { _ in alphabet[random.below(alphabet.count)] }
+        let path = Fixtures.file(bytes)
+        let cut: (UnsafeBufferPointer<UInt8>, Int) -> Bool = { $0[$1 - 1] == UInt8(ascii: "a") }
+        var joined: [UInt8] = []
+        try LineReader(path: path, chunkSize: chunkSize).forEachBlock(cuttingAt: cut) { block, offset, endsLine in
+            #expect(offset == joined.count)
+            #expect(!block.isEmpty)
+            if endsLine {
+                #expect(block.last == 0x0A || offset + block.count == bytes.count)
+            } else {
+                #expect(!block.contains(0x0A) && block.last == UInt8(ascii: "a"))
+            }
+            joined += block
+        }
+        #expect(joined == bytes)
+    }
 }
