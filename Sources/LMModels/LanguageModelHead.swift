@@ -44,7 +44,8 @@ public final class LanguageModelHead<Scalar: TensorScalar>: NetworkHead {
     public var parameters: [Parameter<Scalar>] { dense?.parameters ?? adaptive!.parameters }
 
     public func fanIn(of parameter: Parameter<Scalar>) -> Int? {
-        dense?.fanIn(of: parameter) ?? adaptive!.fanIn(of: parameter)
+        if let dense { return dense.fanIn(of: parameter) }
+        return adaptive!.fanIn(of: parameter)
     }
 
     public func validate(_ targets: [Int32], steps: Int, batch: Int) throws {

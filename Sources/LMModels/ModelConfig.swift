@@ -238,6 +238,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// (recurrent input and weight gradients), + 2·2·H·V (head); embedding lookups are free.
     /// Element-wise work is not counted. RNN-512, vocab 28: 1.716 MFLOP. A tied head runs the
     /// same products on the embedding (Eᵀ for W_hq), so the count does not change with ``tied``.
+    /// It counts the dense head even with ``adaptiveSoftmax``, whose cost depends on how many
+    /// targets fall in each cluster.
     public var flopsPerToken: Double {
         let gh = Double(gateCount * hiddenSize), h = Double(hiddenSize), v = Double(vocabularySize)
         var total = 2 * h * v + 4 * h * v

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LMModels
+import LMData
 import LMTensor
 
 /// The adaptive softmax head (``AdaptiveSoftmaxHead``): pinned to PyTorch's
@@ -79,6 +80,27 @@ import LMTensor
         }
         try check(Double.self, tolerance: 1e-12)
         try check(Float.self, tolerance: 1e-5)
+    }
+
+    /// The evaluator's perplexity and `lm-eval --logits`'s rows come from the same exact
+    /// distribution: at batch 1 the mean loss is the mean −log p(next) of the logits rows.
+    @Test func evaluatorLossAndLogitsAgree() throws {
+        let config = Self.config(vocabulary: 17, hidden: 8, embedding: 4, cutoffs: [5, 11], div: 2)
+        var rng = SplitMix64(seed: 6)
+        let model = try RecurrentLM<Float>(config: config, using: &rng)
+        let ids = randomTokens(40, vocabulary: 17, &rng)
+        let stream = try TokenStream(ids: ids, vocabularySize: 17)
+        let logits = try Evaluator.logits(model, on: stream, steps: 7)
+        #expect(logits.count == 39 * 17)
+        var sum = 0.0
+        for r in 0..<39 {
+            let row = logits[r * 17..<(r + 1) * 17].map(Double.init)
+            #expect(abs(row.reduce(0) { $0 + exp($1) } - 1) < 1e-5)
+            sum -= row[Int(ids[r + 1])]
+        }
+        let evaluated = try Evaluator.evaluate(model, on: stream, batch: 1, steps: 7)
+        #expect(evaluated.tokens == 39)
+        #expect(abs(evaluated.loss - sum / 39) < 1e-5)
     }
 
     /// Targets on the shortlist and in every cluster (V 12: shortlist 0..<3, clusters
