@@ -14,7 +14,8 @@ import LMText
 /// Every step is one step of the model's recurrence on its own parameters, run by
 /// ``RecurrentStep`` (each cell's single step: vector × matrix products that read the
 /// weights in place, much faster than `forward(inputs:steps: 1, batch:)` at batch 1, equal
-/// to it to float rounding); the model's own carried state is left untouched.
+/// to it to float rounding); the model's own carried state is left untouched. An adaptive
+/// softmax model runs through `model.forward` instead, whose logits are its exact log-probabilities.
 ///
 /// `<unk>` is masked (its logit set to -infinity before the sampler sees the row) unless
 /// `allowUnknown` is set, for every strategy, greedy included: greedy is then the argmax over

@@ -54,10 +54,11 @@ final class RecurrentStep {
     private var inputRows = Buffer<Float>(count: 0)
     private var logitBuffer = Buffer<Float>(count: 0)
 
-    /// The step of `model`, or nil for a model without recurrent layers (then the generator
-    /// falls back to `model.forward`).
+    /// The step of `model`, or nil for a model without recurrent layers or with an adaptive
+    /// softmax head (then the generator falls back to `model.forward`, whose logits are the
+    /// adaptive head's exact log-probabilities).
     init?(model: RecurrentLM<Float>) {
-        guard !model.cells.isEmpty else { return nil }
+        guard !model.cells.isEmpty, model.outputLayer.dense != nil else { return nil }
         cells = model.cells
         embedding = model.inputLayer.embedding
         headWeight = model.outputLayer.weight

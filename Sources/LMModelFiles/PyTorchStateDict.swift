@@ -42,9 +42,11 @@ public enum PyTorchStateDict {
     // MARK: - Export
 
     /// The state_dict of `model`, in `RNNModel`'s order. `path` names the run in errors.
-    /// - Throws: ``PyTorchStateDictError/gruVariant(path:direction:)`` for d2l's GRU.
+    /// - Throws: ``PyTorchStateDictError/gruVariant(path:direction:)`` for d2l's GRU,
+    ///   ``PyTorchStateDictError/adaptiveSoftmax(path:)`` for an adaptive softmax head.
     public static func tensors(of model: RecurrentLM<Float>, path: String) throws -> [SafeTensors.Tensor] {
         let config = model.config
+        if config.adaptiveSoftmax != nil { throw PyTorchStateDictError.adaptiveSoftmax(path: path) }
         if config.kind == .gru && config.gruVariant != .pytorch {
             throw PyTorchStateDictError.gruVariant(path: path, direction: .export)
         }

@@ -27,6 +27,8 @@ public enum PyTorchStateDictError: Error, CustomStringConvertible, Equatable {
     case badConfig(path: String, reason: String)
     /// An output that would replace something that is not ours to replace.
     case outputExists(path: String, reason: String)
+    /// An LMKit model with an adaptive softmax head, which `RNNModel`'s one decoder cannot hold.
+    case adaptiveSoftmax(path: String)
 
     /// Which way a refused GRU conversion went.
     public enum Direction: Sendable, Equatable {
@@ -74,6 +76,9 @@ public enum PyTorchStateDictError: Error, CustomStringConvertible, Equatable {
             return "\(path): the vocabulary has \(tokens) tokens but the model's decoder has \(model) rows; use the vocabulary the model was trained with"
         case let .badConfig(path, reason): return "\(path): not a model configuration: \(reason)"
         case let .outputExists(path, reason): return "\(path): \(reason)"
+        case let .adaptiveSoftmax(path):
+            return "\(path): this model has an adaptive softmax head (adaptiveSoftmax in config.json), which word_language_model's "
+                + "RNNModel (one nn.Linear decoder) cannot hold; only dense-head models export"
         }
     }
 }

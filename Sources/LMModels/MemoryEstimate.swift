@@ -5,7 +5,8 @@
 /// gradient, the optimizer's per-parameter copies, each layer's window workspace for T steps
 /// × B sequences (states, LSTM cells, gates and their gradients, auxiliary values, output
 /// gradients, scratch, carried state, W_hhᵀ), the output head's logits and their gradients
-/// (T·B × V each) and, with an embedding, the embedded inputs and their gradients; with
+/// (T·B × V each; an adaptive softmax head's training buffers instead) and, with an
+/// embedding, the embedded inputs and their gradients; with
 /// dropout, each place's mask and masked values, the embedding's row scales and, per layer,
 /// the weight-drop mask, W̃_hh and the saved W_hh gradient.
 public struct MemoryEstimate: Sendable, Equatable {
@@ -42,8 +43,16 @@ public struct MemoryEstimate: Sendable, Equatable {
         case .lstm: gates = 4; stateCount = 2
         }
         let width = mul(gates, h)
-        // output.W_hq (none when tied: the head reads the embedding), output.b_q
+        // output.W_hq (none when tied: the head reads the embedding), output.b_q; adaptive:
+        // output.head.W and each cluster's projection and map.
         var count = add(config.tied ? 0 : mul(h, v), v)
+        if let a = config.adaptiveSoftmax {
+            count = mul(h, a.headSize)
+            for i in 0..<a.clusterCount {
+                let d = a.projectionSize(i, hiddenSize: h)
+                count = add(count, mul(h, d), mul(d, a.clusterRange(i, vocabularySize: v).count))
+            }
+        }
         if let e = config.embeddingSize { count = add(count, mul(v, e)) }
         for layer in 0..<max(layers, 0) {
             let inputSize = layer == 0 ? (config.embeddingSize ?? v) : h
@@ -66,7 +75,17 @@ public struct MemoryEstimate: Sendable, Equatable {
         let dropout = add(mul(site(d.hidden, h), max(layers - 1, 0)), site(d.output, h),
                           d.weightDrop > 0 ? mul(3, h, width, max(layers, 0)) : 0)
         workspace = mul(add(mul(perLayer, max(layers, 0)), dropout), scalarBytes)
-        head = mul(2, n, v, scalarBytes)
+        if let a = config.adaptiveSoftmax {
+            // Head logits and gradients, gathered rows and their gradients (n × H each),
+            // projections and their gradients (n × widest d), cluster logits and their
+            // gradients (n × largest cluster).
+            let clusters = 0..<a.clusterCount
+            let d = clusters.map { a.projectionSize($0, hiddenSize: h) }.max() ?? 0
+            let s = clusters.map { a.clusterRange($0, vocabularySize: v).count }.max() ?? 0
+            head = mul(add(mul(2, n, a.headSize), mul(2, n, h), mul(2, n, d), mul(2, n, s)), scalarBytes)
+        } else {
+            head = mul(2, n, v, scalarBytes)
+        }
         input = config.embeddingSize.map {
             mul(add(mul(2, n, $0), site(d.input, $0), d.embedding > 0 ? v : 0), scalarBytes)
         } ?? 0

@@ -138,6 +138,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var dropout = Dropout.off
     /// A GRU's reset-gate placement (`--gru-variant`). JSON `gruVariant`, default d2l.
     public var gruVariant = GRUVariant.d2l
+    /// An adaptive softmax head (``AdaptiveSoftmax``, `--adaptive-softmax`) instead of the dense
+    /// one, or nil for the dense head. JSON `adaptiveSoftmax`, absent by default.
+    public var adaptiveSoftmax: AdaptiveSoftmax?
 
     /// A configuration; call ``validate()`` (the model's initialiser does).
     public init(kind: Kind, activation: Activation = .tanh, vocabularySize: Int, embeddingSize: Int? = nil,
@@ -154,12 +157,13 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case kind, activation, vocabularySize, embeddingSize, hiddenSize, layers, initialization
         case tied, recurrentBias, embeddingInitialization, outputInitialization, forgetBias
-        case dropout, gruVariant
+        case dropout, gruVariant, adaptiveSoftmax
     }
 
     /// Decodes a configuration; `activation` (tanh), `embeddingSize` (one-hot), `layers` (1),
     /// `initialization` (d2l), `tied` and `recurrentBias` (false), the initialisation
-    /// overrides and `forgetBias` (none), `dropout` (off) and `gruVariant` (d2l) may be omitted.
+    /// overrides and `forgetBias` (none), `dropout` (off), `gruVariant` (d2l) and
+    /// `adaptiveSoftmax` (the dense head) may be omitted.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         kind = try c.decode(Kind.self, forKey: .kind)
@@ -176,6 +180,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         forgetBias = try c.decodeIfPresent(Double.self, forKey: .forgetBias)
         dropout = try c.decodeIfPresent(Dropout.self, forKey: .dropout) ?? .off
         gruVariant = try c.decodeIfPresent(GRUVariant.self, forKey: .gruVariant) ?? .d2l
+        adaptiveSoftmax = try c.decodeIfPresent(AdaptiveSoftmax.self, forKey: .adaptiveSoftmax)
     }
 
     /// Throws ``ModelError/invalidConfiguration(_:)`` naming the offending field.
@@ -213,6 +218,12 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         if gruVariant != .d2l && kind != .gru {
             throw ModelError.invalidConfiguration("gruVariant (--gru-variant) applies to the gru cell only; \(kind.rawValue) has no reset gate")
         }
+        if let a = adaptiveSoftmax {
+            if tied {
+                throw ModelError.invalidConfiguration("--adaptive-softmax replaces the dense output weights that --tied shares with the embedding; give one of them")
+            }
+            try a.validate(vocabularySize: vocabularySize, hiddenSize: hiddenSize)
+        }
     }
 
     /// Gate blocks per cell: 1 (RNN), 3 (GRU: r, z, h̃), 4 (LSTM: i, f, o, c̃).
@@ -227,6 +238,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// (recurrent input and weight gradients), + 2·2·H·V (head); embedding lookups are free.
     /// Element-wise work is not counted. RNN-512, vocab 28: 1.716 MFLOP. A tied head runs the
     /// same products on the embedding (Eᵀ for W_hq), so the count does not change with ``tied``.
+    /// It counts the dense head even with ``adaptiveSoftmax``, whose cost depends on how many
+    /// targets fall in each cluster.
     public var flopsPerToken: Double {
         let gh = Double(gateCount * hiddenSize), h = Double(hiddenSize), v = Double(vocabularySize)
         var total = 2 * h * v + 4 * h * v

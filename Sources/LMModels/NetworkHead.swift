@@ -21,6 +21,9 @@ public protocol NetworkHead<Scalar>: AnyObject {
     init(configuration: Configuration, embedding: Parameter<Scalar>?)
     /// Its parameters (initialised last, saved last).
     var parameters: [Parameter<Scalar>] { get }
+    /// The values `parameter` (one of ``parameters``) reads per row, for initialisation
+    /// (``Initializer/Part/output(fanIn:)``), or nil for the hidden width; nil by default.
+    func fanIn(of parameter: Parameter<Scalar>) -> Int?
     /// Throws ``ModelError`` unless `targets` fit a window of `steps × batch`.
     func validate(_ targets: Targets, steps: Int, batch: Int) throws
     /// Reads the top layer's outputs, T·B × H rows (t-major), and computes the head's outputs.
@@ -33,6 +36,9 @@ public protocol NetworkHead<Scalar>: AnyObject {
 }
 
 extension NetworkHead {
+    /// Every parameter reads the hidden width.
+    public func fanIn(of parameter: Parameter<Scalar>) -> Int? { nil }
+
     /// The untied head: ``init(configuration:)``.
     public init(configuration: Configuration, embedding: Parameter<Scalar>?) {
         self.init(configuration: configuration)

@@ -34,6 +34,8 @@ enum BackwardFault: Sendable {
     case skipEmbeddingMask
     /// Add dW̃_hh to the W_hh gradient without the weight-drop mask.
     case skipWeightMask
+    /// An adaptive softmax head: leave the clusters' terms out of ∂hidden.
+    case dropAdaptiveClusterTerm
 }
 
 /// One recurrent layer run over a window of T steps with batch B, with hand-written

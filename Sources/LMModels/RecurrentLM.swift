@@ -1,7 +1,8 @@
 import LMTensor
 
 /// A stacked recurrent language model: input layer (one-hot or embedding) → L recurrent
-/// layers (RNN, GRU or LSTM) → dense output head with the softmax cross-entropy, trained by
+/// layers (RNN, GRU or LSTM) → output head with the softmax cross-entropy (dense, or an
+/// adaptive softmax with ``ModelConfig/adaptiveSoftmax``: ``LanguageModelHead``), trained by
 /// truncated backpropagation through time over windows of T steps.
 ///
 /// Data layout: a window's `inputs` and `targets` are `steps × batch` token ids, t-major
@@ -12,16 +13,17 @@ import LMTensor
 ///
 /// Parameters, in order: `embedding.W` (if any), then per layer l `<kind>.<l>.W_xh`,
 /// `<kind>.<l>.W_hh`, `<kind>.<l>.b_h` (and `<kind>.<l>.b_hh` with ``ModelConfig/recurrentBias``),
-/// then `output.W_hq` (absent when ``ModelConfig/tied``: the head reads `embedding.W`), `output.b_q`.
+/// then `output.W_hq` (absent when ``ModelConfig/tied``: the head reads `embedding.W`), `output.b_q`
+/// (an adaptive head: `output.head.W`, then per cluster `output.tail.<i>.proj`, `output.tail.<i>.W`).
 ///
 /// `RecurrentLM<Float>` trains, `RecurrentLM<Double>` runs the same code for gradient checks.
-public typealias RecurrentLM<Scalar: TensorScalar> = RecurrentNetwork<InputLayer<Scalar>, OutputLayer<Scalar>>
+public typealias RecurrentLM<Scalar: TensorScalar> = RecurrentNetwork<InputLayer<Scalar>, LanguageModelHead<Scalar>>
 
-extension RecurrentNetwork where Head == OutputLayer<Input.Scalar> {
-    /// The logits of the last forward: steps·batch × vocabulary, t-major rows (a copy).
+extension RecurrentNetwork where Head == LanguageModelHead<Input.Scalar> {
+    /// The logits of the last forward: steps·batch × vocabulary, t-major rows (a copy). An
+    /// adaptive softmax model gives its exact log-probabilities (valid logits: their softmax
+    /// is the model's distribution).
     public var logits: Matrix<Scalar> {
-        let n = outputLayer.rows * outputLayer.outputSize
-        return try! Matrix(rows: outputLayer.rows, cols: outputLayer.outputSize,
-                           storage: Array(UnsafeBufferPointer(start: outputLayer.logits.pointer, count: n)))
+        try! Matrix(rows: outputLayer.rows, cols: outputLayer.outputSize, storage: Array(outputLayer.scores))
     }
 }

@@ -94,7 +94,7 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
         }
         let outputScheme = config.outputInitialization ?? config.initialization
         for p in outputLayer.parameters {
-            Initializer.initialize(p, scheme: outputScheme, part: .output(fanIn: config.hiddenSize), using: &generator)
+            Initializer.initialize(p, scheme: outputScheme, part: .output(fanIn: outputLayer.fanIn(of: p) ?? config.hiddenSize), using: &generator)
         }
         if let f = config.forgetBias { RecurrentStack.setForgetBias(f, in: cells) }
     }
@@ -154,7 +154,7 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
     ///     ``Dropout``; nil (evaluation, the default) drops nothing.
     /// - Throws: ``ModelError/shapeMismatch(_:)``, ``ModelError/tokenOutOfRange(id:vocabularySize:)``.
     @discardableResult
-    @_specialize(where Input == InputLayer<Float>, Head == OutputLayer<Float>)
+    @_specialize(where Input == InputLayer<Float>, Head == LanguageModelHead<Float>)
     public func forward(inputs: Input.Values, targets: Head.Targets, steps: Int, batch: Int,
                         dropout: DropoutKey? = nil) throws -> Double {
         try Self.checkWindow(steps: steps, batch: batch)
@@ -168,14 +168,14 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
     /// are then there to read. ``backward()`` is not possible after this call.
     ///
     /// - Throws: ``ModelError/shapeMismatch(_:)``, ``ModelError/tokenOutOfRange(id:vocabularySize:)``.
-    @_specialize(where Input == InputLayer<Float>, Head == OutputLayer<Float>)
+    @_specialize(where Input == InputLayer<Float>, Head == LanguageModelHead<Float>)
     public func forward(inputs: Input.Values, steps: Int, batch: Int) throws {
         try run(inputs: inputs, steps: steps, batch: batch, dropout: nil)
     }
 
     /// The forward through input, stack and head, dropping where `key` and the
     /// configuration say.
-    @_specialize(where Input == InputLayer<Float>, Head == OutputLayer<Float>)
+    @_specialize(where Input == InputLayer<Float>, Head == LanguageModelHead<Float>)
     private func run(inputs: Input.Values, steps: Int, batch: Int, dropout key: DropoutKey?) throws {
         try Self.checkWindow(steps: steps, batch: batch)
         try inputLayer.validate(inputs, steps: steps, batch: batch)
@@ -234,7 +234,7 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
     /// ∂loss/∂θ to every parameter's gradient (call ``zeroGradients()`` between updates).
     ///
     /// - Throws: ``ModelError/backwardWithoutForward`` unless the last forward had targets.
-    @_specialize(where Input == InputLayer<Float>, Head == OutputLayer<Float>)
+    @_specialize(where Input == InputLayer<Float>, Head == LanguageModelHead<Float>)
     public func backward() throws {
         guard hasTargets, steps > 0 else { throw ModelError.backwardWithoutForward }
         let top = cells[cells.count - 1].workspace
@@ -290,7 +290,7 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
         default:
             RecurrentStack.injectFault(fault, into: cells)
             (inputLayer as? InputLayer<Scalar>)?.fault = fault
-            (outputLayer as? OutputLayer<Scalar>)?.fault = fault
+            (outputLayer as? LanguageModelHead<Scalar>)?.injectFault(fault)
         }
     }
 }

@@ -18,7 +18,7 @@ struct LMEval: LMTool {
     @Argument(help: "Text file or registered corpus name (a corpus with splits, such as ptb, is measured on its test text).") var file: String
     @Option(parsing: .unconditional, help: "Window length: the state is carried across windows, so it changes only speed.") var steps = 35
     @Option(parsing: .unconditional, help: "Rows the file is cut into, each one continuous sequence (default 1: the whole file; PyTorch's word_language_model uses 10).") var batch = 1
-    @Option(help: "Also write the logits of every prediction (tokens − 1 rows × vocabulary, F32 tensor \"logits\") to this safetensors file (needs --batch 1).") var logits: String?
+    @Option(help: "Also write the logits of every prediction (tokens − 1 rows × vocabulary, F32 tensor \"logits\") to this safetensors file (needs --batch 1); an adaptive softmax model writes its exact log-probabilities.") var logits: String?
 
     func validate() throws {
         if steps < 1 { throw ValidationError("--steps must be at least 1") }

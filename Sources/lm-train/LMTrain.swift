@@ -47,6 +47,8 @@ struct LMTrain: LMTool {
     @Option(help: "GRU variant: d2l (reset gate before the recurrent product) or pytorch (after it, as nn.GRU; not implied by --init pytorch) (default d2l).") var gruVariant: ModelConfig.GRUVariant?
     @Flag(inversion: .prefixedNo, help: "Tie the output weights to the embedding (needs --embedding equal to --hidden; --no-tied undoes a recipe's --tied).") var tied = false
     @Flag(inversion: .prefixedNo, help: "Two biases per gate, as PyTorch (default: on with --init pytorch).") var recurrentBias: Bool?
+    @Option(help: "Train with an adaptive softmax head (Grave et al. 2017, PyTorch's AdaptiveLogSoftmaxWithLoss): cutoffs C1,C2,… split the token ids into a head shortlist 0..<C1 and clusters C1..<C2, …, up to the vocabulary size. Ids are the vocabulary's order: LMKit builds vocabularies as <unk>, reserved tokens, then descending frequency; a --vocab file keeps its own order, which may not be by frequency. Evaluation and generation use the exact full distribution. Excludes --tied.") var adaptiveSoftmax: String?
+    @Option(parsing: .unconditional, help: "--adaptive-softmax: each cluster's projection is D times narrower than the previous (H/D, H/D², …) (default 4).") var adaptiveDiv: Double?
 
     @Option(parsing: .unconditional, help: "Sequences per batch (default 32).") var batch: Int?
     @Option(parsing: .unconditional, help: "Time steps per window, the BPTT length (default 35).") var steps: Int?
@@ -120,6 +122,11 @@ struct LMTrain: LMTool {
             throw ValidationError("--tied, --init-embedding, --init-output, --forget-bias and --recurrent-bias apply to corpus runs, not --task")
         }
         if task != nil && gruVariant != nil { throw ValidationError("--gru-variant applies to corpus runs, not --task") }
+        if let adaptiveSoftmax, Self.cutoffs(parsing: adaptiveSoftmax) == nil {
+            throw ValidationError("--adaptive-softmax takes increasing positive cutoffs C1,C2,…, e.g. 2000,6000 (got \(adaptiveSoftmax))")
+        }
+        if adaptiveDiv != nil && adaptiveSoftmax == nil { throw ValidationError("--adaptive-div needs --adaptive-softmax") }
+        if task != nil && adaptiveSoftmax != nil { throw ValidationError("--adaptive-softmax applies to corpus runs, not --task") }
         if dropout != nil && dropoutLocked != nil { throw ValidationError("--dropout and --dropout-locked exclude each other; give one") }
         for (flag, p) in [("--dropout", dropout), ("--dropout-locked", dropoutLocked), ("--dropout-input", dropoutInput),
                           ("--dropout-hidden", dropoutHidden), ("--dropout-output", dropoutOutput),
@@ -178,6 +185,9 @@ struct LMTrain: LMTool {
         request.model.outputInitialization = initOutput.flatMap(TrainingRun.InitScheme.initialization(parsing:))
         request.model.forgetBias = forgetBias
         request.model.gruVariant = gruVariant ?? .d2l
+        request.model.adaptiveSoftmax = adaptiveSoftmax.flatMap(Self.cutoffs(parsing:)).map {
+            ModelConfig.AdaptiveSoftmax(cutoffs: $0, divValue: adaptiveDiv ?? 4)
+        }
         request.training.rmspropDecay = rmspropDecay
         request.training.testModel = testModel
         request.training.evalBatch = evalBatch
@@ -193,6 +203,13 @@ struct LMTrain: LMTool {
 }
 
 extension LMTrain {
+    /// `--adaptive-softmax`'s C1,C2,…: positive integers (the model checks their order against V).
+    static func cutoffs(parsing text: String) -> [Int]? {
+        let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
+        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+        return values.map { $0! }
+    }
+
     /// What to do about invalid UTF-8 in a corpus: lm-train has no --replace-invalid of its own.
     static let invalidUTF8Remedy = "fix the file, or build a vocabulary with `lm-vocab build CORPUS --replace-invalid` "
         + "(it substitutes U+FFFD) and pass it with --vocab"

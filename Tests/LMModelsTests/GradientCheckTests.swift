@@ -22,9 +22,10 @@ import LMTensor
     }
 
     /// With `dropout`, every forward uses that key: the masks are fixed, so the loss is a
-    /// smooth function of the weights and the check covers the masked paths.
+    /// smooth function of the weights and the check covers the masked paths. `targets`
+    /// replaces the checked window's random targets.
     static func check(_ config: ModelConfig, fault: BackwardFault = .none, steps: Int = 4, batch: Int = 2, seed: UInt64 = 42,
-                      dropout: DropoutKey? = nil) throws -> Result {
+                      dropout: DropoutKey? = nil, targets fixedTargets: [Int32]? = nil) throws -> Result {
         WorkerPool.shared.elementThreshold = 0  // the same code paths as full-size training
         var rng = SplitMix64(seed: seed)
         let model = try RecurrentLM<Double>(config: config, using: &rng)
@@ -33,7 +34,8 @@ import LMTensor
         // A first window gives a non-zero carried-in state, so the t = 0 terms are exercised.
         try model.forward(inputs: randomTokens(n, vocabulary: v, &rng), targets: randomTokens(n, vocabulary: v, &rng), steps: steps, batch: batch, dropout: dropout)
         let state = model.state
-        let inputs = randomTokens(n, vocabulary: v, &rng), targets = randomTokens(n, vocabulary: v, &rng)
+        let inputs = randomTokens(n, vocabulary: v, &rng), drawn = randomTokens(n, vocabulary: v, &rng)
+        let targets = fixedTargets ?? drawn
         model.zeroGradients()
         try model.forward(inputs: inputs, targets: targets, steps: steps, batch: batch, dropout: dropout)
         try model.backward()

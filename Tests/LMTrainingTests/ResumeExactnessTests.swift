@@ -47,6 +47,12 @@ import Testing
             $0.dropout = Dropout(input: 0.2, hidden: 0.2, output: 0.2, locked: false, embedding: 0, weightDrop: 0.2)
             $0.layers = 2
         }) { $0.schedule = .exponential(from: 3, factor: 0.9) },
+        Setting(name: "adaptive softmax lstm with dropout", model: {
+            $0.kind = .lstm
+            $0.embeddingSize = 6
+            $0.adaptiveSoftmax = .init(cutoffs: [4, 10], divValue: 2)
+            $0.dropout = Dropout(input: 0.2, hidden: 0, output: 0.2, locked: false, embedding: 0, weightDrop: 0)
+        }) { $0.schedule = .step(factor: 0.5, every: 3) },
     ]
 
     /// A copy of the text at `path` with every word spelt backwards: validation on it gets
