@@ -56,17 +56,18 @@ extension Kernels {
             var m = z[0]
             for j in 1..<cols where z[j] > m { m = z[j] }
             var s: T = 0
+            let target = Int(targets[r])
+            let shiftedTarget = z[target] - m   // read before an in-place gradient overwrites it
             if let g = gradient {
                 let gr = g + r * cols
                 for j in 0..<cols { let e = T.exp(z[j] - m); gr[j] = e; s += e }
-                let target = Int(targets[r])
-                total += Double(T.log(s)) - Double(z[target] - m)
+                total += Double(T.log(s)) - Double(shiftedTarget)
                 let inv = scale / s
                 for j in 0..<cols { gr[j] *= inv }
                 gr[target] -= scale
             } else {
                 for j in 0..<cols { s += T.exp(z[j] - m) }
-                total += Double(T.log(s)) - Double(z[Int(targets[r])] - m)
+                total += Double(T.log(s)) - Double(shiftedTarget)
             }
         }
         return total

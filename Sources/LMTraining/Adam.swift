@@ -40,15 +40,21 @@ public struct Adam: Optimizer {
         let b1 = Float(beta1), b2 = Float(beta2), eps = Float(epsilon)
         let shrink = Float(1 - learningRate * weightDecay)
         for (index, parameter) in parameters.enumerated() {
-            let value = parameter.value.pointer, gradient = parameter.gradient.pointer
-            if weightDecay != 0 { for i in 0..<parameter.count { value[i] *= shrink } }
-            first.buffers[index].withUnsafeMutableBufferPointer { m in
-                second.buffers[index].withUnsafeMutableBufferPointer { v in
-                    for i in 0..<parameter.count {
-                        let g = gradient[i]
-                        m[i] = b1 * m[i] + (1 - b1) * g
-                        v[i] = b2 * v[i] + (1 - b2) * g * g
-                        value[i] -= rate * m[i] / (v[i].squareRoot() + eps)
+            let value = parameter.value.pointer, gradient = UnsafePointer(parameter.gradient.pointer)
+            let decays = weightDecay != 0
+            if parameter.count == 0 { continue }
+            first.buffers[index].withUnsafeMutableBufferPointer { mb in
+                second.buffers[index].withUnsafeMutableBufferPointer { vb in
+                    let m = mb.baseAddress!, v = vb.baseAddress!
+                    // Element-wise: large parameters are split across the pool.
+                    WorkerPool.shared.parallelRows(parameter.count, width: 1) { part in
+                        if decays { for i in part { value[i] *= shrink } }
+                        for i in part {
+                            let g = gradient[i]
+                            m[i] = b1 * m[i] + (1 - b1) * g
+                            v[i] = b2 * v[i] + (1 - b2) * g * g
+                            value[i] -= rate * m[i] / (v[i].squareRoot() + eps)
+                        }
                     }
                 }
             }

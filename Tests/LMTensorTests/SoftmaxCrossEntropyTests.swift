@@ -19,6 +19,16 @@ import Foundation
         let (lossD, gradD) = try SoftmaxCrossEntropy.meanLoss(logits: Matrix<Double>(rows: rows, cols: cols, storage: z), targets: targets)
         #expect(lossD.isApproximatelyEqual(to: ref.loss, absoluteTolerance: 1e-12))
         #expect(gradD[2, 5].isApproximatelyEqual(to: ref.gradient[2][5], absoluteTolerance: 1e-14))
+        // The Double kernel in place (gradient = logits), as meanLoss allows.
+        var inPlace = z
+        let lossInPlace = inPlace.withUnsafeMutableBufferPointer { p in
+            targets.withUnsafeBufferPointer { t in
+                SoftmaxCrossEntropy.meanLoss(logits: UnsafePointer(p.baseAddress!), rows: rows, cols: cols,
+                                             targets: t.baseAddress!, gradient: p.baseAddress!)
+            }
+        }
+        #expect(lossInPlace.isApproximatelyEqual(to: ref.loss, absoluteTolerance: 1e-12))
+        #expect(inPlace == gradD.storage)
     }
 
     /// The Float kernel (16 lanes, rows split across the pool) against the Double reference at
