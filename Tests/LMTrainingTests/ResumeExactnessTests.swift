@@ -88,12 +88,21 @@ import Testing
         let corpus = TrainingFixtures.corpus(), valid = setting.name.hasSuffix("asgd") ? Self.reversedWords(TrainingFixtures.corpus(lines: 5)) : TrainingFixtures.corpus(lines: 5)
         let straight = TrainingFixtures.temporaryDirectory() + "/run"
         _ = try TrainingRun(request(corpus, valid, straight, epochs: 10, setting)).trainer.train()
+        let averages = request(corpus, valid, straight, epochs: 10, setting).training.asgdNonmonotone != nil
+        // With NT-ASGD, split after the epoch the straight run began averaging, so the resume carries the average.
+        var splitAt = 5
+        if averages {
+            let trigger = try Self.triggerEpoch(straight)
+            let straightLog = try logValues(straight)
+            try #require(trigger != nil && trigger! < 9, "the straight run must start averaging before epoch 9: \(straightLog)")
+            splitAt = max(splitAt, trigger! + 1)
+        }
         let split = TrainingFixtures.temporaryDirectory() + "/run"
-        _ = try TrainingRun(request(corpus, valid, split, epochs: 5, setting)).trainer.train()
+        _ = try TrainingRun(request(corpus, valid, split, epochs: splitAt, setting)).trainer.train()
         var resumed = request(corpus, valid, split, epochs: 10, setting)
         resumed.resume = true
         let run = try TrainingRun(resumed)
-        #expect(run.trainer.completedEpochs == 5)
+        #expect(run.trainer.completedEpochs == splitAt)
         _ = try run.trainer.train()
         let a = FileManager.default.contents(atPath: straight + "/model.safetensors")
         #expect(a != nil && a == FileManager.default.contents(atPath: split + "/model.safetensors"))
@@ -102,13 +111,17 @@ import Testing
         #expect(log.count == 10 && log == resumedLog)
         let rates = Set(log.map { $0.split(separator: " ").last! })
         #expect(rates.count > 1, "the schedule never changed the rate: \(log)")
-        if request(corpus, valid, split, epochs: 10, setting).training.asgdNonmonotone != nil {
-            let newest = try CheckpointFiles(directory: split + "/checkpoints").newest!.path
-            let (_, metadata) = try SafeTensors.read(from: newest)
-            let state = try JSONDecoder().decode(TrainerState.self, from: Data(metadata["trainer"]!.utf8))
-            let trigger = state.averaging?.triggerEpoch
-            #expect(trigger != nil && trigger! < 5, "averaging must start before the resume: \(log)")
+        if averages {
+            let trigger = try Self.triggerEpoch(split)
+            #expect(trigger != nil && trigger! < splitAt, "averaging must start before the resume: \(log)")
         }
+    }
+
+    /// The epoch NT-ASGD began averaging in the run's newest checkpoint (nil before it does).
+    static func triggerEpoch(_ run: String) throws -> Int? {
+        let newest = try CheckpointFiles(directory: run + "/checkpoints").newest!.path
+        let (_, metadata) = try SafeTensors.read(from: newest)
+        return try JSONDecoder().decode(TrainerState.self, from: Data(metadata["trainer"]!.utf8)).averaging?.triggerEpoch
     }
 }
 
