@@ -69,9 +69,19 @@ extension VectorMath {
         return y * unsafeBitCast(bits, to: V16.self)
     }
 
+    /// Lane-wise max(a, b) as one compare and blend; a NaN in `a` stays (the standard
+    /// library's `pointwiseMax` applies `maximum`'s NaN rule lane by lane, which compiles to
+    /// scalar code).
+    @inline(__always)
+    static func lanesMax(_ a: V16, _ b: V16) -> V16 { a.replacing(with: b, where: a .< b) }
+
+    /// Lane-wise min(a, b) as one compare and blend; a NaN in `a` stays.
+    @inline(__always)
+    static func lanesMin(_ a: V16, _ b: V16) -> V16 { a.replacing(with: b, where: b .< a) }
+
     @inline(__always)
     static func sigmoid16(_ v: V16) -> V16 {
-        let m = pointwiseMin(pointwiseMax(-v, V16(repeating: -87)), V16(repeating: 88))
+        let m = lanesMin(lanesMax(-v, V16(repeating: -87)), V16(repeating: 88))
         return 1 / (1 + exp16(m))
     }
 
@@ -79,7 +89,7 @@ extension VectorMath {
     static func tanh16(_ v: V16) -> V16 {
         let b = unsafeBitCast(v, to: SIMD16<UInt32>.self)
         let a = unsafeBitCast(b & 0x7fff_ffff, to: V16.self)
-        let u = exp16(pointwiseMax(-2 * a, V16(repeating: -87)))
+        let u = exp16(lanesMax(-2 * a, V16(repeating: -87)))
         let t = (1 - u) / (1 + u)
         return unsafeBitCast(unsafeBitCast(t, to: SIMD16<UInt32>.self) | (b & 0x8000_0000), to: V16.self)
     }

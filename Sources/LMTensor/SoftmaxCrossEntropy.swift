@@ -76,7 +76,7 @@ extension Kernels {
 
 extension VectorMath {
     /// The `Float` softmax cross-entropy: the generic kernel's arithmetic, row by row on 16
-    /// SIMD lanes (the max, then e^{z − m} from ``exp16(_:)`` with shifted logits below −87
+    /// SIMD lanes (the max by compare and blend, then e^{z − m} from ``exp16(_:)`` with shifted logits below −87
     /// flushed to e^−87 ≈ 1.6e-38, which changes no sum, summed in 16 partial sums), rows
     /// split across ``WorkerPool/shared``. Each row's loss goes to its own slot and the slots
     /// are summed in row order, so the result does not depend on the number of threads.
@@ -107,7 +107,7 @@ extension VectorMath {
                                        _ target: Int, _ scale: Float) -> Double {
         var mv = V16(repeating: -.infinity)
         var j = 0
-        while j + 16 <= n { mv = pointwiseMax(mv, load16(z + j)); j += 16 }
+        while j + 16 <= n { let x = load16(z + j); mv = mv.replacing(with: x, where: mv .< x); j += 16 }
         var m = mv.max()
         while j < n { m = z[j] > m ? z[j] : m; j += 1 }
         let shiftedTarget = z[target] - m

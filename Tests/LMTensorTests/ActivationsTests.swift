@@ -28,6 +28,19 @@ import Numerics
         for (a, b) in zip(y, r) { #expect(a.isApproximatelyEqual(to: b, absoluteTolerance: 1e-6)) }
     }
 
+    /// A NaN stays NaN through the 16-lane clamps of tanh and sigmoid (so a diverged run
+    /// shows a NaN loss instead of saturated gates), in the SIMD body and in the tail.
+    @Test func floatTanhAndSigmoidKeepNaN() {
+        var x = [Double](repeating: 0.5, count: 37)
+        x[3] = .nan
+        x[35] = .nan
+        for f in [{ Activations.tanh($0, $1, count: $2) }, { Activations.sigmoid($0, $1, count: $2) }] as [(UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void] {
+            let y = apply(f, x)
+            #expect(y[3].isNaN && y[35].isNaN)
+            #expect(y.enumerated().allSatisfy { $0.offset == 3 || $0.offset == 35 || $0.element.isFinite })
+        }
+    }
+
     @Test func reluMatchesReference() {
         let y = apply({ Activations.relu($0, $1, count: $2) }, Self.inputs)
         let r = Reference.relu(Self.inputs.map { Double(Float($0)) })
