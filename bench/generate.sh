@@ -31,7 +31,9 @@ models="${BENCH_MODELS:-rnn:512 gru:256}"
 repeat="${BENCH_REPEAT:-1}"
 lmkit_runs="${BENCH_LMKIT_RUNS:-3}"
 
-die() { echo "bench generate: $*" >&2; exit 1; }
+bench_name=generate
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"   # die, build_release
 
 # shellcheck source=bench/torch-env.sh
 source "$root/bench/torch-env.sh" || die "could not set up the PyTorch venv (bench/torch-env.sh)"
@@ -40,16 +42,7 @@ py="$BENCH_PY"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-if [ -n "${LM_GENERATE:-}" ]; then
-  gen="$LM_GENERATE"
-else
-  echo "building lm-generate (release, --scratch-path .build-bench-generate) ..." >&2
-  if ! swift build -c release --product lm-generate --scratch-path .build-bench-generate >"$work/build.log" 2>&1; then
-    tail -n 40 "$work/build.log" >&2
-    die "swift build of lm-generate failed"
-  fi
-  gen="$(swift build -c release --product lm-generate --scratch-path .build-bench-generate --show-bin-path)/lm-generate"
-fi
+if [ -n "${LM_GENERATE:-}" ]; then gen="$LM_GENERATE"; else build_release lm-generate .build-bench-generate; gen="$built"; fi
 [ -x "$gen" ] || die "lm-generate not found at $gen"
 
 results="$work/results.jsonl"

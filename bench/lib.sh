@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# What the training suites share (sourced by bench/train.sh, bench/ptb.sh, bench/char.sh; not a suite).
+# What the suites share (sourced by bench/train.sh, bench/ptb.sh, bench/char.sh, bench/generate.sh; not a suite).
 #
 #   bench_setup NAME   die() messages say "bench NAME:"; sets up the PyTorch venv (bench/torch-env.sh) and
 #                      sets py (its python), work (a temporary directory removed on exit), lmbench (a release
 #                      lm-bench built in .build-bench/, or $LM_BENCH) and results (an empty JSON-lines file)
+#   build_release PRODUCT SCRATCH  a release build of PRODUCT in SCRATCH (needs work); sets built
 #   run LABEL CMD...   runs a contender, checks it printed a JSON line with a positive rate
 #                      (bench/benchlib.py check) and appends that line, tagged with LABEL, to $results
 #   lm_suite NAME SPECS  the embedding-LSTM suites (ptb, char): see below
@@ -25,20 +26,21 @@ bench_setup() {
   trap 'rm -rf "$work"' EXIT
 
   # LMKit's benchmark executable, release build in its own scratch path (git-ignored .build-*/).
-  if [ -n "${LM_BENCH:-}" ]; then
-    lmbench="$LM_BENCH"
-  else
-    echo "building lm-bench (release, --scratch-path .build-bench) ..." >&2
-    if ! swift build -c release --product lm-bench --scratch-path .build-bench >"$work/build.log" 2>&1; then
-      tail -n 40 "$work/build.log" >&2
-      die "swift build of lm-bench failed"
-    fi
-    lmbench="$(swift build -c release --product lm-bench --scratch-path .build-bench --show-bin-path)/lm-bench"
-  fi
+  if [ -n "${LM_BENCH:-}" ]; then lmbench="$LM_BENCH"; else build_release lm-bench .build-bench; lmbench="$built"; fi
   [ -x "$lmbench" ] || die "lm-bench not found at $lmbench"
 
   results="$work/results.jsonl"
   : >"$results"
+}
+
+# build_release PRODUCT SCRATCH: release build of PRODUCT in the scratch path SCRATCH; sets built (its path).
+build_release() {
+  echo "building $1 (release, --scratch-path $2) ..." >&2
+  if ! swift build -c release --product "$1" --scratch-path "$2" >"$work/build.log" 2>&1; then
+    tail -n 40 "$work/build.log" >&2
+    die "swift build of $1 failed"
+  fi
+  built="$(swift build -c release --product "$1" --scratch-path "$2" --show-bin-path)/$1"
 }
 
 run() {
