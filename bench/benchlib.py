@@ -70,6 +70,14 @@ def stall_notes(by):
     return None
 
 
+def add_timing_arguments(parser):
+    """The options of timed_steps's callers: --threads, --seconds, --warmup, --seed."""
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=5.0, help="timed duration, after warm-up")
+    parser.add_argument("--warmup", type=int, default=5, help="warm-up training steps (at least)")
+    parser.add_argument("--seed", type=int, default=0)
+
+
 def timed_steps(step, batch, seconds, warmup):
     """Runs `step(*batch(i))` for a warm-up (at least `warmup` steps and about min(0.5, seconds/4) s),
     then for about `seconds`. Returns (timed steps, elapsed s, median step s, last step's result)."""

@@ -30,7 +30,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from benchlib import timed_steps
+from benchlib import add_timing_arguments, timed_steps
 
 
 class RNNModel(nn.Module):
@@ -77,10 +77,7 @@ def main(argv=None):
     p.add_argument("--lr", type=float, default=1.0)
     p.add_argument("--clip", type=float, default=0.25, help="global gradient-norm bound; 0 for none")
     p.add_argument("--dropout", type=float, default=0.0)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--seconds", type=float, default=5.0, help="timed duration, after warm-up")
-    p.add_argument("--warmup", type=int, default=5, help="warm-up training steps (at least)")
-    p.add_argument("--seed", type=int, default=0)
+    add_timing_arguments(p)
     args = p.parse_args(argv)
     if min(args.vocab, args.embedding, args.hidden, args.layers, args.batch, args.steps) < 1:
         p.error("sizes must be positive")

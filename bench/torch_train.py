@@ -31,7 +31,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from benchlib import timed_steps
+from benchlib import add_timing_arguments, timed_steps
 
 
 # ---------------------------------------------------------------- scratch (d2l 9.5, 9.1 GRU, 9.2 LSTM)
@@ -268,10 +268,7 @@ def main(argv=None):
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--steps", type=int, default=35, help="time steps per sequence (num_steps)")
     p.add_argument("--lr", type=float, default=1.0)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--seconds", type=float, default=5.0, help="timed duration, after warm-up")
-    p.add_argument("--warmup", type=int, default=5, help="warm-up training steps (at least)")
-    p.add_argument("--seed", type=int, default=0)
+    add_timing_arguments(p)
     args = p.parse_args(argv)
     if args.hidden is None:
         args.hidden = 512 if args.model == "rnn" else 256
