@@ -10,12 +10,7 @@ import Testing
                  "--max-tokens", "0", "--epochs", "2"]
 
     func workDirectory() -> String {
-        let work = Tool.temporaryDirectory()
-        let words = ["the", "time", "traveller", "said", "filby", "machine", "four", "dimensions"]
-        var text = ""
-        for line in 0..<40 { text += (0..<7).map { words[($0 * 3 + line * 5) % words.count] }.joined(separator: " ") + "\n" }
-        FileManager.default.createFile(atPath: work + "/tiny.txt", contents: Data(text.utf8))
-        return work
+        Tool.tinyCorpusDirectory(lines: 40, lineEnd: "\n")
     }
 
     @Test func trainEvaluateGenerateAndRefuseExport() throws {

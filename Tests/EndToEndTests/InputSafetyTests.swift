@@ -11,9 +11,7 @@ import Testing
     /// A directory holding `c.txt`, a few thousand characters of English-like text.
     func workDirectory() -> (String, String) {
         let work = Tool.temporaryDirectory()
-        let words = ["the", "time", "traveller", "said", "filby", "machine", "four", "dimensions"]
-        var text = ""
-        for line in 0..<60 { text += (0..<7).map { words[($0 * 3 + line * 5) % words.count] }.joined(separator: " ") + ".\n" }
+        let text = Tool.tinyText(lines: 60)
         FileManager.default.createFile(atPath: work + "/c.txt", contents: Data(text.utf8))
         return (work, text)
     }

@@ -11,12 +11,7 @@ import Testing
 
     /// A directory holding `tiny.txt`, a few thousand characters of English-like text.
     func workDirectory() -> String {
-        let work = Tool.temporaryDirectory()
-        let words = ["the", "time", "traveller", "said", "filby", "machine", "four", "dimensions"]
-        var text = ""
-        for line in 0..<40 { text += (0..<7).map { words[($0 * 3 + line * 5) % words.count] }.joined(separator: " ") + ".\n" }
-        FileManager.default.createFile(atPath: work + "/tiny.txt", contents: Data(text.utf8))
-        return work
+        Tool.tinyCorpusDirectory(lines: 40)
     }
 
     /// Trains `runs/<name>` on tiny.txt for two epochs with `flags`.

@@ -8,12 +8,7 @@ import Testing
 
     /// A directory holding `tiny.txt`, a few thousand characters of English-like text.
     func workDirectory(lines: Int = 50) -> String {
-        let work = Tool.temporaryDirectory()
-        let words = ["the", "time", "traveller", "said", "filby", "machine", "four", "dimensions"]
-        var text = ""
-        for line in 0..<lines { text += (0..<7).map { words[($0 * 3 + line * 5) % words.count] }.joined(separator: " ") + ".\n" }
-        FileManager.default.createFile(atPath: work + "/tiny.txt", contents: Data(text.utf8))
-        return work
+        Tool.tinyCorpusDirectory(lines: lines)
     }
 
     func weights(_ path: String) -> Data? { FileManager.default.contents(atPath: path + "/model.safetensors") }

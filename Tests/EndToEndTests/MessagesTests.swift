@@ -13,11 +13,7 @@ import Testing
 
     /// A directory holding `tiny.txt` (English-like text) and `bad.txt` (invalid UTF-8 at byte 2).
     func workDirectory() -> String {
-        let work = Tool.temporaryDirectory()
-        let words = ["the", "time", "traveller", "said", "filby", "machine", "four", "dimensions"]
-        var text = ""
-        for line in 0..<40 { text += (0..<7).map { words[($0 * 3 + line * 5) % words.count] }.joined(separator: " ") + ".\n" }
-        write(Data(text.utf8), work + "/tiny.txt")
+        let work = Tool.tinyCorpusDirectory(lines: 40)
         write(Data([0x61, 0x62, 0xFF, 0x63, 0x0A]), work + "/bad.txt")
         return work
     }

@@ -39,6 +39,22 @@ struct Tool {
         return path
     }
 
+    /// `lines` lines of seven words from the time machine's vocabulary, each ending in `lineEnd`:
+    /// English-like text for the built tools to train on.
+    static func tinyText(lines: Int, lineEnd: String = ".\n") -> String {
+        let words = ["the", "time", "traveller", "said", "filby", "machine", "four", "dimensions"]
+        var text = ""
+        for line in 0..<lines { text += (0..<7).map { words[($0 * 3 + line * 5) % words.count] }.joined(separator: " ") + lineEnd }
+        return text
+    }
+
+    /// A new temporary directory holding `tiny.txt` with ``tinyText(lines:lineEnd:)``.
+    static func tinyCorpusDirectory(lines: Int, lineEnd: String = ".\n") -> String {
+        let work = temporaryDirectory()
+        FileManager.default.createFile(atPath: work + "/tiny.txt", contents: Data(tinyText(lines: lines, lineEnd: lineEnd).utf8))
+        return work
+    }
+
     /// Runs the tool with `arguments` in `directory`, feeding `input` on stdin.
     func run(_ arguments: [String], input: String = "", in directory: String? = nil,
              environment: [String: String] = [:]) throws -> Result {
