@@ -51,8 +51,15 @@ extension Batch {
     /// `targets[t·batchSize + b]` for t < ``filledSteps`` (the arrays are resized as needed).
     @inlinable
     public func timeMajor(inputs x: inout [Int32], targets y: inout [Int32]) {
-        let stride = steps
-        TimeMajor.gather(rows: batchSize, steps: filledSteps, from: inputs, rowStart: { $0 * stride }, into: &x)
-        TimeMajor.gather(rows: batchSize, steps: filledSteps, from: targets, rowStart: { $0 * stride }, into: &y)
+        timeMajor(rows: 0..<batchSize, inputs: &x, targets: &y)
+    }
+
+    /// The same for the sequences `rows` only (one process's share of a data-parallel batch):
+    /// `inputs[t·rows.count + b]` is sequence `rows.lowerBound + b` at step t.
+    @inlinable
+    public func timeMajor(rows: Range<Int>, inputs x: inout [Int32], targets y: inout [Int32]) {
+        let stride = steps, first = rows.lowerBound
+        TimeMajor.gather(rows: rows.count, steps: filledSteps, from: inputs, rowStart: { ($0 + first) * stride }, into: &x)
+        TimeMajor.gather(rows: rows.count, steps: filledSteps, from: targets, rowStart: { ($0 + first) * stride }, into: &y)
     }
 }

@@ -10,18 +10,25 @@ public enum CheckpointFile {
     /// The value of the metadata's `format` that marks a checkpoint.
     public static let formatName = "lmkit-checkpoint"
 
-    /// Writes `model`'s weights, `extra` and the model's carried state, with `state` in the
-    /// metadata, to `path`.
-    public static func write(to path: String, model: RecurrentLM<Float>, extra: [SafeTensors.Tensor], state: TrainerState) throws {
+    /// Writes `model`'s weights, `extra` and the carried state (`hidden`, or the model's own),
+    /// with `state` in the metadata, to `path`.
+    public static func write(to path: String, model: RecurrentLM<Float>, extra: [SafeTensors.Tensor], state: TrainerState,
+                             hidden: [Matrix<Float>]? = nil) throws {
+        try AtomicFile.write(try encode(model: model, extra: extra, state: state, hidden: hidden), to: path)
+    }
+
+    /// The bytes ``write(to:model:extra:state:hidden:)`` writes.
+    public static func encode(model: RecurrentLM<Float>, extra: [SafeTensors.Tensor], state: TrainerState,
+                              hidden: [Matrix<Float>]? = nil) throws -> Data {
         var tensors = RunDirectory.tensors(of: model)
         tensors += extra
-        for (index, matrix) in model.state.enumerated() where matrix.rows > 0 {
+        for (index, matrix) in (hidden ?? model.state).enumerated() where matrix.rows > 0 {
             tensors.append(SafeTensors.Tensor(name: "state.\(index)", shape: [matrix.rows, matrix.cols], values: matrix.storage))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let metadata = ["format": formatName, "trainer": String(decoding: try encoder.encode(state), as: UTF8.self)]
-        try AtomicFile.write(try SafeTensors.encode(tensors, metadata: metadata), to: path)
+        return try SafeTensors.encode(tensors, metadata: metadata)
     }
 
     /// Reads the checkpoint at `path`: loads its weights into `model` (every parameter with its
@@ -31,6 +38,20 @@ public enum CheckpointFile {
     public static func read(from path: String, into model: RecurrentLM<Float>, extraPrefixes: [String])
         throws -> (state: TrainerState, tensors: [String: SafeTensors.Tensor]) {
         let (tensors, metadata) = try SafeTensors.read(from: path)
+        return try load(tensors, metadata: metadata, path: path, into: model, extraPrefixes: extraPrefixes)
+    }
+
+    /// Reads checkpoint bytes (from ``encode(model:extra:state:hidden:)``) as
+    /// ``read(from:into:extraPrefixes:)`` reads a file; `path` names them in errors.
+    public static func decode(_ data: Data, path: String, into model: RecurrentLM<Float>, extraPrefixes: [String])
+        throws -> (state: TrainerState, tensors: [String: SafeTensors.Tensor]) {
+        let (tensors, metadata) = try SafeTensors.decode(data, path: path)
+        return try load(tensors, metadata: metadata, path: path, into: model, extraPrefixes: extraPrefixes)
+    }
+
+    private static func load(_ tensors: [SafeTensors.Tensor], metadata: [String: String], path: String,
+                             into model: RecurrentLM<Float>, extraPrefixes: [String])
+        throws -> (state: TrainerState, tensors: [String: SafeTensors.Tensor]) {
         guard metadata["format"] == formatName, let json = metadata["trainer"],
               let state = try? JSONDecoder().decode(TrainerState.self, from: Data(json.utf8)) else {
             throw ModelFileError.badSafeTensors(path: path, reason: "it is not an LMKit checkpoint (no trainer state in its metadata)")

@@ -14,6 +14,12 @@ public struct CheckpointFiles {
         }
     }
 
+    /// The names of the checkpoints in `directory`, which is neither created nor written
+    /// (the other ranks of a data-parallel run, whose rank 0 writes).
+    public init(naming directory: String) {
+        self.directory = directory
+    }
+
     /// The checkpoint with the best validation (or training) perplexity so far.
     public var bestPath: String { directory + "/best.safetensors" }
 

@@ -15,7 +15,9 @@ public enum TrainingOutcome: Equatable {
 
 /// The training loop: truncated BPTT over the sampler's windows, state carried (and
 /// detached) or reset as the sampler requires, gradient clipping, the optimizer, perplexity,
-/// validation, periodic samples, checkpoints, exact resume and clean interrupts.
+/// validation, periodic samples, checkpoints, exact resume and clean interrupts. In a
+/// data-parallel run (``DataParallel``) each rank trains its rows of every batch, the steps'
+/// sums keep the weights identical on every rank, and rank 0 alone writes the run directory.
 public final class Trainer {
     public let config: RunConfig
     public let model: RecurrentLM<Float>
@@ -27,6 +29,12 @@ public final class Trainer {
     private var state: TrainerState
     private var log: TrainingLog
     private let dropoutSeed: UInt64
+    /// The other processes of a data-parallel run, or nil for one process.
+    private let parallel: DataParallel?
+    /// The rows of each batch this process trains (all of them for one process).
+    private let rows: Range<Int>
+    /// Whether this process writes the run directory (one process, or rank 0).
+    private var isWriter: Bool { parallel?.isWriter ?? true }
 
     /// Called after every batch.
     public var onProgress: ((TrainingProgress) -> Void)?
@@ -78,10 +86,13 @@ public final class Trainer {
         return try averaging.withAverage(in: model.parameters, body)
     }
 
-    /// A trainer for a fresh model, or for one about to be resumed with `resume(from:)`.
-    /// - Throws: the sampler's `corpusTooShort` (with what would fit) before any training.
+    /// A trainer for a fresh model, or for one about to be resumed with `resume(from:)`;
+    /// with `parallel`, this rank's part of a data-parallel run (rank 0's weights, optimizer
+    /// and position are everyone's when ``train()`` starts).
+    /// - Throws: the sampler's `corpusTooShort` (with what would fit) before any training;
+    ///   ``TrainingError/invalidSetting(_:)`` for more ranks than the batch has streams.
     public init(config: RunConfig, model: RecurrentLM<Float>, train: TokenStream, validation: TokenStream?,
-                directory: RunDirectory) throws {
+                directory: RunDirectory, parallel: DataParallel? = nil) throws {
         self.config = config
         self.model = model
         self.directory = directory
@@ -90,12 +101,42 @@ public final class Trainer {
         sampler = try TrainingSampler(kind: options.sampler, stream: train, batch: options.batch, steps: options.steps,
                                       generator: Trainer.generators(seed: options.seed).sampling)
         optimizer = Trainer.makeOptimizer(options)
-        step = TrainingStep(model: model, clip: options.clip)
+        if let parallel, parallel.size > options.batch {
+            throw TrainingError.invalidSetting("\(parallel.size) processes cannot share a batch of \(options.batch) streams; give --batch at least \(parallel.size) (it is the whole batch, split across the processes)")
+        }
+        self.parallel = parallel
+        let rows = parallel?.rows(batch: options.batch) ?? 0..<options.batch
+        self.rows = rows
+        step = TrainingStep(model: model, clip: options.clip,
+                            parallel: parallel.map { ($0, weight: Double(rows.count) / Double(options.batch)) })
         dropoutSeed = Trainer.dropoutSeed(seed: options.seed)
         state = TrainerState(epoch: 0, batchInEpoch: 0, sampler: try sampler.stateJSON(), lossSum: 0, tokenCount: 0,
                              elapsed: 0, bestPerplexity: nil, bestEpoch: nil, learningRate: options.lr, optimizerScalars: [:])
         if options.asgdNonmonotone != nil { state.averaging = AveragingState() }
         log = TrainingLog(path: directory.logPath)
+    }
+
+    /// Data-parallel runs, before the first step: rank 0's weights, optimizer state, position
+    /// and carried state (fresh, or just resumed) are sent to every rank, exactly as a
+    /// checkpoint; each rank keeps its own rows of the state.
+    private func synchronize() throws {
+        guard let parallel else { return }
+        let origin = "rank 0's weights"
+        var bytes: [UInt8] = []
+        if parallel.isWriter {
+            bytes = [UInt8](try Checkpoint.encode(model: model, optimizer: optimizer, state: state))
+        }
+        bytes = try parallel.communicator.broadcast(bytes, root: 0)
+        state = try Checkpoint.decode(Data(bytes), origin: origin, model: model, optimizer: &optimizer)
+        try sampler.restore(json: state.sampler)
+        let full = model.state.filter { $0.rows > 0 }
+        if !full.isEmpty { try model.setState(try parallel.localState(full, batch: config.training.batch)) }
+    }
+
+    /// The signal received, by any rank of a data-parallel run, so that all stop together.
+    private func pendingSignal() throws -> Int32? {
+        guard let parallel else { return Interrupts.pending }
+        return try parallel.agreedSignal(Interrupts.pending)
     }
 
     /// Completed epochs (after a resume, where it continues from).
@@ -156,7 +197,8 @@ public final class Trainer {
     /// signal (which writes a checkpoint and stops); then `endEpoch` (validation, log, curve,
     /// best and periodic checkpoints, sample) and, on a pending signal, the epoch's checkpoint.
     public func train() throws -> TrainingOutcome {
-        let files = try CheckpointFiles(directory: directory.checkpointsPath)
+        let files = isWriter ? try CheckpointFiles(directory: directory.checkpointsPath) : CheckpointFiles(naming: directory.checkpointsPath)
+        try synchronize()
         var window = Window(batch: config.training.batch, steps: config.training.steps)
         var lastReport: EpochReport? = log.reports.last
         while state.epoch < config.training.epochs {
@@ -167,27 +209,28 @@ public final class Trainer {
                 epoch.tokens += window.size
                 let seconds = Date().timeIntervalSince(epoch.start)
                 reportProgress(epoch, seconds: seconds, window: window.size)
-                if let signal = Interrupts.pending {
+                if let signal = try pendingSignal() {
                     state.elapsed += seconds
                     return try interrupted(by: signal, checkpoint: files.path(epoch: state.epoch, batch: state.batchInEpoch), files: files)
                 }
             }
             let report = try endEpoch(epoch, files: files)
             lastReport = report
-            if let signal = Interrupts.pending, report.epoch != config.training.epochs {
+            if let signal = try pendingSignal(), report.epoch != config.training.epochs {
                 let path = files.path(epoch: state.epoch, batch: 0)
-                if FileManager.default.fileExists(atPath: path) { return .interrupted(signal: signal, checkpoint: path) }
+                if regularCheckpointDue(after: report.epoch) { return .interrupted(signal: signal, checkpoint: path) }
                 return try interrupted(by: signal, checkpoint: path, files: files)
             }
         }
         return .finished(lastReport)
     }
 
-    /// One window's buffers: the sampler's batch-major batch and the model's t-major copy.
+    /// One window's buffers: the sampler's batch-major batch and the model's t-major copy
+    /// (of this process's rows).
     private struct Window {
         var batch = Batch()
         var inputs: [Int32], targets: [Int32]
-        /// Target tokens per window (batch × steps).
+        /// Target tokens per window of the whole batch (batch × steps).
         let size: Int
 
         init(batch: Int, steps: Int) {
@@ -221,12 +264,13 @@ public final class Trainer {
     /// - Throws: ``TrainingError/divergence(epoch:batch:checkpoint:)`` on a non-finite loss.
     private func trainBatch(_ window: inout Window, files: CheckpointFiles) throws {
         if !sampler.carriesState { model.resetState() }
-        window.batch.timeMajor(inputs: &window.inputs, targets: &window.targets)
+        window.batch.timeMajor(rows: rows, inputs: &window.inputs, targets: &window.targets)
         // Older checkpoints lack the counter; their epochs all had batchesPerEpoch windows.
         let windowIndex = state.windowsTrained ?? UInt64(state.epoch * sampler.batchesPerEpoch + state.batchInEpoch)
-        let key = config.model.dropout.isOff ? nil : DropoutKey(seed: dropoutSeed, window: windowIndex)
+        // Masks are drawn by the stream's index in the whole batch, so they do not depend on the ranks.
+        let key = config.model.dropout.isOff ? nil : DropoutKey(seed: dropoutSeed, window: windowIndex, streamOffset: rows.lowerBound)
         guard let loss = try step.run(inputs: window.inputs, targets: window.targets, steps: config.training.steps,
-                                      batch: config.training.batch, optimizer: &optimizer, dropout: key) else {
+                                      batch: rows.count, optimizer: &optimizer, dropout: key) else {
             throw TrainingError.divergence(epoch: state.epoch + 1, batch: state.batchInEpoch + 1,
                                            checkpoint: try files.newest?.path, best: files.existingBest)
         }
@@ -264,9 +308,7 @@ public final class Trainer {
         let trainPerplexity = exp(state.lossSum / Double(state.tokenCount))
         var validationPerplexity: Double? = nil
         if let validation {
-            validationPerplexity = try withEvaluationWeights {
-                try Evaluator.evaluate(model, on: validation, batch: options.evaluationBatch, steps: options.steps).perplexity
-            }
+            validationPerplexity = try withEvaluationWeights { try perplexity(on: validation) }
         }
         guard trainPerplexity.isFinite, validationPerplexity?.isFinite ?? true else {
             throw TrainingError.divergence(epoch: epochNumber, batch: state.batchInEpoch, checkpoint: try files.newest?.path, best: files.existingBest)
@@ -286,9 +328,11 @@ public final class Trainer {
         state.batchInEpoch = 0
         state.lossSum = 0
         state.tokenCount = 0
-        try log.append(report)
-        try AtomicFile.write(Data(CurvePlot.svg(log.reports, title: "\(config.model.kind.rawValue.uppercased())-\(config.model.hiddenSize) on \(URL(fileURLWithPath: options.corpus).lastPathComponent)").utf8),
-                             to: directory.curvePath)
+        if isWriter {
+            try log.append(report)
+            try AtomicFile.write(Data(CurvePlot.svg(log.reports, title: "\(config.model.kind.rawValue.uppercased())-\(config.model.hiddenSize) on \(URL(fileURLWithPath: options.corpus).lastPathComponent)").utf8),
+                                 to: directory.curvePath)
+        }
         try checkpoint(after: report, files: files)
         var text: String? = nil
         if let sample, epochNumber % sampleEvery == 0 || epochNumber == options.epochs || epochNumber == 1 {
@@ -298,6 +342,23 @@ public final class Trainer {
         }
         onEpoch?(report, text)
         return report
+    }
+
+    /// The perplexity of `stream` (validation), split across the ranks of a data-parallel run.
+    private func perplexity(on stream: TokenStream) throws -> Double {
+        let options = config.training
+        guard let parallel else {
+            return try Evaluator.evaluate(model, on: stream, batch: options.evaluationBatch, steps: options.steps).perplexity
+        }
+        let part = try Evaluator.evaluate(model, on: stream, batch: options.evaluationBatch, steps: options.steps,
+                                          part: parallel.rank, of: parallel.size)
+        let total = try parallel.sum([part.lossSum, Double(part.tokens)])
+        return exp(total[0] / total[1])
+    }
+
+    /// Whether a regular checkpoint is written after `epoch`: every `checkpointEvery` epochs and at the end.
+    private func regularCheckpointDue(after epoch: Int) -> Bool {
+        epoch % config.training.checkpointEvery == 0 || epoch == config.training.epochs
     }
 
     /// The checkpoints due after an epoch: `best` when the metric (validation perplexity,
@@ -310,7 +371,7 @@ public final class Trainer {
             state.bestEpoch = report.epoch
             try saveCheckpoint(to: files.bestPath, files: nil)
         }
-        if report.epoch % config.training.checkpointEvery == 0 || report.epoch == config.training.epochs {
+        if regularCheckpointDue(after: report.epoch) {
             try saveCheckpoint(to: files.path(epoch: report.epoch, batch: 0), files: files)
         }
     }
@@ -336,16 +397,23 @@ public final class Trainer {
         return .interrupted(signal: signal, checkpoint: path)
     }
 
-    /// Writes a checkpoint, the run's newest weights, and prunes old checkpoints.
+    /// Writes a checkpoint, the run's newest weights, and prunes old checkpoints. In a
+    /// data-parallel run every rank takes part (rank 0 gathers the whole batch's carried state
+    /// and writes), and none goes on before the files are written.
     private func saveCheckpoint(to path: String, files: CheckpointFiles?) throws {
         state.sampler = try sampler.stateJSON()
         state.learningRate = optimizer.learningRate
         state.optimizerScalars = optimizer.stateScalars
-        try Checkpoint.write(to: path, model: model, optimizer: optimizer, state: state)
-        guard let files else { return }
-        try withEvaluationWeights {
-            try directory.writeWeights(model, metadata: ["epoch": String(state.epoch), "format": "lmkit-weights"])
+        let hidden = try parallel?.gatherState(model.state.filter { $0.rows > 0 }, batch: config.training.batch)
+        if isWriter {
+            try Checkpoint.write(to: path, model: model, optimizer: optimizer, state: state, hidden: hidden)
+            if let files {
+                try withEvaluationWeights {
+                    try directory.writeWeights(model, metadata: ["epoch": String(state.epoch), "format": "lmkit-weights"])
+                }
+                try files.prune(keeping: config.training.keep)
+            }
         }
-        try files.prune(keeping: config.training.keep)
+        try parallel?.barrier()
     }
 }

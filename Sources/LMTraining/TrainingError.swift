@@ -10,6 +10,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case resumeMismatch(String)
     /// A setting that cannot work.
     case invalidSetting(String)
+    /// A data-parallel rank other than 0 failed (rank, message).
+    case onRank(Int, String)
 
     public var description: String {
         switch self {
@@ -25,6 +27,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             return "loss became NaN or infinite at epoch \(epoch), batch \(batch); try a smaller --lr or --clip" + saved
         case let .resumeMismatch(message): return "cannot resume: \(message)"
         case let .invalidSetting(message): return message
+        case let .onRank(rank, message): return "rank \(rank): \(message)"
         }
     }
 }

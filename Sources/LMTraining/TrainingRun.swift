@@ -29,8 +29,10 @@ public struct TrainingRun {
         "runs/" + (corpus == TextInput.standardInput ? "stdin" : URL(fileURLWithPath: corpus).deletingPathExtension().lastPathComponent) + "-" + kind.rawValue
     }
 
-    /// Prepares a run; throws a clear error for anything that would stop training.
-    public init(_ request: Request) throws {
+    /// Prepares a run; throws a clear error for anything that would stop training. With
+    /// `parallel`, this is rank 0 of a data-parallel run: it prepares the run as one process
+    /// would, then sends the other ranks what they need (``TrainingReplica``).
+    public init(_ request: Request, parallel: DataParallel? = nil) throws {
         var options = request.training
         try options.validate()
         // An existing run directory is owned at once, so a second trainer stops before any work.
@@ -113,7 +115,8 @@ public struct TrainingRun {
         var generators = Trainer.generators(seed: options.seed)
         let network = try RecurrentLM<Float>(config: model, using: &generators.initialization)
         do {
-            trainer = try Trainer(config: config, model: network, train: stream, validation: validation, directory: directory)
+            trainer = try Trainer(config: config, model: network, train: stream, validation: validation, directory: directory,
+                                  parallel: parallel)
         } catch let error as SamplerError {
             let heldOut = options.validFile == nil && options.validationFraction > 0
                 ? " (after --val-fraction \(options.validationFraction) held out \(validation?.count ?? 0) tokens for validation; lower it or pass --valid FILE)" : ""
@@ -133,6 +136,9 @@ public struct TrainingRun {
         try directory.writeVocabulary(vocabularyFile)   // before config.json, which marks a complete run
         try directory.writeConfig(config)
         try directory.markLatest()
+        if let parallel {
+            try TrainingReplica.share(config: config, directory: directory, train: stream, validation: validation, over: parallel)
+        }
         self.vocabularyFile = vocabularyFile
         self.vocabulary = vocabulary
         self.directory = directory

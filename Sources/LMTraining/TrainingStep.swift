@@ -25,30 +25,37 @@ extension RecurrentNetwork: TrainableModel where Input.Scalar == Float {}
 
 /// One optimisation step, the same for the corpus ``Trainer`` and the toy tasks: zero the
 /// gradients, forward with the loss, stop if it is NaN or infinite, backward, clip the
-/// global gradient norm, and one optimizer update.
+/// global gradient norm, and one optimizer update. In a data-parallel run the loss and the
+/// gradients are summed over the ranks (``GradientAllreduce``) before they are used.
 public struct TrainingStep<Model: TrainableModel> {
     /// The model being trained.
     public let model: Model
     /// Global L2 bound on the gradients, or nil for no clipping.
     public let clip: Double?
+    /// The sums over the ranks of a data-parallel run; nil for one process.
+    public let allreduce: GradientAllreduce?
     private let gradients: [UnsafeMutableBufferPointer<Float>]
 
-    /// A step for `model`, clipping at `clip` when it is set.
-    public init(model: Model, clip: Double?) {
+    /// A step for `model`, clipping at `clip` when it is set; `parallel` with this rank's
+    /// share of the batch (rows / B) in a data-parallel run.
+    public init(model: Model, clip: Double?, parallel: (DataParallel, weight: Double)? = nil) {
         self.model = model
         self.clip = clip
         gradients = model.gradientBuffers
+        allreduce = parallel.map { GradientAllreduce($0.0.communicator, weight: $0.weight, count: model.gradientBuffers.reduce(0) { $0 + $1.count }) }
     }
 
     /// Runs the step on one window, with the dropout masks of `dropout` (nil: none).
-    /// - Returns: the window's mean loss, or nil when it is not finite (nothing is then
-    ///   updated: no backward and no optimizer step).
+    /// - Returns: the window's mean loss (over every rank's rows), or nil when it is not
+    ///   finite (nothing is then updated: no backward and no optimizer step).
     public func run(inputs: Model.Inputs, targets: Model.Targets, steps: Int, batch: Int,
                     optimizer: inout any Optimizer, dropout: DropoutKey? = nil) throws -> Double? {
         model.zeroGradients()
-        let loss = try model.forward(inputs: inputs, targets: targets, steps: steps, batch: batch, dropout: dropout)
+        var loss = try model.forward(inputs: inputs, targets: targets, steps: steps, batch: batch, dropout: dropout)
+        if let allreduce { loss = try allreduce.loss(loss) }
         guard loss.isFinite else { return nil }
         try model.backward()
+        if let allreduce { try allreduce.sum(gradients) }
         if let clip { _ = GradientClipping.clip(gradients, maxNorm: clip) }
         optimizer.step(model.parameters)
         return loss
