@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "LMModelFiles", targets: ["LMModelFiles"]),
         .library(name: "LMTraining", targets: ["LMTraining"]),
         .library(name: "LMGeneration", targets: ["LMGeneration"]),
+        .library(name: "LMDistributed", targets: ["LMDistributed"]),
         .library(name: "LMToyTasks", targets: ["LMToyTasks"]),
         .executable(name: "lm-vocab", targets: ["lm-vocab"]),
         .executable(name: "lm-train", targets: ["lm-train"]),
@@ -48,6 +49,8 @@ let package = Package(
         // Training: optimizers, the one training step, the loop, the run's set-up and session.
         .target(name: "LMTraining", dependencies: ["LMModelFiles", "LMModels", "LMTensor", "LMData", "LMText"],
                 swiftSettings: optimize),
+        // Data-parallel training: a Communicator over Open MPI, dlopened at run time (no MPI needed to build).
+        .target(name: "LMDistributed", dependencies: ["LMTraining"], swiftSettings: optimize),
         // Toy tasks of the reference tutorials: data, dataset, trainer, metrics, session.
         .target(name: "LMToyTasks", dependencies: ["LMTraining", "LMModelFiles", "LMModels", "LMTensor", "LMData"], swiftSettings: optimize),
         // Generation: decoding strategies, sampling options, prefix warm-up, the lm-generate run.
@@ -86,7 +89,7 @@ let package = Package(
         ]),
         // Benchmarks of the library's hot paths, driven by bin/bench.
         .executableTarget(name: "lm-bench", dependencies: [
-            "LMText", "LMData", "LMModels", "LMTensor", "LMToolSupport", "LMTraining", "LMModelFiles",
+            "LMText", "LMData", "LMModels", "LMTensor", "LMToolSupport", "LMTraining", "LMModelFiles", "LMDistributed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimize),
 
