@@ -71,7 +71,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "lm-train", dependencies: [
-            "LMTraining", "LMToyTasks", "LMGeneration", "LMModelFiles", "LMToolSupport", "LMText", "LMData", "LMModels", "LMTensor",
+            "LMTraining", "LMDistributed", "LMToyTasks", "LMGeneration", "LMModelFiles", "LMToolSupport", "LMText", "LMData", "LMModels", "LMTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lm-eval", dependencies: [
@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(name: "LMTrainingTests", dependencies: ["LMTraining", "LMModelFiles", "LMModels", "LMData", "LMText"]),
         .testTarget(name: "LMToyTasksTests", dependencies: ["LMToyTasks", "LMTraining", "LMModels", "LMData"]),
         .testTarget(name: "LMGenerationTests", dependencies: ["LMGeneration", "LMModels", "LMText", "LMData"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LMText"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LMText", "LMModelFiles"]),
     ],
     swiftLanguageModes: [.v6]
 )

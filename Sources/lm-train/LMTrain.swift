@@ -1,5 +1,6 @@
 import ArgumentParser
 import LMGeneration
+import LMDistributed
 import LMModelFiles
 import LMModels
 import LMTensor
@@ -96,6 +97,7 @@ struct LMTrain: LMTool {
     @Flag(help: "Continue the run in --out from its newest checkpoint.") var resume = false
     @Flag(help: "Replace a run already in --out.") var overwrite = false
     @Option(help: "Resume from: newest (the newest intact checkpoint) or best (best.safetensors); implies --resume.") var resumeFrom: ResumePoint?
+    @Flag(help: "Train as one process of an Open MPI job (`mpirun -np N lm-train ...`, implied when mpirun starts lm-train): --batch streams are split across the processes and their gradients summed; rank 0 writes the run. Fails when Open MPI cannot be loaded.") var mpi = false
 
     func validate() throws {
         if let hidden, hidden < 1 { throw ValidationError("--hidden must be at least 1") }
@@ -153,6 +155,16 @@ struct LMTrain: LMTool {
     }
 
     func run() throws {
+        // One process of an Open MPI job when mpirun started us (or --mpi asks); else none is loaded.
+        let communicator = mpi || MPICommunicator.launchedByMPI ? try MPICommunicator() : nil
+        let parallel = communicator.flatMap { $0.size > 1 ? DataParallel($0) : nil }
+        if parallel != nil && task != nil { throw ValidationError("--task trains in one process; start it without mpirun") }
+        if let threads { BLAS.setThreads(threads) }
+        if let parallel, !parallel.isWriter {
+            _ = try TrainingReplica.run(over: parallel)
+            try communicator?.finish()
+            return
+        }
         if let task {
             // A plain --init normal keeps the task's own initialization.
             let initialization = `init` == .normal && initScale == nil ? nil : `init`.initialization(scale: initScale)
@@ -166,7 +178,6 @@ struct LMTrain: LMTool {
             try ToyTaskSession.run(toy, say: ProgressDisplay(epochs: 1).say)
             return
         }
-        if let threads { BLAS.setThreads(threads) }
         var request = TrainingRun.Request(
             corpus: corpus!, model: model, hidden: hidden, layers: layers, embedding: embedding, activation: activation,
             initialization: `init`, initScale: initScale, batch: batch, steps: steps, epochs: epochs, lr: lr,
@@ -193,11 +204,12 @@ struct LMTrain: LMTool {
         request.training.evalBatch = evalBatch
         request.model.dropout = dropoutSettings
         if let vocab { try PipelineChoice(level: level, preset: preset, endOfLine: eos).check(vocabularyAt: vocab) }
-        let run = try TextError.remedyingInvalidUTF8(Self.invalidUTF8Remedy) { try TrainingRun(request) }
+        let run = try TextError.remedyingInvalidUTF8(Self.invalidUTF8Remedy) { try TrainingRun(request, parallel: parallel) }
         // d2l's predict("time traveller", 50): the same greedy decoding lm-generate uses.
         let predict = GreedyPrediction(generator: try Generator(model: run.trainer.model, vocabularyFile: run.vocabularyFile),
                                        prefix: "time traveller", length: 50)
         let outcome = try TrainingSession(run, sample: predict?.text).start(reporting: ProgressDisplay(epochs: request.training.epochs))
+        try communicator?.finish()
         if case let .interrupted(signal, _) = outcome { throw ExitCode(Interrupts.exitStatus(signal)) }
     }
 }

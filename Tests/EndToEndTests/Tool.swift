@@ -55,14 +55,25 @@ struct Tool {
         return work
     }
 
-    /// Runs the tool with `arguments` in `directory`, feeding `input` on stdin.
-    func run(_ arguments: [String], input: String = "", in directory: String? = nil,
-             environment: [String: String] = [:]) throws -> Result {
+    /// The built tool's path.
+    func path() throws -> String {
         let path = Tool.productsDirectory + "/" + name
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: path,
                 NSLocalizedDescriptionKey: "\(path) is not built: run `swift build` before the end-to-end tests"])
         }
+        return path
+    }
+
+    /// Runs the tool with `arguments` in `directory`, feeding `input` on stdin.
+    func run(_ arguments: [String], input: String = "", in directory: String? = nil,
+             environment: [String: String] = [:]) throws -> Result {
+        try Tool.launch(try path(), arguments, input: input, in: directory, environment: environment)
+    }
+
+    /// Runs the executable at `path` with `arguments` in `directory`, feeding `input` on stdin.
+    static func launch(_ path: String, _ arguments: [String], input: String = "", in directory: String? = nil,
+                       environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
