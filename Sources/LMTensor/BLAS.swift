@@ -95,12 +95,12 @@ public enum BLAS {
     /// How OpenBLAS was loaded and configured (loads it on first access).
     public static var configuration: Configuration { OpenBLASLibrary.shared.configuration }
 
-    /// Threads for large products (default: processor count or `LMKIT_BLAS_THREADS`).
-    nonisolated(unsafe) public static var threads: Int = envInt("LMKIT_BLAS_THREADS") ?? ProcessInfo.processInfo.activeProcessorCount
+    /// Threads for large products (default: the usable cores, ``UsableProcessors``, or `LMKIT_BLAS_THREADS`).
+    nonisolated(unsafe) public static var threads: Int = envInt("LMKIT_BLAS_THREADS") ?? UsableProcessors.count
 
     /// Threads for products below ``smallProductFlops`` (default from measurements, or
     /// `LMKIT_BLAS_SMALL_THREADS`).
-    nonisolated(unsafe) public static var smallProductThreads: Int = envInt("LMKIT_BLAS_SMALL_THREADS") ?? ProcessInfo.processInfo.activeProcessorCount
+    nonisolated(unsafe) public static var smallProductThreads: Int = envInt("LMKIT_BLAS_SMALL_THREADS") ?? UsableProcessors.count
 
     /// Products with fewer flops (2·m·n·k) than this use ``smallProductThreads``.
     nonisolated(unsafe) public static var smallProductFlops: Int = envInt("LMKIT_BLAS_SMALL_FLOPS") ?? 4_000_000
@@ -321,7 +321,7 @@ final class OpenBLASLibrary: @unchecked Sendable {
         configuration = BLAS.Configuration(
             library: name, coreName: core, detectedCoreName: detected, coreTypeOverride: override,
             userCoreType: simulate ? nil : userCore, bestCoreForCPU: best?.name,
-            processors: ProcessInfo.processInfo.activeProcessorCount, warning: warning,
+            processors: UsableProcessors.count, warning: warning,
             note: environmentNote)
     }
 

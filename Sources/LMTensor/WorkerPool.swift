@@ -28,8 +28,8 @@ import Synchronization
 /// Not reentrant: one `run` at a time; a `run` issued while another is in progress (another
 /// thread, or from inside a job) runs its parts serially on the calling thread.
 public final class WorkerPool: @unchecked Sendable {
-    /// The shared pool, with `activeProcessorCount − 1` workers (threads are started lazily).
-    public static let shared = WorkerPool(workers: max(0, ProcessInfo.processInfo.activeProcessorCount - 1))
+    /// The shared pool, with one worker fewer than the process has cores (``UsableProcessors``; threads are started lazily).
+    public static let shared = WorkerPool(workers: max(0, UsableProcessors.count - 1))
 
     /// Number of threads that can work on a job (workers + the calling thread).
     public let width: Int
