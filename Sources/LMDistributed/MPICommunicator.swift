@@ -6,7 +6,9 @@ import LMTraining
 /// Start the processes with `mpirun -np N`; without mpirun, `MPI_Init` makes a one-rank world.
 /// Call ``finish()`` once every rank is done (mpirun reports a rank that exits without it as
 /// a failure). Call the operations from one thread at a time; every rank makes the same calls
-/// in the same order with the same sizes (``Communicator``).
+/// in the same order with the same sizes (``Communicator``). A failing MPI call throws
+/// ``MPIError/callFailed(call:code:message:)`` (`MPI_ERRORS_RETURN` on `MPI_COMM_WORLD`); the
+/// rank then exits with status 1 and mpirun ends the others.
 public final class MPICommunicator: Communicator {
     public let rank: Int
     public let size: Int
@@ -15,8 +17,9 @@ public final class MPICommunicator: Communicator {
     private let reduceChunk: Int
     private let broadcastChunk: Int
 
-    /// Loads Open MPI and calls `MPI_Init` (unless this process already has); rank and size
-    /// are those of `MPI_COMM_WORLD`.
+    /// Loads Open MPI (`libmpi.so.40`, else `libmpi.so`; `LMKIT_MPI_LIBRARY=path` loads only
+    /// that path) and calls `MPI_Init` (unless this process already has); rank and size are
+    /// those of `MPI_COMM_WORLD`.
     public convenience init() throws(MPIError) {
         try self.init(chunkLimit: nil)
     }
@@ -31,6 +34,8 @@ public final class MPICommunicator: Communicator {
         if flag != 0 { throw .alreadyFinalized }
         try mpi.check(mpi.initialized(&flag), "MPI_Initialized")
         if flag == 0 { try mpi.check(mpi.initialize(nil, nil), "MPI_Init") }
+        // A failing call returns its code (thrown as MPIError) instead of aborting the job.
+        try mpi.check(mpi.setErrhandler(mpi.commWorld, mpi.errorsReturn), "MPI_Comm_set_errhandler")
         var r: Int32 = 0, s: Int32 = 0
         try mpi.check(mpi.commRank(mpi.commWorld, &r), "MPI_Comm_rank")
         try mpi.check(mpi.commSize(mpi.commWorld, &s), "MPI_Comm_size")

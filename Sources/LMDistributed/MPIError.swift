@@ -17,7 +17,7 @@ public enum MPIError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .libraryNotLoadable(tried, reason):
-            return "cannot load Open MPI (dlopen \(tried.joined(separator: ", ")): \(reason)); install Open MPI (Debian: openmpi-bin libopenmpi-dev; bin/setup installs them) and start with mpirun"
+            return "cannot load Open MPI (tried \(tried.joined(separator: ", ")); \(reason)); install Open MPI (Debian: openmpi-bin libopenmpi-dev; bin/setup installs them) and start with mpirun"
         case let .missingSymbol(symbol, library):
             return "\(library) has no symbol \(symbol); LMKit needs Open MPI 4 or later (not MPICH), or point LMKIT_MPI_LIBRARY at Open MPI's libmpi.so"
         case let .callFailed(call, code, message):

@@ -29,6 +29,8 @@ final class OpenMPI: @unchecked Sendable {  // immutable after loading; MPI seri
     typealias GathervFn = @convention(c) (UnsafeRawPointer?, Int32, Handle, UnsafeMutableRawPointer?,
                                           UnsafePointer<Int32>?, UnsafePointer<Int32>?, Handle, Int32, Handle) -> Int32
     typealias AbortFn = @convention(c) (Handle, Int32) -> Int32
+    /// comm, errhandler.
+    typealias SetErrhandlerFn = @convention(c) (Handle, Handle) -> Int32
     /// errorcode, string (MPI_MAX_ERROR_STRING bytes), resultlen.
     typealias ErrorStringFn = @convention(c) (Int32, UnsafeMutablePointer<CChar>, UnsafeMutablePointer<Int32>) -> Int32
 
@@ -52,6 +54,7 @@ final class OpenMPI: @unchecked Sendable {  // immutable after loading; MPI seri
     let gather: GatherFn
     let gatherv: GathervFn
     let abort: AbortFn
+    let setErrhandler: SetErrhandlerFn
     let errorString: ErrorStringFn
     /// `MPI_COMM_WORLD`.
     let commWorld: Handle
@@ -59,6 +62,8 @@ final class OpenMPI: @unchecked Sendable {  // immutable after loading; MPI seri
     let float: Handle, double: Handle, byte: Handle, int64: Handle, int: Handle
     /// `MPI_SUM`, `MPI_MAX`.
     let sum: Handle, max: Handle
+    /// `MPI_ERRORS_RETURN`.
+    let errorsReturn: Handle
 
     /// The process's one binding, loaded on first use; the error if loading failed.
     static func shared() throws(MPIError) -> OpenMPI {
@@ -106,6 +111,7 @@ final class OpenMPI: @unchecked Sendable {  // immutable after loading; MPI seri
         gather = try function("MPI_Gather", GatherFn.self)
         gatherv = try function("MPI_Gatherv", GathervFn.self)
         abort = try function("MPI_Abort", AbortFn.self)
+        setErrhandler = try function("MPI_Comm_set_errhandler", SetErrhandlerFn.self)
         errorString = try function("MPI_Error_string", ErrorStringFn.self)
         commWorld = try address("ompi_mpi_comm_world")
         float = try address("ompi_mpi_float")
@@ -115,6 +121,7 @@ final class OpenMPI: @unchecked Sendable {  // immutable after loading; MPI seri
         int = try address("ompi_mpi_int")
         sum = try address("ompi_mpi_op_sum")
         max = try address("ompi_mpi_op_max")
+        errorsReturn = try address("ompi_mpi_errors_return")
     }
 
     /// Throws ``MPIError/callFailed(call:code:message:)`` unless `code` is `MPI_SUCCESS`.

@@ -7,7 +7,7 @@ import LMTensor
 /// (``MPICommunicator``), under `mpirun -np N lm-bench allreduce`.
 ///
 /// Each rank fills the buffer with rank + 1, so every element of the sum is N(N+1)/2; each
-/// timed sum is checked. Before each one a one-element sum lines the ranks up; a repetition's
+/// sum is checked, and a wrong one ends the run with an error instead of its size's line. Before each one a one-element sum lines the ranks up; a repetition's
 /// time is the slowest rank's. Rank 0 prints one JSON line per size: `mean_s`, `min_s` over
 /// `--repeat` sums after one warm-up, `gb_per_s` = buffer bytes / `mean_s` / 1e9. Without
 /// mpirun, `MPI_Init` makes a one-rank world and the sums are local; without Open MPI it fails
@@ -25,10 +25,10 @@ struct AllreduceBenchmark: ParsableCommand {
         guard let sizes = Self.sizes(floats), !sizes.isEmpty else {
             throw ValidationError("--floats must be positive integers separated by commas, not \(floats)")
         }
-        _ = sizes
         guard repetitions > 0 else { throw ValidationError("--repeat must be positive") }
     }
 
+    /// The sizes of a `--floats` list; nil unless all are positive integers.
     static func sizes(_ list: String) -> [Int]? {
         let parts = list.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
@@ -44,13 +44,13 @@ struct AllreduceBenchmark: ParsableCommand {
             if failed > 0 { throw AllreduceFailure(description: "self-test: \(failed) checks failed") }
             return
         }
-        var failures = 0
         for count in Self.sizes(floats)! {
             let expected = Float(comm.size * (comm.size + 1) / 2)
             let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
             defer { buffer.deallocate() }
             var line = [Double](repeating: 0, count: 1)
             var times = [Double](repeating: 0, count: repetitions)
+            var wrong = [0.0]
             for r in -1..<repetitions {
                 buffer.initialize(repeating: Float(comm.rank + 1))
                 try line.withUnsafeMutableBufferPointer { try comm.sum($0) }
@@ -58,21 +58,23 @@ struct AllreduceBenchmark: ParsableCommand {
                 try comm.sum(buffer)
                 let elapsed = MonotonicClock.seconds() - start
                 if r >= 0 { times[r] = elapsed }
-                if !buffer.allSatisfy({ $0 == expected }) { failures += 1 }
+                if !buffer.allSatisfy({ $0 == expected }) { wrong[0] += 1 }
             }
             try times.withUnsafeMutableBufferPointer { try comm.maximum($0) }
+            try wrong.withUnsafeMutableBufferPointer { try comm.sum($0) }
+            if wrong[0] > 0 {
+                try comm.finish()
+                throw AllreduceFailure(description: "\(Int(wrong[0])) sums of \(count) floats were wrong (expected \(expected) in every element)")
+            }
             let mean = times.reduce(0, +) / Double(repetitions)
             let bytes = count * MemoryLayout<Float>.stride
             if comm.rank == 0 {
                 emit(jsonLine([("bench", "allreduce"), ("floats", count), ("bytes", bytes), ("ranks", comm.size),
-                                ("repeat", repetitions), ("mean_s", mean), ("min_s", times.min()!),
-                                ("gb_per_s", Double(bytes) / mean / 1e9)]))
+                               ("repeat", repetitions), ("mean_s", mean), ("min_s", times.min()!),
+                               ("gb_per_s", Double(bytes) / mean / 1e9)]))
             }
         }
-        var wrong = [Double(failures)]
-        try wrong.withUnsafeMutableBufferPointer { try comm.sum($0) }
         try comm.finish()
-        if wrong[0] > 0 { throw AllreduceFailure(description: "\(Int(wrong[0])) sums were wrong (expected N(N+1)/2 in every element)") }
     }
 }
 
