@@ -71,7 +71,7 @@ import Testing
         #expect(two.stdout.components(separatedBy: "done: 2 epochs").count == 2, "\(two.stdout)")
     }
 
-    @Test(.enabled(if: available)) func aTwoRankRunResumesExactlyWithTwoRanksAndWithinRoundingWithOne() throws {
+    @Test(.enabled(if: available)) func aTwoRankRunResumesExactlyWithTwoRanksAndWithinRoundingWithOneAndBack() throws {
         let work = Tool.tinyCorpusDirectory(lines: Self.lines)
         defer { try? FileManager.default.removeItem(atPath: work) }
         // Adam's moments and the parallel sampler's carried state must both cross the checkpoint.
@@ -91,6 +91,13 @@ import Testing
         #expect(single.status == 0, "\(single.stderr)")
         let difference = try relativeDifference(work + "/other/model.safetensors", work + "/straight/model.safetensors")
         #expect(difference.value < 1e-5, "resumed with one process: \(difference.tensor) differs by \(difference.value) relative")
+        // And the other way: a one-process checkpoint continued by two ranks.
+        let alone = try train.run(arguments + ["--epochs", "1", "--out", "alone"], in: work)
+        #expect(alone.status == 0, "\(alone.stderr)")
+        let joined = try mpi(2, arguments + ["--epochs", "3", "--out", "alone", "--resume"], in: work)
+        #expect(joined.status == 0, "\(joined.stderr)")
+        let again = try relativeDifference(work + "/alone/model.safetensors", work + "/straight/model.safetensors")
+        #expect(again.value < 1e-5, "one process, resumed with two: \(again.tensor) differs by \(again.value) relative")
     }
 
     @Test(.enabled(if: available)) func aRankKilledMidRunEndsTheJobWithinTenSecondsAndTheLastCheckpointResumes() throws {
