@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LMDistributed
 import LMModelFiles
 import LMModels
 import LMTensor
@@ -17,6 +18,18 @@ import LMTraining
 /// median step time (insensitive to stalls when other processes share the cores).
 /// `flops_per_token` is ``ModelConfig/flopsPerToken`` (forward + backward multiply-adds × 2;
 /// one-hot input counted as d2l's dense product, an embedding lookup as free).
+///
+/// Under `mpirun -np N` (N > 1) it is one rank of a data-parallel step, as `lm-train` runs it
+/// (``DataParallel`` over ``MPICommunicator``): every rank builds the same model and windows
+/// of the whole `--batch`, trains its rows ⌊B·r/N⌋ ..< ⌊B·(r+1)/N⌋ with the gradients summed
+/// each step, and after each step takes the maximum of a stop flag (rank 0's clock decides;
+/// lm-train's signal check is the same one-value allreduce), so all ranks run the same steps.
+/// Rank 0 alone prints the line: tokens per step are still the whole batch's B × T, and it
+/// adds `ranks`, `gradient_bytes` (the fused buffer) and `allreduce_seconds_per_step`, rank
+/// 0's mean time per timed step in ``GradientAllreduce/sum(_:)`` (fusing, `MPI_Allreduce`,
+/// copying back), which includes waiting for the slower rank; `allreduce_mpi_seconds_per_step`
+/// is the `MPI_Allreduce` alone and `allreduce_mpi_seconds_per_step_min` its smallest value
+/// over the ranks (the rank that arrived last waits least: nearest the transfer itself).
 struct TrainBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Training throughput (tokens/s) of a recurrent LM.")
@@ -55,8 +68,26 @@ struct TrainBenchmark: ParsableCommand {
     }
 
     func run() throws {
+        guard let ranks = MPICommunicator.worldSize, ranks > 1 else { return try measure(parallel: nil) }
+        let communicator = try MPICommunicator()
+        do {
+            try measure(parallel: DataParallel(communicator))
+        } catch {
+            // Every error here is reached by all ranks alike (settings, a non-finite summed loss).
+            try? communicator.finish()
+            throw error
+        }
+        try communicator.finish()
+    }
+
+    /// The benchmark in one process (`parallel` nil) or as one rank of a data-parallel run.
+    private func measure(parallel: DataParallel?) throws {
+        if let parallel, parallel.size > batch {
+            throw TrainingError.invalidSetting("\(parallel.size) processes cannot share a batch of \(batch) streams; give --batch at least \(parallel.size) (it is the whole batch)")
+        }
+        let isWriter = parallel?.isWriter ?? true
         if let t = threads { BLAS.setThreads(t) }
-        log(BLAS.configuration.description)
+        if isWriter { log(BLAS.configuration.description) }
         var config = ModelConfig(kind: ModelConfig.Kind(rawValue: model)!, vocabularySize: vocab, embeddingSize: embedding,
                                  hiddenSize: hidden, layers: layers, initialization: initialization.initialization)
         config.dropout = Dropout(input: embedding == nil ? 0 : dropout, hidden: dropout, output: dropout)
@@ -71,22 +102,49 @@ struct TrainBenchmark: ParsableCommand {
         let windows = (0..<8).map { _ in
             (0..<(n + batch)).map { _ in Int32.random(in: 0..<Int32(vocab), using: &rng) }
         }
-        let trainingStep = TrainingStep(model: lm, clip: options.clip)
+        let rows = parallel?.rows(batch: batch) ?? 0..<batch
+        // This rank's rows of each window, t-major (inputs t·rows + b, targets one step later).
+        func rowsOf(_ w: [Int32], from first: Int) -> [Int32] {
+            var out: [Int32] = []
+            out.reserveCapacity(steps * rows.count)
+            for t in first..<(first + steps) { out += w[(t * batch + rows.lowerBound)..<(t * batch + rows.upperBound)] }
+            return out
+        }
+        let local: [(inputs: [Int32], targets: [Int32])] = parallel == nil ? [] : windows.map { (rowsOf($0, from: 0), rowsOf($0, from: 1)) }
+        let trainingStep = TrainingStep(model: lm, clip: options.clip,
+                                        parallel: parallel.map { ($0, weight: Double(rows.count) / Double(batch)) })
         var update = Trainer.makeOptimizer(options)
         var lossSum = 0.0
         func step(_ i: Int) throws {
             let w = windows[i % windows.count]
-            let key = dropout > 0 ? DropoutKey(seed: seed, window: UInt64(i)) : nil
-            guard let loss = try trainingStep.run(inputs: Array(w[0..<n]), targets: Array(w[batch...]), steps: steps, batch: batch,
-                                                  optimizer: &update, dropout: key) else {
+            let key = dropout > 0 ? DropoutKey(seed: seed, window: UInt64(i), streamOffset: rows.lowerBound) : nil
+            let loss: Double?
+            if parallel == nil {
+                loss = try trainingStep.run(inputs: Array(w[0..<n]), targets: Array(w[batch...]), steps: steps, batch: batch,
+                                            optimizer: &update, dropout: key)
+            } else {
+                let l = local[i % local.count]
+                loss = try trainingStep.run(inputs: l.inputs, targets: l.targets, steps: steps, batch: rows.count,
+                                            optimizer: &update, dropout: key)
+            }
+            guard let loss else {
                 throw TrainingError.invalidSetting("the loss became non-finite at step \(i); lower --lr or set --clip")
             }
             lossSum += loss
         }
+        /// Whether to go on: this process's answer, or in a data-parallel run rank 0's (a
+        /// maximum over the ranks, so all take the same steps).
+        func agreed(_ goOn: Bool) throws -> Bool {
+            guard let parallel else { return goOn }
+            var flag = [parallel.isWriter && goOn ? 1.0 : 0]
+            try flag.withUnsafeMutableBufferPointer { try parallel.communicator.maximum($0) }
+            return flag[0] > 0
+        }
         // Warm-up: a few steps and at least 0.3 s.
         var i = 0
         let warmStart = MonotonicClock.seconds()
-        while i < 3 || MonotonicClock.seconds() - warmStart < min(0.3, seconds / 4) { try step(i); i += 1 }
+        while try agreed(i < 3 || MonotonicClock.seconds() - warmStart < min(0.3, seconds / 4)) { try step(i); i += 1 }
+        let warmTiming = trainingStep.allreduce?.timing
         var count = 0
         let start = MonotonicClock.seconds()
         var elapsed = 0.0
@@ -99,18 +157,34 @@ struct TrainBenchmark: ParsableCommand {
             stepTimes.append(t - last)
             last = t
             elapsed = t - start
-        } while elapsed < seconds
+        } while try agreed(elapsed < seconds)
         stepTimes.sort()
         let median = stepTimes[stepTimes.count / 2]
         let tokensPerSecond = Double(count * n) / elapsed
-        log("train \(model)-\(hidden): \(count) steps in \(String(format: "%.2f", elapsed)) s, \(String(format: "%.3f", elapsed / Double(count) * 1000)) ms/step, mean loss \(String(format: "%.4f", lossSum / Double(i))), worker pool: \(WorkerPool.shared.parallelJobs) parallel jobs, \(WorkerPool.shared.partsRunByWorkers) parts by workers, caller worked \(String(format: "%.2f", WorkerPool.shared.totalWork)) s and waited \(String(format: "%.2f", WorkerPool.shared.totalWait)) s, \(WorkerPool.shared.serialFallbacks) serial fallbacks")
-        print(jsonLine([("bench", "train"), ("model", model), ("hidden", hidden), ("layers", layers),
-                        ("vocab", vocab), ("batch", batch), ("steps", steps), ("threads", BLAS.threads),
-                        ("small_product_threads", BLAS.smallProductThreads), ("blas_core", BLAS.configuration.coreName),
-                        ("tokens_per_second", tokensPerSecond),
-                        ("tokens_per_second_median", Double(n) / median), ("flops_per_token", config.flopsPerToken),
-                        ("gflops", tokensPerSecond * config.flopsPerToken / 1e9),
-                        ("embedding", embedding ?? 0), ("optimizer", optimizer.rawValue), ("lr", lr), ("clip", clip),
-                        ("dropout", dropout), ("train_steps", count), ("seconds", elapsed)]))
+        if isWriter { log("train \(model)-\(hidden): \(count) steps in \(String(format: "%.2f", elapsed)) s, \(String(format: "%.3f", elapsed / Double(count) * 1000)) ms/step, mean loss \(String(format: "%.4f", lossSum / Double(i))), worker pool: \(WorkerPool.shared.parallelJobs) parallel jobs, \(WorkerPool.shared.partsRunByWorkers) parts by workers, caller worked \(String(format: "%.2f", WorkerPool.shared.totalWork)) s and waited \(String(format: "%.2f", WorkerPool.shared.totalWait)) s, \(WorkerPool.shared.serialFallbacks) serial fallbacks") }
+        var fields: [(String, Any)] = [
+            ("bench", "train"), ("model", model), ("hidden", hidden), ("layers", layers),
+            ("vocab", vocab), ("batch", batch), ("steps", steps), ("threads", BLAS.threads),
+            ("small_product_threads", BLAS.smallProductThreads), ("blas_core", BLAS.configuration.coreName),
+            ("tokens_per_second", tokensPerSecond),
+            ("tokens_per_second_median", Double(n) / median), ("flops_per_token", config.flopsPerToken),
+            ("gflops", tokensPerSecond * config.flopsPerToken / 1e9),
+            ("embedding", embedding ?? 0), ("optimizer", optimizer.rawValue), ("lr", lr), ("clip", clip),
+            ("dropout", dropout), ("train_steps", count), ("seconds", elapsed),
+        ]
+        if let parallel, let allreduce = trainingStep.allreduce, let warm = warmTiming {
+            let timing = allreduce.timing
+            let perStep = (timing.seconds - warm.seconds) / Double(count)
+            let mpiPerStep = (timing.communicationSeconds - warm.communicationSeconds) / Double(count)
+            // The smallest over the ranks: a maximum of the negated values.
+            var negated = [-mpiPerStep]
+            try negated.withUnsafeMutableBufferPointer { try parallel.communicator.maximum($0) }
+            let gradientBytes = lm.gradientBuffers.reduce(0) { $0 + $1.count } * MemoryLayout<Float>.stride
+            if isWriter { log("rank 0: \(String(format: "%.3f", perStep * 1000)) ms/step in the gradient sum (MPI_Allreduce \(String(format: "%.3f", mpiPerStep * 1000)) ms) of \(gradientBytes) bytes; \(parallel.size) ranks, rows \(rows)") }
+            fields += [("ranks", parallel.size), ("rows", rows.count), ("gradient_bytes", gradientBytes),
+                       ("allreduce_seconds_per_step", perStep), ("allreduce_mpi_seconds_per_step", mpiPerStep),
+                       ("allreduce_mpi_seconds_per_step_min", -negated[0])]
+        }
+        if isWriter { print(jsonLine(fields)) }
     }
 }
