@@ -21,21 +21,10 @@ set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
-# bench_setup without the PyTorch venv: benchlib.py (run's check and the table) is standard-library Python.
-bench_name=distributed
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
+bench_setup distributed --no-torch
 command -v mpirun >/dev/null || die "mpirun not found: this suite needs Open MPI (run bin/setup)"
-command -v python3 >/dev/null || die "python3 not found (the table is printed by bench/benchlib.py)"
-py=python3
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-if [ -n "${LM_BENCH:-}" ]; then lmbench="$LM_BENCH"; else build_release lm-bench .build-bench; lmbench="$built"; fi
-[ -x "$lmbench" ] || die "lm-bench not found at $lmbench"
-results="$work/results.jsonl"
 allreduce="$work/allreduce.jsonl"
-: >"$results"
 : >"$allreduce"
 
 specs="${BENCH_WORKLOADS:-rnn512:rnn:1:512:0:28:32:35:d2l:1 ptb200:lstm:2:200:200:10000:20:20:pytorch:0.25 ptb650:lstm:2:650:650:10000:20:35:pytorch:0.25}"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # What the suites share (sourced by bench/train.sh, bench/ptb.sh, bench/char.sh, bench/generate.sh; not a suite).
 #
-#   bench_setup NAME   die() messages say "bench NAME:"; sets up the PyTorch venv (bench/torch-env.sh) and
-#                      sets py (its python), work (a temporary directory removed on exit), lmbench (a release
-#                      lm-bench built in .build-bench/, or $LM_BENCH) and results (an empty JSON-lines file)
+#   bench_setup NAME [--no-torch]  die() messages say "bench NAME:"; sets up the PyTorch venv
+#                      (bench/torch-env.sh; with --no-torch, py is the system python3) and sets py (its
+#                      python), work (a temporary directory removed on exit), lmbench (a release lm-bench
+#                      built in .build-bench/, or $LM_BENCH) and results (an empty JSON-lines file)
 #   build_release PRODUCT SCRATCH  a release build of PRODUCT in SCRATCH (needs work); sets built
 #   run LABEL CMD...   runs a contender, checks it printed a JSON line with a positive rate
 #                      (bench/benchlib.py check) and appends that line, tagged with LABEL, to $results
@@ -17,10 +18,15 @@ bench_setup() {
   bench_name="$1"
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   cd "$root"
-  # PyTorch baseline environment (creates bench/.venv when missing).
-  # shellcheck source=bench/torch-env.sh
-  source "$root/bench/torch-env.sh" || die "could not set up the PyTorch venv (bench/torch-env.sh)"
-  py="$BENCH_PY"
+  if [ "${2:-}" = --no-torch ]; then
+    command -v python3 >/dev/null || die "python3 not found (bench/benchlib.py checks and tabulates the results)"
+    py=python3
+  else
+    # PyTorch baseline environment (creates bench/.venv when missing).
+    # shellcheck source=bench/torch-env.sh
+    source "$root/bench/torch-env.sh" || die "could not set up the PyTorch venv (bench/torch-env.sh)"
+    py="$BENCH_PY"
+  fi
 
   work="$(mktemp -d)"
   trap 'rm -rf "$work"' EXIT
