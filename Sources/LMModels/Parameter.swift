@@ -17,8 +17,9 @@ public final class Parameter<Scalar: TensorScalar> {
     public let shape: [Int]
     /// The values, `rows × cols` row-major.
     public let value: Buffer<Scalar>
-    /// ∂loss/∂value, same layout; ``RecurrentLM/backward()`` accumulates into it.
-    public let gradient: Buffer<Scalar>
+    /// ∂loss/∂value, same layout; ``RecurrentLM/backward()`` accumulates into it. Once the
+    /// model is built, a view into the model's ``RecurrentNetwork/gradientStorage``.
+    public private(set) var gradient: Buffer<Scalar>
 
     /// A zero-valued parameter with a zero gradient. `vector` marks a 1 × cols bias, whose
     /// logical shape is `[cols]`.
@@ -52,4 +53,23 @@ public final class Parameter<Scalar: TensorScalar> {
 
     /// Sets the gradient to zero.
     public func zeroGradient() { gradient.zero() }
+
+    /// Moves the gradients of `parameters` (each once, in order) into one new contiguous
+    /// buffer, each starting on a 64-byte boundary (zero padding between), and returns it:
+    /// one allreduce, memset or pass then covers them all.
+    public static func poolGradients(_ parameters: [Parameter]) -> Buffer<Scalar> {
+        let align = max(1, 64 / MemoryLayout<Scalar>.stride)
+        var seen = Set<ObjectIdentifier>(), offsets: [(Parameter, Int)] = [], total = 0
+        for p in parameters where seen.insert(ObjectIdentifier(p)).inserted {
+            offsets.append((p, total))
+            total += (p.count + align - 1) / align * align
+        }
+        let storage = Buffer<Scalar>(count: total)
+        for (p, offset) in offsets {
+            let view = Buffer(viewing: storage, offset: offset, count: p.count)
+            view.pointer.update(from: p.gradient.pointer, count: p.count)
+            p.gradient = view
+        }
+        return storage
+    }
 }

@@ -44,6 +44,9 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
     /// `<kind>.<l>.W_hh`, `<kind>.<l>.b_h` (and `<kind>.<l>.b_hh` with two biases), then the
     /// head's (a tied head's weight is the input's embedding, listed once, with the input).
     public let parameters: [Parameter<Scalar>]
+    /// Every parameter's gradient, contiguous in ``parameters`` order (64-byte aligned, zero
+    /// between): each ``Parameter/gradient`` is a view into it.
+    public let gradientStorage: Buffer<Scalar>
 
     private var steps = 0, batch = 0
     private var hasTargets = false
@@ -83,6 +86,7 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
         hiddenMasks = (0..<max(0, config.layers - 1)).map { DropoutMask(place: .hidden, layer: $0) }
         outputMask = DropoutMask(place: .output, layer: config.layers - 1)
         parameters = inputLayer.parameters + cells.flatMap { $0.parameters } + outputLayer.parameters
+        gradientStorage = Parameter.poolGradients(parameters)
         let inputScheme = config.embeddingInitialization ?? config.initialization
         for p in inputLayer.parameters {
             Initializer.initialize(p, scheme: inputScheme, part: .input, using: &generator)
@@ -111,7 +115,7 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
     public var gradientBuffers: [UnsafeMutableBufferPointer<Scalar>] { parameters.map { $0.gradient.buffer } }
 
     /// Sets every gradient to zero.
-    public func zeroGradients() { for p in parameters { p.zeroGradient() } }
+    public func zeroGradients() { gradientStorage.zero() }
 
     /// Zeroes the carried state of every layer (start of an epoch, or d2l's random sampling).
     public func resetState() {

@@ -105,6 +105,8 @@ public final class Buffer<Element: TensorScalar> {
     public let pointer: UnsafeMutablePointer<Element>
     /// Number of elements.
     public let count: Int
+    /// The buffer whose storage this one views (kept alive by it), or nil when it owns its own.
+    private let owner: Buffer?
 
     /// Allocates `count` zeroed elements.
     public init(count: Int) {
@@ -113,9 +115,19 @@ public final class Buffer<Element: TensorScalar> {
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Element>.stride, alignment: 64)
         raw.initializeMemory(as: UInt8.self, repeating: 0, count: max(count, 1) * MemoryLayout<Element>.stride)
         pointer = raw.bindMemory(to: Element.self, capacity: max(count, 1))
+        owner = nil
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    /// A view of `count` elements of `owner` from `offset`: the same storage, which the view
+    /// keeps alive and does not free.
+    public init(viewing owner: Buffer, offset: Int, count: Int) {
+        precondition(offset >= 0 && count >= 0 && offset + count <= owner.count, "Buffer: view \(offset)+\(count) outside \(owner.count)")
+        self.count = count
+        pointer = owner.pointer + offset
+        self.owner = owner
+    }
+
+    deinit { if owner == nil { UnsafeMutableRawPointer(pointer).deallocate() } }
 
     /// The storage as a buffer pointer (valid while `self` is alive).
     @inlinable public var buffer: UnsafeMutableBufferPointer<Element> { UnsafeMutableBufferPointer(start: pointer, count: count) }

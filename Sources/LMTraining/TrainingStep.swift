@@ -12,6 +12,9 @@ public protocol TrainableModel: AnyObject {
     var parameters: [Parameter<Float>] { get }
     /// The parameters' gradient buffers, in the same order.
     var gradientBuffers: [UnsafeMutableBufferPointer<Float>] { get }
+    /// Every gradient in one contiguous buffer (with zero padding between), which the
+    /// ``gradientBuffers`` are views of: a data-parallel step sums it in place.
+    var gradientStorage: Buffer<Float> { get }
     /// Sets every gradient to zero.
     func zeroGradients()
     /// Runs a window forward and returns its mean loss, dropping as the model's
@@ -42,7 +45,7 @@ public struct TrainingStep<Model: TrainableModel> {
         self.model = model
         self.clip = clip
         gradients = model.gradientBuffers
-        allreduce = parallel.map { GradientAllreduce($0.0.communicator, weight: $0.weight, count: model.gradientBuffers.reduce(0) { $0 + $1.count }) }
+        allreduce = parallel.map { GradientAllreduce($0.0.communicator, weight: $0.weight) }
     }
 
     /// Runs the step on one window, with the dropout masks of `dropout` (nil: none).
@@ -55,7 +58,7 @@ public struct TrainingStep<Model: TrainableModel> {
         if let allreduce { loss = try allreduce.loss(loss) }
         guard loss.isFinite else { return nil }
         try model.backward()
-        if let allreduce { try allreduce.sum(gradients) }
+        if let allreduce { try allreduce.sum(model.gradientStorage) }
         if let clip { _ = GradientClipping.clip(gradients, maxNorm: clip) }
         optimizer.step(model.parameters)
         return loss

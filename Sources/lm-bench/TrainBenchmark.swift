@@ -179,7 +179,7 @@ struct TrainBenchmark: ParsableCommand {
             // The smallest over the ranks: a maximum of the negated values.
             var negated = [-mpiPerStep]
             try negated.withUnsafeMutableBufferPointer { try parallel.communicator.maximum($0) }
-            let gradientBytes = lm.gradientBuffers.reduce(0) { $0 + $1.count } * MemoryLayout<Float>.stride
+            let gradientBytes = lm.gradientStorage.count * MemoryLayout<Float>.stride
             if isWriter { log("rank 0: \(String(format: "%.3f", perStep * 1000)) ms/step in the gradient sum (MPI_Allreduce \(String(format: "%.3f", mpiPerStep * 1000)) ms) of \(gradientBytes) bytes; \(parallel.size) ranks, rows \(rows)") }
             fields += [("ranks", parallel.size), ("rows", rows.count), ("gradient_bytes", gradientBytes),
                        ("allreduce_seconds_per_step", perStep), ("allreduce_mpi_seconds_per_step", mpiPerStep),
