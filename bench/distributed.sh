@@ -99,7 +99,7 @@ for spec in sys.argv[3].split():
                      f"{alone['mean_s'] * 1e3:.2f}" if alone else "n/a", f"{alone['gb_per_s']:.2f}" if alone else "n/a"))
 if 1 in ar:
     print(f"allreduce of 1 float (2 ranks): mean {ar[1]['mean_s'] * 1e6:.1f} us, min {ar[1]['min_s'] * 1e6:.1f} us")
-print("allreduce ms/step: rank 0's time in the gradient sum (fusing, MPI_Allreduce, copying back), waits for the "
+print("allreduce ms/step: rank 0's time in the gradient sum (weighting in place, MPI_Allreduce), waits for the "
       "slower rank included; MPI ms/step: MPI_Allreduce alone; alone: lm-bench allreduce of the same size")
 note = stall_notes(by)
 if note:

@@ -25,9 +25,9 @@ import LMTraining
 /// each step, and after each step takes the maximum of a stop flag (rank 0's clock decides;
 /// lm-train's signal check is the same one-value allreduce), so all ranks run the same steps.
 /// Rank 0 alone prints the line: tokens per step are still the whole batch's B × T, and it
-/// adds `ranks`, `gradient_bytes` (the fused buffer) and `allreduce_seconds_per_step`, rank
-/// 0's mean time per timed step in ``GradientAllreduce/sum(_:)`` (fusing, `MPI_Allreduce`,
-/// copying back), which includes waiting for the slower rank; `allreduce_mpi_seconds_per_step`
+/// adds `ranks`, `gradient_bytes` (the model's gradient storage) and `allreduce_seconds_per_step`, rank
+/// 0's mean time per timed step in ``GradientAllreduce/sum(_:)`` (weighting in place,
+/// `MPI_Allreduce`), which includes waiting for the slower rank; `allreduce_mpi_seconds_per_step`
 /// is the `MPI_Allreduce` alone and `allreduce_mpi_seconds_per_step_min` its smallest value
 /// over the ranks (the rank that arrived last waits least: nearest the transfer itself).
 struct TrainBenchmark: ParsableCommand {
