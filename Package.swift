@@ -33,6 +33,7 @@ let package = Package(
         // System libraries (Debian: libutf8proc-dev, zlib1g-dev, libopenblas-dev; bin/setup installs them).
         .systemLibrary(name: "CUtf8proc", providers: [.apt(["libutf8proc-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),   // inflating corpus archives (ptb.zip)
+        .systemLibrary(name: "CPrefetch"),   // header-only: __builtin_prefetch for the recurrent kernel
         // OpenBLAS is not linked: LMTensor dlopens libopenblas.so.0 after choosing its kernels (BLAS.swift).
 
         // Text: preprocessing, tokenizers, vocabulary, corpus registry.
@@ -40,7 +41,7 @@ let package = Package(
         // Data: token streams, samplers, the project's random generator, the time-major layout.
         .target(name: "LMData", dependencies: ["LMText"]),
         // Tensor math: matrices, BLAS, activations, loss, clipping.
-        .target(name: "LMTensor", dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+        .target(name: "LMTensor", dependencies: ["CPrefetch", .product(name: "RealModule", package: "swift-numerics")],
                 swiftSettings: hostKernels),  // dlopens OpenBLAS (BLAS.swift); kernels built for the host CPU
         // Models: parameters, recurrent cells, the network shell with its inputs and heads, evaluation.
         .target(name: "LMModels", dependencies: ["LMTensor", "LMData"], swiftSettings: hostKernels),

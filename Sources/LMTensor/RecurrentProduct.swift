@@ -1,3 +1,4 @@
+import CPrefetch
 import Foundation
 
 /// LMKit's own product kernel for the sequential part of a recurrent model:
@@ -14,10 +15,15 @@ import Foundation
 /// accumulators to the stack. The backward pass multiplies by a transposed copy of W made
 /// once per window, so the same kernel serves C += dG · Wᵀ.
 ///
-/// Columns are split across the ``WorkerPool`` in multiples of 32, four parts per thread.
+/// W's rows are `ldw` apart, too far for the hardware prefetcher, so the big tiles prefetch the
+/// row `prefetchDistance` ahead in software (CPrefetch). Columns are split across the
+/// ``WorkerPool`` in multiples of 32, four parts per thread.
 /// Figures in bench/README.md.
 public enum RecurrentProduct {
     typealias V = SIMD16<Float>
+    /// Rows of W ahead that the first tile of each column strip prefetches (the strip is in L2
+    /// for the tiles below it).
+    static let prefetchDistance = 8
 
     /// C[0..<8, 0..<32] += A[0..<8, 0..<k] · W[0..<k, 0..<32].
     @inline(__always)
@@ -40,7 +46,10 @@ public enum RecurrentProduct {
         let a6 = a + 6 * lda
         let a7 = a + 7 * lda
         var wp = w
+        let ahead = prefetchDistance * ldw
         for p in 0..<k {
+            // W's rows are ldw apart, beyond the hardware prefetcher's reach: ask for row p + d.
+            lmkit_prefetch(wp + ahead); lmkit_prefetch(wp + ahead + 16)
             let w0 = load16(wp), w1 = load16(wp + 16)
             let x0 = V(repeating: a0[p]); c00 = c00.addingProduct(x0, w0); c01 = c01.addingProduct(x0, w1)
             let x1 = V(repeating: a1[p]); c10 = c10.addingProduct(x1, w0); c11 = c11.addingProduct(x1, w1)
@@ -60,6 +69,31 @@ public enum RecurrentProduct {
         add(c50, to: c + 5 * ldc); add(c51, to: c + 5 * ldc + 16)
         add(c60, to: c + 6 * ldc); add(c61, to: c + 6 * ldc + 16)
         add(c70, to: c + 7 * ldc); add(c71, to: c + 7 * ldc + 16)
+    }
+
+    /// C[0..<4, 0..<32] += A[0..<4, 0..<k] · W[0..<k, 0..<32]: the rows an 8-row tile leaves
+    /// (batch 20 = 8 + 8 + 4), reading W's strip once instead of four times.
+    @inline(__always)
+    static func tile4x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ w: UnsafePointer<Float>, _ ldw: Int,
+                         _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        var c00 = V(repeating: 0), c01 = V(repeating: 0)
+        var c10 = V(repeating: 0), c11 = V(repeating: 0)
+        var c20 = V(repeating: 0), c21 = V(repeating: 0)
+        var c30 = V(repeating: 0), c31 = V(repeating: 0)
+        let a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda
+        var wp = w
+        for p in 0..<k {
+            let w0 = load16(wp), w1 = load16(wp + 16)
+            let x0 = V(repeating: a0[p]); c00 = c00.addingProduct(x0, w0); c01 = c01.addingProduct(x0, w1)
+            let x1 = V(repeating: a1[p]); c10 = c10.addingProduct(x1, w0); c11 = c11.addingProduct(x1, w1)
+            let x2 = V(repeating: a2[p]); c20 = c20.addingProduct(x2, w0); c21 = c21.addingProduct(x2, w1)
+            let x3 = V(repeating: a3[p]); c30 = c30.addingProduct(x3, w0); c31 = c31.addingProduct(x3, w1)
+            wp += ldw
+        }
+        add(c00, to: c); add(c01, to: c + 16)
+        add(c10, to: c + ldc); add(c11, to: c + ldc + 16)
+        add(c20, to: c + 2 * ldc); add(c21, to: c + 2 * ldc + 16)
+        add(c30, to: c + 3 * ldc); add(c31, to: c + 3 * ldc + 16)
     }
 
     /// C[0..<1, 0..<32] += A[0..<1, 0..<k] · W[0..<k, 0..<32].
@@ -84,7 +118,9 @@ public enum RecurrentProduct {
         var c3 = V(repeating: 0), c4 = V(repeating: 0), c5 = V(repeating: 0)
         let a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda
         var wp = w
+        let ahead = prefetchDistance * ldw
         for p in 0..<k {
+            lmkit_prefetch(wp + ahead)
             let w0 = load16(wp)
             c0 = c0.addingProduct(V(repeating: a0[p]), w0)
             c1 = c1.addingProduct(V(repeating: a1[p]), w0)
@@ -138,12 +174,17 @@ public enum RecurrentProduct {
                     tile8x32(k, a + r * lda, lda, w + j, ldw, c + r * ldc + j, ldc)
                     r += 8
                 }
+                if r + 4 <= m {
+                    tile4x32(k, a + r * lda, lda, w + j, ldw, c + r * ldc + j, ldc)
+                    r += 4
+                }
                 while r < m {
                     tile1x32(k, a + r * lda, w + j, ldw, c + r * ldc + j)
                     r += 1
                 }
                 j += 32
             }
+            fallthrough
         case .rows6cols16:
             while j + 16 <= cols.upperBound {
                 var r = 0
@@ -158,15 +199,27 @@ public enum RecurrentProduct {
                 j += 16
             }
         }
-        if j < cols.upperBound {
-            // Ragged last columns: plain loops (row of C, then k).
-            for r in 0..<m {
-                let cr = c + r * ldc, ar = a + r * lda
-                for p in 0..<k {
-                    let x = ar[p], wr = w + p * ldw
-                    for jj in j..<cols.upperBound { cr[jj] += x * wr[jj] }
-                }
+        if j < cols.upperBound && k > 0 { raggedColumns(m: m, k: k, j: j, r: cols.upperBound - j, a: a, lda: lda, w: w, ldw: ldw, c: c, ldc: ldc) }
+    }
+
+    /// C[0..<m, j..<j + r] += A · W[0..<k, j..<j + r] for the last r < 16 columns, one row of C
+    /// at a time: 16-wide loads of W for all its rows but the last (the lanes past r read the
+    /// start of W's next row and are discarded), the last row of W scalar, so nothing is read
+    /// outside W.
+    @inline(__always)
+    static func raggedColumns(m: Int, k: Int, j: Int, r: Int, a: UnsafePointer<Float>, lda: Int,
+                              w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let last = w + (k - 1) * ldw + j
+        for row in 0..<m {
+            let ar = a + row * lda, cr = c + row * ldc + j
+            var sum = V(repeating: 0)
+            var wp = w + j
+            for p in 0..<(k - 1) {
+                sum = sum.addingProduct(V(repeating: ar[p]), load16(wp))
+                wp += ldw
             }
+            let x = ar[k - 1]
+            for jj in 0..<r { cr[jj] += sum[jj] + x * last[jj] }
         }
     }
 
