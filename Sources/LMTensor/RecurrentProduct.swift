@@ -28,7 +28,7 @@ public enum RecurrentProduct {
     /// C[0..<8, 0..<32] += A[0..<8, 0..<k] · W[0..<k, 0..<32].
     @inline(__always)
     static func tile8x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ w: UnsafePointer<Float>, _ ldw: Int,
-                         _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+                         _ c: UnsafeMutablePointer<Float>, _ ldc: Int, prefetch: Bool) {
         var c00 = V(repeating: 0), c01 = V(repeating: 0)
         var c10 = V(repeating: 0), c11 = V(repeating: 0)
         var c20 = V(repeating: 0), c21 = V(repeating: 0)
@@ -49,7 +49,7 @@ public enum RecurrentProduct {
         let ahead = prefetchDistance * ldw
         for p in 0..<k {
             // W's rows are ldw apart, beyond the hardware prefetcher's reach: ask for row p + d.
-            lmkit_prefetch(wp + ahead); lmkit_prefetch(wp + ahead + 16)
+            if prefetch { lmkit_prefetch(wp + ahead); lmkit_prefetch(wp + ahead + 16) }
             let w0 = load16(wp), w1 = load16(wp + 16)
             let x0 = V(repeating: a0[p]); c00 = c00.addingProduct(x0, w0); c01 = c01.addingProduct(x0, w1)
             let x1 = V(repeating: a1[p]); c10 = c10.addingProduct(x1, w0); c11 = c11.addingProduct(x1, w1)
@@ -170,8 +170,12 @@ public enum RecurrentProduct {
         case .rows8cols32:
             while j + 32 <= cols.upperBound {
                 var r = 0
+                if r + 8 <= m {   // the strip's first tile brings it into L2; the others find it there
+                    tile8x32(k, a, lda, w + j, ldw, c + j, ldc, prefetch: true)
+                    r += 8
+                }
                 while r + 8 <= m {
-                    tile8x32(k, a + r * lda, lda, w + j, ldw, c + r * ldc + j, ldc)
+                    tile8x32(k, a + r * lda, lda, w + j, ldw, c + r * ldc + j, ldc, prefetch: false)
                     r += 8
                 }
                 if r + 4 <= m {
