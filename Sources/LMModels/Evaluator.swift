@@ -39,12 +39,11 @@ public enum Evaluator {
         var inputs = [Int32](), targets = [Int32]()
         var lossSum = 0.0, tokens = 0
         var start = 0
-        var isFirst = true
         while start < rowLength {
             let window = min(steps, rowLength - start)
             TimeMajor.gather(rows: rows, steps: window, from: sequences, rowStart: { $0 * stride + start }, into: &inputs)
             TimeMajor.gather(rows: rows, steps: window, from: sequences, rowStart: { $0 * stride + start + 1 }, into: &targets)
-            if isFirst { model.resetState(); isFirst = false }
+            if start == 0 { model.resetState() }
             let loss = try model.forward(inputs: inputs, targets: targets, steps: window, batch: rows)
             lossSum += loss * Double(window * rows)
             tokens += window * rows

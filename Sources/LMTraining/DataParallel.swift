@@ -28,6 +28,13 @@ public struct DataParallel {
     /// This rank's rows of a batch of `batch` streams.
     public func rows(batch: Int) -> Range<Int> { Self.rows(batch: batch, rank: rank, size: size) }
 
+    /// Throws ``TrainingError/invalidSetting(_:)`` when a batch of `batch` streams cannot give
+    /// every rank at least one.
+    public func check(batch: Int) throws {
+        guard size > batch else { return }
+        throw TrainingError.invalidSetting("\(size) processes cannot share a batch of \(batch) streams; give --batch at least \(size) (it is the whole batch, split across the processes)")
+    }
+
     /// The signal any rank has received (the largest number), so that all stop after the same step.
     public func agreedSignal(_ local: Int32?) throws -> Int32? {
         var value = [Double(local ?? 0)]

@@ -5,7 +5,7 @@ import LMTensor
 /// copy). Each rank's mean over its own rows is weighted by its share of the batch (rows / B),
 /// so the sums are the mean over the whole batch that one process would have computed.
 public final class GradientAllreduce {
-    public let communicator: any Communicator
+    public let parallel: DataParallel
     /// This rank's share of the batch, rows / B.
     public let weight: Double
     /// Time spent in ``sum(_:)`` so far (read-only; it does not affect the sums).
@@ -20,18 +20,16 @@ public final class GradientAllreduce {
         public var communicationSeconds = 0.0
     }
 
-    /// Sums over `communicator`, this rank's gradients weighted by `weight`.
-    public init(_ communicator: any Communicator, weight: Double) {
-        self.communicator = communicator
+    /// Sums over the ranks of `parallel`, this rank's gradients weighted by `weight`.
+    public init(_ parallel: DataParallel, weight: Double) {
+        self.parallel = parallel
         self.weight = weight
     }
 
     /// The batch's mean loss from this rank's mean over its rows: NaN on every rank when
     /// any rank's is not finite, so all skip the same step.
     public func loss(_ local: Double) throws -> Double {
-        var value = [local.isFinite ? weight * local : .nan]
-        try value.withUnsafeMutableBufferPointer { try communicator.sum($0) }
-        return value[0]
+        try parallel.sum([local.isFinite ? weight * local : .nan])[0]
     }
 
     /// Replaces `gradients` (every gradient of the model, the same layout on every rank) by
@@ -41,7 +39,7 @@ public final class GradientAllreduce {
         let w = Float(weight), g = gradients.pointer
         for i in 0..<gradients.count { g[i] *= w }
         let sent = MonotonicClock.seconds()
-        try communicator.sum(gradients.buffer)
+        try parallel.communicator.sum(gradients.buffer)
         let end = MonotonicClock.seconds()
         timing.calls += 1
         timing.seconds += end - start

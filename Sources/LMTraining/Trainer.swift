@@ -101,9 +101,7 @@ public final class Trainer {
         sampler = try TrainingSampler(kind: options.sampler, stream: train, batch: options.batch, steps: options.steps,
                                       generator: Trainer.generators(seed: options.seed).sampling)
         optimizer = Trainer.makeOptimizer(options)
-        if let parallel, parallel.size > options.batch {
-            throw TrainingError.invalidSetting("\(parallel.size) processes cannot share a batch of \(options.batch) streams; give --batch at least \(parallel.size) (it is the whole batch, split across the processes)")
-        }
+        try parallel?.check(batch: options.batch)
         self.parallel = parallel
         let rows = parallel?.rows(batch: options.batch) ?? 0..<options.batch
         self.rows = rows
@@ -121,14 +119,13 @@ public final class Trainer {
     /// checkpoint; each rank keeps its own rows of the state.
     private func synchronize() throws {
         guard let parallel else { return }
-        let origin = "rank 0's weights"
-        var bytes: [UInt8] = []
         if parallel.isWriter {
-            bytes = [UInt8](try Checkpoint.encode(model: model, optimizer: optimizer, state: state))
+            _ = try parallel.communicator.broadcast([UInt8](try Checkpoint.encode(model: model, optimizer: optimizer, state: state)), root: 0)
+        } else {
+            let bytes = try parallel.communicator.broadcast([], root: 0)
+            state = try Checkpoint.decode(Data(bytes), origin: "rank 0's weights", model: model, optimizer: &optimizer)
+            try sampler.restore(json: state.sampler)
         }
-        bytes = try parallel.communicator.broadcast(bytes, root: 0)
-        state = try Checkpoint.decode(Data(bytes), origin: origin, model: model, optimizer: &optimizer)
-        try sampler.restore(json: state.sampler)
         let full = model.state.filter { $0.rows > 0 }
         if !full.isEmpty { try model.setState(try parallel.localState(full, batch: config.training.batch)) }
     }

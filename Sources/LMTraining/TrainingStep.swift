@@ -45,7 +45,7 @@ public struct TrainingStep<Model: TrainableModel> {
         self.model = model
         self.clip = clip
         gradients = model.gradientBuffers
-        allreduce = parallel.map { GradientAllreduce($0.0.communicator, weight: $0.weight) }
+        allreduce = parallel.map { GradientAllreduce($0.0, weight: $0.weight) }
     }
 
     /// Runs the step on one window, with the dropout masks of `dropout` (nil: none).

@@ -82,9 +82,7 @@ struct TrainBenchmark: ParsableCommand {
 
     /// The benchmark in one process (`parallel` nil) or as one rank of a data-parallel run.
     private func measure(parallel: DataParallel?) throws {
-        if let parallel, parallel.size > batch {
-            throw TrainingError.invalidSetting("\(parallel.size) processes cannot share a batch of \(batch) streams; give --batch at least \(parallel.size) (it is the whole batch)")
-        }
+        try parallel?.check(batch: batch)
         let isWriter = parallel?.isWriter ?? true
         if let t = threads { BLAS.setThreads(t) }
         if isWriter { log(BLAS.configuration.description) }
@@ -103,31 +101,24 @@ struct TrainBenchmark: ParsableCommand {
             (0..<(n + batch)).map { _ in Int32.random(in: 0..<Int32(vocab), using: &rng) }
         }
         let rows = parallel?.rows(batch: batch) ?? 0..<batch
-        // This rank's rows of each window, t-major (inputs t·rows + b, targets one step later).
+        // This process's rows of each window (all of them for one process), t-major: inputs
+        // t·rows + b, targets one step later.
         func rowsOf(_ w: [Int32], from first: Int) -> [Int32] {
             var out: [Int32] = []
             out.reserveCapacity(steps * rows.count)
             for t in first..<(first + steps) { out += w[(t * batch + rows.lowerBound)..<(t * batch + rows.upperBound)] }
             return out
         }
-        let local: [(inputs: [Int32], targets: [Int32])] = parallel == nil ? [] : windows.map { (rowsOf($0, from: 0), rowsOf($0, from: 1)) }
+        let local = windows.map { (inputs: rowsOf($0, from: 0), targets: rowsOf($0, from: 1)) }
         let trainingStep = TrainingStep(model: lm, clip: options.clip,
                                         parallel: parallel.map { ($0, weight: Double(rows.count) / Double(batch)) })
         var update = Trainer.makeOptimizer(options)
         var lossSum = 0.0
         func step(_ i: Int) throws {
-            let w = windows[i % windows.count]
+            let w = local[i % local.count]
             let key = dropout > 0 ? DropoutKey(seed: seed, window: UInt64(i), streamOffset: rows.lowerBound) : nil
-            let loss: Double?
-            if parallel == nil {
-                loss = try trainingStep.run(inputs: Array(w[0..<n]), targets: Array(w[batch...]), steps: steps, batch: batch,
-                                            optimizer: &update, dropout: key)
-            } else {
-                let l = local[i % local.count]
-                loss = try trainingStep.run(inputs: l.inputs, targets: l.targets, steps: steps, batch: rows.count,
-                                            optimizer: &update, dropout: key)
-            }
-            guard let loss else {
+            guard let loss = try trainingStep.run(inputs: w.inputs, targets: w.targets, steps: steps, batch: rows.count,
+                                                  optimizer: &update, dropout: key) else {
                 throw TrainingError.invalidSetting("the loss became non-finite at step \(i); lower --lr or set --clip")
             }
             lossSum += loss
