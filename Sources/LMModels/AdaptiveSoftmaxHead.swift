@@ -181,7 +181,7 @@ public final class AdaptiveSoftmaxHead<Scalar: TensorScalar>: NetworkHead {
         let scale = 1 / Scalar(n)
         var sum = headTargets.withUnsafeBufferPointer {
             Scalar.softmaxCrossEntropy(logits: headLogits.pointer, rows: n, cols: headSize, targets: $0.baseAddress!,
-                                       gradient: headGradient.pointer, scale: scale)
+                                       gradient: headGradient.pointer, columnSums: nil, scale: scale)
         }
         for i in 0..<k where clusterCount[i] > 0 {
             let m = clusterCount[i], d = projections[i].cols, s = clusters[i].count, o = offsets(i)
@@ -193,7 +193,7 @@ public final class AdaptiveSoftmaxHead<Scalar: TensorScalar>: NetworkHead {
                         a: p, lda: d, b: clusterWeights[i].value.pointer, ldb: s, beta: 0, c: z, ldc: s)
             sum += clusterTargets.withUnsafeBufferPointer {
                 Scalar.softmaxCrossEntropy(logits: z, rows: m, cols: s, targets: $0.baseAddress! + clusterStart[i],
-                                           gradient: clusterGradient.pointer + o.logits, scale: scale)
+                                           gradient: clusterGradient.pointer + o.logits, columnSums: nil, scale: scale)
             }
         }
         return sum / Double(n)

@@ -47,7 +47,7 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
         for t in 0..<steps {
             let gt = g + t * batch * w, hp = s + t * bh, hn = s + (t + 1) * bh, rh = rhAll + t * bh
             // [R | Z] pre-activations += H W_h[r|z].
-            Scalar.recurrentProduct(m: batch, n: 2 * h, k: h, a: hp, lda: h, w: whh, ldw: w, c: gt, ldc: w)
+            Scalar.recurrentProduct(m: batch, n: 2 * h, k: h, a: hp, lda: h, w: whh, ldw: w, c: gt, ldc: w, descending: t & 1 == 1)
             WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
                 let row = gt + b * w
                 Scalar.sigmoid(row, row, count: 2 * h)
@@ -55,7 +55,7 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
                 for j in 0..<h { rhb[j] = r[j] * hpb[j] }
             } }
             // H̃ pre-activation += (R ⊙ H) W_hh.
-            Scalar.recurrentProduct(m: batch, n: h, k: h, a: rh, lda: h, w: whh + 2 * h, ldw: w, c: gt + 2 * h, ldc: w)
+            Scalar.recurrentProduct(m: batch, n: h, k: h, a: rh, lda: h, w: whh + 2 * h, ldw: w, c: gt + 2 * h, ldc: w, descending: t & 1 == 1)
             WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
                 let row = gt + b * w
                 let z = row + h, c = row + 2 * h
@@ -88,7 +88,7 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
             } }
             // ∂(R ⊙ H) = dH̃_pre · W_hhᵀ.
             drh.update(repeating: 0, count: bh)
-            Scalar.recurrentProduct(m: batch, n: h, k: h, a: dgt + 2 * h, lda: w, w: whhT + 2 * h * h, ldw: h, c: drh, ldc: h)
+            Scalar.recurrentProduct(m: batch, n: h, k: h, a: dgt + 2 * h, lda: w, w: whhT + 2 * h * h, ldw: h, c: drh, ldc: h, descending: t & 1 == 1)
             // dR_pre, and dH_{t−1} += dH ⊙ Z + ∂(R ⊙ H) ⊙ R (then + [dR | dZ] · W_h[r|z]ᵀ).
             let dprev = dht - bh
             WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
@@ -101,7 +101,7 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
             } }
             guard t > 0 else { continue }
             if ws.fault != .dropRecurrentTerm {
-                Scalar.recurrentProduct(m: batch, n: h, k: 2 * h, a: dgt, lda: w, w: whhT, ldw: h, c: dprev, ldc: h)
+                Scalar.recurrentProduct(m: batch, n: h, k: 2 * h, a: dgt, lda: w, w: whhT, ldw: h, c: dprev, ldc: h, descending: t & 1 == 1)
             }
         }
         let rows = steps * batch, dwhh = recurrentWeight.gradient.pointer

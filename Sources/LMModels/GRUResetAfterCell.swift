@@ -55,7 +55,7 @@ public final class GRUResetAfterCell<Scalar: TensorScalar>: RecurrentCell {
             let gt = g + t * batch * w, hp = s + t * bh, hn = s + (t + 1) * bh, rec = hnAll + t * bh
             // P = H W_hh + b_hh, B × 3H.
             if let bhh { for b in 0..<batch { (p + b * w).update(from: bhh, count: w) } } else { p.update(repeating: 0, count: batch * w) }
-            Scalar.recurrentProduct(m: batch, n: w, k: h, a: hp, lda: h, w: whh, ldw: w, c: p, ldc: w)
+            Scalar.recurrentProduct(m: batch, n: w, k: h, a: hp, lda: h, w: whh, ldw: w, c: p, ldc: w, descending: t & 1 == 1)
             WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
                 let row = gt + b * w, pb = p + b * w
                 for j in 0..<(2 * h) { row[j] += pb[j] }
@@ -105,7 +105,7 @@ public final class GRUResetAfterCell<Scalar: TensorScalar>: RecurrentCell {
             } }
             guard t > 0, ws.fault != .dropRecurrentTerm else { continue }
             // dH_{t−1} += [dR | dZ | R ⊙ dN] · W_hhᵀ.
-            Scalar.recurrentProduct(m: batch, n: h, k: w, a: dgt, lda: w, w: whhT, ldw: h, c: dprev, ldc: h)
+            Scalar.recurrentProduct(m: batch, n: h, k: w, a: dgt, lda: w, w: whhT, ldw: h, c: dprev, ldc: h, descending: t & 1 == 1)
         }
         let rows = steps * batch
         // W_hh += [H_0 … H_{T−1}]ᵀ · [dR | dZ | R ⊙ dN];  b_hh += its column sums.

@@ -46,7 +46,7 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
         cs.update(from: ws.carried[1].pointer, count: bh)
         for t in 0..<steps {
             let gt = g + t * batch * w
-            Scalar.recurrentProduct(m: batch, n: w, k: h, a: s + t * bh, lda: h, w: whh, ldw: w, c: gt, ldc: w)
+            Scalar.recurrentProduct(m: batch, n: w, k: h, a: s + t * bh, lda: h, w: whh, ldw: w, c: gt, ldc: w, descending: t & 1 == 1)
             let cp = cs + t * bh, cn = cs + (t + 1) * bh, hn = s + (t + 1) * bh, tc = tcAll + t * bh
             WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
                 Scalar.lstmForward(gates: gt + b * w, cell: cp + b * h, newCell: cn + b * h,
@@ -75,7 +75,7 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
                                     gateGradients: dgt + b * w, count: h)
             } }
             if t > 0 && ws.fault != .dropRecurrentTerm {
-                Scalar.recurrentProduct(m: batch, n: h, k: w, a: dgt, lda: w, w: whhT, ldw: h, c: dht - bh, ldc: h)
+                Scalar.recurrentProduct(m: batch, n: h, k: w, a: dgt, lda: w, w: whhT, ldw: h, c: dht - bh, ldc: h, descending: t & 1 == 1)
             }
         }
         let rows = steps * batch

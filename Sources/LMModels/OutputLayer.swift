@@ -24,6 +24,8 @@ public final class OutputLayer<Scalar: TensorScalar>: NetworkHead {
     private(set) var rows = 0
     private(set) var logits = Buffer<Scalar>(count: 0)
     private(set) var logitGradients = Buffer<Scalar>(count: 0)
+    /// Column sums of ``logitGradients`` (V): the last loss's gradient with respect to b_q.
+    private var biasGradient = Buffer<Scalar>(count: 0)
 
     /// A head from H hidden units to V logits, zero-initialised.
     public init(inputSize: Int, outputSize: Int) {
@@ -90,13 +92,15 @@ public final class OutputLayer<Scalar: TensorScalar>: NetworkHead {
         }
     }
 
-    /// Mean cross-entropy of the last logits against `targets` (nats); stores its gradient.
+    /// Mean cross-entropy of the last logits against `targets` (nats); stores its gradient and
+    /// that gradient's column sums (b_q's gradient, added by ``backward(hidden:hiddenGradient:)``).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func loss(_ targets: [Int32]) -> Double {
         targets.withUnsafeBufferPointer {
-            SoftmaxCrossEntropy.meanLoss(logits: logits.pointer, rows: rows, cols: outputSize,
-                                         targets: $0.baseAddress!, gradient: logitGradients.pointer)
+            if biasGradient.count != outputSize { biasGradient = Buffer(count: outputSize) }
+            return SoftmaxCrossEntropy.meanLoss(logits: logits.pointer, rows: rows, cols: outputSize, targets: $0.baseAddress!,
+                                                gradient: logitGradients.pointer, columnSums: biasGradient.pointer)
         }
     }
 
@@ -105,13 +109,9 @@ public final class OutputLayer<Scalar: TensorScalar>: NetworkHead {
     @_specialize(where Scalar == Double)
     public func backward(hidden: UnsafePointer<Scalar>, hiddenGradient: UnsafeMutablePointer<Scalar>) {
         let v = outputSize, n = rows, dl = UnsafePointer(logitGradients.pointer), db = bias.gradient.pointer
-        // db += column sums of dL, columns split across the pool (each summed in row order).
-        WorkerPool.shared.parallelColumns(v, rows: n) { columns in
-            for r in 0..<n {
-                let g = dl + r * v
-                for j in columns { db[j] += g[j] }
-            }
-        }
+        // db += column sums of dL, which the loss summed while each row was in cache.
+        let sums = UnsafePointer(biasGradient.pointer)
+        for j in 0..<v { db[j] += sums[j] }
         if isTied {
             // dE (V × H) += dLᵀ · H;  ∂H = dL · E.
             if fault != .dropTiedHeadTerm {

@@ -46,7 +46,7 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
         for t in 0..<steps {
             let gt = g + t * bh
             // gt += H_{t−1} W_hh, then H_t = φ(gt).
-            Scalar.recurrentProduct(m: batch, n: h, k: h, a: s + t * bh, lda: h, w: whh, ldw: h, c: gt, ldc: h)
+            Scalar.recurrentProduct(m: batch, n: h, k: h, a: s + t * bh, lda: h, w: whh, ldw: h, c: gt, ldc: h, descending: t & 1 == 1)
             let out = s + (t + 1) * bh, act = activation
             WorkerPool.shared.parallelRows(batch, width: h) { r in
                 let o = r.lowerBound * h, n = r.count * h
@@ -80,7 +80,7 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
             }
             // dH_{t−1} += dG_t W_hhᵀ (the gradient into the carried-in state is dropped).
             if t > 0 && ws.fault != .dropRecurrentTerm {
-                Scalar.recurrentProduct(m: batch, n: h, k: h, a: dgt, lda: h, w: whhT, ldw: h, c: dht - bh, ldc: h)
+                Scalar.recurrentProduct(m: batch, n: h, k: h, a: dgt, lda: h, w: whhT, ldw: h, c: dht - bh, ldc: h, descending: t & 1 == 1)
             }
         }
         // W_hh += [H_0 … H_{T−1}]ᵀ · [dG_1 … dG_T]: one product over the window.

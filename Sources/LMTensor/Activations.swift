@@ -173,6 +173,31 @@ enum VectorMath {
         while i < n { y[i] = tanh(x[i]); i += 1 }
     }
 
+    /// Σ x[i]²: blocks of 4,096 elements summed in `Float` on 4 × 16 lanes (memory-bound, where
+    /// the generic kernel's four scalar chains are latency-bound), the blocks added in `Double`
+    /// in order, so the result depends on the data only, not on the thread count.
+    static func sumOfSquares(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
+        var total = 0.0
+        var i = 0
+        while i < n {
+            let end = Swift.min(i + 4096, n)
+            var s0 = SIMD16<Float>(repeating: 0), s1 = s0, s2 = s0, s3 = s0
+            var j = i
+            while j + 64 <= end {
+                let a = load16(x + j), b = load16(x + j + 16), c = load16(x + j + 32), d = load16(x + j + 48)
+                s0 = s0.addingProduct(a, a); s1 = s1.addingProduct(b, b)
+                s2 = s2.addingProduct(c, c); s3 = s3.addingProduct(d, d)
+                j += 64
+            }
+            while j + 16 <= end { let a = load16(x + j); s0 = s0.addingProduct(a, a); j += 16 }
+            var tail: Float = 0
+            while j < end { tail += x[j] * x[j]; j += 1 }
+            total += Double(((s0 + s1) + (s2 + s3)).sum()) + Double(tail)
+            i = end
+        }
+        return total
+    }
+
     /// y = σ(x), as ``tanh(_:_:_:)``.
     static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         var i = 0

@@ -145,6 +145,12 @@ public enum BLAS {
     ) {
         let f = OpenBLASLibrary.shared.sgemm
         let oa: Int32 = transposeA ? 112 : 111, ob: Int32 = transposeB ? 112 : 111
+        if splitsDepth(m: m, n: n, k: k) {
+            depthHalves(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc) { kk, ap, bp, first, cp, ldcc in
+                f(101, oa, ob, Int32(m), Int32(n), Int32(kk), alpha, ap, Int32(lda), bp, Int32(ldb), first ? beta : 0, cp, Int32(ldcc))
+            }
+            return
+        }
         gemm(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc) { mm, nn, ap, bp, cp in
             f(101, oa, ob, mm, nn, Int32(k), alpha, ap, Int32(lda), bp, Int32(ldb), beta, cp, Int32(ldc))
         }
@@ -158,8 +164,57 @@ public enum BLAS {
     ) {
         let f = OpenBLASLibrary.shared.dgemm
         let oa: Int32 = transposeA ? 112 : 111, ob: Int32 = transposeB ? 112 : 111
+        if splitsDepth(m: m, n: n, k: k) {
+            depthHalves(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc) { kk, ap, bp, first, cp, ldcc in
+                f(101, oa, ob, Int32(m), Int32(n), Int32(kk), alpha, ap, Int32(lda), bp, Int32(ldb), first ? beta : 0, cp, Int32(ldcc))
+            }
+            return
+        }
         gemm(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc) { mm, nn, ap, bp, cp in
             f(101, oa, ob, mm, nn, Int32(k), alpha, ap, Int32(lda), bp, Int32(ldb), beta, cp, Int32(ldc))
+        }
+    }
+
+    /// Whether a product is split along k (``depthHalves``): in `split` parallelism, when k is
+    /// at least 4 · max(m, n) and C is small enough (≤ 2²⁰ elements) for a scratch copy. The
+    /// choice depends on the shape alone, never on the thread count.
+    @inline(__always)
+    static func splitsDepth(m: Int, n: Int, k: Int) -> Bool {
+        parallelism == .split && m >= 16 && n >= 16 && k >= 4 * max(m, n) && m * n <= 1 << 20
+    }
+
+    /// A deep product (∂H = dL · Wᵀ of a vocabulary-sized head: k = V ≫ m, n) as two products
+    /// over the halves of k, the first into C with `beta`, the second into scratch (beta 0), then
+    /// C += scratch. Run on two threads, each packs half of *both* operands, where blocks of C
+    /// would each pack all of the one they share. The halves are taken on one thread too, so the
+    /// result does not depend on the thread count. `call(k, a, b, first, c, ldc)` runs one half.
+    @inline(__always)
+    private static func depthHalves<T: BinaryFloatingPoint>(
+        _ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int,
+        _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int,
+        _ c: UnsafeMutablePointer<T>, _ ldc: Int,
+        _ call: (Int, UnsafePointer<T>, UnsafePointer<T>, Bool, UnsafeMutablePointer<T>, Int) -> Void
+    ) {
+        let lib = OpenBLASLibrary.shared, pool = WorkerPool.shared
+        let k0 = min(k, (k / 2 + 15) / 16 * 16)
+        let scratch = UnsafeMutablePointer<T>.allocate(capacity: m * n)
+        defer { scratch.deallocate() }
+        let aDeep = ta ? a + k0 * lda : a + k0, bDeep = tb ? b + k0 : b + k0 * ldb
+        func half(_ p: Int) {
+            if p == 0 { call(k0, a, b, true, c, ldc) } else { call(k - k0, aDeep, bDeep, false, scratch, n) }
+        }
+        lib.useThreads(1)
+        if threadCount(m: m, n: n, k: k) > 1 && pool.width > 1 {
+            pool.run(parts: 2, half)
+        } else {
+            half(0)
+            half(1)
+        }
+        pool.parallelRows(m, width: n) { rows in
+            for r in rows {
+                let cr = c + r * ldc, sr = UnsafePointer(scratch + r * n)
+                for j in 0..<n { cr[j] += sr[j] }
+            }
         }
     }
 

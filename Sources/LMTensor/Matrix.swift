@@ -135,7 +135,16 @@ public final class Buffer<Element: TensorScalar> {
     /// Sets every element to zero.
     public func zero() {
         // memset: all-zero bits are 0.0 for IEEE floats; avoids unspecialised generic loops.
-        UnsafeMutableRawPointer(pointer).initializeMemory(as: UInt8.self, repeating: 0, count: count * MemoryLayout<Element>.stride)
+        // Large buffers (a model's gradients) in parts of 256 KiB across the worker pool.
+        let bytes = count * MemoryLayout<Element>.stride, part = 1 << 18
+        let raw = UnsafeMutableRawPointer(pointer)
+        if bytes < 4 * part {
+            raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+            return
+        }
+        WorkerPool.shared.parallelRows((bytes + part - 1) / part, width: part / 4) { parts in
+            for i in parts { (raw + i * part).initializeMemory(as: UInt8.self, repeating: 0, count: min(part, bytes - i * part)) }
+        }
     }
 
     /// The elements as an array (a copy).

@@ -162,48 +162,61 @@ public enum RecurrentProduct {
         return BLAS.cpuFlags().contains("avx512f") ? .rows8cols32 : .rows6cols16
     }()
 
-    /// The columns `cols` of C += A · W on the calling thread.
+    /// The columns `cols` of C += A · W on the calling thread, in column strips (32 wide for the
+    /// 8 × 32 tile, then 16 wide, then the ragged last < 16), left to right or, when `descending`,
+    /// right to left. The order changes no sum (each element of C adds its k products in order).
     static func block(m: Int, k: Int, cols: Range<Int>, a: UnsafePointer<Float>, lda: Int,
-                      w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int, tile: Tile) {
-        var j = cols.lowerBound
-        switch tile {
-        case .rows8cols32:
-            while j + 32 <= cols.upperBound {
-                var r = 0
-                if r + 8 <= m {   // the strip's first tile brings it into L2; the others find it there
-                    tile8x32(k, a, lda, w + j, ldw, c + j, ldc, prefetch: true)
-                    r += 8
-                }
-                while r + 8 <= m {
-                    tile8x32(k, a + r * lda, lda, w + j, ldw, c + r * ldc + j, ldc, prefetch: false)
-                    r += 8
-                }
-                if r + 4 <= m {
-                    tile4x32(k, a + r * lda, lda, w + j, ldw, c + r * ldc + j, ldc)
-                    r += 4
-                }
-                while r < m {
-                    tile1x32(k, a + r * lda, w + j, ldw, c + r * ldc + j)
-                    r += 1
-                }
-                j += 32
-            }
-            fallthrough
-        case .rows6cols16:
-            while j + 16 <= cols.upperBound {
-                var r = 0
-                while r + 6 <= m {
-                    tile6x16(k, a + r * lda, lda, w + j, ldw, c + r * ldc + j, ldc)
-                    r += 6
-                }
-                while r < m {
-                    tile1x16(k, a + r * lda, w + j, ldw, c + r * ldc + j)
-                    r += 1
-                }
-                j += 16
+                      w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int, tile: Tile,
+                      descending: Bool = false) {
+        let wide = tile == .rows8cols32 ? cols.count / 32 : 0
+        let narrow = (cols.count - 32 * wide) / 16
+        let ragged = cols.count - 32 * wide - 16 * narrow
+        let strips = wide + narrow + (ragged > 0 && k > 0 ? 1 : 0)
+        for i in 0..<strips {
+            let s = descending ? strips - 1 - i : i
+            if s < wide {
+                strip32(m: m, k: k, j: cols.lowerBound + 32 * s, a: a, lda: lda, w: w, ldw: ldw, c: c, ldc: ldc)
+            } else if s < wide + narrow {
+                strip16(m: m, k: k, j: cols.lowerBound + 32 * wide + 16 * (s - wide), a: a, lda: lda, w: w, ldw: ldw, c: c, ldc: ldc)
+            } else {
+                raggedColumns(m: m, k: k, j: cols.upperBound - ragged, r: ragged, a: a, lda: lda, w: w, ldw: ldw, c: c, ldc: ldc)
             }
         }
-        if j < cols.upperBound && k > 0 { raggedColumns(m: m, k: k, j: j, r: cols.upperBound - j, a: a, lda: lda, w: w, ldw: ldw, c: c, ldc: ldc) }
+    }
+
+    /// C[0..<m, j..<j + 32] += A · W[0..<k, j..<j + 32]: 8-row tiles (the first prefetching W's
+    /// rows ahead; the strip is then in L2 for the others), a 4-row tile, single rows.
+    @inline(__always)
+    static func strip32(m: Int, k: Int, j: Int, a: UnsafePointer<Float>, lda: Int,
+                        w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        var r = 0
+        while r + 8 <= m {
+            tile8x32(k, a + r * lda, lda, w + j, ldw, c + r * ldc + j, ldc, prefetch: r == 0)
+            r += 8
+        }
+        if r + 4 <= m {
+            tile4x32(k, a + r * lda, lda, w + j, ldw, c + r * ldc + j, ldc)
+            r += 4
+        }
+        while r < m {
+            tile1x32(k, a + r * lda, w + j, ldw, c + r * ldc + j)
+            r += 1
+        }
+    }
+
+    /// C[0..<m, j..<j + 16] += A · W[0..<k, j..<j + 16]: 6-row tiles, then single rows.
+    @inline(__always)
+    static func strip16(m: Int, k: Int, j: Int, a: UnsafePointer<Float>, lda: Int,
+                        w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        var r = 0
+        while r + 6 <= m {
+            tile6x16(k, a + r * lda, lda, w + j, ldw, c + r * ldc + j, ldc)
+            r += 6
+        }
+        while r < m {
+            tile1x16(k, a + r * lda, w + j, ldw, c + r * ldc + j)
+            r += 1
+        }
     }
 
     /// C[0..<m, j..<j + r] += A · W[0..<k, j..<j + r] for the last r < 16 columns, one row of C
@@ -229,21 +242,33 @@ public enum RecurrentProduct {
 
     /// C (m × n, ldc) += A (m × k, lda) · W (k × n, ldw), split over the worker pool by
     /// column blocks (multiples of 32) when ``BLAS/threads`` > 1, with `tile` (the host's by default).
+    ///
+    /// `descending` reverses the order in which each thread walks its columns (its parts and the
+    /// strips in them); the sums are the same. A recurrent layer alternates it step by step: a
+    /// thread's part of W that is larger than its L2 cache then starts where the last step ended,
+    /// on the strips still cached, instead of on the ones a left-to-right walk evicted first.
     public static func accumulate(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
                                   w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
-                                  tile: Tile = hostTile) {
+                                  tile: Tile = hostTile, descending: Bool = false) {
         let pool = WorkerPool.shared
         let threads = min(BLAS.threads, pool.width)
         // Four parts per thread (at least 32 columns each): a thread slowed down by another
         // process leaves its last parts to the others.
         let parts = min(4 * threads, max(1, n / 32))
         if threads <= 1 || parts <= 1 || m * n * k < 65536 {
-            block(m: m, k: k, cols: 0..<n, a: a, lda: lda, w: w, ldw: ldw, c: c, ldc: ldc, tile: tile)
+            block(m: m, k: k, cols: 0..<n, a: a, lda: lda, w: w, ldw: ldw, c: c, ldc: ldc, tile: tile, descending: descending)
             return
         }
+        // The caller claims parts from the front, the first worker from the back (WorkerPool), so
+        // ascending the caller ends on part parts/2 − 1 and the worker on part parts/2; descending
+        // maps the claims so that each starts on the part it ended on, walking back.
+        let half = parts / 2
         pool.run(parts: parts) { p in
-            let cols = BLAS.block(n, parts: parts, p, multiple: 32)
-            if !cols.isEmpty { block(m: m, k: k, cols: cols, a: a, lda: lda, w: w, ldw: ldw, c: c, ldc: ldc, tile: tile) }
+            let q = !descending ? p : p < half ? half - 1 - p : parts - 1 - p + half
+            let cols = BLAS.block(n, parts: parts, q, multiple: 32)
+            if !cols.isEmpty {
+                block(m: m, k: k, cols: cols, a: a, lda: lda, w: w, ldw: ldw, c: c, ldc: ldc, tile: tile, descending: descending)
+            }
         }
     }
 }

@@ -6,17 +6,23 @@
 public enum SoftmaxCrossEntropy {
     /// Mean cross-entropy of `logits` (rows × cols, row-major) against `targets` (one class
     /// index per row, each in 0..<cols). When `gradient` is given it receives
-    /// ∂mean/∂logits = (softmax − onehot) / rows; it may be the logits buffer itself.
+    /// ∂mean/∂logits = (softmax − onehot) / rows; it may be the logits buffer itself. When
+    /// `columnSums` is given too, it is set to that gradient's column sums (cols elements: the
+    /// gradient of a bias added to every row), computed in the same pass over the rows.
     ///
     /// - Returns: the mean loss in nats, computed in `Double`.
     @inlinable
     public static func meanLoss<T: TensorScalar>(
         logits: UnsafePointer<T>, rows: Int, cols: Int, targets: UnsafePointer<Int32>,
-        gradient: UnsafeMutablePointer<T>? = nil
+        gradient: UnsafeMutablePointer<T>? = nil, columnSums: UnsafeMutablePointer<T>? = nil
     ) -> Double {
-        guard rows > 0 else { return 0 }
+        guard rows > 0 else {
+            columnSums?.update(repeating: 0, count: cols)
+            return 0
+        }
         let sum = T.softmaxCrossEntropy(logits: logits, rows: rows, cols: cols, targets: targets,
-                                        gradient: gradient, scale: 1 / T(rows))
+                                        gradient: gradient, columnSums: gradient == nil ? nil : columnSums,
+                                        scale: 1 / T(rows))
         return sum / Double(rows)
     }
 
@@ -48,9 +54,18 @@ extension Kernels {
     @inline(__always)
     static func softmaxCrossEntropy<T: TensorScalar>(
         _ logits: UnsafePointer<T>, _ rows: Int, _ cols: Int, _ targets: UnsafePointer<Int32>,
-        _ gradient: UnsafeMutablePointer<T>?, _ scale: T
+        _ gradient: UnsafeMutablePointer<T>?, _ columnSums: UnsafeMutablePointer<T>?, _ scale: T
     ) -> Double {
         var total = 0.0
+        defer {
+            if let g = gradient, let sums = columnSums {
+                for j in 0..<cols {
+                    var s: T = 0
+                    for r in 0..<rows { s += g[r * cols + j] }
+                    sums[j] = s
+                }
+            }
+        }
         for r in 0..<rows {
             let z = logits + r * cols
             var m = z[0]
@@ -75,29 +90,65 @@ extension Kernels {
 }
 
 extension VectorMath {
+    /// Rows per block of the `Float` softmax cross-entropy: the unit of work on the pool, and of
+    /// the column sums (each block's rows summed in order, then the blocks in order).
+    static let softmaxBlockRows = 32
+
     /// The `Float` softmax cross-entropy: the generic kernel's arithmetic, row by row on 16
     /// SIMD lanes (the max by compare and blend, then e^{z − m} from ``exp16(_:)`` with shifted logits below −87
-    /// flushed to e^−87 ≈ 1.6e-38, which changes no sum, summed in 16 partial sums), rows
-    /// split across ``WorkerPool/shared``. Each row's loss goes to its own slot and the slots
-    /// are summed in row order, so the result does not depend on the number of threads.
-    /// `gradient` may be the logits buffer itself. NaN logits give a NaN loss, as the generic
-    /// kernel does.
+    /// flushed to e^−87 ≈ 1.6e-38, which changes no sum, summed in 16 partial sums), in blocks
+    /// of ``softmaxBlockRows`` rows claimed by the threads of ``WorkerPool/shared``. Each row's
+    /// loss goes to its own slot and the slots are summed in row order; `columnSums` (with
+    /// `gradient`) adds each block's gradient rows, still in cache, into that block's own
+    /// partial sums, and the partials are added in block order: neither result depends on the
+    /// number of threads. `gradient` may be the logits buffer itself. NaN logits give a NaN
+    /// loss, as the generic kernel does.
     static func softmaxCrossEntropy(
         _ logits: UnsafePointer<Float>, _ rows: Int, _ cols: Int, _ targets: UnsafePointer<Int32>,
-        _ gradient: UnsafeMutablePointer<Float>?, _ scale: Float
+        _ gradient: UnsafeMutablePointer<Float>?, _ columnSums: UnsafeMutablePointer<Float>?, _ scale: Float
     ) -> Double {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: rows) { rowLoss in
+        let size = softmaxBlockRows, blocks = (rows + size - 1) / size
+        let sums = gradient == nil ? nil : columnSums
+        let partials = sums == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: blocks * cols)
+        defer { partials?.deallocate() }
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: rows) { rowLoss in
             let losses = rowLoss.baseAddress!
-            WorkerPool.shared.parallelRows(rows, width: cols) { block in
-                for r in block {
-                    losses[r] = softmaxCrossEntropyRow(logits + r * cols, gradient.map { $0 + r * cols }, cols,
-                                                       Int(targets[r]), scale)
+            func block(_ b: Int) {
+                for r in b * size..<min(rows, (b + 1) * size) {
+                    let g = gradient.map { $0 + r * cols }
+                    losses[r] = softmaxCrossEntropyRow(logits + r * cols, g, cols, Int(targets[r]), scale)
+                    if let p = partials, let g {
+                        let row = p + b * cols
+                        if r == b * size { row.update(from: g, count: cols) } else { addRow(g, to: row, cols) }
+                    }
+                }
+            }
+            if blocks > 1 && rows * cols >= WorkerPool.shared.elementThreshold {
+                WorkerPool.shared.run(parts: blocks) { block($0) }
+            } else {
+                for b in 0..<blocks { block(b) }
+            }
+            if let sums, let p = partials {
+                sums.update(from: p, count: cols)
+                WorkerPool.shared.parallelColumns(cols, rows: blocks) { columns in
+                    for b in 1..<max(1, blocks) {
+                        let row = p + b * cols
+                        for j in columns { sums[j] += row[j] }
+                    }
                 }
             }
             var total = 0.0
             for r in 0..<rows { total += losses[r] }
             return total
         }
+    }
+
+    /// y[0..<n] += x[0..<n], 16 lanes at a time.
+    @inline(__always)
+    static func addRow(_ x: UnsafePointer<Float>, to y: UnsafeMutablePointer<Float>, _ n: Int) {
+        var j = 0
+        while j + 16 <= n { store16(load16(y + j) + load16(x + j), y + j); j += 16 }
+        while j < n { y[j] += x[j]; j += 1 }
     }
 
     /// One row of ``softmaxCrossEntropy(_:_:_:_:_:_:)``: returns log Σ e^{z − m} − (z_t − m) and,

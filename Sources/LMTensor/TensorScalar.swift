@@ -32,9 +32,12 @@ where Self.RawSignificand: FixedWidthInteger {
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
 
     /// The recurrent-step product C (m × n, ldc) += A (m × k, lda) · W (k × n, ldw): LMKit's
-    /// own unpacked kernel for `Float` (``RecurrentProduct``), `gemm` for `Double`.
+    /// own unpacked kernel for `Float` (``RecurrentProduct``), `gemm` for `Double`. Layers pass
+    /// `descending` on odd steps (the column order, not the result; see
+    /// ``RecurrentProduct/accumulate(m:n:k:a:lda:w:ldw:c:ldc:tile:descending:)``).
     static func recurrentProduct(m: Int, n: Int, k: Int, a: UnsafePointer<Self>, lda: Int,
-                                 w: UnsafePointer<Self>, ldw: Int, c: UnsafeMutablePointer<Self>, ldc: Int)
+                                 w: UnsafePointer<Self>, ldw: Int, c: UnsafeMutablePointer<Self>, ldc: Int,
+                                 descending: Bool)
 
     /// The product of one sequence's step: y (cols) += x (rows) · W (rows × cols, row stride
     /// `stride`), W read in place. ``VectorMatrix`` for `Float` (split across the pool and
@@ -53,10 +56,11 @@ where Self.RawSignificand: FixedWidthInteger {
     /// Numerically stable softmax cross-entropy over `rows` rows of `cols` logits (row
     /// stride `cols`). Returns the *sum* of the row losses `-log softmax(row)[target]`,
     /// accumulated in `Double`. When `gradient` is non-nil it receives
-    /// `scale · (softmax(row) − onehot(target))` (it may alias `logits`).
+    /// `scale · (softmax(row) − onehot(target))` (it may alias `logits`), and `columnSums`, when
+    /// also given, is set to that gradient's column sums (cols; a bias's gradient).
     static func softmaxCrossEntropy(
         logits: UnsafePointer<Self>, rows: Int, cols: Int, targets: UnsafePointer<Int32>,
-        gradient: UnsafeMutablePointer<Self>?, scale: Self) -> Double
+        gradient: UnsafeMutablePointer<Self>?, columnSums: UnsafeMutablePointer<Self>?, scale: Self) -> Double
 
     /// One row of an LSTM step, fused: `gates` (4·count: [I | F | O | C̃] pre-activations) are
     /// replaced by their activations (σ, σ, σ, tanh); `newCell` = F ⊙ `cell` + I ⊙ C̃,
@@ -93,8 +97,9 @@ extension Float: TensorScalar {
     }
 
     public static func recurrentProduct(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
-                                        w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        RecurrentProduct.accumulate(m: m, n: n, k: k, a: a, lda: lda, w: w, ldw: ldw, c: c, ldc: ldc)
+                                        w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                        descending: Bool) {
+        RecurrentProduct.accumulate(m: m, n: n, k: k, a: a, lda: lda, w: w, ldw: ldw, c: c, ldc: ldc, descending: descending)
     }
 
     public static func vectorMatrix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, rows: Int, cols: Int, stride: Int,
@@ -113,9 +118,9 @@ extension Float: TensorScalar {
     }
     public static func softmaxCrossEntropy(
         logits: UnsafePointer<Float>, rows: Int, cols: Int, targets: UnsafePointer<Int32>,
-        gradient: UnsafeMutablePointer<Float>?, scale: Float
+        gradient: UnsafeMutablePointer<Float>?, columnSums: UnsafeMutablePointer<Float>?, scale: Float
     ) -> Double {
-        VectorMath.softmaxCrossEntropy(logits, rows, cols, targets, gradient, scale)
+        VectorMath.softmaxCrossEntropy(logits, rows, cols, targets, gradient, columnSums, scale)
     }
     public static func lstmForward(gates: UnsafeMutablePointer<Float>, cell: UnsafePointer<Float>,
                                    newCell: UnsafeMutablePointer<Float>, tanhCell: UnsafeMutablePointer<Float>,
@@ -128,7 +133,7 @@ extension Float: TensorScalar {
         VectorMath.lstmBackward(gates, cell, tanhCell, hiddenGradient, cellGradient, gateGradients, count)
     }
     public static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Double {
-        Kernels.sumOfSquares(x, count)
+        VectorMath.sumOfSquares(x, count)
     }
     public static func scale(_ x: UnsafeMutablePointer<Float>, count: Int, by factor: Float) {
         Kernels.scale(x, count, factor)
@@ -151,7 +156,8 @@ extension Double: TensorScalar {
     }
 
     public static func recurrentProduct(m: Int, n: Int, k: Int, a: UnsafePointer<Double>, lda: Int,
-                                        w: UnsafePointer<Double>, ldw: Int, c: UnsafeMutablePointer<Double>, ldc: Int) {
+                                        w: UnsafePointer<Double>, ldw: Int, c: UnsafeMutablePointer<Double>, ldc: Int,
+                                        descending: Bool) {
         gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
              b: w, ldb: ldw, beta: 1, c: c, ldc: ldc)
     }
@@ -172,9 +178,9 @@ extension Double: TensorScalar {
     }
     public static func softmaxCrossEntropy(
         logits: UnsafePointer<Double>, rows: Int, cols: Int, targets: UnsafePointer<Int32>,
-        gradient: UnsafeMutablePointer<Double>?, scale: Double
+        gradient: UnsafeMutablePointer<Double>?, columnSums: UnsafeMutablePointer<Double>?, scale: Double
     ) -> Double {
-        Kernels.softmaxCrossEntropy(logits, rows, cols, targets, gradient, scale)
+        Kernels.softmaxCrossEntropy(logits, rows, cols, targets, gradient, columnSums, scale)
     }
     public static func sumOfSquares(_ x: UnsafePointer<Double>, count: Int) -> Double {
         Kernels.sumOfSquares(x, count)

@@ -14,7 +14,7 @@ struct SgemmBenchmark: ParsableCommand {
     @Option(help: "Seconds to measure, after a warm-up.") var seconds: Double = 3
     @Flag(help: "Use op(A) = Aᵀ (A stored k × m).") var transposeA = false
     @Flag(help: "Use op(B) = Bᵀ (B stored n × k).") var transposeB = false
-    @Flag(help: "Use LMKit's recurrent-step kernel (C += A·B, no transposes) instead of OpenBLAS.") var recurrentKernel = false
+    @Flag(help: "Use LMKit's recurrent-step kernel (C += A·B, no transposes) instead of OpenBLAS, its column order alternating call by call as a layer's steps do.") var recurrentKernel = false
 
     func validate() throws {
         guard m > 0, k > 0, n > 0 else { throw ValidationError("--m, --k, --n must be positive") }
@@ -30,9 +30,12 @@ struct SgemmBenchmark: ParsableCommand {
         let a = Buffer<Float>(count: m * k), b = Buffer<Float>(count: k * n), c = Buffer<Float>(count: m * n)
         for i in 0..<a.count { a[i] = Float.random(in: -1...1, using: &rng) }
         for i in 0..<b.count { b[i] = Float.random(in: -1...1, using: &rng) }
+        var calls = 0
         func product() {
             if recurrentKernel {
-                RecurrentProduct.accumulate(m: m, n: n, k: k, a: a.pointer, lda: k, w: b.pointer, ldw: n, c: c.pointer, ldc: n)
+                RecurrentProduct.accumulate(m: m, n: n, k: k, a: a.pointer, lda: k, w: b.pointer, ldw: n, c: c.pointer, ldc: n,
+                                            descending: calls & 1 == 1)
+                calls += 1
                 return
             }
             BLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,

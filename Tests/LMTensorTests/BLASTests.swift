@@ -1,4 +1,5 @@
 import Testing
+import Numerics
 @testable import LMTensor
 
 @Suite struct BLASTests {
@@ -27,6 +28,36 @@ import Testing
         BLAS.threads = 2; BLAS.smallProductThreads = 1; BLAS.smallProductFlops = 1000
         #expect(BLAS.threadCount(m: 2, n: 2, k: 2) == 1)
         #expect(BLAS.threadCount(m: 100, n: 100, k: 100) == 2)
+    }
+
+    /// Deep products (k ≥ 4 · max(m, n)) run as two halves of k: every transpose, strided
+    /// operands, alpha and beta, an odd k, against a Double triple loop; C's padding untouched.
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func deepProductsSplitAlongKMatchTripleLoop(transposes: (Bool, Bool)) {
+        let (ta, tb) = transposes
+        let (m, n, k) = (24, 17, 1_001)
+        #expect(BLAS.splitsDepth(m: m, n: n, k: k) == (BLAS.parallelism == .split))
+        var rng = SplitMix64(seed: 5)
+        let lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 2, ldc = n + 4
+        let a = randomArray((ta ? k : m) * lda, in: -1...1, &rng).map(Float.init)
+        let b = randomArray((tb ? n : k) * ldb, in: -1...1, &rng).map(Float.init)
+        var c = randomArray(m * ldc, in: -1...1, &rng).map(Float.init)
+        let c0 = c
+        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+            BLAS.sgemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.5, a: ap.baseAddress!, lda: lda,
+                       b: bp.baseAddress!, ldb: ldb, beta: 2, c: cp.baseAddress!, ldc: ldc)
+        } } }
+        for i in 0..<m {
+            for j in 0..<ldc {
+                guard j < n else { #expect(c[i * ldc + j] == c0[i * ldc + j]); continue }
+                var sum = 0.0
+                for p in 0..<k {
+                    sum += Double(ta ? a[p * lda + i] : a[i * lda + p]) * Double(tb ? b[j * ldb + p] : b[p * ldb + j])
+                }
+                let expected = 2 * Double(c0[i * ldc + j]) + 0.5 * sum
+                #expect(Double(c[i * ldc + j]).isApproximatelyEqual(to: expected, absoluteTolerance: 1e-4), "C[\(i), \(j)]")
+            }
+        }
     }
 
     @Test func gemmHonoursStridesAndBeta() {

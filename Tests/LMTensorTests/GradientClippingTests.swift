@@ -30,4 +30,15 @@ import Numerics
             for i in 0..<r.count { #expect(Double(b[i]).isApproximatelyEqual(to: r[i], absoluteTolerance: 1e-6)) }
         }
     }
+
+    /// The 16-lane `Float` sum of squares against a `Double` loop, for lengths that end inside
+    /// a 64-element step, a 16-lane step and a 4,096-element block.
+    @Test(arguments: [0, 1, 15, 16, 17, 63, 64, 65, 4095, 4096, 4097, 70_001])
+    func vectorSumOfSquaresMatchesDoubleLoop(count: Int) {
+        var rng = SplitMix64(seed: UInt64(count))
+        let x = randomArray(count, in: -2...2, &rng).map(Float.init)
+        let expected = x.reduce(0.0) { $0 + Double($1) * Double($1) }
+        let sum = x.withUnsafeBufferPointer { VectorMath.sumOfSquares($0.baseAddress ?? UnsafePointer(bitPattern: 16)!, count) }
+        #expect(sum.isApproximatelyEqual(to: expected, absoluteTolerance: 1e-9, relativeTolerance: 1e-6))
+    }
 }

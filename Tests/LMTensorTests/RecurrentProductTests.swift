@@ -20,6 +20,29 @@ import Numerics
         check(tile: tile, shape: shape, ldwPadding: 0)
     }
 
+    /// The descending column order (odd steps of a layer) adds the same products in the same
+    /// order into each element of C: bit-identical to ascending, split across threads or not.
+    @Test(arguments: [RecurrentProduct.Tile.rows8cols32, .rows6cols16],
+          [(20, 650, 2600), (20, 2600, 650), (50, 256, 1024), (5, 7, 33), (17, 100, 31), (32, 512, 512)])
+    func descendingOrderGivesTheSameBits(tile: RecurrentProduct.Tile, shape: (Int, Int, Int)) {
+        let (m, k, n) = shape
+        var rng = SplitMix64(seed: UInt64(m * 7 + n))
+        let a = randomArray(m * k, in: -1...1, &rng).map(Float.init)
+        let w = randomArray(k * n, in: -1...1, &rng).map(Float.init)
+        let c0 = randomArray(m * n, in: -1...1, &rng).map(Float.init)
+        func product(descending: Bool) -> [Float] {
+            var c = c0
+            a.withUnsafeBufferPointer { ap in w.withUnsafeBufferPointer { wp in c.withUnsafeMutableBufferPointer { cp in
+                RecurrentProduct.accumulate(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, w: wp.baseAddress!, ldw: n,
+                                            c: cp.baseAddress!, ldc: n, tile: tile, descending: descending)
+            } } }
+            return c
+        }
+        let ascending = product(descending: false), descending = product(descending: true)
+        #expect(ascending.map(\.bitPattern) == descending.map(\.bitPattern))
+        #expect(ascending != c0)
+    }
+
     func check(tile: RecurrentProduct.Tile, shape: (Int, Int, Int), ldwPadding: Int) {
         let (m, k, n) = shape
         var rng = SplitMix64(seed: UInt64(m * 1000 + n))

@@ -31,6 +31,35 @@ import Foundation
         #expect(inPlace == gradD.storage)
     }
 
+    /// The gradient's column sums (the bias gradient the dense head takes from the loss pass),
+    /// Float (blocks of 32 rows: one block, a ragged last block, many) and Double, against the
+    /// column sums of the reference gradient.
+    @Test(arguments: [1, 32, 70, 400])
+    func columnSumsAreTheGradientsColumnSums(rows: Int) {
+        var rng = SplitMix64(seed: UInt64(rows))
+        let cols = 1_003
+        let z = randomArray(rows * cols, in: -6...6, &rng)
+        let targets = (0..<rows).map { _ in Int32.random(in: 0..<Int32(cols), using: &rng) }
+        let ref = Reference.softmaxCrossEntropy(logits: (0..<rows).map { Array(z[$0 * cols..<($0 + 1) * cols]) },
+                                                targets: targets.map(Int.init))
+        let expected = (0..<cols).map { j in (0..<rows).reduce(0.0) { $0 + ref.gradient[$1][j] } }
+        func sums<T: TensorScalar>(_ values: [T]) -> [T] {
+            var gradient = [T](repeating: 0, count: rows * cols), sums = [T](repeating: 7, count: cols)
+            values.withUnsafeBufferPointer { l in targets.withUnsafeBufferPointer { t in
+                gradient.withUnsafeMutableBufferPointer { g in sums.withUnsafeMutableBufferPointer { s in
+                    _ = SoftmaxCrossEntropy.meanLoss(logits: l.baseAddress!, rows: rows, cols: cols, targets: t.baseAddress!,
+                                                     gradient: g.baseAddress!, columnSums: s.baseAddress!)
+                } }
+            } }
+            return sums
+        }
+        let float = sums(z.map(Float.init)), double = sums(z)
+        for j in 0..<cols {
+            #expect(Double(float[j]).isApproximatelyEqual(to: expected[j], absoluteTolerance: 1e-6), "column \(j)")
+            #expect(double[j].isApproximatelyEqual(to: expected[j], absoluteTolerance: 1e-13), "column \(j)")
+        }
+    }
+
     /// The Float kernel (16 lanes, rows split across the pool) against the Double reference at
     /// a width with a SIMD tail, with the gradient in its own buffer, in place, and absent; the
     /// loss is the same, bit for bit, whether the rows are split or not.
