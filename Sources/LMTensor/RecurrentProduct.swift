@@ -71,6 +71,38 @@ public enum RecurrentProduct {
         add(c70, to: c + 7 * ldc); add(c71, to: c + 7 * ldc + 16)
     }
 
+    /// C[0..<6, 0..<32] += A[0..<6, 0..<k] · W[0..<k, 0..<32]: with a 4-row tile, the rows of a
+    /// batch that is 2 or 6 more than a multiple of 8 (char-rnn's 50 = 8·5 + 6 + 4), which single
+    /// rows would take with one FMA chain each, latency-bound.
+    @inline(__always)
+    static func tile6x32(_ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ w: UnsafePointer<Float>, _ ldw: Int,
+                         _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        var c00 = V(repeating: 0), c01 = V(repeating: 0)
+        var c10 = V(repeating: 0), c11 = V(repeating: 0)
+        var c20 = V(repeating: 0), c21 = V(repeating: 0)
+        var c30 = V(repeating: 0), c31 = V(repeating: 0)
+        var c40 = V(repeating: 0), c41 = V(repeating: 0)
+        var c50 = V(repeating: 0), c51 = V(repeating: 0)
+        let a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda
+        var wp = w
+        for p in 0..<k {
+            let w0 = load16(wp), w1 = load16(wp + 16)
+            let x0 = V(repeating: a0[p]); c00 = c00.addingProduct(x0, w0); c01 = c01.addingProduct(x0, w1)
+            let x1 = V(repeating: a1[p]); c10 = c10.addingProduct(x1, w0); c11 = c11.addingProduct(x1, w1)
+            let x2 = V(repeating: a2[p]); c20 = c20.addingProduct(x2, w0); c21 = c21.addingProduct(x2, w1)
+            let x3 = V(repeating: a3[p]); c30 = c30.addingProduct(x3, w0); c31 = c31.addingProduct(x3, w1)
+            let x4 = V(repeating: a4[p]); c40 = c40.addingProduct(x4, w0); c41 = c41.addingProduct(x4, w1)
+            let x5 = V(repeating: a5[p]); c50 = c50.addingProduct(x5, w0); c51 = c51.addingProduct(x5, w1)
+            wp += ldw
+        }
+        add(c00, to: c); add(c01, to: c + 16)
+        add(c10, to: c + ldc); add(c11, to: c + ldc + 16)
+        add(c20, to: c + 2 * ldc); add(c21, to: c + 2 * ldc + 16)
+        add(c30, to: c + 3 * ldc); add(c31, to: c + 3 * ldc + 16)
+        add(c40, to: c + 4 * ldc); add(c41, to: c + 4 * ldc + 16)
+        add(c50, to: c + 5 * ldc); add(c51, to: c + 5 * ldc + 16)
+    }
+
     /// C[0..<4, 0..<32] += A[0..<4, 0..<k] · W[0..<k, 0..<32]: the rows an 8-row tile leaves
     /// (batch 20 = 8 + 8 + 4), reading W's strip once instead of four times.
     @inline(__always)
@@ -184,17 +216,35 @@ public enum RecurrentProduct {
         }
     }
 
-    /// C[0..<m, j..<j + 32] += A · W[0..<k, j..<j + 32]: 8-row tiles (the first prefetching W's
-    /// rows ahead; the strip is then in L2 for the others), a 4-row tile, single rows.
+    /// How ``strip32(m:k:j:a:lda:w:ldw:c:ldc:)`` tiles m rows: 8-row tiles, then at most one
+    /// 6-row and one 4-row tile, then single rows (m mod 8 = 2 trades an 8 for 6 + 4, so
+    /// 50 = 8·5 + 6 + 4 has no single rows; 3, 5 and 7 leave one to three).
+    static func rowTiles(_ m: Int) -> (eights: Int, six: Bool, four: Bool) {
+        let eights = m / 8
+        switch m % 8 {
+        case 2 where eights > 0: return (eights - 1, true, true)
+        case 4, 5: return (eights, false, true)
+        case 6, 7: return (eights, true, false)
+        default: return (eights, false, false)
+        }
+    }
+
+    /// C[0..<m, j..<j + 32] += A · W[0..<k, j..<j + 32] in the row tiles of ``rowTiles(_:)``
+    /// (the first 8-row tile prefetching W's rows ahead; the strip is then in L2 for the others).
     @inline(__always)
     static func strip32(m: Int, k: Int, j: Int, a: UnsafePointer<Float>, lda: Int,
                         w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let tiles = rowTiles(m)
         var r = 0
-        while r + 8 <= m {
+        for _ in 0..<tiles.eights {
             tile8x32(k, a + r * lda, lda, w + j, ldw, c + r * ldc + j, ldc, prefetch: r == 0)
             r += 8
         }
-        if r + 4 <= m {
+        if tiles.six {
+            tile6x32(k, a + r * lda, lda, w + j, ldw, c + r * ldc + j, ldc)
+            r += 6
+        }
+        if tiles.four {
             tile4x32(k, a + r * lda, lda, w + j, ldw, c + r * ldc + j, ldc)
             r += 4
         }

@@ -6,7 +6,8 @@ import Numerics
     /// Shapes with full tiles, ragged rows, ragged columns, strided operands, and sizes large
     /// enough to be split across threads, with each register tile (whatever this host has).
     @Test(arguments: [RecurrentProduct.Tile.rows8cols32, .rows6cols16],
-          [(32, 64, 96), (5, 7, 33), (9, 40, 70), (32, 512, 512), (3, 16, 200), (17, 100, 31), (20, 200, 808)])
+          [(32, 64, 96), (5, 7, 33), (9, 40, 70), (32, 512, 512), (3, 16, 200), (17, 100, 31), (20, 200, 808),
+           (50, 64, 96), (10, 33, 64), (14, 20, 40), (15, 9, 32), (13, 5, 64), (2, 8, 32)])
     func matchesTripleLoop(tile: RecurrentProduct.Tile, shape: (Int, Int, Int)) {
         check(tile: tile, shape: shape, ldwPadding: 5)
     }
@@ -41,6 +42,19 @@ import Numerics
         let ascending = product(descending: false), descending = product(descending: true)
         #expect(ascending.map(\.bitPattern) == descending.map(\.bitPattern))
         #expect(ascending != c0)
+    }
+
+    /// Every batch is tiled exactly: 8-row tiles, at most one 6 and one 4, then fewer than 4
+    /// single rows, and none when m mod 8 is 2 (from 10 on), 4 or 6.
+    @Test func rowTilesCoverEveryRowOnce() {
+        for m in 0...130 {
+            let t = RecurrentProduct.rowTiles(m)
+            let singles = m - 8 * t.eights - (t.six ? 6 : 0) - (t.four ? 4 : 0)
+            #expect(singles >= 0 && singles < 4, "m = \(m)")
+            if [4, 6].contains(m % 8) || (m % 8 == 2 && m >= 10) { #expect(singles == 0, "m = \(m)") }
+        }
+        #expect(RecurrentProduct.rowTiles(50) == (5, true, true))
+        #expect(RecurrentProduct.rowTiles(20) == (2, false, true))
     }
 
     func check(tile: RecurrentProduct.Tile, shape: (Int, Int, Int), ldwPadding: Int) {
