@@ -14,6 +14,8 @@ public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
     public let embedding: Parameter<Scalar>?
     /// The last window's token ids, t-major.
     private var ids: [Int32] = []
+    /// The last window's distinct ids, ascending (the embedding rows its backward writes).
+    private var distinctIDs: [Int] = []
     private var rows = 0
     private(set) var embedded = Buffer<Scalar>(count: 0)
     private(set) var gradients = Buffer<Scalar>(count: 0)
@@ -53,6 +55,10 @@ public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
     public func load(_ ids: [Int32], steps: Int, batch: Int) {
         self.ids = ids
         guard let e = embedding, let width = embeddingSize else { return }
+        var sorted = ids.map(Int.init)
+        sorted.sort()
+        distinctIDs.removeAll(keepingCapacity: true)
+        for id in sorted where distinctIDs.last != id { distinctIDs.append(id) }
         let n = steps * batch
         if n != rows {
             rows = n
@@ -100,6 +106,13 @@ public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
 
     /// Where the first layer writes ∂loss/∂input (nil for one-hot: nothing to learn there).
     public var inputGradient: UnsafeMutablePointer<Scalar>? { embedding == nil ? nil : gradients.pointer }
+
+    /// The embedding, whose gradient ``backward()`` writes in the rows of the window's ids only
+    /// (nil for one-hot input, or under a test fault).
+    public var rowSparseGradient: RowSparseGradient<Scalar>? {
+        guard let e = embedding, fault == .none else { return nil }
+        return RowSparseGradient(parameter: e, rows: distinctIDs)
+    }
 
     /// Scatter-adds ∂loss/∂embedded rows into the embedding gradient.
     @_specialize(where Scalar == Float)

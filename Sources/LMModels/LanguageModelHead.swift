@@ -33,6 +33,8 @@ public final class LanguageModelHead<Scalar: TensorScalar>: NetworkHead {
     public var bias: Parameter<Scalar> { dense!.bias }
     /// Whether the dense head reuses the embedding (false for an adaptive head).
     public var isTied: Bool { dense?.isTied ?? false }
+    /// A tied head adds dE to the embedding's gradient (every row).
+    public var readsInputEmbedding: Bool { isTied }
     /// Vocabulary size V.
     public var outputSize: Int { dense?.outputSize ?? adaptive!.outputSize }
     /// Rows of the last forward (T·B).

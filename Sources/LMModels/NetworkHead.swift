@@ -33,11 +33,17 @@ public protocol NetworkHead<Scalar>: AnyObject {
     /// Accumulates its parameters' gradients and writes ∂loss/∂hidden into every one of the
     /// T·B × H rows of `hiddenGradient`.
     func backward(hidden: UnsafePointer<Scalar>, hiddenGradient: UnsafeMutablePointer<Scalar>)
+    /// Whether the head uses the input's embedding as its weight (and adds to its gradient);
+    /// false by default.
+    var readsInputEmbedding: Bool { get }
 }
 
 extension NetworkHead {
     /// Every parameter reads the hidden width.
     public func fanIn(of parameter: Parameter<Scalar>) -> Int? { nil }
+
+    /// The head has weights of its own.
+    public var readsInputEmbedding: Bool { false }
 
     /// The untied head: ``init(configuration:)``.
     public init(configuration: Configuration, embedding: Parameter<Scalar>?) {

@@ -35,6 +35,9 @@ public protocol NetworkInput<Scalar>: AnyObject {
     /// Embedding dropout for the windows loaded next: whole rows dropped with probability
     /// `probability` by masks drawn from `key` (nil or 0: none). The default has nothing to drop.
     func setRowDropout(probability: Double, key: DropoutKey?)
+    /// After ``backward()``: the parameter whose gradient it wrote in some rows only, and those
+    /// rows (see ``RowSparseGradient``); nil (the default) when its gradients are dense.
+    var rowSparseGradient: RowSparseGradient<Scalar>? { get }
 }
 
 extension NetworkInput {
@@ -43,4 +46,7 @@ extension NetworkInput {
 
     /// Nothing to drop.
     public func setRowDropout(probability: Double, key: DropoutKey?) {}
+
+    /// Dense gradients.
+    public var rowSparseGradient: RowSparseGradient<Scalar>? { nil }
 }

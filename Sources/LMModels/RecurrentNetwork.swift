@@ -111,6 +111,12 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
     /// Total number of scalar parameters.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 
+    /// After ``backward()``: the input's row-sparse gradient (an untied embedding's rows of the
+    /// window's ids), or nil when every gradient may be dense (one-hot input, a tied head).
+    public var rowSparseGradient: RowSparseGradient<Scalar>? {
+        outputLayer.readsInputEmbedding ? nil : inputLayer.rowSparseGradient
+    }
+
     /// Every gradient buffer, in ``parameters`` order (for clipping and optimizers).
     public var gradientBuffers: [UnsafeMutableBufferPointer<Scalar>] { parameters.map { $0.gradient.buffer } }
 

@@ -133,11 +133,15 @@ public final class Buffer<Element: TensorScalar> {
     @inlinable public var buffer: UnsafeMutableBufferPointer<Element> { UnsafeMutableBufferPointer(start: pointer, count: count) }
 
     /// Sets every element to zero.
-    public func zero() {
+    public func zero() { zero(0..<count) }
+
+    /// Sets the elements in `range` to zero.
+    public func zero(_ range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "Buffer.zero: \(range) outside 0..<\(count)")
         // memset: all-zero bits are 0.0 for IEEE floats; avoids unspecialised generic loops.
-        // Large buffers (a model's gradients) in parts of 256 KiB across the worker pool.
-        let bytes = count * MemoryLayout<Element>.stride, part = 1 << 18
-        let raw = UnsafeMutableRawPointer(pointer)
+        // Large ranges (a model's gradients) in parts of 256 KiB across the worker pool.
+        let bytes = range.count * MemoryLayout<Element>.stride, part = 1 << 18
+        let raw = UnsafeMutableRawPointer(pointer + range.lowerBound)
         if bytes < 4 * part {
             raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
             return

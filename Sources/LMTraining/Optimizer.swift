@@ -9,12 +9,23 @@ public protocol Optimizer {
     var learningRate: Double { get set }
     /// Updates every parameter from its gradient (call after backward and clipping).
     mutating func step(_ parameters: [Parameter<Float>])
+    /// The same update when `sparse` says one parameter's gradient is zero outside some rows
+    /// (``RowSparseGradient``); an optimizer may then skip the other rows where that changes
+    /// nothing. The default updates everything (``step(_:)``).
+    mutating func step(_ parameters: [Parameter<Float>], sparse: RowSparseGradient<Float>?)
     /// The optimizer's per-parameter state, named `optimizer.<slot>.<parameter name>`.
     func stateTensors(for parameters: [Parameter<Float>]) -> [SafeTensors.Tensor]
     /// Scalars of the state (step count and the like).
     var stateScalars: [String: Double] { get }
     /// Restores a state saved by `stateTensors()` and `stateScalars` for the same parameters.
     mutating func restore(tensors: [String: SafeTensors.Tensor], scalars: [String: Double], parameters: [Parameter<Float>]) throws
+}
+
+extension Optimizer {
+    /// Every row: an update with state (moments, decay) changes rows whose gradient is 0.
+    public mutating func step(_ parameters: [Parameter<Float>], sparse: RowSparseGradient<Float>?) {
+        step(parameters)
+    }
 }
 
 /// Per-parameter buffers shaped like the parameters (moment estimates, velocities).

@@ -31,6 +31,23 @@ public struct SGD: Optimizer {
         }
     }
 
+    /// Without weight decay θ − lr · 0 = θ exactly, so a row-sparse parameter is updated in
+    /// its rows with a gradient only; with weight decay every row moves (``step(_:)``).
+    public mutating func step(_ parameters: [Parameter<Float>], sparse: RowSparseGradient<Float>?) {
+        guard let sparse, weightDecay == 0 else { return step(parameters) }
+        step(parameters.filter { $0 !== sparse.parameter })
+        let rate = Float(learningRate), width = sparse.parameter.cols
+        let value = sparse.parameter.value.pointer, gradient = UnsafePointer(sparse.parameter.gradient.pointer)
+        sparse.rows.withUnsafeBufferPointer { rows in
+            WorkerPool.shared.parallelRows(rows.count, width: width) { part in
+                for r in part {
+                    let base = rows[r] * width
+                    for j in base..<base + width { value[j] -= rate * gradient[j] }
+                }
+            }
+        }
+    }
+
     public func stateTensors(for parameters: [Parameter<Float>]) -> [SafeTensors.Tensor] { [] }
     public var stateScalars: [String: Double] { [:] }
     public mutating func restore(tensors: [String: SafeTensors.Tensor], scalars: [String: Double], parameters: [Parameter<Float>]) throws {}

@@ -17,6 +17,8 @@ public protocol TrainableModel: AnyObject {
     var gradientStorage: Buffer<Float> { get }
     /// Sets every gradient to zero.
     func zeroGradients()
+    /// After ``backward()``: a parameter whose gradient is zero outside some rows, or nil.
+    var rowSparseGradient: RowSparseGradient<Float>? { get }
     /// Runs a window forward and returns its mean loss, dropping as the model's
     /// configuration says with the masks `dropout` keys (nil: no dropout).
     func forward(inputs: Inputs, targets: Targets, steps: Int, batch: Int, dropout: DropoutKey?) throws -> Double
@@ -30,6 +32,11 @@ extension RecurrentNetwork: TrainableModel where Input.Scalar == Float {}
 /// gradients, forward with the loss, stop if it is NaN or infinite, backward, clip the
 /// global gradient norm, and one optimizer update. In a data-parallel run the loss and the
 /// gradients are summed over the ranks (``GradientAllreduce``) before they are used.
+///
+/// When the model reports a row-sparse gradient (``RowSparseGradient``: an untied embedding,
+/// written in the window's rows only) and no other rank adds to it, the norm reads, the
+/// optimizer may update, and the next step zeroes only those rows of that parameter: for a
+/// 10,000-word vocabulary and 400 tokens a window, a twentieth of its rows.
 public struct TrainingStep<Model: TrainableModel> {
     /// The model being trained.
     public let model: Model
@@ -38,6 +45,12 @@ public struct TrainingStep<Model: TrainableModel> {
     /// The sums over the ranks of a data-parallel run; nil for one process.
     public let allreduce: GradientAllreduce?
     private let gradients: [UnsafeMutableBufferPointer<Float>]
+    /// The last step's row-sparse gradient: the rows the next step must zero.
+    private let written = WrittenRows()
+
+    private final class WrittenRows {
+        var sparse: RowSparseGradient<Float>?
+    }
 
     /// A step for `model`, clipping at `clip` when it is set; `parallel` with this rank's
     /// share of the batch (rows / B) in a data-parallel run.
@@ -53,14 +66,35 @@ public struct TrainingStep<Model: TrainableModel> {
     ///   finite (nothing is then updated: no backward and no optimizer step).
     public func run(inputs: Model.Inputs, targets: Model.Targets, steps: Int, batch: Int,
                     optimizer: inout any Optimizer, dropout: DropoutKey? = nil) throws -> Double? {
-        model.zeroGradients()
+        zeroGradients()
         var loss = try model.forward(inputs: inputs, targets: targets, steps: steps, batch: batch, dropout: dropout)
         if let allreduce { loss = try allreduce.loss(loss) }
         guard loss.isFinite else { return nil }
         try model.backward()
         if let allreduce { try allreduce.sum(model.gradientStorage) }
-        if let clip { _ = GradientClipping.clip(gradients, maxNorm: clip) }
-        optimizer.step(model.parameters)
+        let sparse = allreduce == nil ? model.rowSparseGradient : nil
+        written.sparse = sparse
+        if let clip { _ = GradientClipping.clip(sparse.map(buffers) ?? gradients, maxNorm: clip) }
+        optimizer.step(model.parameters, sparse: sparse)
         return loss
+    }
+
+    /// Every gradient, or after the last step's row-sparse one: all but that parameter's, and
+    /// that parameter's written rows.
+    private func zeroGradients() {
+        guard let sparse = written.sparse else { return model.zeroGradients() }
+        written.sparse = nil
+        let storage = model.gradientStorage, g = sparse.parameter.gradient
+        let start = g.pointer - storage.pointer
+        guard start >= 0 && start + g.count <= storage.count else { return model.zeroGradients() }
+        storage.zero(0..<start)
+        storage.zero(start + g.count..<storage.count)
+        for row in sparse.rowBuffers { row.update(repeating: 0) }
+    }
+
+    /// The gradients to clip with `sparse`: the others whole, then its written rows.
+    private func buffers(_ sparse: RowSparseGradient<Float>) -> [UnsafeMutableBufferPointer<Float>] {
+        let skipped = sparse.parameter.gradient.pointer
+        return gradients.filter { $0.baseAddress != skipped } + sparse.rowBuffers
     }
 }
