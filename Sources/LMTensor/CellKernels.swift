@@ -50,7 +50,7 @@ extension VectorMath {
     typealias V16 = SIMD16<Float>
 
     /// e^x on 16 lanes, x already in [−87, 88] (same polynomial as the scalar `expClamped`).
-    @inline(__always)
+    @_transparent
     static func exp16(_ x0: V16) -> V16 {
         let magic = V16(repeating: 12582912)
         let t = x0 * 1.44269504088896341 + magic
@@ -72,20 +72,20 @@ extension VectorMath {
     /// Lane-wise max(a, b) as one compare and blend; a NaN in `a` stays (the standard
     /// library's `pointwiseMax` applies `maximum`'s NaN rule lane by lane, which compiles to
     /// scalar code).
-    @inline(__always)
+    @_transparent
     static func lanesMax(_ a: V16, _ b: V16) -> V16 { a.replacing(with: b, where: a .< b) }
 
     /// Lane-wise min(a, b) as one compare and blend; a NaN in `a` stays.
-    @inline(__always)
+    @_transparent
     static func lanesMin(_ a: V16, _ b: V16) -> V16 { a.replacing(with: b, where: b .< a) }
 
-    @inline(__always)
+    @_transparent
     static func sigmoid16(_ v: V16) -> V16 {
         let m = lanesMin(lanesMax(-v, V16(repeating: -87)), V16(repeating: 88))
         return 1 / (1 + exp16(m))
     }
 
-    @inline(__always)
+    @_transparent
     static func tanh16(_ v: V16) -> V16 {
         let b = unsafeBitCast(v, to: SIMD16<UInt32>.self)
         let a = unsafeBitCast(b & 0x7fff_ffff, to: V16.self)
