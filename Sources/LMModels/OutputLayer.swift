@@ -111,7 +111,7 @@ public final class OutputLayer<Scalar: TensorScalar>: NetworkHead {
         let v = outputSize, n = rows, dl = UnsafePointer(logitGradients.pointer), db = bias.gradient.pointer
         // db += column sums of dL, which the loss summed while each row was in cache.
         let sums = UnsafePointer(biasGradient.pointer)
-        for j in 0..<v { db[j] += sums[j] }
+        WorkerPool.shared.parallelRows(v, width: 1) { part in for j in part { db[j] += sums[j] } }
         if isTied {
             // dE (V × H) += dLᵀ · H;  ∂H = dL · E.
             if fault != .dropTiedHeadTerm {

@@ -23,7 +23,7 @@ public struct SGD: Optimizer {
             let plain = weightDecay == 0
             WorkerPool.shared.parallelRows(parameter.count, width: 1) { part in
                 if plain {
-                    for index in part { value[index] -= rate * gradient[index] }
+                    Self.descend(value, gradient, part, rate: rate)
                 } else {
                     for index in part { value[index] -= rate * (gradient[index] + decay * value[index]) }
                 }
@@ -40,12 +40,15 @@ public struct SGD: Optimizer {
         let value = sparse.parameter.value.pointer, gradient = UnsafePointer(sparse.parameter.gradient.pointer)
         sparse.rows.withUnsafeBufferPointer { rows in
             WorkerPool.shared.parallelRows(rows.count, width: width) { part in
-                for r in part {
-                    let base = rows[r] * width
-                    for j in base..<base + width { value[j] -= rate * gradient[j] }
-                }
+                for r in part { Self.descend(value, gradient, rows[r] * width..<(rows[r] + 1) * width, rate: rate) }
             }
         }
+    }
+
+    /// θ ← θ − lr · g over `range`, the update of both steps without weight decay.
+    @inline(__always)
+    private static func descend(_ value: UnsafeMutablePointer<Float>, _ gradient: UnsafePointer<Float>, _ range: Range<Int>, rate: Float) {
+        for index in range { value[index] -= rate * gradient[index] }
     }
 
     public func stateTensors(for parameters: [Parameter<Float>]) -> [SafeTensors.Tensor] { [] }
