@@ -7,7 +7,8 @@ import Foundation
 /// OpenBLAS packs both operands on every call; at a recurrent step (m = batch = 32, W the
 /// H × G·H recurrent weights) packing W costs a fifth of the time, 35 times per window for the
 /// same W. Here W is read in place, a column strip of each of its rows at a time, and each
-/// thread's part of W (≤ 1 MB for H = 512) stays in its L2 cache across the steps. The
+/// thread's part of W (≤ 1 MB for H = 512) stays in its L2 cache across the steps, and k is
+/// walked in chunks that keep a strip of W and the rows of A in L1 (``kChunk(_:)``). The
 /// register tile depends on the host's vector registers (``tile``, read from /proc/cpuinfo at
 /// run time): with AVX-512 (32 registers of 16 floats) 8 rows × 32 columns, 16 SIMD16
 /// accumulators; with AVX2 (16 registers of 8 floats) 6 rows × 16 columns, 12 registers of
@@ -229,11 +230,31 @@ public enum RecurrentProduct {
         }
     }
 
-    /// C[0..<m, j..<j + 32] += A · W[0..<k, j..<j + 32] in the row tiles of ``rowTiles(_:)``
-    /// (the first 8-row tile prefetching W's rows ahead; the strip is then in L2 for the others).
+    /// The rows of W (and columns of A) per pass over a strip: k split into equal chunks of at
+    /// most 128, so that a chunk of a 32-wide strip (16 KB) and of A (m · 128 floats, 25 KB at
+    /// m = 50) stay in L1 while every row tile reads them. A whole-k strip is 83 KB at
+    /// H = 650, and W's rows then came from L2 once per row tile.
+    static func kChunk(_ k: Int) -> Int {
+        let chunks = (k + 127) / 128
+        return chunks <= 1 ? k : (k + chunks - 1) / chunks
+    }
+
+    /// C[0..<m, j..<j + 32] += A · W[0..<k, j..<j + 32], k in chunks of ``kChunk(_:)``, each
+    /// chunk in the row tiles of ``rowTiles(_:)`` (the first 8-row tile prefetching W's rows
+    /// ahead; the chunk is then in cache for the others).
     @inline(__always)
     static func strip32(m: Int, k: Int, j: Int, a: UnsafePointer<Float>, lda: Int,
                         w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let chunk = kChunk(k)
+        for p in stride(from: 0, to: k, by: chunk) {
+            strip32Rows(m: m, k: min(chunk, k - p), j: j, a: a + p, lda: lda, w: w + p * ldw, ldw: ldw, c: c, ldc: ldc)
+        }
+    }
+
+    /// One chunk of ``strip32(m:k:j:a:lda:w:ldw:c:ldc:)``: all of its row tiles over k rows of W.
+    @inline(__always)
+    static func strip32Rows(m: Int, k: Int, j: Int, a: UnsafePointer<Float>, lda: Int,
+                            w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
         let tiles = rowTiles(m)
         var r = 0
         for _ in 0..<tiles.eights {
@@ -254,10 +275,21 @@ public enum RecurrentProduct {
         }
     }
 
-    /// C[0..<m, j..<j + 16] += A · W[0..<k, j..<j + 16]: 6-row tiles, then single rows.
+    /// C[0..<m, j..<j + 16] += A · W[0..<k, j..<j + 16], k in chunks of ``kChunk(_:)``:
+    /// 6-row tiles, then single rows.
     @inline(__always)
     static func strip16(m: Int, k: Int, j: Int, a: UnsafePointer<Float>, lda: Int,
                         w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let chunk = kChunk(k)
+        for p in stride(from: 0, to: k, by: chunk) {
+            strip16Rows(m: m, k: min(chunk, k - p), j: j, a: a + p, lda: lda, w: w + p * ldw, ldw: ldw, c: c, ldc: ldc)
+        }
+    }
+
+    /// One chunk of ``strip16(m:k:j:a:lda:w:ldw:c:ldc:)``.
+    @inline(__always)
+    static func strip16Rows(m: Int, k: Int, j: Int, a: UnsafePointer<Float>, lda: Int,
+                            w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
         var r = 0
         while r + 6 <= m {
             tile6x16(k, a + r * lda, lda, w + j, ldw, c + r * ldc + j, ldc)

@@ -7,7 +7,7 @@ import Numerics
     /// enough to be split across threads, with each register tile (whatever this host has).
     @Test(arguments: [RecurrentProduct.Tile.rows8cols32, .rows6cols16],
           [(32, 64, 96), (5, 7, 33), (9, 40, 70), (32, 512, 512), (3, 16, 200), (17, 100, 31), (20, 200, 808),
-           (50, 64, 96), (10, 33, 64), (14, 20, 40), (15, 9, 32), (13, 5, 64), (2, 8, 32)])
+           (50, 64, 96), (9, 129, 70), (50, 257, 64), (10, 33, 64), (14, 20, 40), (15, 9, 32), (13, 5, 64), (2, 8, 32)])
     func matchesTripleLoop(tile: RecurrentProduct.Tile, shape: (Int, Int, Int)) {
         check(tile: tile, shape: shape, ldwPadding: 5)
     }
@@ -55,6 +55,21 @@ import Numerics
         }
         #expect(RecurrentProduct.rowTiles(50) == (5, true, true))
         #expect(RecurrentProduct.rowTiles(20) == (2, false, true))
+    }
+
+    /// k is walked in equal chunks of at most 128 that cover it exactly: 650 = 6 chunks of
+    /// 109 (the last 105), 256 = 2 × 128, 129 = 65 + 64, and k ≤ 128 in one.
+    @Test func kChunksCoverKInEqualParts() {
+        for k in 1...3000 {
+            let chunk = RecurrentProduct.kChunk(k), chunks = (k + chunk - 1) / chunk
+            #expect(chunk <= 128 || chunks == 1, "k = \(k)")
+            #expect(chunk >= 64 || k < 128, "k = \(k)")
+            #expect(k - (chunks - 1) * chunk > 0 && k - (chunks - 1) * chunk <= chunk, "k = \(k)")
+        }
+        #expect(RecurrentProduct.kChunk(650) == 109)
+        #expect(RecurrentProduct.kChunk(256) == 128)
+        #expect(RecurrentProduct.kChunk(129) == 65)
+        #expect(RecurrentProduct.kChunk(100) == 100)
     }
 
     func check(tile: RecurrentProduct.Tile, shape: (Int, Int, Int), ldwPadding: Int) {
