@@ -39,7 +39,8 @@ public final class LanguageModelHead<Scalar: TensorScalar>: NetworkHead {
     public var outputSize: Int { dense?.outputSize ?? adaptive!.outputSize }
     /// Rows of the last forward (T·B).
     var rows: Int { dense?.rows ?? adaptive!.rows }
-    /// The dense head's logits and their gradients (empty for an adaptive head).
+    /// The dense head's logits and, after a loss that kept them, their gradients (empty for an
+    /// adaptive head).
     var logits: Buffer<Scalar> { dense?.logits ?? Buffer(count: 0) }
     var logitGradients: Buffer<Scalar> { dense?.logitGradients ?? Buffer(count: 0) }
 
@@ -64,6 +65,13 @@ public final class LanguageModelHead<Scalar: TensorScalar>: NetworkHead {
     @_specialize(where Scalar == Double)
     public func loss(_ targets: [Int32]) -> Double {
         if let dense { return dense.loss(targets) }
+        return adaptive!.loss(targets)
+    }
+
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func loss(_ targets: [Int32], keepingOutputs: Bool) -> Double {
+        if let dense { return dense.loss(targets, keepingOutputs: keepingOutputs) }
         return adaptive!.loss(targets)
     }
 

@@ -4,8 +4,9 @@
 /// Counts what the buffers get (`Float`, 4 bytes a value): every parameter's value and
 /// gradient, the optimizer's per-parameter copies, each layer's window workspace for T steps
 /// × B sequences (states, LSTM cells, gates and their gradients, auxiliary values, output
-/// gradients, scratch, carried state, W_hhᵀ), the output head's logits and their gradients
-/// (T·B × V each; an adaptive softmax head's training buffers instead) and, with an
+/// gradients, scratch, carried state, W_hhᵀ), the output head's logits (T·B × V, which the
+/// training step's loss overwrites with their gradient; an adaptive softmax head's training
+/// buffers instead) and, with an
 /// embedding, the embedded inputs and their gradients; with
 /// dropout, each place's mask and masked values, the embedding's row scales and, per layer,
 /// the weight-drop mask, W̃_hh and the saved W_hh gradient.
@@ -16,7 +17,8 @@ public struct MemoryEstimate: Sendable, Equatable {
     public let parameters: Int
     /// Bytes of the recurrent layers' window workspaces.
     public let workspace: Int
-    /// Bytes of the output head's logits and logit gradients.
+    /// Bytes of the output head's logits (dense; their gradient is written over them) or its
+    /// training buffers (adaptive).
     public let head: Int
     /// Bytes of the embedded inputs and their gradients (0 for one-hot input).
     public let input: Int
@@ -84,7 +86,8 @@ public struct MemoryEstimate: Sendable, Equatable {
             let s = clusters.map { a.clusterRange($0, vocabularySize: v).count }.max() ?? 0
             head = mul(add(mul(2, n, a.headSize), mul(2, n, h), mul(2, n, d), mul(2, n, s)), scalarBytes)
         } else {
-            head = mul(2, n, v, scalarBytes)
+            // The logits: a training step's loss writes their gradient over them.
+            head = mul(n, v, scalarBytes)
         }
         input = config.embeddingSize.map {
             mul(add(mul(2, n, $0), site(d.input, $0), d.embedding > 0 ? v : 0), scalarBytes)

@@ -30,6 +30,10 @@ public protocol NetworkHead<Scalar>: AnyObject {
     func forward(hidden: UnsafePointer<Scalar>, steps: Int, batch: Int)
     /// The mean loss of the last forward against `targets` (validated); keeps its gradient.
     func loss(_ targets: Targets) -> Double
+    /// ``loss(_:)``; with `keepingOutputs` false the head may write the gradient over its
+    /// outputs, which are then not to be read before the next forward (a training step).
+    /// By default the outputs are kept.
+    func loss(_ targets: Targets, keepingOutputs: Bool) -> Double
     /// Accumulates its parameters' gradients and writes ∂loss/∂hidden into every one of the
     /// T·B × H rows of `hiddenGradient`.
     func backward(hidden: UnsafePointer<Scalar>, hiddenGradient: UnsafeMutablePointer<Scalar>)
@@ -41,6 +45,9 @@ public protocol NetworkHead<Scalar>: AnyObject {
 extension NetworkHead {
     /// Every parameter reads the hidden width.
     public func fanIn(of parameter: Parameter<Scalar>) -> Int? { nil }
+
+    /// The outputs are kept: ``loss(_:)``.
+    public func loss(_ targets: Targets, keepingOutputs: Bool) -> Double { loss(targets) }
 
     /// The head has weights of its own.
     public var readsInputEmbedding: Bool { false }

@@ -23,7 +23,10 @@ public final class OutputLayer<Scalar: TensorScalar>: NetworkHead {
     var fault = BackwardFault.none
     private(set) var rows = 0
     private(set) var logits = Buffer<Scalar>(count: 0)
+    /// The last loss's gradient when it kept the logits (allocated by the first such loss).
     private(set) var logitGradients = Buffer<Scalar>(count: 0)
+    /// Whether the last loss wrote its gradient over ``logits`` instead.
+    private var gradientInLogits = false
     /// Column sums of ``logitGradients`` (V): the last loss's gradient with respect to b_q.
     private var biasGradient = Buffer<Scalar>(count: 0)
 
@@ -77,8 +80,8 @@ public final class OutputLayer<Scalar: TensorScalar>: NetworkHead {
         if n != rows {
             rows = n
             logits = Buffer(count: n * v)
-            logitGradients = Buffer(count: n * v)
         }
+        gradientInLogits = false
         let l = logits.pointer, b = UnsafePointer(bias.value.pointer)
         WorkerPool.shared.parallelRows(n, width: v) { block in
             for r in block { (l + r * v).update(from: b, count: v) }
@@ -94,13 +97,20 @@ public final class OutputLayer<Scalar: TensorScalar>: NetworkHead {
 
     /// Mean cross-entropy of the last logits against `targets` (nats); stores its gradient and
     /// that gradient's column sums (b_q's gradient, added by ``backward(hidden:hiddenGradient:)``).
+    public func loss(_ targets: [Int32]) -> Double { loss(targets, keepingOutputs: true) }
+
+    /// ``loss(_:)``; with `keepingOutputs` false the gradient is written over the logits (for a
+    /// training step, which reads them no more): a T·B × V buffer less to write and read.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func loss(_ targets: [Int32]) -> Double {
-        targets.withUnsafeBufferPointer {
-            if biasGradient.count != outputSize { biasGradient = Buffer(count: outputSize) }
-            return SoftmaxCrossEntropy.meanLoss(logits: logits.pointer, rows: rows, cols: outputSize, targets: $0.baseAddress!,
-                                                gradient: logitGradients.pointer, columnSums: biasGradient.pointer)
+    public func loss(_ targets: [Int32], keepingOutputs: Bool) -> Double {
+        if biasGradient.count != outputSize { biasGradient = Buffer(count: outputSize) }
+        if keepingOutputs && logitGradients.count != logits.count { logitGradients = Buffer(count: logits.count) }
+        gradientInLogits = !keepingOutputs
+        let gradient = keepingOutputs ? logitGradients.pointer : logits.pointer
+        return targets.withUnsafeBufferPointer {
+            SoftmaxCrossEntropy.meanLoss(logits: logits.pointer, rows: rows, cols: outputSize, targets: $0.baseAddress!,
+                                         gradient: gradient, columnSums: biasGradient.pointer)
         }
     }
 
@@ -108,7 +118,7 @@ public final class OutputLayer<Scalar: TensorScalar>: NetworkHead {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func backward(hidden: UnsafePointer<Scalar>, hiddenGradient: UnsafeMutablePointer<Scalar>) {
-        let v = outputSize, n = rows, dl = UnsafePointer(logitGradients.pointer), db = bias.gradient.pointer
+        let v = outputSize, n = rows, dl = UnsafePointer(gradientInLogits ? logits.pointer : logitGradients.pointer), db = bias.gradient.pointer
         // db += column sums of dL, which the loss summed while each row was in cache.
         let sums = UnsafePointer(biasGradient.pointer)
         WorkerPool.shared.parallelRows(v, width: 1) { part in for j in part { db[j] += sums[j] } }

@@ -162,16 +162,19 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
     ///   - targets: what the head is trained to predict (see the head type).
     ///   - dropout: the training window's mask key, applying the configuration's
     ///     ``Dropout``; nil (evaluation, the default) drops nothing.
+    ///   - keepingOutputs: false lets the head write the loss's gradient over its outputs
+    ///     (the dense head's logits), which are then not to be read before the next forward:
+    ///     a training step, which only runs ``backward()`` after it.
     /// - Throws: ``ModelError/shapeMismatch(_:)``, ``ModelError/tokenOutOfRange(id:vocabularySize:)``.
     @discardableResult
     @_specialize(where Input == InputLayer<Float>, Head == LanguageModelHead<Float>)
     public func forward(inputs: Input.Values, targets: Head.Targets, steps: Int, batch: Int,
-                        dropout: DropoutKey? = nil) throws -> Double {
+                        dropout: DropoutKey? = nil, keepingOutputs: Bool = true) throws -> Double {
         try Self.checkWindow(steps: steps, batch: batch)
         try outputLayer.validate(targets, steps: steps, batch: batch)
         try run(inputs: inputs, steps: steps, batch: batch, dropout: dropout)
         hasTargets = true
-        return outputLayer.loss(targets)
+        return outputLayer.loss(targets, keepingOutputs: keepingOutputs)
     }
 
     /// Runs a window forward without a loss (evaluation, generation); the head's outputs

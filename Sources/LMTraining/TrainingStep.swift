@@ -20,8 +20,10 @@ public protocol TrainableModel: AnyObject {
     /// After ``backward()``: a parameter whose gradient is zero outside some rows, or nil.
     var rowSparseGradient: RowSparseGradient<Float>? { get }
     /// Runs a window forward and returns its mean loss, dropping as the model's
-    /// configuration says with the masks `dropout` keys (nil: no dropout).
-    func forward(inputs: Inputs, targets: Targets, steps: Int, batch: Int, dropout: DropoutKey?) throws -> Double
+    /// configuration says with the masks `dropout` keys (nil: no dropout); with
+    /// `keepingOutputs` false the model may overwrite its outputs with their gradient.
+    func forward(inputs: Inputs, targets: Targets, steps: Int, batch: Int, dropout: DropoutKey?,
+                 keepingOutputs: Bool) throws -> Double
     /// Adds the last window's ∂loss/∂θ to the gradients.
     func backward() throws
 }
@@ -67,7 +69,8 @@ public struct TrainingStep<Model: TrainableModel> {
     public func run(inputs: Model.Inputs, targets: Model.Targets, steps: Int, batch: Int,
                     optimizer: inout any Optimizer, dropout: DropoutKey? = nil) throws -> Double? {
         zeroGradients()
-        var loss = try model.forward(inputs: inputs, targets: targets, steps: steps, batch: batch, dropout: dropout)
+        var loss = try model.forward(inputs: inputs, targets: targets, steps: steps, batch: batch, dropout: dropout,
+                                     keepingOutputs: false)
         if let allreduce { loss = try allreduce.loss(loss) }
         guard loss.isFinite else { return nil }
         try model.backward()

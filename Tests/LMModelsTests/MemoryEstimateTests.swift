@@ -3,12 +3,12 @@ import Testing
 import LMTensor
 
 @Suite struct MemoryEstimateTests {
-    /// The scalars a model's buffers hold after one training window (forward with targets,
-    /// backward) of `steps × batch`: parameters and gradients, every cell's workspace, the
+    /// The scalars a model's buffers hold after one training window (forward with targets, the
+    /// gradient over the logits as a training step has it, backward) of `steps × batch`: parameters and gradients, every cell's workspace, the
     /// head's logits and the input layer's rows.
     func allocatedValues(_ model: RecurrentLM<Float>, steps: Int, batch: Int, _ rng: inout SplitMix64) throws -> Int {
         let ids = randomTokens(steps * batch, vocabulary: model.config.vocabularySize, &rng)
-        _ = try model.forward(inputs: ids, targets: ids, steps: steps, batch: batch)
+        _ = try model.forward(inputs: ids, targets: ids, steps: steps, batch: batch, keepingOutputs: false)
         try model.backward()
         var values = model.parameters.reduce(0) { $0 + $1.value.count + $1.gradient.count }
         for cell in model.cells {

@@ -28,6 +28,39 @@ import LMTensor
 
     /// Truncated BPTT: the gradient of a window does not depend on how the carried state was
     /// reached (it is detached), only on its value.
+    /// A training step's loss writes the gradient over the logits (keepingOutputs false): the
+    /// same loss and the same gradient bits as with the logits kept, tied or not, and the
+    /// kept logits are still the forward's.
+    @Test(arguments: [false, true])
+    func gradientOverTheLogitsIsTheSame(tied: Bool) throws {
+        var config = ModelConfig(kind: .lstm, vocabularySize: 37, embeddingSize: tied ? 6 : 5, hiddenSize: 6, layers: 2,
+                                 initialization: .uniform(bound: 0.5))
+        config.tied = tied
+        var rng = SplitMix64(seed: 11)
+        let model = try RecurrentLM<Float>(config: config, using: &rng)
+        let (steps, batch) = (4, 3)
+        let x = randomTokens(steps * batch, vocabulary: 37, &rng), y = randomTokens(steps * batch, vocabulary: 37, &rng)
+        func run(keeping: Bool, targets: [Int32]? = nil) throws -> (Double, [UInt32], [Float]) {
+            model.resetState()
+            model.zeroGradients()
+            let loss = try model.forward(inputs: x, targets: targets ?? y, steps: steps, batch: batch, keepingOutputs: keeping)
+            let logits = model.logits.storage
+            try model.backward()
+            return (loss, model.gradientStorage.buffer.map(\.bitPattern), logits)
+        }
+        model.resetState()
+        try model.forward(inputs: x, steps: steps, batch: batch)
+        let forwardLogits = model.logits.storage
+        // A kept gradient of other targets first: an overwritten loss must not read it back.
+        _ = try run(keeping: true, targets: randomTokens(steps * batch, vocabulary: 37, &rng))
+        let overwritten = try run(keeping: false), kept = try run(keeping: true)
+        #expect(kept.0 == overwritten.0)
+        #expect(kept.1 == overwritten.1)
+        #expect(kept.1.contains { $0 != 0 })
+        #expect(kept.2 == forwardLogits)
+        #expect(overwritten.2 != forwardLogits)
+    }
+
     @Test func backwardIsTruncatedAtTheWindow() throws {
         var rng = SplitMix64(seed: 4)
         let config = ModelConfig(kind: .lstm, vocabularySize: 5, hiddenSize: 6, initialization: .uniform(bound: 0.5))
