@@ -204,13 +204,20 @@ public enum RecurrentProduct {
         let wide = tile == .rows8cols32 ? cols.count / 32 : 0
         let narrow = (cols.count - 32 * wide) / 16
         let ragged = cols.count - 32 * wide - 16 * narrow
-        let strips = wide + narrow + (ragged > 0 && k > 0 ? 1 : 0)
+        guard k > 0 else { return }
+        let strips = wide + narrow + (ragged > 0 ? 1 : 0), chunk = kChunk(k)
         for i in 0..<strips {
             let s = descending ? strips - 1 - i : i
-            if s < wide {
-                strip32(m: m, k: k, j: cols.lowerBound + 32 * s, a: a, lda: lda, w: w, ldw: ldw, c: c, ldc: ldc)
-            } else if s < wide + narrow {
-                strip16(m: m, k: k, j: cols.lowerBound + 32 * wide + 16 * (s - wide), a: a, lda: lda, w: w, ldw: ldw, c: c, ldc: ldc)
+            if s < wide + narrow {
+                // The strip's rows of W in chunks of ``kChunk(_:)``, each through all row tiles.
+                for p in stride(from: 0, to: k, by: chunk) {
+                    let kk = min(chunk, k - p), ap = a + p, wp = w + p * ldw
+                    if s < wide {
+                        strip32(m: m, k: kk, j: cols.lowerBound + 32 * s, a: ap, lda: lda, w: wp, ldw: ldw, c: c, ldc: ldc)
+                    } else {
+                        strip16(m: m, k: kk, j: cols.lowerBound + 32 * wide + 16 * (s - wide), a: ap, lda: lda, w: wp, ldw: ldw, c: c, ldc: ldc)
+                    }
+                }
             } else {
                 raggedColumns(m: m, k: k, j: cols.upperBound - ragged, r: ragged, a: a, lda: lda, w: w, ldw: ldw, c: c, ldc: ldc)
             }
@@ -239,22 +246,11 @@ public enum RecurrentProduct {
         return chunks <= 1 ? k : (k + chunks - 1) / chunks
     }
 
-    /// C[0..<m, j..<j + 32] += A · W[0..<k, j..<j + 32], k in chunks of ``kChunk(_:)``, each
-    /// chunk in the row tiles of ``rowTiles(_:)`` (the first 8-row tile prefetching W's rows
-    /// ahead; the chunk is then in cache for the others).
+    /// C[0..<m, j..<j + 32] += A · W[0..<k, j..<j + 32] in the row tiles of ``rowTiles(_:)``
+    /// (the first 8-row tile prefetching W's rows ahead; the strip is then in cache for the others).
     @inline(__always)
     static func strip32(m: Int, k: Int, j: Int, a: UnsafePointer<Float>, lda: Int,
                         w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        let chunk = kChunk(k)
-        for p in stride(from: 0, to: k, by: chunk) {
-            strip32Rows(m: m, k: min(chunk, k - p), j: j, a: a + p, lda: lda, w: w + p * ldw, ldw: ldw, c: c, ldc: ldc)
-        }
-    }
-
-    /// One chunk of ``strip32(m:k:j:a:lda:w:ldw:c:ldc:)``: all of its row tiles over k rows of W.
-    @inline(__always)
-    static func strip32Rows(m: Int, k: Int, j: Int, a: UnsafePointer<Float>, lda: Int,
-                            w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
         let tiles = rowTiles(m)
         var r = 0
         for _ in 0..<tiles.eights {
@@ -275,21 +271,10 @@ public enum RecurrentProduct {
         }
     }
 
-    /// C[0..<m, j..<j + 16] += A · W[0..<k, j..<j + 16], k in chunks of ``kChunk(_:)``:
-    /// 6-row tiles, then single rows.
+    /// C[0..<m, j..<j + 16] += A · W[0..<k, j..<j + 16]: 6-row tiles, then single rows.
     @inline(__always)
     static func strip16(m: Int, k: Int, j: Int, a: UnsafePointer<Float>, lda: Int,
                         w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        let chunk = kChunk(k)
-        for p in stride(from: 0, to: k, by: chunk) {
-            strip16Rows(m: m, k: min(chunk, k - p), j: j, a: a + p, lda: lda, w: w + p * ldw, ldw: ldw, c: c, ldc: ldc)
-        }
-    }
-
-    /// One chunk of ``strip16(m:k:j:a:lda:w:ldw:c:ldc:)``.
-    @inline(__always)
-    static func strip16Rows(m: Int, k: Int, j: Int, a: UnsafePointer<Float>, lda: Int,
-                            w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
         var r = 0
         while r + 6 <= m {
             tile6x16(k, a + r * lda, lda, w + j, ldw, c + r * ldc + j, ldc)
