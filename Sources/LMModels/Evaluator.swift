@@ -44,7 +44,8 @@ public enum Evaluator {
             TimeMajor.gather(rows: rows, steps: window, from: sequences, rowStart: { $0 * stride + start }, into: &inputs)
             TimeMajor.gather(rows: rows, steps: window, from: sequences, rowStart: { $0 * stride + start + 1 }, into: &targets)
             if start == 0 { model.resetState() }
-            let loss = try model.forward(inputs: inputs, targets: targets, steps: window, batch: rows)
+            // Only the loss is read: no second T·B × V buffer for a gradient kept beside the logits.
+            let loss = try model.forward(inputs: inputs, targets: targets, steps: window, batch: rows, keepingOutputs: false)
             lossSum += loss * Double(window * rows)
             tokens += window * rows
             start += window

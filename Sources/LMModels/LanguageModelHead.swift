@@ -63,10 +63,7 @@ public final class LanguageModelHead<Scalar: TensorScalar>: NetworkHead {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func loss(_ targets: [Int32]) -> Double {
-        if let dense { return dense.loss(targets) }
-        return adaptive!.loss(targets)
-    }
+    public func loss(_ targets: [Int32]) -> Double { loss(targets, keepingOutputs: true) }
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)

@@ -27,7 +27,7 @@ public final class OutputLayer<Scalar: TensorScalar>: NetworkHead {
     private(set) var logitGradients = Buffer<Scalar>(count: 0)
     /// Whether the last loss wrote its gradient over ``logits`` instead.
     private var gradientInLogits = false
-    /// Column sums of ``logitGradients`` (V): the last loss's gradient with respect to b_q.
+    /// Column sums of the last loss's logit gradient (V): its gradient with respect to b_q.
     private var biasGradient = Buffer<Scalar>(count: 0)
 
     /// A head from H hidden units to V logits, zero-initialised.
