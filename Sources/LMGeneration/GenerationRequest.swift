@@ -112,12 +112,8 @@ public struct GenerationRequest: Sendable {
             let started = clock.now
             if samples == 1 {
                 output.write(prefix.text)
-                var previous = prefix.ids.last
-                try generator.generate(prefix: prefix.ids, length: length, sampler: &sampler, using: &random,
-                                       allowUnknown: allowUnknown) { _, tokens in
-                    output.write(detokenizer.piece(tokens[0], after: previous))
-                    previous = tokens[0]
-                }
+                try generator.continue(prefix, length: length, sampler: &sampler, using: &random,
+                                       allowUnknown: allowUnknown) { output.write($0) }
                 output.write("\n")
                 output.flush()
             } else {
