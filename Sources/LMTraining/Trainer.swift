@@ -4,14 +4,6 @@ import LMModelFiles
 import LMModels
 import LMTensor
 
-/// How a run ended.
-public enum TrainingOutcome: Equatable {
-    /// Every epoch done; the last epoch's report.
-    case finished(EpochReport?)
-    /// Stopped by a signal after writing the checkpoint at `checkpoint`.
-    case interrupted(signal: Int32, checkpoint: String)
-}
-
 /// The training loop: truncated BPTT over the sampler's windows, state carried (and
 /// detached) or reset as the sampler requires, one ``TrainingStep`` per window, progress,
 /// clean interrupts. Everything else is a ``TrainingHook`` called at the loop's fixed points:
