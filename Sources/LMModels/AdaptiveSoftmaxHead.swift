@@ -122,7 +122,7 @@ public final class AdaptiveSoftmaxHead<Scalar: TensorScalar>: NetworkHead {
 
     private func allocate(rows n: Int) {
         rows = n
-        let widest = clusters.map(\.count).max()!, deepest = projections.map(\.cols).max()!
+        let widest = clusters.map(\.count).reduce(0, max), deepest = projections.map(\.cols).reduce(0, max)
         headLogits = Buffer(count: n * headSize)
         headGradient = Buffer(count: n * headSize)
         gathered = Buffer(count: n * inputSize)
@@ -241,7 +241,7 @@ public final class AdaptiveSoftmaxHead<Scalar: TensorScalar>: NetworkHead {
         guard n > 0, let hidden else { return UnsafeBufferPointer(start: fullOutput.pointer, count: 0) }
         if fullOutput.count != n * v {
             fullOutput = Buffer(count: n * v)
-            fullProjection = Buffer(count: n * projections.map(\.cols).max()!)
+            fullProjection = Buffer(count: n * projections.map(\.cols).reduce(0, max))
         }
         let out = fullOutput.pointer
         for r in 0..<n {

@@ -65,10 +65,11 @@ public struct Adam: Optimizer {
         first.tensors(for: parameters) + second.tensors(for: parameters)
     }
 
-    public var stateScalars: [String: Double] { ["steps": Double(steps)] }
+    public var checkpointState: OptimizerState { .adam(steps: steps) }
 
-    public mutating func restore(tensors: [String: SafeTensors.Tensor], scalars: [String: Double], parameters: [Parameter<Float>]) throws {
-        steps = Int(scalars["steps"] ?? 0)
+    public mutating func restore(tensors: [String: SafeTensors.Tensor], state: OptimizerState, parameters: [Parameter<Float>]) throws {
+        guard case .adam(let steps) = state else { throw state.mismatch("Adam") }
+        self.steps = steps
         try first.restore(tensors, parameters: parameters)
         try second.restore(tensors, parameters: parameters)
     }

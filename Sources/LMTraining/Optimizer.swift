@@ -3,7 +3,7 @@ import LMModels
 import LMTensor
 
 /// An update rule over a model's named parameters. State that must survive a resume (moment
-/// estimates, step count) is exposed as named tensors and scalars for checkpoints.
+/// estimates, step count) is exposed as named tensors and a typed ``OptimizerState``.
 public protocol Optimizer {
     /// The current learning rate (schedules change it between epochs).
     var learningRate: Double { get set }
@@ -15,16 +15,24 @@ public protocol Optimizer {
     mutating func step(_ parameters: [Parameter<Float>], sparse: RowSparseGradient<Float>?)
     /// The optimizer's per-parameter state, named `optimizer.<slot>.<parameter name>`.
     func stateTensors(for parameters: [Parameter<Float>]) -> [SafeTensors.Tensor]
-    /// Scalars of the state (step count and the like).
-    var stateScalars: [String: Double] { get }
-    /// Restores a state saved by `stateTensors()` and `stateScalars` for the same parameters.
-    mutating func restore(tensors: [String: SafeTensors.Tensor], scalars: [String: Double], parameters: [Parameter<Float>]) throws
+    /// The scalar state (step count and the like).
+    var checkpointState: OptimizerState { get }
+    /// Restores a state saved by `stateTensors()` and `checkpointState` for the same parameters.
+    /// - Throws: ``TrainingError/resumeMismatch(_:)`` for another optimizer's state or missing tensors.
+    mutating func restore(tensors: [String: SafeTensors.Tensor], state: OptimizerState, parameters: [Parameter<Float>]) throws
 }
 
 extension Optimizer {
     /// Every row: an update with state (moments, decay) changes rows whose gradient is 0.
     public mutating func step(_ parameters: [Parameter<Float>], sparse: RowSparseGradient<Float>?) {
         step(parameters)
+    }
+}
+
+extension OptimizerState {
+    /// The error for restoring this state into `optimizer` (another optimizer's state).
+    func mismatch(_ optimizer: String) -> TrainingError {
+        .resumeMismatch("the checkpoint's optimizer state is \(self), not \(optimizer)'s")
     }
 }
 

@@ -71,9 +71,10 @@ public struct RMSProp: Optimizer {
         average.tensors(for: parameters) + velocity.tensors(for: parameters)
     }
 
-    public var stateScalars: [String: Double] { [:] }
+    public var checkpointState: OptimizerState { .rmsprop }
 
-    public mutating func restore(tensors: [String: SafeTensors.Tensor], scalars: [String: Double], parameters: [Parameter<Float>]) throws {
+    public mutating func restore(tensors: [String: SafeTensors.Tensor], state: OptimizerState, parameters: [Parameter<Float>]) throws {
+        guard case .rmsprop = state else { throw state.mismatch("RMSProp") }
         try average.restore(tensors, parameters: parameters)
         try velocity.restore(tensors, parameters: parameters)
     }

@@ -52,6 +52,8 @@ public struct SGD: Optimizer {
     }
 
     public func stateTensors(for parameters: [Parameter<Float>]) -> [SafeTensors.Tensor] { [] }
-    public var stateScalars: [String: Double] { [:] }
-    public mutating func restore(tensors: [String: SafeTensors.Tensor], scalars: [String: Double], parameters: [Parameter<Float>]) throws {}
+    public var checkpointState: OptimizerState { .sgd }
+    public mutating func restore(tensors: [String: SafeTensors.Tensor], state: OptimizerState, parameters: [Parameter<Float>]) throws {
+        guard case .sgd = state else { throw state.mismatch("SGD") }
+    }
 }

@@ -70,9 +70,9 @@ public struct TrainingSession {
     static func bestModel(of run: TrainingRun) throws -> (model: RecurrentLM<Float>, epoch: Int) {
         var unused = RandomGenerator(seed: 0)   // every weight is replaced by the checkpoint's
         let model = try RecurrentLM<Float>(config: run.trainer.config.model, using: &unused)
-        let files = try CheckpointFiles(directory: run.directory.checkpointsPath)
-        let (state, tensors) = try CheckpointFile.read(from: files.bestPath, into: model, extraPrefixes: ["optimizer."])
-        if state.optimizerScalars["asgd.averaging"] == 1 {
+        let files = try CheckpointDirectory(directory: run.directory.checkpointsPath)
+        let (state, tensors) = try TrainingCheckpoint.read(from: files.bestPath, model: model, like: run.trainer.state)
+        if state.averaging?.isAveraging == true {
             let averaged = model.parameters.compactMap { tensors["optimizer.ax." + $0.name].map { SafeTensors.Tensor(name: $0.name, shape: $0.shape, values: $0.values) } }
             try RunDirectory.assign(averaged, to: model, path: files.bestPath)
         }

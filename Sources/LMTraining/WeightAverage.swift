@@ -2,16 +2,14 @@ import LMModelFiles
 import LMModels
 import LMTensor
 
-/// An optimizer that, once `start()` is called, also keeps the running average of the
-/// weights after every update: NT-ASGD's averaging, as PyTorch's ASGD with `t0` at the
-/// trigger and `lambd` 0 (its update is then SGD's, so `inner` does the update). PyTorch's
-/// running mean uses μ = 1 / max(1, n − 1) at the n-th update since the start, so the
-/// average after n ≥ 2 updates is the mean of the weights after updates 2…n (update 1's are
-/// overwritten); kept here exactly. The average is optimizer state (`optimizer.ax.<name>`,
-/// scalars `asgd.*`), so checkpoints carry it and resume continues it exactly.
-public struct WeightAverage: Optimizer {
-    /// The update rule (SGD for NT-ASGD).
-    public var inner: any Optimizer
+/// NT-ASGD's running average of the weights, kept after every update once `start()` is
+/// called: PyTorch's ASGD with `t0` at the trigger and `lambd` 0 (its update is then SGD's,
+/// so the optimizer does the update and ``accumulate(_:)`` follows it). PyTorch's running
+/// mean uses μ = 1 / max(1, n − 1) at the n-th update since the start, so the average after
+/// n ≥ 2 updates is the mean of the weights after updates 2…n (update 1's are overwritten);
+/// kept here exactly. Checkpoints carry the average (`optimizer.ax.<name>`) and the count
+/// (``AveragingState/updates``), so resume continues it exactly.
+public struct WeightAverage {
     /// Whether averaging has started.
     public private(set) var isAveraging = false
     /// Updates since averaging started.
@@ -20,18 +18,13 @@ public struct WeightAverage: Optimizer {
     /// The raw weights while the average is swapped in.
     private var raw: [[Float]] = []
 
-    public init(_ inner: any Optimizer) { self.inner = inner }
-
-    public var learningRate: Double {
-        get { inner.learningRate }
-        set { inner.learningRate = newValue }
-    }
+    public init() {}
 
     /// Starts averaging with the next update.
     public mutating func start() { isAveraging = true }
 
-    public mutating func step(_ parameters: [Parameter<Float>]) {
-        inner.step(parameters)
+    /// Adds the weights after an update to the average (nothing before ``start()``).
+    public mutating func accumulate(_ parameters: [Parameter<Float>]) {
         guard isAveraging else { return }
         average.prepare(parameters)
         updates += 1
@@ -75,18 +68,18 @@ public struct WeightAverage: Optimizer {
         return try body()
     }
 
+    /// The average as checkpoint tensors, `optimizer.ax.<name>` (none before the first averaged update).
     public func stateTensors(for parameters: [Parameter<Float>]) -> [SafeTensors.Tensor] {
-        inner.stateTensors(for: parameters) + average.tensors(for: parameters)
+        average.tensors(for: parameters)
     }
 
-    public var stateScalars: [String: Double] {
-        inner.stateScalars.merging(["asgd.averaging": isAveraging ? 1 : 0, "asgd.updates": Double(updates)]) { $1 }
-    }
-
-    public mutating func restore(tensors: [String: SafeTensors.Tensor], scalars: [String: Double], parameters: [Parameter<Float>]) throws {
-        try inner.restore(tensors: tensors, scalars: scalars, parameters: parameters)
-        isAveraging = scalars["asgd.averaging"] == 1
-        updates = Int(scalars["asgd.updates"] ?? 0)
+    /// Restores an average saved by ``stateTensors(for:)`` with its count and whether it had started.
+    /// - Throws: ``TrainingError/resumeMismatch(_:)`` when `updates` counts averaged updates but
+    ///   the tensors lack the average.
+    public mutating func restore(tensors: [String: SafeTensors.Tensor], isAveraging: Bool, updates: Int,
+                                 parameters: [Parameter<Float>]) throws {
+        self.isAveraging = isAveraging
+        self.updates = updates
         try average.restore(tensors, parameters: parameters)
         if updates > 0 && average.buffers.count != parameters.count {
             throw TrainingError.resumeMismatch("the checkpoint counts \(updates) averaged updates but lacks the average (optimizer.ax.*)")

@@ -35,7 +35,7 @@ struct LMEval: LMTool {
         let stream = try TextError.remedyingInvalidUTF8(remedy) {
             try TokenStream(contentsOfFile: path, vocabulary: trained.vocabulary, pipeline: pipeline)
         }
-        let result = try Evaluation.checked(path: path, model: trained.directory.path) {
+        let result = try CheckedEvaluation.run(path: path, model: trained.directory.path) {
             try Evaluator.evaluate(trained.model, on: stream, batch: batch, steps: steps)
         }
         if let logits {

@@ -1,4 +1,5 @@
 import Foundation
+import LMData
 import LMModelFiles
 import Testing
 @testable import LMTraining
@@ -108,18 +109,23 @@ import Testing
 
 @Suite struct TrainerStateCompatibilityTests {
     @Test func stateWithoutTheNewFieldsEncodesAsBeforeAndOldJSONLoads() throws {
-        let state = TrainerState(epoch: 3, batchInEpoch: 0, sampler: "{}", lossSum: 0, tokenCount: 0, elapsed: 1,
-                                 bestPerplexity: 5, bestEpoch: 2, learningRate: 1, optimizerScalars: [:])
+        let position = #"{"batchIndex":0,"batchSize":4,"epoch":3,"isNewEpoch":true,"offset":2,"steps":6,"tokenCount":2844}"#
+        var state = TrainerState(sampler: .sequential(try JSONDecoder().decode(SequentialSampler.State.self, from: Data(position.utf8))),
+                                 learningRate: 1, optimizer: .sgd)
+        state.epoch = 3
+        state.elapsed = 1
+        state.bestPerplexity = 5
+        state.bestEpoch = 2
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(state), as: UTF8.self)
         #expect(!json.contains("schedule") && !json.contains("averaging"))
-        // A checkpoint's trainer state as LMKit wrote it before schedules.
-        let old = #"{"batchInEpoch":0,"bestEpoch":2,"bestPerplexity":5,"elapsed":1,"epoch":3,"learningRate":1,"lossSum":0,"optimizerScalars":{},"sampler":"{}","tokenCount":0}"#
-        #expect(try JSONDecoder().decode(TrainerState.self, from: Data(old.utf8)) == state)
+        // A checkpoint's trainer state as LMKit wrote it before schedules (and before typed state).
+        let old = #"{"batchInEpoch":0,"bestEpoch":2,"bestPerplexity":5,"elapsed":1,"epoch":3,"learningRate":1,"lossSum":0,"optimizerScalars":{},"sampler":"{\"batchIndex\":0,\"batchSize\":4,\"epoch\":3,\"isNewEpoch\":true,\"offset\":2,\"steps\":6,\"tokenCount\":2844}","tokenCount":0}"#
+        #expect(try JSONDecoder().decode(LegacyTrainerState.self, from: Data(old.utf8)).upgraded(like: state) == state)
         var later = state
         later.schedule = ScheduleState(rate: 0.25, best: 4, badEpochs: 1)
-        later.averaging = AveragingState(history: [9, 8], triggerEpoch: 3)
+        later.averaging = AveragingState(history: [9, 8], triggerEpoch: 3, updates: 7)
         #expect(try JSONDecoder().decode(TrainerState.self, from: try encoder.encode(later)) == later)
     }
 

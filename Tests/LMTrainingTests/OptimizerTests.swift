@@ -65,7 +65,7 @@ import Testing
         a.step([p])
         var b = Adam(learningRate: 0.01)
         try b.restore(tensors: Dictionary(uniqueKeysWithValues: a.stateTensors(for: [p]).map { ($0.name, $0) }),
-                      scalars: a.stateScalars, parameters: [p])
+                      state: a.checkpointState, parameters: [p])
         let q = TrainingFixtures.parameter(p.value.array)
         try q.gradient.assign([0.5, 0.5])
         a.step([p])

@@ -119,7 +119,7 @@ import Testing
 
     /// The epoch NT-ASGD began averaging in the run's newest checkpoint (nil before it does).
     static func triggerEpoch(_ run: String) throws -> Int? {
-        let newest = try CheckpointFiles(directory: run + "/checkpoints").newest!.path
+        let newest = try CheckpointDirectory(directory: run + "/checkpoints").newest!.path
         let (_, metadata) = try SafeTensors.read(from: newest)
         return try JSONDecoder().decode(TrainerState.self, from: Data(metadata["trainer"]!.utf8)).averaging?.triggerEpoch
     }

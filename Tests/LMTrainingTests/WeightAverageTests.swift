@@ -9,14 +9,15 @@ import Testing
 @Suite struct WeightAverageTests {
     @Test func averageIsPyTorchsASGDMean() {
         let p = TrainingFixtures.parameter([1, -2, 0.5])
-        var average = WeightAverage(SGD(learningRate: 0.1))
+        var sgd = SGD(learningRate: 0.1), average = WeightAverage()
         var iterates: [[Double]] = []
         let gradients: [[Float]] = [[0.3, -0.1, 0.2], [0.1, 0.4, -0.5], [-0.2, 0.2, 0.1], [0.5, 0.0, 0.3], [0.05, -0.3, 0.2]]
         // Two plain updates, then averaging.
         for (index, gradient) in gradients.enumerated() {
             if index == 2 { average.start() }
             try! p.gradient.assign(gradient)
-            average.step([p])
+            sgd.step([p])
+            average.accumulate([p])
             if index >= 2 { iterates.append(p.value.array.map(Double.init)) }
         }
         #expect(average.updates == 3)
@@ -27,24 +28,24 @@ import Testing
         for i in 0..<3 { #expect(abs(Double(seen[i]) - expected[i]) < 1e-6) }
         #expect(p.value.array == raw, "the raw weights come back exactly")
         // The update itself is SGD's.
-        var sgd = SGD(learningRate: 0.1)
+        var plain = SGD(learningRate: 0.1)
         let q = TrainingFixtures.parameter([1, -2, 0.5])
-        for gradient in gradients { try! q.gradient.assign(gradient); sgd.step([q]) }
+        for gradient in gradients { try! q.gradient.assign(gradient); plain.step([q]) }
         #expect(q.value.array == raw)
     }
 
     @Test func averageSurvivesItsOwnStateRoundTrip() throws {
         let p = TrainingFixtures.parameter([1, -2])
-        var average = WeightAverage(SGD(learningRate: 0.1))
+        var sgd = SGD(learningRate: 0.1), average = WeightAverage()
         average.start()
-        for g: [Float] in [[0.3, -0.1], [0.1, 0.4], [0.2, 0.2]] { try p.gradient.assign(g); average.step([p]) }
-        var restored = WeightAverage(SGD(learningRate: 0.1))
+        for g: [Float] in [[0.3, -0.1], [0.1, 0.4], [0.2, 0.2]] { try p.gradient.assign(g); sgd.step([p]); average.accumulate([p]) }
+        var restored = WeightAverage()
         let tensors = Dictionary(uniqueKeysWithValues: average.stateTensors(for: [p]).map { ($0.name, $0) })
-        try restored.restore(tensors: tensors, scalars: average.stateScalars, parameters: [p])
+        try restored.restore(tensors: tensors, isAveraging: average.isAveraging, updates: average.updates, parameters: [p])
         #expect(restored.isAveraging && restored.updates == 3)
         #expect(restored.withAverage(in: [p]) { p.value.array } == average.withAverage(in: [p]) { p.value.array })
         #expect(throws: TrainingError.self) {
-            try WeightAverage(SGD(learningRate: 0.1)).restoring(scalars: average.stateScalars, parameter: p)
+            try WeightAverage().restoring(updates: average.updates, parameter: p)
         }
     }
 
@@ -67,9 +68,9 @@ import Testing
 }
 
 extension WeightAverage {
-    /// Restores scalars that count averaged updates without the average tensors.
-    func restoring(scalars: [String: Double], parameter: Parameter<Float>) throws {
+    /// Restores a count of averaged updates without the average tensors.
+    func restoring(updates: Int, parameter: Parameter<Float>) throws {
         var copy = self
-        try copy.restore(tensors: [:], scalars: scalars, parameters: [parameter])
+        try copy.restore(tensors: [:], isAveraging: true, updates: updates, parameters: [parameter])
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import LMText
 
-/// The checkpoint files of a run: `epoch-EEEEEE[-batch-BBBBBB].safetensors` and `best.safetensors`.
-public struct CheckpointFiles {
+/// The directory of a run's checkpoints and their names: `epoch-EEEEEE[-batch-BBBBBB].safetensors`
+/// (regular checkpoints) and `best.safetensors`.
+public struct CheckpointDirectory {
     public let directory: String
 
     public init(directory: String) throws {
@@ -22,6 +23,9 @@ public struct CheckpointFiles {
 
     /// The checkpoint with the best validation (or training) perplexity so far.
     public var bestPath: String { directory + "/best.safetensors" }
+
+    /// `best.safetensors` when it has been written, else nil.
+    public var existingBest: String? { FileManager.default.fileExists(atPath: bestPath) ? bestPath : nil }
 
     /// The file for a checkpoint after `epoch` completed epochs and `batch` batches of the next.
     public func path(epoch: Int, batch: Int) -> String {

@@ -1,11 +1,11 @@
 import LMModels
 
-/// An evaluation of a run on a text file whose errors name both: the model's own errors
+/// An evaluation of a run on a text file, checked: its errors name both: the model's own errors
 /// (`ModelError`) name the file, and a non-finite loss is an error naming the run.
-public enum Evaluation {
+public enum CheckedEvaluation {
     /// Runs `body` (an ``Evaluator`` call on the text at `path` with the model of the run
     /// `model`) and checks its loss is finite.
-    public static func checked(path: String, model: String,
+    public static func run(path: String, model: String,
                                _ body: () throws -> (loss: Double, perplexity: Double, tokens: Int)) throws
         -> (loss: Double, perplexity: Double, tokens: Int) {
         let result: (loss: Double, perplexity: Double, tokens: Int)

@@ -1,11 +1,15 @@
-/// Where training stands, beyond the tensors: enough to continue exactly.
+/// Where training stands, beyond the tensors: enough to continue exactly. Each part is the
+/// typed state of the piece that keeps it: the loop's counters, the sampler's position, the
+/// optimizer's scalars, the checkpoint hook's best, the schedule's and NT-ASGD's own state.
+/// Checkpoints before it held the sampler as JSON in a string and the optimizer as a
+/// dictionary of scalars: ``LegacyTrainerState`` reads those.
 public struct TrainerState: Codable, Equatable, Sendable {
     /// Completed epochs.
     public var epoch: Int
     /// Batches done in the current (unfinished) epoch; 0 at an epoch boundary.
     public var batchInEpoch: Int
-    /// The sampler's position (JSON).
-    public var sampler: String
+    /// The sampler's position.
+    public var sampler: SamplerPosition
     /// The current epoch's running sums so far: loss × tokens and tokens.
     public var lossSum: Double
     public var tokenCount: Int
@@ -15,26 +19,25 @@ public struct TrainerState: Codable, Equatable, Sendable {
     public var bestPerplexity: Double?
     public var bestEpoch: Int?
     public var learningRate: Double
-    public var optimizerScalars: [String: Double]
+    /// The optimizer's scalar state.
+    public var optimizer: OptimizerState
     /// The schedule's carried state (`exponential`, `plateau`); nil for the others.
     public var schedule: ScheduleState? = nil
-    /// NT-ASGD's trigger: the metrics before it and the epoch it fired; nil without `--asgd`.
+    /// NT-ASGD's trigger and averaged updates; nil without `asgdNonmonotone`.
     public var averaging: AveragingState? = nil
     /// Training windows done in the whole run (the dropout masks' window counter); nil in
     /// checkpoints written before it was recorded.
     public var windowsTrained: UInt64? = nil
 
-    public init(epoch: Int, batchInEpoch: Int, sampler: String, lossSum: Double, tokenCount: Int, elapsed: Double,
-                bestPerplexity: Double?, bestEpoch: Int?, learningRate: Double, optimizerScalars: [String: Double]) {
-        self.epoch = epoch
-        self.batchInEpoch = batchInEpoch
+    /// The state before the first step.
+    public init(sampler: SamplerPosition, learningRate: Double, optimizer: OptimizerState) {
+        epoch = 0
+        batchInEpoch = 0
         self.sampler = sampler
-        self.lossSum = lossSum
-        self.tokenCount = tokenCount
-        self.elapsed = elapsed
-        self.bestPerplexity = bestPerplexity
-        self.bestEpoch = bestEpoch
+        lossSum = 0
+        tokenCount = 0
+        elapsed = 0
         self.learningRate = learningRate
-        self.optimizerScalars = optimizerScalars
+        self.optimizer = optimizer
     }
 }

@@ -1,0 +1,24 @@
+import LMModelFiles
+
+/// The learning-rate schedule: sets each epoch's rate at its start, and after it carries the
+/// schedule's state (``ScheduleState``: `exponential`'s rate, `plateau`'s best and bad epochs)
+/// forward from the epoch's metric (validation perplexity, else training).
+final class ScheduleHook: TrainingHook {
+    let schedule: LearningRateSchedule
+    /// The rate the schedule starts from.
+    let base: Double
+
+    init(_ schedule: LearningRateSchedule, base: Double) {
+        self.schedule = schedule
+        self.base = base
+    }
+
+    func epochStarted(_ trainer: Trainer) {
+        trainer.optimizer.learningRate = schedule.rate(epoch: trainer.state.epoch + 1, base: base, state: trainer.state.schedule)
+    }
+
+    func epochFinished(_ report: EpochReport, _ trainer: Trainer) throws {
+        trainer.state.schedule = schedule.state(after: report.epoch, metric: report.validationPerplexity ?? report.trainPerplexity,
+                                                base: base, state: trainer.state.schedule)
+    }
+}
