@@ -1,4 +1,5 @@
 import Foundation
+import LMFileSystem
 import LMText
 
 /// The checkpoint files of a run: `epoch-EEEEEE[-batch-BBBBBB].safetensors` and `best.safetensors`.

@@ -1,5 +1,6 @@
 import Foundation
 import LMData
+import LMFileSystem
 import LMModels
 import LMTensor
 import LMText
@@ -36,7 +37,7 @@ public struct RunDirectory: Sendable {
     public func create() throws {
         do {
             try FileAccess.createDirectory(checkpointsPath)
-        } catch let TextError.unwritable(_, reason) {
+        } catch let FileError.unwritable(_, reason) {
             throw ModelFileError.io(path: path, reason: "cannot create the run directory: \(reason)")
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LMFileSystem
 
 /// Splitting text into lines the way Python's `readlines` does: each line ends after "\n"
 /// and keeps it ("\r\n" stays together at the end of its line); a last line without "\n" counts.

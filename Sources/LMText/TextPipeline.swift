@@ -1,3 +1,5 @@
+import LMFileSystem
+
 /// Everything that turns raw text into tokens: preprocessing, the tokenizer and its options.
 /// Saved in every vocabulary file, so a model tokenizes exactly as its vocabulary was built.
 public struct TextPipeline: Codable, Sendable, Equatable {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LMFileSystem
 import LMModelFiles
 import LMText
 import LMToolSupport

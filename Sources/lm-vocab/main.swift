@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LMFileSystem
 import LMText
 import LMToolSupport
 
