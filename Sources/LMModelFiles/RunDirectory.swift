@@ -5,15 +5,6 @@ import LMModels
 import LMTensor
 import LMText
 
-/// A trained model with what it needs to read text.
-public struct TrainedModel {
-    public let directory: RunDirectory
-    public let config: RunConfig
-    public let vocabularyFile: VocabularyFile
-    public let vocabulary: Vocabulary
-    public let model: RecurrentLM<Float>
-}
-
 /// A run directory: `config.json`, `vocab.json`, `model.safetensors` (the newest weights),
 /// `log.jsonl`, `curve.svg` and `checkpoints/`. Every file is written to a temporary name
 /// and renamed.
