@@ -1,6 +1,6 @@
 // swift-tools-version:6.2
 // LMKit: train and sample recurrent language models on a CPU.
-// Layers flow one way: text → data → tensor → models → model files → training / generation → tools.
+// Layers flow one way: files → text → data → tensor → models → model files → training / generation → tools.
 import PackageDescription
 
 // Unsafe flags are allowed in a versioned dependency from tools version 6.2 on.
@@ -16,6 +16,7 @@ let package = Package(
     products: [
         // The Swift API most programs need: train, load, generate, score, export (Sources/LMKit).
         .library(name: "LMKit", targets: ["LMKit"]),
+        .library(name: "LMFileSystem", targets: ["LMFileSystem"]),
         .library(name: "LMText", targets: ["LMText"]),
         .library(name: "LMData", targets: ["LMData"]),
         .library(name: "LMTensor", targets: ["LMTensor"]),
@@ -43,26 +44,29 @@ let package = Package(
         .systemLibrary(name: "CPrefetch"),   // header-only: __builtin_prefetch for the recurrent kernel
         // OpenBLAS is not linked: LMTensor dlopens libopenblas.so.0 after choosing its kernels (BLAS.swift).
 
+        // Files: atomic writes, reads with plain-word errors, inputs (files, pipes, stdin), SHA-1/256,
+        // zip archives, downloads.
+        .target(name: "LMFileSystem", dependencies: ["CZlib"]),
         // Text: preprocessing, tokenizers, vocabulary, corpus registry.
-        .target(name: "LMText", dependencies: ["CUtf8proc", "CZlib"]),
+        .target(name: "LMText", dependencies: ["LMFileSystem", "CUtf8proc"]),
         // Data: token streams, samplers, the project's random generator, the time-major layout.
-        .target(name: "LMData", dependencies: ["LMText"]),
+        .target(name: "LMData", dependencies: ["LMText", "LMFileSystem"]),
         // Tensor math: matrices, BLAS, activations, loss, clipping.
         .target(name: "LMTensor", dependencies: ["CPrefetch", .product(name: "RealModule", package: "swift-numerics")],
                 swiftSettings: uncheckedKernels),  // dlopens OpenBLAS (BLAS.swift); kernels built for the host CPU
         // Models: parameters, recurrent cells, the network shell with its inputs and heads, evaluation.
         .target(name: "LMModels", dependencies: ["LMTensor", "LMData"], swiftSettings: uncheckedKernels),
         // Model files: a run's config, vocabulary, weights, checkpoints, log and curve, read and written.
-        .target(name: "LMModelFiles", dependencies: ["LMModels", "LMTensor", "LMData", "LMText"]),
+        .target(name: "LMModelFiles", dependencies: ["LMModels", "LMTensor", "LMData", "LMText", "LMFileSystem"]),
         // Training: optimizers, the one training step, the loop, the run's set-up and session.
-        .target(name: "LMTraining", dependencies: ["LMModelFiles", "LMModels", "LMTensor", "LMData", "LMText"]),
+        .target(name: "LMTraining", dependencies: ["LMModelFiles", "LMModels", "LMTensor", "LMData", "LMText", "LMFileSystem"]),
         // Data-parallel training: a Communicator over Open MPI, dlopened at run time (no MPI needed to build).
         .target(name: "LMDistributed", dependencies: ["LMTraining"]),
         // Toy tasks of the reference tutorials: data, dataset, trainer, metrics, session.
         .target(name: "LMToyTasks", dependencies: ["LMTraining", "LMModelFiles", "LMModels", "LMTensor", "LMData"]),
         // Generation: decoding strategies, sampling options, prefix warm-up, the lm-generate run.
         .target(name: "LMGeneration", dependencies: [
-            "LMModelFiles", "LMModels", "LMTensor", "LMData", "LMText", .product(name: "RealModule", package: "swift-numerics"),
+            "LMModelFiles", "LMModels", "LMTensor", "LMData", "LMText", "LMFileSystem", .product(name: "RealModule", package: "swift-numerics"),
         ],
                 swiftSettings: hostCPU),
 
@@ -72,7 +76,7 @@ let package = Package(
         // What every command-line tool shares: error reporting, notes, progress display, buffered
         // stdout, option values. Below training and generation, so lm-generate and lm-eval need neither.
         .target(name: "LMToolSupport", dependencies: [
-            "LMModelFiles", "LMModels", "LMTensor", "LMText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "LMModelFiles", "LMModels", "LMTensor", "LMText", "LMFileSystem", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Command-line tools: thin argument parsing over the library.
@@ -109,7 +113,8 @@ let package = Package(
         .executableTarget(name: "FuzzRunConfig", dependencies: ["LMModelFiles", "LMModels"], path: "Sources/Fuzz/FuzzRunConfig"),
         .executableTarget(name: "FuzzTextPipeline", dependencies: ["LMText"], path: "Sources/Fuzz/FuzzTextPipeline"),
 
-        .testTarget(name: "LMTextTests", dependencies: ["LMText"]),
+        .testTarget(name: "LMFileSystemTests", dependencies: ["LMFileSystem"]),
+        .testTarget(name: "LMTextTests", dependencies: ["LMText", "LMFileSystem"]),
         .testTarget(name: "LMDataTests", dependencies: ["LMData", "LMText"]),
         .testTarget(name: "LMTensorTests", dependencies: [
             "LMTensor", "LMData", .product(name: "Numerics", package: "swift-numerics"),
@@ -121,8 +126,7 @@ let package = Package(
         .testTarget(name: "LMTrainingTests", dependencies: ["LMTraining", "LMModelFiles", "LMModels", "LMData", "LMText"]),
         .testTarget(name: "LMToyTasksTests", dependencies: ["LMToyTasks", "LMTraining", "LMModels", "LMData"]),
         .testTarget(name: "LMGenerationTests", dependencies: ["LMGeneration", "LMModels", "LMText", "LMData"]),
-        .testTarget(name: "LMKitTests", dependencies: ["LMKit", "LMGeneration", "LMModelFiles", "LMModels", "LMData"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LMText", "LMModelFiles"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LMText", "LMFileSystem", "LMModelFiles"]),
     ],
     swiftLanguageModes: [.v6]
 )

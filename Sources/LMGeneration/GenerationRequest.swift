@@ -2,14 +2,7 @@ import Foundation
 import LMData
 import LMModelFiles
 import LMModels
-
-/// Where generated text goes: the tools' buffered stdout, or a string in tests.
-public protocol TextOutput: AnyObject {
-    /// Adds `text` (the output may hold it back until ``flush()``).
-    func write(_ text: String)
-    /// Writes out everything held back.
-    func flush()
-}
+import LMText
 
 /// One `lm-generate` run: a trained model (a run directory) continues a prefix.
 ///

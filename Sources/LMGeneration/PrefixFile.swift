@@ -1,11 +1,12 @@
 import Foundation
+import LMFileSystem
 import LMText
 
 /// The prefix of `lm-generate --prefix-file FILE`: the file's text as is, one trailing line
 /// end ("\n" or "\r\n") stripped; `-` reads standard input.
 public enum PrefixFile {
     /// The prefix held by `path` (`-` for standard input).
-    /// - Throws: `TextError.unreadable` (with the system's reason) or `TextError.invalidUTF8Input`
+    /// - Throws: `FileError.unreadable` (with the system's reason) or `TextError.invalidUTF8Input`
     ///   naming the file and the byte offset.
     public static func read(_ path: String) throws -> String {
         let name = path == "-" ? "<stdin>" : path

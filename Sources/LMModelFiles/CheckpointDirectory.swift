@@ -1,4 +1,5 @@
 import Foundation
+import LMFileSystem
 import LMText
 
 /// The directory of a run's checkpoints and their names: `epoch-EEEEEE[-batch-BBBBBB].safetensors`

@@ -1,3 +1,4 @@
+import LMFileSystem
 import LMText
 
 /// The data a run was trained on, by content: size and SHA-256 of the corpus and of the

@@ -1,17 +1,9 @@
 import Foundation
 import LMData
+import LMFileSystem
 import LMModels
 import LMTensor
 import LMText
-
-/// A trained model with what it needs to read text.
-public struct TrainedModel {
-    public let directory: RunDirectory
-    public let config: RunConfig
-    public let vocabularyFile: VocabularyFile
-    public let vocabulary: Vocabulary
-    public let model: RecurrentLM<Float>
-}
 
 /// A run directory: `config.json`, `vocab.json`, `model.safetensors` (the newest weights),
 /// `log.jsonl`, `curve.svg` and `checkpoints/`. Every file is written to a temporary name
@@ -36,7 +28,7 @@ public struct RunDirectory: Sendable {
     public func create() throws {
         do {
             try FileAccess.createDirectory(checkpointsPath)
-        } catch let TextError.unwritable(_, reason) {
+        } catch let FileError.unwritable(_, reason) {
             throw ModelFileError.io(path: path, reason: "cannot create the run directory: \(reason)")
         }
     }

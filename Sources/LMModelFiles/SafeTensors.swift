@@ -1,4 +1,5 @@
 import Foundation
+import LMFileSystem
 import LMText
 
 /// The safetensors format (huggingface/safetensors), read and written for F32 tensors:

@@ -1,4 +1,5 @@
 import Foundation
+import LMFileSystem
 import LMText
 
 /// `log.jsonl`: one JSON object per epoch (see `EpochReport`), rewritten atomically after

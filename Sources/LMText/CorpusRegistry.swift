@@ -1,4 +1,5 @@
 import Foundation
+import LMFileSystem
 
 /// Corpora by name, as d2l's `DATA_HUB`: a JSON registry maps a name to a URL, a SHA-1 and a
 /// file name. A corpus that is not on disk yet is copied from the mirror directory
@@ -61,7 +62,7 @@ public struct CorpusRegistry: Sendable {
     /// Reads a registry file.
     public init(file path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw TextError.unreadable(path: path, reason: "no such file")
+            throw FileError.unreadable(path: path, reason: "no such file")
         }
         do {
             entries = try JSONDecoder().decode([String: Entry].self, from: data)
@@ -88,7 +89,7 @@ public struct CorpusRegistry: Sendable {
         let match = entries[argument].map { (argument, $0) }
             ?? entries.first(where: { $0.value.file == fileName || $0.key == fileName }).map { ($0.key, $0.value) }
         guard let (name, entry) = match else {
-            throw TextError.unreadable(path: argument, reason: "no such file, and no corpus of that name in the registry (registered: \(entries.keys.sorted().joined(separator: ", ")))")
+            throw FileError.unreadable(path: argument, reason: "no such file, and no corpus of that name in the registry (registered: \(entries.keys.sorted().joined(separator: ", ")))")
         }
         let destination = entries[argument] != nil ? directory + "/" + entry.file : argument
         if FileManager.default.fileExists(atPath: destination) {
@@ -114,7 +115,7 @@ public struct CorpusRegistry: Sendable {
         func unpack(_ member: String?) throws -> String? {
             guard let member else { return nil }
             guard !member.hasPrefix("/"), !member.split(separator: "/").contains("..") else {
-                throw TextError.badArchive(path: path, reason: "member \(member) would unpack outside \(base)")
+                throw FileError.badArchive(path: path, reason: "member \(member) would unpack outside \(base)")
             }
             let destination = base + "/" + member
             if let recorded = archive.member(named: member), try Self.matches(destination, recorded) { return destination }
@@ -155,31 +156,21 @@ public struct CorpusRegistry: Sendable {
             }
         } else {
             let mirrorNote = mirrored.map { "; the mirror has no \($0) either" } ?? ""
-            try download(entry.url, to: temporary, name: name, file: entry.file, note: mirrorNote)
+            do {
+                try Download.fetch(entry.url, to: temporary)
+            } catch let error as DownloadError {
+                let remedy: String
+                switch error {
+                case .noDownloader: remedy = " (run bin/setup), or set LM_CORPUS_MIRROR to a directory holding \(entry.file)\(mirrorNote)"
+                case .failed: remedy = "; without network, set LM_CORPUS_MIRROR to a directory holding \(entry.file)\(mirrorNote)"
+                }
+                throw TextError.corpusUnavailable(name: name, reason: "\(error)\(remedy)")
+            }
             let actual = try SHA1.hexDigest(ofFile: temporary)
             guard actual == entry.sha1 else {
                 throw TextError.corpusUnavailable(name: name, reason: "the download from \(entry.url) has SHA-1 \(actual), expected \(entry.sha1); try again later or set LM_CORPUS_MIRROR to a directory holding a good \(entry.file)")
             }
         }
         try AtomicFile.commit(temporary: temporary, to: destination)
-    }
-
-    private func download(_ url: String, to path: String, name: String, file: String, note: String) throws {
-        let curl = "/usr/bin/curl"
-        guard FileManager.default.isExecutableFile(atPath: curl) else {
-            throw TextError.corpusUnavailable(name: name, reason: "cannot download \(url): curl is not installed (run bin/setup), or set LM_CORPUS_MIRROR to a directory holding \(file)\(note)")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: curl)
-        process.arguments = ["-fsSL", "--connect-timeout", "15", "--max-time", "300", "-o", path, url]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        process.waitUntilExit()
-        if process.terminationStatus != 0 {
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            throw TextError.corpusUnavailable(name: name, reason: "download of \(url) failed (\(message.isEmpty ? "curl exit \(process.terminationStatus)" : message)); without network, set LM_CORPUS_MIRROR to a directory holding \(file)\(note)")
-        }
     }
 }

@@ -1,5 +1,6 @@
 import CUtf8proc
 import Foundation
+import LMFileSystem
 
 /// An LMKit vocabulary as a Hugging Face `tokenizer.json` (a `WordLevel` model, id for id),
 /// and a WordLevel `tokenizer.json` read back as an LMKit vocabulary.

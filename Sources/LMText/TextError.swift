@@ -1,14 +1,11 @@
-/// Everything that can go wrong in the text layer, each with a message a user can act on.
+/// Everything that can go wrong in the text layer, each with a message a user can act on (a
+/// file that cannot be read or written is a `FileError`).
 public enum TextError: Error, CustomStringConvertible, Equatable {
-    /// The file could not be opened or read.
-    case unreadable(path: String, reason: String)
     /// The file holds bytes that are not UTF-8, first at `offset` (bytes from the start).
     case invalidUTF8(path: String, offset: Int)
     /// Text read through a pipeline that does not replace invalid UTF-8 (a vocabulary's),
     /// with what the user can do about it in this tool.
     case invalidUTF8Input(path: String, offset: Int, remedy: String)
-    /// The file could not be written.
-    case unwritable(path: String, reason: String)
     /// A vocabulary file that is not one, or is damaged.
     case notAVocabulary(path: String, reason: String)
     /// A setting that has no meaning (unknown preset, bad min-freq, ...).
@@ -17,19 +14,13 @@ public enum TextError: Error, CustomStringConvertible, Equatable {
     case corpusUnavailable(name: String, reason: String)
     /// A corpus whose content does not match its registered SHA-1.
     case corpusHashMismatch(path: String, expected: String, actual: String)
-    /// An archive (a corpus's zip) that cannot be read or unpacked.
-    case badArchive(path: String, reason: String)
 
     public var description: String {
         switch self {
-        case let .unreadable(path, reason):
-            return "\(path): cannot read: \(reason)"
         case let .invalidUTF8(path, offset):
             return "\(path): invalid UTF-8 at byte offset \(offset) (pass --replace-invalid to substitute U+FFFD)"
         case let .invalidUTF8Input(path, offset, remedy):
             return "\(path): invalid UTF-8 at byte offset \(offset); \(remedy)"
-        case let .unwritable(path, reason):
-            return "\(path): cannot write: \(reason)"
         case let .notAVocabulary(path, reason):
             return "\(path): not an LMKit vocabulary file: \(reason)"
         case let .invalidSetting(message):
@@ -38,8 +29,6 @@ public enum TextError: Error, CustomStringConvertible, Equatable {
             return "corpus '\(name)': \(reason)"
         case let .corpusHashMismatch(path, expected, actual):
             return "\(path): SHA-1 is \(actual) but the registry expects \(expected); the file is damaged or a different version: delete it and fetch again"
-        case let .badArchive(path, reason):
-            return "\(path): \(reason)"
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LMFileSystem
 
 /// Token frequencies of a corpus, counted as a stream, remembering the order in which tokens
 /// were first seen (so that ties sort as Python's stable sort over a `Counter` does).

@@ -1,3 +1,5 @@
+import LMFileSystem
+
 /// A token ↔ id mapping as d2l's `Vocab` (2021 edition): id 0 is `<unk>`, then the reserved
 /// tokens, then corpus tokens by descending frequency with ties in first-seen order; tokens
 /// rarer than `minFrequency` are left out. Unknown tokens map to id 0.

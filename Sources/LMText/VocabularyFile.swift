@@ -1,5 +1,6 @@
 import CUtf8proc
 import Foundation
+import LMFileSystem
 
 /// The JSON file a vocabulary is saved as (documented in the README, "Vocabulary files").
 /// Besides the tokens it records how they were made (the text pipeline, the build settings,

@@ -1,4 +1,5 @@
 import Foundation
+import LMFileSystem
 import LMText
 
 /// A named training configuration: a file `recipes/NAME.txt` of command-line options, one or

@@ -1,3 +1,4 @@
+import LMFileSystem
 import LMModelFiles
 import LMText
 

@@ -1,5 +1,6 @@
 import Foundation
 import LMData
+import LMFileSystem
 import LMModelFiles
 import LMModels
 import LMText

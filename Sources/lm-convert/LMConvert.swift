@@ -1,6 +1,5 @@
 import ArgumentParser
 import LMModelFiles
-import LMText
 import LMToolSupport
 
 /// `lm-convert`: LMKit runs and vocabularies to and from PyTorch and Hugging Face files.
@@ -24,8 +23,7 @@ struct LMConvert: LMTool {
         @Argument(help: "Output .safetensors file.") var output: String
 
         func run() throws {
-            let tensors = try PyTorchConversion.export(run: runDirectory, to: output)
-            print("\(output): \(tensors.count) tensors (" + tensors.map { "\($0.name) \($0.shape)" }.joined(separator: ", ") + ")")
+            try ConversionRequest.exportPyTorch(run: runDirectory, output: output).run(writingTo: StandardOutput(), note: LMConvert.note)
         }
     }
 
@@ -42,8 +40,8 @@ struct LMConvert: LMTool {
         @Argument(help: "New run directory (must not exist or be empty).") var output: String
 
         func run() throws {
-            let imported = try PyTorchConversion.importRun(state: state, vocabulary: vocab, config: config, to: output)
-            for note in imported.notes { LMConvert.note(note) }
+            try ConversionRequest.importPyTorch(state: state, vocabulary: vocab, config: config, output: output)
+                .run(writingTo: StandardOutput(), note: LMConvert.note)
         }
     }
 
@@ -54,17 +52,13 @@ struct LMConvert: LMTool {
         @Argument(help: "Input vocabulary.") var input: String
         @Argument(help: "Output file.") var output: String
 
-        func run() throws {
+        var request: ConversionRequest {
             switch format {
-            case .hf:
-                let (json, losses) = try HuggingFaceTokenizer.export(try VocabularyFile.load(from: input))
-                try AtomicFile.write(json, to: output)
-                for loss in losses { LMConvert.note("note: \(loss)") }
-            case .lmkit:
-                let (file, notes) = try HuggingFaceTokenizer.vocabularyFile(fromTokenizerAt: input)
-                try file.save(to: output)
-                for note in notes { LMConvert.note("note: \(note)") }
+            case .hf: .vocabularyToHuggingFace(input: input, output: output)
+            case .lmkit: .vocabularyFromHuggingFace(input: input, output: output)
             }
         }
+
+        func run() throws { try request.run(writingTo: StandardOutput(), note: LMConvert.note) }
     }
 }

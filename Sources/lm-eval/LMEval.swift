@@ -1,9 +1,5 @@
 import ArgumentParser
-import Foundation
-import LMData
 import LMModelFiles
-import LMModels
-import LMText
 import LMToolSupport
 
 /// `lm-eval`: perplexity of a trained model on a text file.
@@ -26,29 +22,7 @@ struct LMEval: LMTool {
         if logits != nil && batch != 1 { throw ValidationError("--logits writes one row per position of the file as one sequence; use --batch 1") }
     }
 
-    func run() throws {
-        let trained = try RunDirectory.load(model)
-        let parts = try CorpusRegistry.standard()?.corpus(file) ?? CorpusRegistry.Corpus(train: file)
-        let path = parts.test ?? parts.train
-        let pipeline = trained.vocabularyFile.pipeline
-        let remedy = "fix the file; the model's vocabulary (\(trained.directory.vocabularyPath)) does not replace invalid UTF-8"
-        let stream = try TextError.remedyingInvalidUTF8(remedy) {
-            try TokenStream(contentsOfFile: path, vocabulary: trained.vocabulary, pipeline: pipeline)
-        }
-        let result = try CheckedEvaluation.run(path: path, model: trained.directory.path) {
-            try Evaluator.evaluate(trained.model, on: stream, batch: batch, steps: steps)
-        }
-        if let logits {
-            try LogitsFile.write(model: trained, stream: stream, steps: steps, text: path, to: logits)
-        }
-        var unknown = 0
-        for index in 0..<stream.count where stream[index] == 0 { unknown += 1 }
-        print("model:         \(trained.directory.path) (\(trained.config.model.kind.rawValue.uppercased())-\(trained.config.model.hiddenSize), \(pipeline.level.rawValue) level)")
-        print("file:          \(path): \(stream.count) tokens, \(unknown) outside the vocabulary (<unk>)")
-        print(String(format: "cross-entropy: %.4f nats per token", result.loss))
-        print(String(format: "perplexity:    %.4f", result.perplexity))
-        if pipeline.level == .char {
-            print(String(format: "bits per char: %.4f", result.loss / log(2)))
-        }
-    }
+    var request: EvaluationRequest { EvaluationRequest(model: model, file: file, steps: steps, batch: batch, logits: logits) }
+
+    func run() throws { try request.run(writingTo: StandardOutput()) }
 }

@@ -58,4 +58,3 @@ struct LMGenerate: LMTool {
 }
 
 extension SamplingOptions.Strategy: ExpressibleByArgument {}
-extension StandardOutput: TextOutput {}

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import LMText
 import LMToolSupport
 
@@ -35,66 +34,25 @@ struct Build: ParsableCommand {
         if let maxSize, maxSize < 1 { throw ValidationError("--max-size must be at least 1") }
     }
 
-    func run() throws {
-        // A registered corpus with splits (ptb) is built from its training text, with its own preprocessing.
-        let parts = try CorpusRegistry.standard()?.corpus(corpus) ?? CorpusRegistry.Corpus(train: corpus)
-        let path = parts.train
-        let choice = PipelineChoice(level: level, preset: preset, endOfLine: eos).over(parts.pipeline ?? PipelineChoice())
-        var preprocessor = Preprocessor(preset: choice.preset ?? .d2l)
-        if let normalize { preprocessor.normalization = normalize }
-        if let caseFold { preprocessor.caseFold = caseFold == .on }
-        let level = choice.level ?? .char
-        let pipeline = TextPipeline(preprocessor: preprocessor, level: level, wordSplitting: words,
-                                    endOfLine: choice.endOfLine ?? false, replaceInvalidUTF8: replaceInvalid)
-        let reservedTokens = reserved.map { $0.split(separator: ",").map(String.init) } ?? []
-        let started = Date()
-        let file = try VocabularyFile.build(corpus: path, pipeline: pipeline,
-                                            settings: .init(minFrequency: minFreq, maxSize: maxSize, reserved: reservedTokens))
-        let seconds = Date().timeIntervalSince(started)
-        let name = path == TextInput.standardInput ? "stdin" : URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        let destination = output ?? "vocab/\(name)-\(level.rawValue).json"
-        try file.save(to: destination)
-        print(try Summary(file: file).text)
-        let megabytes = Double(file.source.bytes) / 1e6
-        print(String(format: "read %.1f MB in %.2f s (%.0f MB/s)", megabytes, seconds, megabytes / max(seconds, 1e-9)))
-        print("wrote \(destination)")
+    var request: VocabularyBuildRequest {
+        VocabularyBuildRequest(corpus: corpus, output: output, choice: PipelineChoice(level: level, preset: preset, endOfLine: eos),
+                               normalization: normalize, caseFold: caseFold.map { $0 == .on }, wordSplitting: words,
+                               replaceInvalidUTF8: replaceInvalid,
+                               settings: .init(minFrequency: minFreq, maxSize: maxSize,
+                                               reserved: reserved.map { $0.split(separator: ",").map(String.init) } ?? []))
     }
+
+    func run() throws { try request.run(writingTo: StandardOutput()) }
 }
 
 /// Case folding switch.
 enum Toggle: String, ExpressibleByArgument, CaseIterable { case on, off }
 
-/// The human-readable summary `build` and `show` print.
-struct Summary {
-    let text: String
-
-    init(file: VocabularyFile) throws {
-        let vocabulary = try file.vocabulary()
-        var lines = [
-            "source:   \(file.source.file) (\(file.source.bytes) bytes)",
-            "pipeline: \(file.pipeline.summary)",
-            "tokens:   \(file.source.tokens)",
-            "types:    \(vocabulary.count) (including <unk>\(file.settings.reserved.isEmpty ? "" : " and \(file.settings.reserved.count) reserved"))",
-            String(format: "coverage: %.4f%% of tokens have an id of their own", vocabulary.coverage * 100),
-            "most frequent:",
-        ]
-        let ranked = (1..<vocabulary.count).sorted { vocabulary.frequencies[$0] > vocabulary.frequencies[$1] || (vocabulary.frequencies[$0] == vocabulary.frequencies[$1] && $0 < $1) }
-        for id in ranked.prefix(10) {
-            let shown = vocabulary.token(at: id).debugDescription
-            let padding = String(repeating: " ", count: max(1, 12 - shown.count))
-            lines.append(String(format: "  %5d  ", id) + shown + padding + String(vocabulary.frequencies[id]))
-        }
-        text = lines.joined(separator: "\n")
-    }
-}
-
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print a vocabulary file's summary.")
     @Argument(help: "Vocabulary file.") var vocab: String
 
-    func run() throws {
-        print(try Summary(file: try VocabularyFile.load(from: vocab)).text)
-    }
+    func run() throws { try VocabularySummary.show(vocabularyAt: vocab, writingTo: StandardOutput()) }
 }
 
 struct Encode: ParsableCommand {
@@ -103,22 +61,7 @@ struct Encode: ParsableCommand {
         discussion: "The text goes through the vocabulary's own preprocessing and tokenizer; unknown tokens become 0 (<unk>).")
     @Option(help: "Vocabulary file.") var vocab: String
 
-    func run() throws {
-        let file = try VocabularyFile.load(from: vocab)
-        let vocabulary = try file.vocabulary()
-        var tokenizer = LineTokenizer(pipeline: file.pipeline)
-        var output = ""
-        // Bytes, not readLine(): readLine would replace invalid UTF-8 the vocabulary may refuse.
-        let remedy = "\(vocab) says replaceInvalidUTF8: false; fix the input, or rebuild the vocabulary with `lm-vocab build --replace-invalid`"
-        try TextError.remedyingInvalidUTF8(remedy) {
-            try LineReader(path: "/dev/stdin").forEachLine { line, offset in
-                let ids = try tokenizer.tokens(of: line, source: "<stdin>", offset: offset).map { String(vocabulary.id(of: $0)) }
-                output += ids.joined(separator: " ") + "\n"
-                if output.utf8.count > 1 << 16 { print(output, terminator: ""); output = "" }
-            }
-        }
-        print(output, terminator: "")
-    }
+    func run() throws { try VocabularyEncodeRequest(vocabulary: vocab).run(writingTo: StandardOutput()) }
 }
 
 struct Decode: ParsableCommand {
@@ -127,21 +70,5 @@ struct Decode: ParsableCommand {
         discussion: "Character vocabularies concatenate tokens, word vocabularies join them with spaces; <eos> becomes a line end. Each input line gives one output line.")
     @Option(help: "Vocabulary file.") var vocab: String
 
-    func run() throws {
-        let file = try VocabularyFile.load(from: vocab)
-        let vocabulary = try file.vocabulary()
-        let detokenizer = Detokenizer(vocabulary: vocabulary, pipeline: file.pipeline)
-        var lineNumber = 0
-        while let line = readLine() {
-            lineNumber += 1
-            var ids: [Int32] = []
-            for field in line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }) {
-                guard let id = Int32(field), id >= 0, id < vocabulary.count else {
-                    throw TextError.invalidSetting("<stdin> line \(lineNumber): \(field.debugDescription) is not an id of \(vocab) (0..<\(vocabulary.count))")
-                }
-                ids.append(id)
-            }
-            print(detokenizer.text(of: ids))
-        }
-    }
+    func run() throws { try VocabularyDecodeRequest(vocabulary: vocab).run(writingTo: StandardOutput()) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LMFileSystem
 import LMText
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import LMFileSystem
 import Testing
 @testable import LMText
 
@@ -51,7 +52,7 @@ import Testing
 
     @Test func unknownNameListsTheRegisteredOnes() throws {
         let (registry, _, _) = try setUp()
-        #expect(throws: TextError.unreadable(path: "nosuch", reason: "no such file, and no corpus of that name in the registry (registered: tiny)")) {
+        #expect(throws: FileError.unreadable(path: "nosuch", reason: "no such file, and no corpus of that name in the registry (registered: tiny)")) {
             try registry.resolve("nosuch", mirror: nil)
         }
     }

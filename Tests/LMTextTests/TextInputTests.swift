@@ -1,4 +1,5 @@
 import Foundation
+import LMFileSystem
 import Testing
 @testable import LMText
 
@@ -39,7 +40,7 @@ import Testing
         let fifo = Fixtures.temporaryDirectory() + "/fifo"
         #expect(mkfifo(fifo, 0o600) == 0)
         let started = Date()
-        #expect(throws: TextError.unreadable(path: fifo, reason: "is a FIFO and nothing was written to it within 0.2 s; start the program that writes it first")) {
+        #expect(throws: FileError.unreadable(path: fifo, reason: "is a FIFO and nothing was written to it within 0.2 s; start the program that writes it first")) {
             _ = try TextInput(path: fifo, writerTimeout: 0.2)
         }
         #expect(Date().timeIntervalSince(started) < 3)

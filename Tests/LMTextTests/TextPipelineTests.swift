@@ -1,4 +1,5 @@
 import Foundation
+import LMFileSystem
 import Testing
 @testable import LMText
 
@@ -53,11 +54,11 @@ import Testing
 
     @Test func missingFileAndDirectoryAreClearErrors() {
         var counts = TokenCounts()
-        #expect(throws: TextError.unreadable(path: "/no/such/file.txt", reason: "No such file or directory")) {
+        #expect(throws: FileError.unreadable(path: "/no/such/file.txt", reason: "No such file or directory")) {
             try TextPipeline().forEachToken(inFile: "/no/such/file.txt", into: &counts)
         }
         let directory = Fixtures.temporaryDirectory()
-        #expect(throws: TextError.unreadable(path: directory, reason: "is a directory, not a text file")) {
+        #expect(throws: FileError.unreadable(path: directory, reason: "is a directory, not a text file")) {
             try TextPipeline().forEachToken(inFile: directory, into: &counts)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LMFileSystem
 import Testing
 @testable import LMText
 
@@ -50,7 +51,7 @@ import Testing
     }
 
     @Test func missingFileIsAClearError() {
-        #expect(throws: TextError.unreadable(path: "/nope/v.json", reason: "no such file")) {
+        #expect(throws: FileError.unreadable(path: "/nope/v.json", reason: "no such file")) {
             try VocabularyFile.load(from: "/nope/v.json")
         }
     }

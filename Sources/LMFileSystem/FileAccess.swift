@@ -4,7 +4,7 @@ import Foundation
 /// path and the system's reason.
 public enum FileAccess {
     /// Creates `path` and any missing parents (as `mkdir -p`).
-    /// - Throws: `TextError.unwritable` naming the part of the path that failed and why, e.g.
+    /// - Throws: `FileError.unwritable` naming the part of the path that failed and why, e.g.
     ///   "runs/x: cannot write: a part of the path is not a directory (runs/x is a file)".
     public static func createDirectory(_ path: String) throws {
         var prefix = path.hasPrefix("/") ? "/" : ""
@@ -13,12 +13,12 @@ public enum FileAccess {
             var info = stat()
             if stat(prefix, &info) == 0 {
                 if (info.st_mode & S_IFMT) == S_IFDIR { continue }
-                throw TextError.unwritable(path: path, reason: prefix == path ? "it is a file, not a directory"
+                throw FileError.unwritable(path: path, reason: prefix == path ? "it is a file, not a directory"
                                            : "\(SystemError.describe(ENOTDIR)) (\(prefix) is a file)")
             }
             if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
                 let reason = SystemError.current
-                throw TextError.unwritable(path: path, reason: prefix == path ? reason : "cannot create \(prefix): \(reason)")
+                throw FileError.unwritable(path: path, reason: prefix == path ? reason : "cannot create \(prefix): \(reason)")
             }
         }
     }
@@ -35,13 +35,13 @@ public enum FileAccess {
     }
 
     /// The whole content of the regular file at `path`.
-    /// - Throws: `TextError.unreadable` with the system's reason in plain words.
+    /// - Throws: `FileError.unreadable` with the system's reason in plain words.
     public static func contents(of path: String) throws -> Data {
-        if let reason = unreadableReason(path) { throw TextError.unreadable(path: path, reason: reason) }
+        if let reason = unreadableReason(path) { throw FileError.unreadable(path: path, reason: reason) }
         do {
             return try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw TextError.unreadable(path: path, reason: SystemError.describe(error))
+            throw FileError.unreadable(path: path, reason: SystemError.describe(error))
         }
     }
 }

@@ -28,33 +28,33 @@ public final class TextInput {
     private var hashed = 0
 
     /// Opens `path` (`-` for standard input).
-    /// - Throws: `TextError.unreadable` naming the path and the problem (missing, a directory,
-    ///   a socket, a FIFO nobody writes to, a read error); `TextError.unwritable` when a
+    /// - Throws: `FileError.unreadable` naming the path and the problem (missing, a directory,
+    ///   a socket, a FIFO nobody writes to, a read error); `FileError.unwritable` when a
     ///   stream cannot be spooled (e.g. the temporary directory is full).
     public init(path: String, recordsDigest: Bool = false, writerTimeout: Double = TextInput.defaultWriterTimeout) throws {
         self.path = path
         var source: Int32
         if path == Self.standardInput {
             source = dup(STDIN_FILENO)
-            if source < 0 { throw TextError.unreadable(path: "<stdin>", reason: Self.reason(errno)) }
+            if source < 0 { throw FileError.unreadable(path: "<stdin>", reason: Self.reason(errno)) }
         } else {
             var info = stat()
-            if stat(path, &info) != 0 { throw TextError.unreadable(path: path, reason: Self.reason(errno)) }
+            if stat(path, &info) != 0 { throw FileError.unreadable(path: path, reason: Self.reason(errno)) }
             switch info.st_mode & S_IFMT {
-            case S_IFDIR: throw TextError.unreadable(path: path, reason: "is a directory, not a text file")
-            case S_IFSOCK: throw TextError.unreadable(path: path, reason: "is a socket, not a text file (pipe its text into '-' instead)")
-            case S_IFBLK: throw TextError.unreadable(path: path, reason: "is a block device, not a text file")
+            case S_IFDIR: throw FileError.unreadable(path: path, reason: "is a directory, not a text file")
+            case S_IFSOCK: throw FileError.unreadable(path: path, reason: "is a socket, not a text file (pipe its text into '-' instead)")
+            case S_IFBLK: throw FileError.unreadable(path: path, reason: "is a block device, not a text file")
             case S_IFIFO: source = try Self.openFIFO(path, timeout: writerTimeout)
             default:
                 source = open(path, O_RDONLY)
-                if source < 0 { throw TextError.unreadable(path: path, reason: Self.reason(errno)) }
+                if source < 0 { throw FileError.unreadable(path: path, reason: Self.reason(errno)) }
             }
         }
         var info = stat()
         guard fstat(source, &info) == 0 else {
             let message = Self.reason(errno)
             close(source)
-            throw TextError.unreadable(path: path, reason: message)
+            throw FileError.unreadable(path: path, reason: message)
         }
         if recordsDigest { hasher = SHA256() }
         if (info.st_mode & S_IFMT) == S_IFREG && path != Self.standardInput {
@@ -63,7 +63,7 @@ public final class TextInput {
             size = Int(info.st_size)
         } else if (info.st_mode & S_IFMT) == S_IFDIR {
             close(source)
-            throw TextError.unreadable(path: path, reason: "is a directory, not a text file")
+            throw FileError.unreadable(path: path, reason: "is a directory, not a text file")
         } else {
             defer { close(source) }
             isStream = true
@@ -85,7 +85,7 @@ public final class TextInput {
             let got = pread(descriptor, buffer, count, off_t(offset))
             if got < 0 {
                 if errno == EINTR { continue }
-                throw TextError.unreadable(path: path, reason: Self.reason(errno))
+                throw FileError.unreadable(path: path, reason: Self.reason(errno))
             }
             if hasher != nil && offset == hashed {
                 if got == 0 {
@@ -118,7 +118,7 @@ public final class TextInput {
     /// switches back to blocking reads.
     private static func openFIFO(_ path: String, timeout: Double) throws -> Int32 {
         let descriptor = open(path, O_RDONLY | O_NONBLOCK)
-        if descriptor < 0 { throw TextError.unreadable(path: path, reason: reason(errno)) }
+        if descriptor < 0 { throw FileError.unreadable(path: path, reason: reason(errno)) }
         var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         let deadline = Date().addingTimeInterval(timeout)
         while true {
@@ -127,8 +127,8 @@ public final class TextInput {
             if ready > 0 { break }
             if ready < 0 && errno == EINTR { continue }
             close(descriptor)
-            if ready < 0 { throw TextError.unreadable(path: path, reason: reason(errno)) }
-            throw TextError.unreadable(path: path, reason: String(format: "is a FIFO and nothing was written to it within %g s; start the program that writes it first", timeout))
+            if ready < 0 { throw FileError.unreadable(path: path, reason: reason(errno)) }
+            throw FileError.unreadable(path: path, reason: String(format: "is a FIFO and nothing was written to it within %g s; start the program that writes it first", timeout))
         }
         let flags = fcntl(descriptor, F_GETFL)
         _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK)
@@ -142,7 +142,7 @@ public final class TextInput {
         let spooled = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         let spoolPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         if spooled < 0 {
-            throw TextError.unwritable(path: spoolPath, reason: "cannot keep a copy of \(path) to read it twice: \(reason(errno))")
+            throw FileError.unwritable(path: spoolPath, reason: "cannot keep a copy of \(path) to read it twice: \(reason(errno))")
         }
         unlink(spoolPath)
         let chunk = 1 << 20
@@ -154,7 +154,7 @@ public final class TextInput {
                 let got = Foundation.read(source, buffer, chunk)
                 if got < 0 {
                     if errno == EINTR { continue }
-                    throw TextError.unreadable(path: path == standardInput ? "<stdin>" : path, reason: reason(errno))
+                    throw FileError.unreadable(path: path == standardInput ? "<stdin>" : path, reason: reason(errno))
                 }
                 if got == 0 { break }
                 hasher?.update(UnsafeRawBufferPointer(start: buffer, count: got))
@@ -163,7 +163,7 @@ public final class TextInput {
                     let put = write(spooled, buffer + written, got - written)
                     if put < 0 {
                         if errno == EINTR { continue }
-                        throw TextError.unwritable(path: directory, reason: "cannot keep a copy of \(path) to read it twice: \(reason(errno))")
+                        throw FileError.unwritable(path: directory, reason: "cannot keep a copy of \(path) to read it twice: \(reason(errno))")
                     }
                     written += put
                 }

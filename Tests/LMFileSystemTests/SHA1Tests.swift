@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import LMText
+@testable import LMFileSystem
 
 @Suite struct SHA1Tests {
     func digest(_ text: String) -> String {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import LMText
+@testable import LMFileSystem
 
 @Suite struct SHA256Tests {
     func digest(_ text: String) -> String { SHA256.hexDigest(of: Array(text.utf8)) }

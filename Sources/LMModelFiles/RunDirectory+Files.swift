@@ -1,4 +1,5 @@
 import Foundation
+import LMFileSystem
 import LMText
 
 /// The files LMKit writes in a run directory, recognised by name and format, and what a trainer

@@ -12,13 +12,13 @@ public enum AtomicFile {
         let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw TextError.unwritable(path: path, reason: SystemError.current)
+            throw FileError.unwritable(path: path, reason: SystemError.current)
         }
-        func fail() -> TextError {
+        func fail() -> FileError {
             let reason = SystemError.current
             close(descriptor)
             unlink(temporary)
-            return TextError.unwritable(path: path, reason: reason)
+            return FileError.unwritable(path: path, reason: reason)
         }
         let written: Bool = data.withUnsafeBytes { raw in
             var offset = 0
@@ -36,7 +36,7 @@ public enum AtomicFile {
         guard close(descriptor) == 0 else {
             let reason = SystemError.current
             unlink(temporary)
-            throw TextError.unwritable(path: path, reason: reason)
+            throw FileError.unwritable(path: path, reason: reason)
         }
         try commit(temporary: temporary, to: path)
     }
@@ -46,7 +46,7 @@ public enum AtomicFile {
         if rename(temporary, path) != 0 {
             let reason = SystemError.current
             unlink(temporary)
-            throw TextError.unwritable(path: path, reason: reason)
+            throw FileError.unwritable(path: path, reason: reason)
         }
     }
 }

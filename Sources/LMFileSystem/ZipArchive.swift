@@ -26,7 +26,7 @@ public struct ZipArchive {
     public let members: [Member]
 
     /// Reads the central directory of the archive at `path`.
-    /// - Throws: ``TextError/unreadable(path:reason:)``, ``TextError/badArchive(path:reason:)``.
+    /// - Throws: ``FileError/unreadable(path:reason:)``, ``FileError/badArchive(path:reason:)``.
     public init(path: String) throws {
         self.path = path
         let data = try FileAccess.contents(of: path)
@@ -41,23 +41,23 @@ public struct ZipArchive {
     public func extract(_ name: String, to destination: String) throws {
         guard let member = member(named: name) else {
             let files = members.filter { !$0.name.hasSuffix("/") }.map(\.name)
-            throw TextError.badArchive(path: path, reason: "has no member \(name) (it holds \(files.joined(separator: ", ")))")
+            throw FileError.badArchive(path: path, reason: "has no member \(name) (it holds \(files.joined(separator: ", ")))")
         }
-        if member.flags & 1 != 0 { throw TextError.badArchive(path: path, reason: "\(name) is encrypted") }
+        if member.flags & 1 != 0 { throw FileError.badArchive(path: path, reason: "\(name) is encrypted") }
         guard member.method == 0 || member.method == 8 else {
-            throw TextError.badArchive(path: path, reason: "\(name) uses compression method \(member.method); only stored (0) and deflate (8) are supported")
+            throw FileError.badArchive(path: path, reason: "\(name) uses compression method \(member.method); only stored (0) and deflate (8) are supported")
         }
         let data = try FileAccess.contents(of: path)
         let start = try dataOffset(of: member, in: data)
         guard start + member.compressedSize <= data.count else {
-            throw TextError.badArchive(path: path, reason: "\(name) runs past the end of the file (truncated archive?)")
+            throw FileError.badArchive(path: path, reason: "\(name) runs past the end of the file (truncated archive?)")
         }
         let directory = URL(fileURLWithPath: destination).deletingLastPathComponent().path
         try FileAccess.createDirectory(directory)
         let temporary = directory + "/." + URL(fileURLWithPath: destination).lastPathComponent + ".extract-\(getpid())"
         defer { unlink(temporary) }
         guard FileManager.default.createFile(atPath: temporary, contents: nil), let out = FileHandle(forWritingAtPath: temporary) else {
-            throw TextError.unwritable(path: temporary, reason: SystemError.current)
+            throw FileError.unwritable(path: temporary, reason: SystemError.current)
         }
         var crc = CZlib.crc32(0, nil, 0)
         var written = 0
@@ -65,10 +65,10 @@ public struct ZipArchive {
             crc = CZlib.crc32(crc, bytes.bindMemory(to: Bytef.self).baseAddress, uInt(bytes.count))
             written += bytes.count
             guard written <= member.size else {
-                throw TextError.badArchive(path: path, reason: "\(name) inflates to more than its recorded \(member.size) bytes")
+                throw FileError.badArchive(path: path, reason: "\(name) inflates to more than its recorded \(member.size) bytes")
             }
             do { try out.write(contentsOf: Data(bytes)) } catch {
-                throw TextError.unwritable(path: temporary, reason: SystemError.describe(error))
+                throw FileError.unwritable(path: temporary, reason: SystemError.describe(error))
             }
         }
         do {
@@ -79,7 +79,7 @@ public struct ZipArchive {
             }
         }
         guard written == member.size, crc == UInt(member.crc32) else {
-            throw TextError.badArchive(path: path, reason: "\(name) is damaged (inflated \(written) of \(member.size) bytes, CRC-32 \(String(crc, radix: 16)), expected \(String(member.crc32, radix: 16)))")
+            throw FileError.badArchive(path: path, reason: "\(name) is damaged (inflated \(written) of \(member.size) bytes, CRC-32 \(String(crc, radix: 16)), expected \(String(member.crc32, radix: 16)))")
         }
         try AtomicFile.commit(temporary: temporary, to: destination)
     }
@@ -88,7 +88,7 @@ public struct ZipArchive {
     private func inflate(_ input: UnsafeRawBufferPointer, name: String, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
         var stream = z_stream()
         guard inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw TextError.badArchive(path: path, reason: "zlib could not start inflating \(name)")
+            throw FileError.badArchive(path: path, reason: "zlib could not start inflating \(name)")
         }
         defer { inflateEnd(&stream) }
         let chunk = 1 << 18
@@ -105,10 +105,10 @@ public struct ZipArchive {
             if status == Z_STREAM_END { return }
             guard status == Z_OK else {
                 let reason = stream.msg.map { String(cString: $0) } ?? "zlib status \(status)"
-                throw TextError.badArchive(path: path, reason: "\(name) does not inflate: \(reason)")
+                throw FileError.badArchive(path: path, reason: "\(name) does not inflate: \(reason)")
             }
             if stream.avail_in == 0 && produced == 0 {
-                throw TextError.badArchive(path: path, reason: "\(name) ends before its deflate stream does (truncated archive?)")
+                throw FileError.badArchive(path: path, reason: "\(name) ends before its deflate stream does (truncated archive?)")
             }
         }
     }
@@ -118,7 +118,7 @@ public struct ZipArchive {
     private func dataOffset(of member: Member, in data: Data) throws -> Int {
         let o = member.localHeaderOffset
         guard o + 30 <= data.count, Self.u32(data, o) == 0x0403_4b50 else {
-            throw TextError.badArchive(path: path, reason: "\(member.name): no local header at offset \(o)")
+            throw FileError.badArchive(path: path, reason: "\(member.name): no local header at offset \(o)")
         }
         return o + 30 + Int(Self.u16(data, o + 26)) + Int(Self.u16(data, o + 28))
     }
@@ -134,7 +134,7 @@ public struct ZipArchive {
     /// Parses the end-of-central-directory record (searched backwards over the comment) and the
     /// directory it points at.
     static func readDirectory(_ data: Data, path: String) throws -> [Member] {
-        func bad(_ reason: String) -> TextError { .badArchive(path: path, reason: reason) }
+        func bad(_ reason: String) -> FileError { .badArchive(path: path, reason: reason) }
         guard data.count >= 22 else { throw bad("is not a zip archive (\(data.count) bytes, too short)") }
         var end = -1
         var o = data.count - 22

@@ -45,7 +45,7 @@ public struct SHA1 {
     /// The SHA-1 of a file, read in 1 MiB chunks.
     public static func hexDigest(ofFile path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw TextError.unreadable(path: path, reason: "no such file or permission denied")
+            throw FileError.unreadable(path: path, reason: "no such file or permission denied")
         }
         defer { try? handle.close() }
         var hash = SHA1()

@@ -1,0 +1,13 @@
+import Foundation
+import Testing
+@testable import LMFileSystem
+
+@Suite struct AtomicFileTests {
+    @Test func aMissingDirectoryIsUnwritableInPlainWords() throws {
+        let path = NSTemporaryDirectory() + "lmfilesystem-\(UUID().uuidString)/nested/file"
+        #expect(throws: FileError.unwritable(path: path, reason: "no such file")) {
+            try AtomicFile.write(Data("x".utf8), to: path)
+        }
+        #expect(throws: FileError.unreadable(path: path, reason: "no such file")) { try FileAccess.contents(of: path) }
+    }
+}
