@@ -11,6 +11,7 @@ let package = Package(
     name: "LMKit",
     products: [
         .library(name: "LMText", targets: ["LMText"]),
+        .library(name: "LMSettings", targets: ["LMSettings"]),
         .library(name: "LMData", targets: ["LMData"]),
         .library(name: "LMTensor", targets: ["LMTensor"]),
         .library(name: "LMModels", targets: ["LMModels"]),
@@ -38,17 +39,19 @@ let package = Package(
 
         // Text: preprocessing, tokenizers, vocabulary, corpus registry.
         .target(name: "LMText", dependencies: ["CUtf8proc", "CZlib"]),
+        // Settings: what a training run is asked to do (model, data, optimizer, schedule, run), validated.
+        .target(name: "LMSettings", dependencies: ["LMText"]),
         // Data: token streams, samplers, the project's random generator, the time-major layout.
         .target(name: "LMData", dependencies: ["LMText"]),
         // Tensor math: matrices, BLAS, activations, loss, clipping.
         .target(name: "LMTensor", dependencies: ["CPrefetch", .product(name: "RealModule", package: "swift-numerics")],
                 swiftSettings: hostKernels),  // dlopens OpenBLAS (BLAS.swift); kernels built for the host CPU
         // Models: parameters, recurrent cells, the network shell with its inputs and heads, evaluation.
-        .target(name: "LMModels", dependencies: ["LMTensor", "LMData"], swiftSettings: hostKernels),
+        .target(name: "LMModels", dependencies: ["LMSettings", "LMTensor", "LMData"], swiftSettings: hostKernels),
         // Model files: a run's config, vocabulary, weights, checkpoints, log and curve, read and written.
-        .target(name: "LMModelFiles", dependencies: ["LMModels", "LMTensor", "LMData", "LMText"], swiftSettings: optimize),
+        .target(name: "LMModelFiles", dependencies: ["LMSettings", "LMModels", "LMTensor", "LMData", "LMText"], swiftSettings: optimize),
         // Training: optimizers, the one training step, the loop, the run's set-up and session.
-        .target(name: "LMTraining", dependencies: ["LMModelFiles", "LMModels", "LMTensor", "LMData", "LMText"],
+        .target(name: "LMTraining", dependencies: ["LMSettings", "LMModelFiles", "LMModels", "LMTensor", "LMData", "LMText"],
                 swiftSettings: optimize),
         // Data-parallel training: a Communicator over Open MPI, dlopened at run time (no MPI needed to build).
         .target(name: "LMDistributed", dependencies: ["LMTraining"], swiftSettings: optimize),
@@ -63,7 +66,7 @@ let package = Package(
         // What every command-line tool shares: error reporting, notes, progress display, buffered
         // stdout, option values. Below training and generation, so lm-generate and lm-eval need neither.
         .target(name: "LMToolSupport", dependencies: [
-            "LMModelFiles", "LMModels", "LMTensor", "LMText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "LMSettings", "LMModelFiles", "LMModels", "LMTensor", "LMText", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Command-line tools: thin argument parsing over the library.
@@ -72,7 +75,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "lm-train", dependencies: [
-            "LMTraining", "LMDistributed", "LMToyTasks", "LMGeneration", "LMModelFiles", "LMToolSupport", "LMText", "LMData", "LMModels", "LMTensor",
+            "LMTraining", "LMDistributed", "LMToyTasks", "LMGeneration", "LMModelFiles", "LMToolSupport", "LMSettings", "LMText", "LMData", "LMModels", "LMTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lm-eval", dependencies: [
@@ -108,11 +111,14 @@ let package = Package(
         .testTarget(name: "LMModelsTests", dependencies: [
             "LMModels", "LMTensor", "LMData", .product(name: "Numerics", package: "swift-numerics"),
         ]),
-        .testTarget(name: "LMModelFilesTests", dependencies: ["LMModelFiles", "LMModels"]),
-        .testTarget(name: "LMTrainingTests", dependencies: ["LMTraining", "LMModelFiles", "LMModels", "LMData", "LMText"]),
+        .testTarget(name: "LMSettingsTests", dependencies: ["LMSettings", "LMText"]),
+        .testTarget(name: "LMModelFilesTests", dependencies: ["LMModelFiles", "LMModels", "LMSettings"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "LMTrainingTests", dependencies: ["LMSettings", "LMTraining", "LMModelFiles", "LMModels", "LMData", "LMText"]),
         .testTarget(name: "LMToyTasksTests", dependencies: ["LMToyTasks", "LMTraining", "LMModels", "LMData"]),
         .testTarget(name: "LMGenerationTests", dependencies: ["LMGeneration", "LMModels", "LMText", "LMData"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LMText", "LMModelFiles"]),
+        .testTarget(name: "LMToolSupportTests", dependencies: ["LMToolSupport", "LMSettings"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -19,7 +19,12 @@ public enum ToolFailure {
 
     /// Prints a library error as `<tool>: <message>` on stderr and exits with status 1.
     public static func exit(tool: String, _ error: any Error) -> Never {
-        note(tool: tool, String(describing: error))
+        exit(tool: tool, message: String(describing: error))
+    }
+
+    /// Prints `message` as `<tool>: <message>` on stderr and exits with status 1.
+    public static func exit(tool: String, message: String) -> Never {
+        note(tool: tool, message)
         Foundation.exit(1)
     }
 
