@@ -8,8 +8,8 @@ public protocol LMTool: ParsableCommand {
     /// default; lm-train puts a `--recipe`'s options first (``Recipe/expand(_:environment:)``).
     static func expandArguments(_ arguments: [String]) throws -> [String]
 
-    /// What the tool prints for a library error: its description by default; `lm-train` names
-    /// settings by their flags (``SettingsFlags/message(for:)``).
+    /// What the tool prints for a library error: by default its description with settings
+    /// named by their flags (``SettingsFlags/message(for:)``).
     static func message(for error: any Error) -> String
 }
 
@@ -20,8 +20,8 @@ extension LMTool {
     /// The command line as given.
     public static func expandArguments(_ arguments: [String]) throws -> [String] { arguments }
 
-    /// The error's description.
-    public static func message(for error: any Error) -> String { String(describing: error) }
+    /// The error's description, settings named by their flags.
+    public static func message(for error: any Error) -> String { SettingsFlags.message(for: error) }
 
     /// Parses the command line, runs the chosen command and reports its errors.
     public static func main() {
@@ -48,6 +48,6 @@ extension LMTool {
 
     /// Writes `<tool>: <message>` as one line on stderr.
     public static func note(_ message: String) {
-        ToolFailure.note(tool: toolName, message)
+        ToolFailure.note(tool: toolName, SettingsFlags.flagged(message))
     }
 }

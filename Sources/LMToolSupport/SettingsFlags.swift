@@ -27,13 +27,22 @@ public enum SettingsFlags {
         "run.epochs": "--epochs", "run.seed": "--seed", "run.output": "--out", "run.checkpointEvery": "--checkpoint-every",
         "run.keep": "--keep", "run.resume": "--resume", "run.overwrite": "--overwrite", "run.testModel": "--test-model",
         "run.threads": "--threads",
+        // lm-generate, lm-eval, lm-vocab and lm-convert, and the toy tasks (`lm-train toy`).
+        "run.directory": "--model", "pipeline.replaceInvalidUTF8": "--replace-invalid", "convert.config": "--config",
+        "generation.prefix": "--prefix", "generation.prefixFile": "--prefix-file", "generation.length": "--length",
+        "generation.samples": "--samples", "generation.strict": "--strict", "generation.seed": "--seed",
+        "sampling.strategy": "--strategy", "sampling.temperature": "--temperature", "sampling.alpha": "--alpha",
+        "sampling.topK": "--top-k", "sampling.topP": "--top-p",
+        "toy.task": "--task", "toy.length": "--length", "toy.samples": "--samples", "toy.steps": "--steps",
+        "toy.embedding": "--embedding", "toy.resume": "--resume",
     ]
 
     /// The flag that sets the setting at `keyPath` (the key path itself when no flag does).
     public static func flag(for keyPath: String) -> String { table[keyPath] ?? keyPath }
 
     /// `text` with every key path of the table that stands as a word (not inside a longer
-    /// path or name) written as its flag.
+    /// path or name) written as its flag. Keys without a dot (`schedule`) are left alone: as
+    /// plain words they would match ordinary text.
     public static func flagged(_ text: String) -> String {
         var result = text
         for key in keys {
@@ -41,7 +50,7 @@ public enum SettingsFlags {
             while let range = result.range(of: key, range: searchStart..<result.endIndex) {
                 let before = range.lowerBound == result.startIndex ? nil : result[result.index(before: range.lowerBound)]
                 let after = range.upperBound == result.endIndex ? nil : result[range.upperBound]
-                if isBoundary(before) && isBoundary(after) {
+                if isBoundary(before) && before != "." && isBoundary(after) {
                     let flag = table[key]!
                     result.replaceSubrange(range, with: flag)
                     searchStart = result.index(range.lowerBound, offsetBy: flag.count)
@@ -61,11 +70,11 @@ public enum SettingsFlags {
     }
 
     /// Longest first, so `model.adaptiveSoftmax.divValue` is replaced before `model.adaptiveSoftmax`.
-    private static let keys = table.keys.sorted { $0.count > $1.count }
+    private static let keys = table.keys.filter { $0.contains(".") }.sorted { $0.count > $1.count }
 
-    /// Whether `character` (nil: the text's end) cannot be part of a key path, a name or a file path.
+    /// Whether `character` (nil: the text's end) cannot be part of a key path or a name.
     private static func isBoundary(_ character: Character?) -> Bool {
         guard let character else { return true }
-        return !(character.isLetter || character.isNumber || character == "_" || character == "/" || character == "-")
+        return !(character.isLetter || character.isNumber || character == "_" || character == "-")
     }
 }

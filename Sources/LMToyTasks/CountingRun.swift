@@ -63,7 +63,7 @@ public struct CountingRun {
         }
         let directory = RunDirectory(path: output)
         if FileManager.default.fileExists(atPath: directory.configPath) && !overwrite {
-            throw TrainingError.invalidSetting("\(output) already holds a run; set run.overwrite to replace it, or run.output to choose another directory")
+            throw TrainingError.invalidSetting("\(output) already holds a run; pass run.overwrite to replace it, or run.output to choose another directory")
         }
         var generators = Trainer.generators(seed: options.seed)
         let network = try RecurrentLM<Float>(config: model, using: &generators.initialization)

@@ -59,7 +59,7 @@ public final class ToyTaskTrainer {
         guard batch >= 1 else { throw TrainingError.invalidSetting("data.batch must be at least 1 (got \(batch))") }
         guard epochs >= 1 else { throw TrainingError.invalidSetting("run.epochs must be at least 1 (got \(epochs))") }
         if let clip, !(clip > 0) {
-            throw TrainingError.invalidSetting("--clip must be positive (got \(clip)); turn clipping off")
+            throw TrainingError.invalidSetting("optimizer.clip must be positive (got \(clip)); turn clipping off")
         }
         let config = model.config
         for (name, set) in [("training", training), ("test", test)] {

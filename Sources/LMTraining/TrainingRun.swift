@@ -103,9 +103,7 @@ public struct TrainingRun {
             guard hasRun else {
                 throw TrainingError.resumeMismatch("\(directory.path) holds no run (no config.json); train without run.resume first")
             }
-            // Through the settings, so what older runs wrote differently (`decay`, `testModel` "last") compares equal.
-            let saved = try directory.readConfig()
-            try checkResumable(saved: RunConfig(settings: saved.settings, data: saved.data), requested: config, directory: directory.path)
+            try checkResumable(saved: try directory.readConfig(), requested: config, directory: directory.path)
             let savedVocabulary = try directory.readVocabulary()
             guard savedVocabulary.tokens == vocabularyFile.tokens, savedVocabulary.pipeline == vocabularyFile.pipeline else {
                 throw TrainingError.resumeMismatch("the vocabulary or preprocessing differs from \(directory.vocabularyPath)")
@@ -117,7 +115,7 @@ public struct TrainingRun {
 
     /// A run found where a new one was to start.
     static func alreadyHoldsRun(_ path: String) -> TrainingError {
-        .invalidSetting("\(path) already holds a run; set run.resume to continue it, run.overwrite to replace it, or run.output to choose another directory")
+        .invalidSetting("\(path) already holds a run; pass run.resume to continue it, run.overwrite to replace it, or run.output to choose another directory")
     }
 
     /// Refuses a model whose estimated memory exceeds what the machine has, naming the setting to lower.
@@ -141,18 +139,21 @@ public struct TrainingRun {
     }
 
     /// Settings that may change on resume: how long to train and how checkpoints are kept.
+    /// The others are compared as settings (key paths such as `optimizer.lr` name the
+    /// differences), so what older runs wrote differently (`decay`, `testModel` "last") matches.
     static func checkResumable(saved: RunConfig, requested: RunConfig, directory: String) throws {
         var a = saved, b = requested
         try checkSameData(saved: &a, requested: &b, directory: directory)
-        for config in [\RunConfig.training.epochs, \RunConfig.training.checkpointEvery, \RunConfig.training.keep] {
-            a[keyPath: config] = 0
-            b[keyPath: config] = 0
+        var old = a.settings, new = b.settings
+        for setting in [\TrainingSettings.run.epochs, \.run.checkpointEvery, \.run.keep] {
+            old[keyPath: setting] = 0
+            new[keyPath: setting] = 0
         }
-        guard a != b else { return }
+        guard old != new else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        func flatten(_ config: RunConfig) -> [String: String] {
-            guard let data = try? encoder.encode(config),
+        func flatten(_ settings: TrainingSettings) -> [String: String] {
+            guard let data = try? encoder.encode(settings),
                   let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
             var result: [String: String] = [:]
             func walk(_ value: Any, _ prefix: String) {
@@ -165,9 +166,9 @@ public struct TrainingRun {
             walk(object, "")
             return result
         }
-        let old = flatten(a), new = flatten(b)
-        let differences = Set(old.keys).union(new.keys).sorted().filter { old[$0] != new[$0] }
-            .map { "\($0) was \(old[$0] ?? "unset"), now \(new[$0] ?? "unset")" }
+        let before = flatten(old), now = flatten(new)
+        let differences = Set(before.keys).union(now.keys).sorted().filter { before[$0] != now[$0] }
+            .map { "\($0) was \(before[$0] ?? "unset"), now \(now[$0] ?? "unset")" }
         throw TrainingError.resumeMismatch("the settings differ from the checkpoint's in \(directory)/config.json: "
             + differences.joined(separator: "; "))
     }

@@ -26,7 +26,8 @@ struct LMTrain: LMTool {
     /// is `toy T`.
     static func expandArguments(_ arguments: [String]) throws -> [String] { ToyCommand.taskAsSubcommand(try Recipe.expand(arguments)) }
 
-    /// Settings named by their flags; invalid UTF-8 with what lm-train accepts instead.
+    /// Settings named by their flags; invalid UTF-8 with what lm-train accepts instead of
+    /// lm-vocab's `--replace-invalid`.
     static func message(for error: any Error) -> String {
         if case let TextError.invalidUTF8(path, offset) = error {
             return SettingsFlags.message(for: TextError.invalidUTF8Input(path: path, offset: offset, remedy: invalidUTF8Remedy))

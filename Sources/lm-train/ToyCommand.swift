@@ -48,7 +48,7 @@ struct ToyCommand: ParsableCommand {
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if (MPICommunicator.worldSize ?? 1) > 1 { throw ValidationError("--task trains in one process; start it without mpirun") }
-        do { try options.validate() } catch { throw ValidationError("\(error)") }   // a usage error, as for other flags
+        try ToolFailure.asUsageError { try options.validate() }   // a usage error, as for other flags
     }
 
     func run() throws { try ToyTaskSession.run(options, say: ProgressDisplay(epochs: 1).say) }

@@ -60,7 +60,8 @@ import Testing
         s.optimizer.lr = -1
         #expect(throws: SettingsError.self) { try s.validate() }
         do { try s.validate() } catch { #expect(SettingsFlags.message(for: error) == "--lr must be positive (got -1.0)") }
-        #expect(SettingsFlags.flagged("lower data.batch or data.steps (runs/data.batch stays)") == "lower --batch or --steps (runs/data.batch stays)")
+        #expect(SettingsFlags.flagged("lower data.batch or data.steps (x.data.batch and a schedule stay)") == "lower --batch or --steps (x.data.batch and a schedule stay)")
+        #expect(SettingsFlags.flagged("sampling.topK/sampling.topP need sampling.strategy top-k") == "--top-k/--top-p need --strategy top-k")
         #expect(SettingsFlags.flagged("model.adaptiveSoftmax.divValue and model.adaptiveSoftmax") == "--adaptive-div and --adaptive-softmax")
     }
 }
