@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // LMKit: train and sample recurrent language models on a CPU.
-// Layers flow one way: text → data → tensor → models → model files → training / generation → tools.
+// Layers flow one way: text → settings, data → tensor → models → model files → training / generation → tools.
 import PackageDescription
 
 let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "LMToyTasksTests", dependencies: ["LMToyTasks", "LMTraining", "LMModels", "LMData"]),
         .testTarget(name: "LMGenerationTests", dependencies: ["LMGeneration", "LMModels", "LMText", "LMData"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LMText", "LMModelFiles"]),
-        .testTarget(name: "LMToolSupportTests", dependencies: ["LMToolSupport", "LMSettings"]),
+        .testTarget(name: "LMToolSupportTests", dependencies: ["LMToolSupport", "LMSettings", "LMText"]),
     ],
     swiftLanguageModes: [.v6]
 )
