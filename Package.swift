@@ -1,6 +1,6 @@
 // swift-tools-version:6.2
 // LMKit: train and sample recurrent language models on a CPU.
-// Layers flow one way: files → text → data → tensor → models → model files → training / generation → tools.
+// Layers flow one way: files → text → settings, data → tensor → models → model files → training / generation → tools.
 import PackageDescription
 
 // Unsafe flags are allowed in a versioned dependency from tools version 6.2 on.
@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "LMKit", targets: ["LMKit"]),
         .library(name: "LMFileSystem", targets: ["LMFileSystem"]),
         .library(name: "LMText", targets: ["LMText"]),
+        .library(name: "LMSettings", targets: ["LMSettings"]),
         .library(name: "LMData", targets: ["LMData"]),
         .library(name: "LMTensor", targets: ["LMTensor"]),
         .library(name: "LMModels", targets: ["LMModels"]),
@@ -49,17 +50,19 @@ let package = Package(
         .target(name: "LMFileSystem", dependencies: ["CZlib"]),
         // Text: preprocessing, tokenizers, vocabulary, corpus registry.
         .target(name: "LMText", dependencies: ["LMFileSystem", "CUtf8proc"]),
+        // Settings: what a training run is asked to do (model, data, optimizer, schedule, run), validated.
+        .target(name: "LMSettings", dependencies: ["LMText"]),
         // Data: token streams, samplers, the project's random generator, the time-major layout.
         .target(name: "LMData", dependencies: ["LMText", "LMFileSystem"]),
         // Tensor math: matrices, BLAS, activations, loss, clipping.
         .target(name: "LMTensor", dependencies: ["CPrefetch", .product(name: "RealModule", package: "swift-numerics")],
                 swiftSettings: uncheckedKernels),  // dlopens OpenBLAS (BLAS.swift); kernels built for the host CPU
         // Models: parameters, recurrent cells, the network shell with its inputs and heads, evaluation.
-        .target(name: "LMModels", dependencies: ["LMTensor", "LMData"], swiftSettings: uncheckedKernels),
+        .target(name: "LMModels", dependencies: ["LMSettings", "LMTensor", "LMData"], swiftSettings: uncheckedKernels),
         // Model files: a run's config, vocabulary, weights, checkpoints, log and curve, read and written.
-        .target(name: "LMModelFiles", dependencies: ["LMModels", "LMTensor", "LMData", "LMText", "LMFileSystem"]),
+        .target(name: "LMModelFiles", dependencies: ["LMSettings", "LMModels", "LMTensor", "LMData", "LMText", "LMFileSystem"]),
         // Training: optimizers, the one training step, the loop, the run's set-up and session.
-        .target(name: "LMTraining", dependencies: ["LMModelFiles", "LMModels", "LMTensor", "LMData", "LMText", "LMFileSystem"]),
+        .target(name: "LMTraining", dependencies: ["LMSettings", "LMModelFiles", "LMModels", "LMTensor", "LMData", "LMText", "LMFileSystem"]),
         // Data-parallel training: a Communicator over Open MPI, dlopened at run time (no MPI needed to build).
         .target(name: "LMDistributed", dependencies: ["LMTraining"]),
         // Toy tasks of the reference tutorials: data, dataset, trainer, metrics, session.
@@ -71,12 +74,12 @@ let package = Package(
                 swiftSettings: hostCPU),
 
         // The umbrella API: a trained model loaded once (generate, score, export) and training from settings.
-        .target(name: "LMKit", dependencies: ["LMTraining", "LMGeneration", "LMModelFiles", "LMModels", "LMData"]),
+        .target(name: "LMKit", dependencies: ["LMSettings", "LMTraining", "LMGeneration", "LMModelFiles", "LMModels", "LMData"]),
 
         // What every command-line tool shares: error reporting, notes, progress display, buffered
         // stdout, option values. Below training and generation, so lm-generate and lm-eval need neither.
         .target(name: "LMToolSupport", dependencies: [
-            "LMModelFiles", "LMModels", "LMTensor", "LMText", "LMFileSystem", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "LMSettings", "LMModelFiles", "LMModels", "LMTensor", "LMText", "LMFileSystem", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Command-line tools: thin argument parsing over the library.
@@ -85,7 +88,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "lm-train", dependencies: [
-            "LMTraining", "LMDistributed", "LMToyTasks", "LMGeneration", "LMModelFiles", "LMToolSupport", "LMText", "LMData", "LMModels", "LMTensor",
+            "LMTraining", "LMDistributed", "LMToyTasks", "LMGeneration", "LMModelFiles", "LMToolSupport", "LMSettings", "LMText", "LMData", "LMModels", "LMTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lm-eval", dependencies: [
@@ -122,11 +125,15 @@ let package = Package(
         .testTarget(name: "LMModelsTests", dependencies: [
             "LMModels", "LMTensor", "LMData", .product(name: "Numerics", package: "swift-numerics"),
         ]),
-        .testTarget(name: "LMModelFilesTests", dependencies: ["LMModelFiles", "LMModels"]),
-        .testTarget(name: "LMTrainingTests", dependencies: ["LMTraining", "LMModelFiles", "LMModels", "LMData", "LMText"]),
+        .testTarget(name: "LMSettingsTests", dependencies: ["LMSettings", "LMText"]),
+        .testTarget(name: "LMModelFilesTests", dependencies: ["LMModelFiles", "LMModels", "LMSettings"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "LMTrainingTests", dependencies: ["LMSettings", "LMTraining", "LMModelFiles", "LMModels", "LMData", "LMText"]),
         .testTarget(name: "LMToyTasksTests", dependencies: ["LMToyTasks", "LMTraining", "LMModels", "LMData"]),
         .testTarget(name: "LMGenerationTests", dependencies: ["LMGeneration", "LMModels", "LMText", "LMData"]),
+        .testTarget(name: "LMKitTests", dependencies: ["LMKit", "LMGeneration", "LMModelFiles", "LMModels", "LMData", "LMText"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LMText", "LMFileSystem", "LMModelFiles"]),
+        .testTarget(name: "LMToolSupportTests", dependencies: ["LMToolSupport", "LMSettings", "LMText"]),
     ],
     swiftLanguageModes: [.v6]
 )

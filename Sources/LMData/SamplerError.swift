@@ -31,7 +31,7 @@ public enum SamplerError: Error, Equatable, CustomStringConvertible {
                 message += "; even batch 1 × 1 does not fit (it needs an input and a target token) — use a longer corpus"
             } else {
                 message += "; no batch size fits with \(s) steps and no number of steps with batch size \(b) — "
-                    + "lower both --batch and --steps, or use a longer corpus"
+                    + "lower both data.batch and data.steps, or use a longer corpus"
             }
             return message
         case .stateMismatch(let detail):

@@ -22,7 +22,7 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
                 : "the prefix \(original.debugDescription) is empty after the model's preprocessing (\(pipeline))"
         case let .unknownTokens(tokens):
             return "the prefix has tokens outside the model's vocabulary: "
-                + tokens.map(\.debugDescription).joined(separator: ", ") + " (drop --strict to read them as <unk>)"
+                + tokens.map(\.debugDescription).joined(separator: ", ") + " (drop generation.strict to read them as <unk>)"
         case let .vocabularyMismatch(message):
             return message
         case let .nonFiniteLogits(step):

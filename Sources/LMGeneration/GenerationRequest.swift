@@ -49,10 +49,10 @@ public struct GenerationRequest: Sendable {
     /// Throws ``GenerationError/invalidSetting(_:)`` for settings that cannot work (the
     /// messages name `lm-generate`'s options), before any file is read.
     public func validate() throws {
-        if prefixFile != nil && !prefix.isEmpty { throw GenerationError.invalidSetting("give --prefix or --prefix-file, not both") }
-        if prefixFile == nil && prefix.isEmpty { throw GenerationError.invalidSetting("--prefix is empty; generation starts from the prefix's last token, so give at least one") }
-        if length < 0 { throw GenerationError.invalidSetting("--length must be ≥ 0 (got \(length))") }
-        if samples < 1 { throw GenerationError.invalidSetting("--samples must be ≥ 1 (got \(samples))") }
+        if prefixFile != nil && !prefix.isEmpty { throw GenerationError.invalidSetting("give generation.prefix or generation.prefixFile, not both") }
+        if prefixFile == nil && prefix.isEmpty { throw GenerationError.invalidSetting("generation.prefix is empty; generation starts from the prefix's last token, so give at least one") }
+        if length < 0 { throw GenerationError.invalidSetting("generation.length must be ≥ 0 (got \(length))") }
+        if samples < 1 { throw GenerationError.invalidSetting("generation.samples must be ≥ 1 (got \(samples))") }
         try sampling.validate()
     }
 
@@ -74,7 +74,7 @@ public struct GenerationRequest: Sendable {
             }
             if !read.unknownTokens.isEmpty {
                 note("warning: not in the vocabulary, read as <unk>: "
-                     + read.unknownTokens.map(\.debugDescription).joined(separator: ", ") + " (--strict makes this an error)")
+                     + read.unknownTokens.map(\.debugDescription).joined(separator: ", ") + " (generation.strict makes this an error)")
             }
             var job = Job(request: self, generator: generator, prefix: read, output: output, note: note)
             try sampling.withSampler(&job)
@@ -94,7 +94,7 @@ public struct GenerationRequest: Sendable {
         mutating func use<S: LogitSampler>(_ sampler: inout S) throws {
             let seed = request.seed ?? {
                 let s = UInt64.random(in: 0...UInt64(UInt32.max))
-                if request.sampling.drawsRandomly { note("seed \(s) (pass --seed \(s) to repeat)") }
+                if request.sampling.drawsRandomly { note("seed \(s) (pass generation.seed \(s) to repeat)") }
                 return s
             }()
             var random = RandomGenerator(seed: seed)

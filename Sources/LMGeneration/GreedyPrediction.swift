@@ -1,3 +1,7 @@
+import LMModels
+import LMTensor
+import LMText
+
 /// d2l's `predict(prefix, num_preds)`: the prefix as the model reads it, then `length` greedy
 /// tokens from the model's current weights; `lm-train` prints it as its periodic sample.
 public struct GreedyPrediction {
@@ -22,5 +26,14 @@ public struct GreedyPrediction {
         var unused = SystemRandomNumberGenerator()   // greedy draws nothing
         let ids = try generator.generate(prefix: prefix.ids, length: length, sampler: &greedy, using: &unused)[0]
         return prefix.text + generator.detokenizer.text(of: ids, after: prefix.ids.last)
+    }
+}
+
+extension GreedyPrediction {
+    /// `lm-train`'s periodic sample: d2l's `predict(prefix, 50)` from the model's current
+    /// weights (the same greedy decoding `lm-generate` uses); nil when the model cannot read `prefix`.
+    public static func periodicSample(model: RecurrentLM<Float>, vocabularyFile: VocabularyFile,
+                                      prefix: String) throws -> (() throws -> String)? {
+        GreedyPrediction(generator: try Generator(model: model, vocabularyFile: vocabularyFile), prefix: prefix, length: 50)?.text
     }
 }

@@ -50,38 +50,38 @@ public struct SamplingOptions: Equatable, Sendable {
     /// that has no meaning (the messages name `lm-generate`'s options).
     public func validate() throws {
         if let temperature, !(temperature > 0 && temperature.isFinite) {
-            throw invalid("--temperature must be positive and finite (got \(temperature)); use --strategy greedy for T → 0")
+            throw invalid("sampling.temperature must be positive and finite (got \(temperature)); use sampling.strategy greedy for T → 0")
         }
-        if let alpha, !(alpha >= 0) { throw invalid("--alpha must be ≥ 0 (got \(alpha)); α > 1 sharpens, inf is greedy") }
-        if let topK, topK < 1 { throw invalid("--top-k must be ≥ 1 (got \(topK))") }
-        if let topP, !(topP > 0 && topP <= 1) { throw invalid("--top-p must be in (0, 1] (got \(topP))") }
+        if let alpha, !(alpha >= 0) { throw invalid("sampling.alpha must be ≥ 0 (got \(alpha)); α > 1 sharpens, inf is greedy") }
+        if let topK, topK < 1 { throw invalid("sampling.topK must be ≥ 1 (got \(topK))") }
+        if let topP, !(topP > 0 && topP <= 1) { throw invalid("sampling.topP must be in (0, 1] (got \(topP))") }
         if temperature != nil && alpha != nil {
-            throw invalid("give --temperature or --alpha, not both (α is temperature 1/α)")
+            throw invalid("give sampling.temperature or sampling.alpha, not both (α is temperature 1/α)")
         }
         switch resolvedStrategy {
         case .greedy:
-            for (given, name) in [(temperature != nil, "--temperature"), (alpha != nil, "--alpha"), (topK != nil, "--top-k"), (topP != nil, "--top-p")] where given {
-                throw invalid("\(name) has no effect with --strategy greedy")
+            for (given, name) in [(temperature != nil, "sampling.temperature"), (alpha != nil, "sampling.alpha"), (topK != nil, "sampling.topK"), (topP != nil, "sampling.topP")] where given {
+                throw invalid("\(name) has no effect with sampling.strategy greedy")
             }
         case .temperature:
-            if alpha != nil { throw invalid("--alpha applies to --strategy alpha (α is temperature 1/α)") }
-            if topK != nil || topP != nil { throw invalid("--top-k/--top-p need --strategy top-k or top-p (the temperature is applied first)") }
+            if alpha != nil { throw invalid("sampling.alpha applies to sampling.strategy alpha (α is temperature 1/α)") }
+            if topK != nil || topP != nil { throw invalid("sampling.topK/sampling.topP need sampling.strategy top-k or top-p (the temperature is applied first)") }
         case .alpha:
-            if alpha == nil { throw invalid("--strategy alpha needs --alpha A") }
-            if topK != nil || topP != nil { throw invalid("--top-k/--top-p need --strategy top-k or top-p (with --alpha, applied first)") }
+            if alpha == nil { throw invalid("sampling.strategy alpha needs sampling.alpha A") }
+            if topK != nil || topP != nil { throw invalid("sampling.topK/sampling.topP need sampling.strategy top-k or top-p (with sampling.alpha, applied first)") }
         case .topK, .topP:
             if let alpha, !(alpha > 0 && alpha.isFinite) {
-                throw invalid("with --top-k/--top-p, --alpha must be positive and finite (it scales as temperature 1/α)")
+                throw invalid("with sampling.topK/sampling.topP, sampling.alpha must be positive and finite (it scales as temperature 1/α)")
             }
         }
         switch resolvedStrategy {
         case .greedy, .temperature, .alpha:
             break
         case .topK:
-            if topK == nil { throw invalid("--strategy top-k needs --top-k K") }
-            if topP != nil { throw invalid("--top-p needs --strategy top-p (--top-k then cuts first)") }
+            if topK == nil { throw invalid("sampling.strategy top-k needs sampling.topK K") }
+            if topP != nil { throw invalid("sampling.topP needs sampling.strategy top-p (sampling.topK then cuts first)") }
         case .topP:
-            if topP == nil { throw invalid("--strategy top-p needs --top-p P") }
+            if topP == nil { throw invalid("sampling.strategy top-p needs sampling.topP P") }
         }
     }
 

@@ -1,9 +1,11 @@
+@_exported import LMSettings
 import LMModelFiles
-import LMModels
+
+// The umbrella re-exports the settings layer whole (TrainingSettings and its parts are the
+// API for saying what to train) and names the few other types a program handles.
 
 /// One epoch's figures: perplexities, tokens/s, learning rate, elapsed seconds.
 public typealias EpochReport = LMModelFiles.EpochReport
-/// A model's architecture: cell kind, widths, layers, dropout, head.
-public typealias ModelConfig = LMModels.ModelConfig
-/// Everything a run directory's `config.json` holds.
+/// Everything a run directory's `config.json` holds: the model's architecture and the
+/// training settings.
 public typealias RunConfig = LMModelFiles.RunConfig

@@ -39,7 +39,7 @@ public final class LanguageModel {
     @discardableResult
     public static func train(_ settings: TrainingSettings, onEpoch: @escaping (EpochReport) -> Void = { _ in }) throws
         -> LanguageModel {
-        let run = try TrainingRun(settings.request)
+        let run = try TrainingRun(settings)
         let outcome = try TrainingSession(run, sample: nil).start(reporting: EpochCallback(onEpoch: onEpoch))
         if case let .interrupted(signal, checkpoint) = outcome {
             throw LanguageModelError.interrupted(signal: signal, checkpoint: checkpoint)

@@ -15,7 +15,7 @@ public enum CheckedEvaluation {
             throw ModelFileError.model(path: path, error)
         }
         guard result.loss.isFinite else {
-            throw ModelFileError.damagedWeights(path: model, reason: "the loss on \(path) is \(result.loss) (a model with finite weights can overflow; retrain with a smaller --lr)")
+            throw ModelFileError.damagedWeights(path: model, reason: "the loss on \(path) is \(result.loss) (a model with finite weights can overflow; retrain with a smaller optimizer.lr)")
         }
         return result
     }

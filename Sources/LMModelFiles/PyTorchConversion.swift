@@ -36,7 +36,7 @@ public enum PyTorchConversion {
     public static func importRun(state: String, vocabulary: String, config configPath: String?, to output: String) throws -> Imported {
         let given = try configPath.map(ImportConfiguration.load(from:)) ?? ImportConfiguration()
         let (tensors, _, widened) = try SafeTensors.read(from: state, widening: true)
-        let config = try PyTorchStateDict.modelConfig(for: tensors, given: given, path: state, configPath: configPath ?? "--config")
+        let config = try PyTorchStateDict.modelConfig(for: tensors, given: given, path: state, configPath: configPath ?? "convert.config")
         let vocabularyFile = try VocabularyFile.load(from: vocabulary)
         guard vocabularyFile.tokens.count == config.vocabularySize else {
             throw PyTorchStateDictError.vocabularySize(path: vocabulary, tokens: vocabularyFile.tokens.count, model: config.vocabularySize)
@@ -78,7 +78,7 @@ public enum PyTorchConversion {
         if config.tied { inferred.append("tied") }
         if config.recurrentBias { inferred.append("two biases per gate") }
         if config.kind == .gru { inferred.append("gruVariant pytorch") }
-        if given.activation == nil && config.kind == .rnn { inferred.append("activation tanh (set \"activation\": \"relu\" in --config for RNN_RELU)") }
+        if given.activation == nil && config.kind == .rnn { inferred.append("activation tanh (set \"activation\": \"relu\" in convert.config for RNN_RELU)") }
         notes.append("\(output): " + inferred.joined(separator: ", "))
         return Imported(config: config, notes: notes)
     }

@@ -93,7 +93,7 @@ public enum PyTorchStateDict {
     /// The model configuration the tensors of a state_dict describe, checked against what
     /// `given` states (see ``ImportConfiguration``). `path` names the file in errors.
     public static func modelConfig(for tensors: [SafeTensors.Tensor], given: ImportConfiguration = ImportConfiguration(),
-                                   path: String, configPath: String = "--config") throws -> ModelConfig {
+                                   path: String, configPath: String = "convert.config") throws -> ModelConfig {
         let byName = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         if let reverse = tensors.map(\.name).sorted().first(where: { $0.hasSuffix("_reverse") }) {
             throw PyTorchStateDictError.bidirectional(path: path, name: reverse)

@@ -61,7 +61,7 @@ public enum PyTorchStateDictError: Error, CustomStringConvertible, Equatable {
         case let .gruVariant(path, direction):
             switch direction {
             case .export:
-                return "\(path): this GRU is d2l's variant; \(Self.gruExplanation); train with --gru-variant pytorch to export to PyTorch"
+                return "\(path): this GRU is d2l's variant; \(Self.gruExplanation); train with model.gruVariant pytorch to export to PyTorch"
             case .import:
                 return "\(path): a PyTorch nn.GRU cannot become gruVariant d2l; \(Self.gruExplanation); drop gruVariant from the config (imports are pytorch)"
             }

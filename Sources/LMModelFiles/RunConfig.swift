@@ -1,3 +1,4 @@
+import LMSettings
 import LMModels
 
 /// Everything `config.json` holds: enough to rebuild the model and its preprocessing, and to

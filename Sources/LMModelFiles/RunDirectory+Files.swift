@@ -47,7 +47,7 @@ extension RunDirectory {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {
-                throw ModelFileError.io(path: path, reason: "is a file, not a directory; choose another --out")
+                throw ModelFileError.io(path: path, reason: "is a file, not a directory; choose another run.output")
             }
             if !holdsRun {
                 let foreign = foreignEntries()

@@ -57,7 +57,7 @@ public struct RunDirectory: Sendable {
     public func readConfig() throws -> RunConfig {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ModelFileError.notARun(path: path, reason: "no such directory (train one with lm-train, or pass --model DIR)")
+            throw ModelFileError.notARun(path: path, reason: "no such directory (train one with lm-train, or pass run.directory DIR)")
         }
         guard isDirectory.boolValue else { throw ModelFileError.notARun(path: path, reason: "it is a file, not a directory") }
         guard FileManager.default.fileExists(atPath: configPath) else {

@@ -11,13 +11,13 @@ public enum RunDirectoryError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .inUse(path, pid):
             return "\(path) is in use by another lm-train (" + (pid.map { "pid \($0)" } ?? "pid unknown")
-                + "); wait for it to finish, or choose another --out"
+                + "); wait for it to finish, or choose another run.output"
         case let .notARunFolder(path, entries):
             return "\(path) is not empty and is not an LMKit run (no LMKit config.json); it holds "
-                + Self.list(entries) + "; choose another --out"
+                + Self.list(entries) + "; choose another run.output"
         case let .foreignFiles(path, files):
             return "\(path): " + Self.list(files) + (files.count == 1 ? " was" : " were")
-                + " not written by LMKit; move them away before --overwrite or --resume"
+                + " not written by LMKit; move them away before run.overwrite or run.resume"
         }
     }
 

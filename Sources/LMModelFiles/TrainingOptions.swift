@@ -1,32 +1,12 @@
-/// Every training setting `lm-train` takes that is not the model's architecture. Saved in
-/// `config.json`; its defaults reproduce d2l 9.5 on the time machine. LMTraining checks them
-/// (`validate()`).
+import LMSettings
+
+/// The `training` section of `config.json`, as LMKit has always written it: the recorded parts
+/// of ``TrainingSettings`` but the model, flat (``RunConfig`` maps one to the other). Its
+/// defaults reproduce d2l 9.5 on the time machine; ``validate()`` checks them as the settings'.
 public struct TrainingOptions: Codable, Equatable, Sendable {
-    /// The update rule.
-    public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
-        /// Plain SGD, as d2l's `sgd`.
-        case sgd
-        /// Adam (Kingma & Ba), as Chainer's PTB example.
-        case adam
-        /// RMSProp, with optional Nesterov momentum (the binary-addition tutorial).
-        case rmsprop
-
-        /// The learning rate `lm-train` uses when none is given: 1 for SGD (d2l), 0.001 for
-        /// Adam, 0.01 for RMSProp.
-        public var defaultLearningRate: Double {
-            switch self { case .sgd: 1; case .adam: 0.001; case .rmsprop: 0.01 }
-        }
-    }
-
-    /// How minibatches are cut from the token stream.
-    public enum SamplerKind: String, Codable, Sendable, CaseIterable {
-        /// d2l's sequential partitioning; state carried across batches.
-        case sequential
-        /// d2l's random sampling; state re-initialised every batch.
-        case random
-        /// Chainer's parallel-sequential iterator; state carried.
-        case parallel
-    }
+    public typealias OptimizerKind = OptimizerSettings.Kind
+    public typealias SamplerKind = DataSettings.Sampler
+    public typealias TestModel = RunSettings.TestModel
 
     /// Learning-rate decay: multiply by `factor` every `every` epochs.
     public struct Decay: Codable, Equatable, Sendable {
@@ -83,14 +63,6 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Checkpoints kept besides the best one.
     public var keep: Int = 3
 
-    /// Which weights the test text is measured with at the end of a run.
-    public enum TestModel: String, Codable, Sendable, CaseIterable {
-        /// The model after the last epoch (Zaremba et al., TensorFlow, Chainer).
-        case last
-        /// The best-validation checkpoint (PyTorch's word_language_model).
-        case best
-    }
-
     /// RMSProp's moving-average factor for squared gradients (nil: 0.9; char-rnn uses 0.95).
     public var rmspropDecay: Double? = nil
     /// The weights the test text is measured with (nil: `.last`).
@@ -104,4 +76,12 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
 
     /// Options for a corpus with d2l 9.5's defaults.
     public init(corpus: String) { self.corpus = corpus }
+}
+
+extension TrainingOptions {
+    /// The schedule in effect: `schedule`, else the older `decay` as `.step` (config.json
+    /// written before `schedule` existed, and `--lr-decay`); nil for a constant rate.
+    public var learningRateSchedule: LearningRateSchedule? {
+        schedule ?? decay.map { .step(factor: $0.factor, every: $0.every) }
+    }
 }

@@ -24,6 +24,8 @@ public struct CorpusRegistry: Sendable {
         public var splits: Splits?
         /// Preprocessing the corpus needs, as defaults under the user's own settings.
         public var pipeline: PipelineChoice?
+        /// The text periodic training samples start from (timemachine: "time traveller").
+        public var samplePrefix: String?
     }
 
     /// The members of an archive that hold each part of a corpus.
@@ -42,11 +44,15 @@ public struct CorpusRegistry: Sendable {
         public var test: String?
         /// The registry entry's preprocessing defaults.
         public var pipeline: PipelineChoice?
+        /// The registry entry's prefix for periodic training samples.
+        public var samplePrefix: String?
         /// Whether the corpus came with its own splits (then it is used whole by default).
         public var hasSplits: Bool { valid != nil || test != nil }
 
         /// A corpus: a plain file unless the parts are given.
-        public init(train: String, valid: String? = nil, test: String? = nil, pipeline: PipelineChoice? = nil) {
+        public init(train: String, valid: String? = nil, test: String? = nil, pipeline: PipelineChoice? = nil,
+                    samplePrefix: String? = nil) {
+            self.samplePrefix = samplePrefix
             self.train = train
             self.valid = valid
             self.test = test
@@ -109,7 +115,7 @@ public struct CorpusRegistry: Sendable {
         guard let entry = entries[argument] ?? entries.values.first(where: { $0.file == fileName }), entry.file == fileName else {
             return Corpus(train: path)
         }
-        guard let splits = entry.splits else { return Corpus(train: path, pipeline: entry.pipeline) }
+        guard let splits = entry.splits else { return Corpus(train: path, pipeline: entry.pipeline, samplePrefix: entry.samplePrefix) }
         let archive = try ZipArchive(path: path)
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
         func unpack(_ member: String?) throws -> String? {
@@ -123,7 +129,7 @@ public struct CorpusRegistry: Sendable {
             return destination
         }
         return Corpus(train: try unpack(splits.train)!, valid: try unpack(splits.valid), test: try unpack(splits.test),
-                      pipeline: entry.pipeline)
+                      pipeline: entry.pipeline, samplePrefix: entry.samplePrefix)
     }
 
     /// Whether the file at `path` exists with a member's size and CRC-32.

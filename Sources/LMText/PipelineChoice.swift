@@ -34,13 +34,13 @@ public struct PipelineChoice: Codable, Sendable, Equatable {
     public func check(against pipeline: TextPipeline, vocabulary path: String) throws {
         var conflicts: [String] = []
         if let level, level != pipeline.level {
-            conflicts.append("--level \(level.rawValue) (the vocabulary is \(pipeline.level.rawValue) level)")
+            conflicts.append("data.pipeline.level \(level.rawValue) (the vocabulary is \(pipeline.level.rawValue) level)")
         }
         if let preset, preset != pipeline.preprocessor.preset {
-            conflicts.append("--preset \(preset.rawValue) (the vocabulary uses \(pipeline.preprocessor.preset.rawValue))")
+            conflicts.append("data.pipeline.preset \(preset.rawValue) (the vocabulary uses \(pipeline.preprocessor.preset.rawValue))")
         }
         if let endOfLine, endOfLine != pipeline.endOfLine {
-            conflicts.append((endOfLine ? "--eos" : "--no-eos") + " (the vocabulary \(pipeline.endOfLine ? "appends" : "has no") <eos>)")
+            conflicts.append("data.pipeline.endOfLine \(endOfLine)" + " (the vocabulary \(pipeline.endOfLine ? "appends" : "has no") <eos>)")
         }
         guard !conflicts.isEmpty else { return }
         throw TextError.invalidSetting("\(path): \(conflicts.joined(separator: ", ")) contradicts the vocabulary's pipeline; "

@@ -18,7 +18,7 @@ public enum TextError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .invalidUTF8(path, offset):
-            return "\(path): invalid UTF-8 at byte offset \(offset) (pass --replace-invalid to substitute U+FFFD)"
+            return "\(path): invalid UTF-8 at byte offset \(offset) (pass pipeline.replaceInvalidUTF8 to substitute U+FFFD)"
         case let .invalidUTF8Input(path, offset, remedy):
             return "\(path): invalid UTF-8 at byte offset \(offset); \(remedy)"
         case let .notAVocabulary(path, reason):

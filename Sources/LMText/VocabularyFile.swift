@@ -61,7 +61,7 @@ public struct VocabularyFile: Codable, Sendable, Equatable {
         let counts = try TokenCounts(input: input, pipeline: pipeline)
         guard counts.total > 0 else {
             throw TextError.invalidSetting("\(input.path): no tokens after preprocessing (\(pipeline.summary)); "
-                + "the file is empty or the preset keeps nothing of it (try --preset raw)")
+                + "the file is empty or the preset keeps nothing of it (try data.pipeline.preset raw)")
         }
         let vocabulary = try Vocabulary(counts: counts, reserved: settings.reserved,
                                         minFrequency: settings.minFrequency, maxSize: settings.maxSize)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LMModelFiles
 import LMModels
+import LMSettings
 import LMText
 
 // The library's settings that the tools take as option values, by their raw names
@@ -9,9 +10,11 @@ import LMText
 extension ModelConfig.Kind: ExpressibleByArgument {}
 extension ModelConfig.Activation: ExpressibleByArgument {}
 extension ModelConfig.GRUVariant: ExpressibleByArgument {}
-extension TrainingOptions.OptimizerKind: ExpressibleByArgument {}
-extension TrainingOptions.SamplerKind: ExpressibleByArgument {}
-extension TrainingOptions.TestModel: ExpressibleByArgument {}
+extension OptimizerSettings.Kind: ExpressibleByArgument {}
+extension DataSettings.Sampler: ExpressibleByArgument {}
+extension RunSettings.TestModel: ExpressibleByArgument {}
+extension InitScheme: ExpressibleByArgument {}
+extension ResumePoint: ExpressibleByArgument {}
 extension TextPipeline.Level: ExpressibleByArgument {}
 extension Preprocessor.Preset: ExpressibleByArgument {}
 extension Preprocessor.Normalization: ExpressibleByArgument {}

@@ -7,6 +7,10 @@ public protocol LMTool: ParsableCommand {
     /// The command line (without the program name) as the parser is to see it: as given by
     /// default; lm-train puts a `--recipe`'s options first (``Recipe/expand(_:environment:)``).
     static func expandArguments(_ arguments: [String]) throws -> [String]
+
+    /// What the tool prints for a library error: by default its description with settings
+    /// named by their flags (``SettingsFlags/message(for:)``).
+    static func message(for error: any Error) -> String
 }
 
 extension LMTool {
@@ -16,6 +20,9 @@ extension LMTool {
     /// The command line as given.
     public static func expandArguments(_ arguments: [String]) throws -> [String] { arguments }
 
+    /// The error's description, settings named by their flags.
+    public static func message(for error: any Error) -> String { SettingsFlags.message(for: error) }
+
     /// Parses the command line, runs the chosen command and reports its errors.
     public static func main() {
         var command: any ParsableCommand
@@ -23,7 +30,7 @@ extension LMTool {
         do {
             arguments = try expandArguments(Array(CommandLine.arguments.dropFirst()))
         } catch {
-            ToolFailure.exit(tool: toolName, error)
+            ToolFailure.exit(tool: toolName, message: message(for: error))
         }
         do {
             command = try parseAsRoot(arguments)
@@ -33,7 +40,7 @@ extension LMTool {
         do {
             try command.run()
         } catch let error where !ToolFailure.isArgumentParserError(error) {
-            ToolFailure.exit(tool: toolName, error)
+            ToolFailure.exit(tool: toolName, message: message(for: error))
         } catch {
             exit(withError: error)
         }
@@ -41,6 +48,6 @@ extension LMTool {
 
     /// Writes `<tool>: <message>` as one line on stderr.
     public static func note(_ message: String) {
-        ToolFailure.note(tool: toolName, message)
+        ToolFailure.note(tool: toolName, SettingsFlags.flagged(message))
     }
 }

@@ -8,11 +8,14 @@ public struct ProgressDisplay {
     public let epochs: Int
     /// Epochs between plain lines (and always the first and the last).
     public let interval: Int
+    /// Rewrites a line before it is shown (lm-train: setting key paths as flags).
+    public let rewrite: (String) -> String
     private var lastDraw = Date.distantPast
     private var lastValidation: Double?
 
-    public init(epochs: Int, isTerminal: Bool = isatty(STDOUT_FILENO) != 0) {
+    public init(epochs: Int, isTerminal: Bool = isatty(STDOUT_FILENO) != 0, rewrite: @escaping (String) -> String = { $0 }) {
         self.epochs = epochs
+        self.rewrite = rewrite
         self.isTerminal = isTerminal
         self.interval = max(1, epochs / 50)
     }
@@ -48,7 +51,7 @@ public struct ProgressDisplay {
 
     /// Prints a line of its own (after clearing the status line), unbuffered like the status line.
     public func say(_ text: String) {
-        write((isTerminal ? "\r\u{1B}[K" : "") + text + "\n")
+        write((isTerminal ? "\r\u{1B}[K" : "") + rewrite(text) + "\n")
     }
 
     private func write(_ text: String) {

@@ -4,7 +4,8 @@ import Foundation
 /// How the command-line tools turn an error into what a user sees, written once: an
 /// argument-parser error or exit (`ExitCode`, `CleanExit`, `ValidationError`, help and parse
 /// errors) is left to ArgumentParser (usage, help, exit status); any other error is a library
-/// error, printed as one line on stderr, `<tool>: <message>`, with exit status 1.
+/// error, printed as one line on stderr, `<tool>: <message>`, with exit status 1. Library
+/// messages name settings by key path; the tools name them by flag (``SettingsFlags``).
 public enum ToolFailure {
     /// Whether ArgumentParser reports `error` itself: its exits, usage errors, and its own
     /// errors (a help request reaches `run()` as one), which it does not treat as a plain
@@ -19,7 +20,12 @@ public enum ToolFailure {
 
     /// Prints a library error as `<tool>: <message>` on stderr and exits with status 1.
     public static func exit(tool: String, _ error: any Error) -> Never {
-        note(tool: tool, String(describing: error))
+        exit(tool: tool, message: SettingsFlags.message(for: error))
+    }
+
+    /// Prints `message` as `<tool>: <message>` on stderr and exits with status 1.
+    public static func exit(tool: String, message: String) -> Never {
+        note(tool: tool, message)
         Foundation.exit(1)
     }
 
@@ -40,7 +46,7 @@ public enum ToolFailure {
         do {
             try check()
         } catch let error where !isArgumentParserError(error) {
-            throw ValidationError(String(describing: error))
+            throw ValidationError(SettingsFlags.message(for: error))
         }
     }
 

@@ -59,11 +59,11 @@ public struct CountingRun {
         let sequence = try CountingSequence(vocabularySize: vocabularySize, repeats: repeats)
         let stream = try sequence.tokenStream()
         guard stream.count >= max(2, options.batch) else {
-            throw TrainingError.corpusTooShort("the counting sequence has \(stream.count) tokens, fewer than --batch \(options.batch); lower --batch")
+            throw TrainingError.corpusTooShort("the counting sequence has \(stream.count) tokens, fewer than data.batch \(options.batch); lower data.batch")
         }
         let directory = RunDirectory(path: output)
         if FileManager.default.fileExists(atPath: directory.configPath) && !overwrite {
-            throw TrainingError.invalidSetting("\(output) already holds a run; pass --overwrite to replace it, or --out to choose another directory")
+            throw TrainingError.invalidSetting("\(output) already holds a run; pass run.overwrite to replace it, or run.output to choose another directory")
         }
         var generators = Trainer.generators(seed: options.seed)
         let network = try RecurrentLM<Float>(config: model, using: &generators.initialization)

@@ -92,23 +92,23 @@ public struct ToyTaskOptions: Sendable, Equatable {
     /// Options that do not apply to the task are refused rather than ignored.
     /// - Throws: ``ToyTaskError`` saying which option and what to use instead.
     public func validate() throws {
-        if resume { throw ToyTaskError.inapplicableOption("--resume is not available with --task; rerun the task (it takes seconds)") }
-        if let length, length < 2 { throw ToyTaskError.invalidParameter("--length must be at least 2 (got \(length))") }
-        if let samples, samples < 1 { throw ToyTaskError.invalidParameter("--samples must be at least 1 (got \(samples))") }
+        if resume { throw ToyTaskError.inapplicableOption("toy.resume is not available with toy.task; rerun the task (it takes seconds)") }
+        if let length, length < 2 { throw ToyTaskError.invalidParameter("toy.length must be at least 2 (got \(length))") }
+        if let samples, samples < 1 { throw ToyTaskError.invalidParameter("toy.samples must be at least 1 (got \(samples))") }
         switch task {
         case .counting:
             if length != nil || samples != nil {
-                throw ToyTaskError.inapplicableOption("--length and --samples apply to --task adding and binary-add; the counting sequence is fixed (use --steps for the BPTT length)")
+                throw ToyTaskError.inapplicableOption("toy.length and toy.samples apply to toy.task adding and binary-add; the counting sequence is fixed (use toy.steps for the BPTT length)")
             }
         case .adding, .binaryAdd:
             if steps != nil {
-                throw ToyTaskError.inapplicableOption("--steps is the BPTT window of --task counting; give the sequence length of --task \(task.rawValue) with --length")
+                throw ToyTaskError.inapplicableOption("toy.steps is the BPTT window of toy.task counting; give the sequence length of toy.task \(task.rawValue) with toy.length")
             }
             if embedding != nil {
-                throw ToyTaskError.inapplicableOption("--embedding applies to token input; --task \(task.rawValue) reads 2 real-valued features per step")
+                throw ToyTaskError.inapplicableOption("toy.embedding applies to token input; toy.task \(task.rawValue) reads 2 real-valued features per step")
             }
             if task == .binaryAdd, let length, length > 63 {
-                throw ToyTaskError.invalidParameter("--length for binary-add is operand bits + 1, at most 63 (got \(length))")
+                throw ToyTaskError.invalidParameter("toy.length for binary-add is operand bits + 1, at most 63 (got \(length))")
             }
         }
     }

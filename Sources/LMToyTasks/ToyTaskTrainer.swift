@@ -56,10 +56,10 @@ public final class ToyTaskTrainer {
     ///   non-positive clip, or datasets that do not fit the model.
     public init(model: SequenceModel<Float>, training: SequenceDataset, test: SequenceDataset, optimizer: any Optimizer,
                 batch: Int, epochs: Int, clip: Double?, shuffling: RandomGenerator) throws {
-        guard batch >= 1 else { throw TrainingError.invalidSetting("--batch must be at least 1 (got \(batch))") }
-        guard epochs >= 1 else { throw TrainingError.invalidSetting("--epochs must be at least 1 (got \(epochs))") }
+        guard batch >= 1 else { throw TrainingError.invalidSetting("data.batch must be at least 1 (got \(batch))") }
+        guard epochs >= 1 else { throw TrainingError.invalidSetting("run.epochs must be at least 1 (got \(epochs))") }
         if let clip, !(clip > 0) {
-            throw TrainingError.invalidSetting("--clip must be positive (got \(clip)); use --no-clip to turn clipping off")
+            throw TrainingError.invalidSetting("optimizer.clip must be positive (got \(clip)); turn clipping off")
         }
         let config = model.config
         for (name, set) in [("training", training), ("test", test)] {

@@ -32,7 +32,7 @@ public struct DataParallel {
     /// every rank at least one.
     public func check(batch: Int) throws {
         guard size > batch else { return }
-        throw TrainingError.invalidSetting("\(size) processes cannot share a batch of \(batch) streams; give --batch at least \(size) (it is the whole batch, split across the processes)")
+        throw TrainingError.invalidSetting("\(size) processes cannot share a batch of \(batch) streams; give data.batch at least \(size) (it is the whole batch, split across the processes)")
     }
 
     /// The signal any rank has received (the largest number), so that all stop after the same step.

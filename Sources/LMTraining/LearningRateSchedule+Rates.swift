@@ -1,5 +1,6 @@
 import Foundation
 import LMModelFiles
+import LMSettings
 
 extension LearningRateSchedule {
     /// Whether the schedule carries a ``ScheduleState`` between epochs.

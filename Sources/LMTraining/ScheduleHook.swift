@@ -1,4 +1,5 @@
 import LMModelFiles
+import LMSettings
 
 /// The learning-rate schedule: sets each epoch's rate at its start, and after it carries the
 /// schedule's state (``ScheduleState``: `exponential`'s rate, `plateau`'s best and bad epochs)

@@ -1,4 +1,5 @@
 import LMModelFiles
+import LMSettings
 
 extension Trainer {
     /// Runs `body` with the weights that validation, test, samples and `model.safetensors`

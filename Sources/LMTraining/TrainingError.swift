@@ -6,7 +6,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// The loss became NaN or infinite.
     /// `checkpoint` is the newest regular checkpoint, `best` the best one when it exists.
     case divergence(epoch: Int, batch: Int, checkpoint: String?, best: String? = nil)
-    /// `--resume` with settings that differ from the checkpoint's.
+    /// Resuming with settings that differ from the checkpoint's.
     case resumeMismatch(String)
     /// A setting that cannot work.
     case invalidSetting(String)
@@ -24,7 +24,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             case let (nil, best?): saved = "; no regular checkpoint was written yet, the best weights so far are in \(best)"
             case (nil, nil): saved = "; no checkpoint was written yet"
             }
-            return "loss became NaN or infinite at epoch \(epoch), batch \(batch); try a smaller --lr or --clip" + saved
+            return "loss became NaN or infinite at epoch \(epoch), batch \(batch); try a smaller optimizer.lr or optimizer.clip" + saved
         case let .resumeMismatch(message): return "cannot resume: \(message)"
         case let .invalidSetting(message): return message
         case let .onRank(rank, message): return "rank \(rank): \(message)"

@@ -3,7 +3,7 @@ import LMModelFiles
 import LMText
 
 extension TrainingRun {
-    /// Resume compares data by content: a corpus (or `--valid`/`--test` file) whose size or
+    /// Resume compares data by content: a corpus (or validation or test file) whose size or
     /// SHA-256 differs from the recorded one is refused with both; the same content under
     /// another path spelling is accepted. On return the paths and digests of `saved` and
     /// `requested` are made equal, so the settings comparison that follows ignores them.
@@ -15,7 +15,7 @@ extension TrainingRun {
         }
         let new = requested.data ?? RunData()
         let parts: [(String, KeyPath<RunData, ContentDigest?>, WritableKeyPath<TrainingOptions, String?>?)] = [
-            ("corpus", \.corpus, nil), ("--valid file", \.valid, \.validFile), ("--test file", \.test, \.testFile)]
+            ("corpus", \.corpus, nil), ("validation file", \.valid, \.validFile), ("test file", \.test, \.testFile)]
         for (name, digest, file) in parts {
             guard let recorded = old[keyPath: digest], let given = new[keyPath: digest] else { continue }
             let path = file.flatMap { requested.training[keyPath: $0] } ?? requested.training.corpus

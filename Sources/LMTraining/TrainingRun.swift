@@ -3,13 +3,16 @@ import LMData
 import LMFileSystem
 import LMModelFiles
 import LMModels
+import LMSettings
 import LMText
 
-/// Everything `lm-train` sets up before the first step: corpus, vocabulary, token streams,
-/// model, run directory, and (with `resume`) the newest checkpoint. Every check that can fail
-/// runs before anything is written.
+/// Everything a run sets up before the first step, from its ``TrainingSettings``: corpus,
+/// vocabulary, token streams, model, run directory, and (when resuming) the checkpoint to
+/// continue from. Every check that can fail runs before anything is written.
 public struct TrainingRun {
     public let trainer: Trainer
+    /// The settings with the corpus's defaults filled in (its splits, preprocessing and length).
+    public let settings: TrainingSettings
     public let vocabularyFile: VocabularyFile
     public let vocabulary: Vocabulary
     public let directory: RunDirectory
@@ -18,6 +21,8 @@ public struct TrainingRun {
     public let validationTokens: Int
     /// The test stream, evaluated at the end when given.
     public let test: TokenStream?
+    /// The text the periodic samples start from: the registry entry's, else the corpus's first tokens.
+    public let samplePrefix: String
     /// Where training continues from, when resuming.
     public let resumedFrom: String?
     /// What resume skipped or deleted on the way, one line each.
@@ -30,155 +35,126 @@ public struct TrainingRun {
         "runs/" + (corpus == TextInput.standardInput ? "stdin" : URL(fileURLWithPath: corpus).deletingPathExtension().lastPathComponent) + "-" + kind.rawValue
     }
 
-    /// Prepares a run; throws a clear error for anything that would stop training. With
-    /// `parallel`, this is rank 0 of a data-parallel run: it prepares the run as one process
-    /// would, then sends the other ranks what they need (``TrainingReplica``).
-    public init(_ request: Request, parallel: DataParallel? = nil) throws {
-        var options = request.training
-        try options.validate()
+    /// Prepares a run; throws a clear error (``SettingsError`` for a setting that cannot work)
+    /// for anything that would stop training. With `parallel`, this is rank 0 of a
+    /// data-parallel run: it prepares the run as one process would, then sends the other ranks
+    /// what they need (``TrainingReplica``).
+    public init(_ requested: TrainingSettings, parallel: DataParallel? = nil) throws {
+        try requested.validateTraining()
+        let output = requested.run.output ?? Self.defaultOutput(corpus: requested.data.corpus, kind: requested.model.kind)
         // An existing run directory is owned at once, so a second trainer stops before any work.
-        let claimed = try Self.claimIfExists(request.output ?? Self.defaultOutput(corpus: options.corpus, kind: request.model.kind))
-        let registry = try CorpusRegistry.standard()
-        func resolve(_ path: String) throws -> String { try registry?.resolve(path) ?? path }
-        // A registered corpus with splits (ptb) brings its validation and test texts, its
-        // preprocessing and, unless --max-tokens is given, is used whole.
-        let parts = try registry?.corpus(options.corpus) ?? CorpusRegistry.Corpus(train: options.corpus)
-        let corpusPath = parts.train
-        if options.validFile == nil && options.validationFraction == 0 { options.validFile = parts.valid }
-        if options.testFile == nil { options.testFile = parts.test }
-        if !request.maxTokensGiven && parts.hasSplits { options.maxTokens = nil }
-        var pipeline = request.pipeline
-        if let choice = request.pipelineChoice, let defaults = parts.pipeline {
-            pipeline = choice.over(defaults).applied(to: TextPipeline())
-        }
-        // Opened once: a stream is spooled, so the vocabulary and the token stream read the same bytes.
-        let corpus = try TextInput(path: corpusPath, recordsDigest: true)
-
-        // Vocabulary: given, or built from the whole corpus as d2l's load_corpus_time_machine.
-        let vocabularyFile: VocabularyFile
-        if let path = request.vocabularyFile {
-            vocabularyFile = try VocabularyFile.load(from: path)
-        } else {
-            vocabularyFile = try VocabularyFile.build(corpus: corpus, pipeline: pipeline, settings: .init())
-        }
+        let claimed = try Self.claimIfExists(output)
+        let corpus = try Self.resolveCorpus(requested)
+        var settings = corpus.settings
+        let vocabularyFile = try Self.vocabulary(for: settings.data, corpus: corpus.input, pipeline: corpus.pipeline)
         let vocabulary = try vocabularyFile.vocabulary()
-        pipeline = vocabularyFile.pipeline
-        var model = request.model
-        model.vocabularySize = vocabulary.count
-        try model.validate()
-        try Self.checkMemory(model: model, options: options)
-
-        // Streams: the corpus (cut to max-tokens), then validation from a file or the stream's end.
-        var stream = try TokenStream(contentsOf: corpus, vocabulary: vocabulary, pipeline: pipeline,
-                                     maxTokens: options.maxTokens ?? -1)
-        var data = RunData(corpus: try corpus.contentDigest())
-        var validation: TokenStream? = nil
-        if let file = options.validFile {
-            let input = try TextInput(path: try resolve(file), recordsDigest: true)
-            validation = try TokenStream(contentsOf: input, vocabulary: vocabulary, pipeline: pipeline)
-            data.valid = try input.contentDigest()
-        } else if options.validationFraction > 0 {
-            let split = try stream.split(validation: options.validationFraction, test: 0)
-            stream = split.train
-            validation = split.validation
-        }
-        if let validation, validation.count < 2 {
-            if let file = options.validFile {
-                throw TrainingError.corpusTooShort("\(file): the validation file holds \(validation.count) tokens after preprocessing; at least 2 are needed to measure perplexity (use a longer --valid file)")
-            }
-            let needed = String(format: "; raise --val-fraction to at least %.4f", 2.0 / Double(stream.count + validation.count))
-            throw TrainingError.corpusTooShort("\(corpusPath): the validation part (--val-fraction \(options.validationFraction)) holds \(validation.count) tokens; at least 2 are needed to measure perplexity\(needed)")
-        }
-        test = try options.testFile.map {
-            let input = try TextInput(path: try resolve($0), recordsDigest: true)
-            defer { data.test = try? input.contentDigest() }
-            return try TokenStream(contentsOf: input, vocabulary: vocabulary, pipeline: pipeline)
-        }
-
-        let output = request.output ?? Self.defaultOutput(corpus: options.corpus, kind: model.kind)
+        settings.model.vocabularySize = vocabulary.count
+        try settings.model.validate()
+        try Self.checkMemory(settings)
+        let streams = try Streams(settings.data, corpus: corpus.input, vocabulary: vocabulary, pipeline: vocabularyFile.pipeline,
+                                  resolve: corpus.resolve)
         let directory = RunDirectory(path: output)
-        let config = RunConfig(model: model, training: options, data: data)
-        let hasRun = FileManager.default.fileExists(atPath: directory.configPath)
-        if request.resume {
-            guard hasRun else {
-                throw TrainingError.resumeMismatch("\(output) holds no run (no config.json); train without --resume first")
-            }
-            let saved = try directory.readConfig()
-            try Self.checkResumable(saved: saved, requested: config, directory: output)
-            let savedVocabulary = try directory.readVocabulary()
-            guard savedVocabulary.tokens == vocabularyFile.tokens, savedVocabulary.pipeline == pipeline else {
-                throw TrainingError.resumeMismatch("the vocabulary or preprocessing differs from \(directory.vocabularyPath)")
-            }
-        } else if hasRun && !request.overwrite {
-            throw TrainingError.invalidSetting("\(output) already holds a run; pass --resume to continue it, --overwrite to replace it, or --out to choose another directory")
-        }
-
-        var generators = Trainer.generators(seed: options.seed)
-        let network = try RecurrentLM<Float>(config: model, using: &generators.initialization)
-        do {
-            trainer = try Trainer(config: config, model: network, train: stream, validation: validation, directory: directory,
-                                  parallel: parallel)
-        } catch let error as SamplerError {
-            let heldOut = options.validFile == nil && options.validationFraction > 0
-                ? " (after --val-fraction \(options.validationFraction) held out \(validation?.count ?? 0) tokens for validation; lower it or pass --valid FILE)" : ""
-            throw TrainingError.corpusTooShort("\(corpusPath): \(error)\(heldOut)")
-        }
+        let config = RunConfig(settings: settings, data: streams.digests)
+        try Self.checkDirectory(directory, config: config, settings: settings.run, vocabularyFile: vocabularyFile)
+        let trainer = try Self.makeTrainer(config: config, streams: streams, directory: directory, parallel: parallel)
 
         lock = try claimed ?? directory.claim()
-        try Self.prepare(directory, for: request, claimedEarly: claimed != nil)
-        if request.resume {
-            let origin = try trainer.resume(from: request.resumePoint)
-            resumedFrom = origin.path
-            resumeNotes = origin.notes
-        } else {
-            resumedFrom = nil
-            resumeNotes = []
-        }
+        try Self.prepare(directory, for: settings.run, claimedEarly: claimed != nil)
+        let origin = try settings.run.resume.map { try trainer.resume(from: $0) }
+        resumedFrom = origin?.path
+        resumeNotes = origin?.notes ?? []
         try directory.writeVocabulary(vocabularyFile)   // before config.json, which marks a complete run
         try directory.writeConfig(config)
         try directory.markLatest()
         if let parallel {
-            try TrainingReplica.share(config: config, directory: directory, train: stream, validation: validation, over: parallel)
+            try TrainingReplica.share(config: config, directory: directory, train: streams.train, validation: streams.validation, over: parallel)
         }
+        self.trainer = trainer
+        self.settings = settings
         self.vocabularyFile = vocabularyFile
         self.vocabulary = vocabulary
         self.directory = directory
-        trainTokens = stream.count
-        validationTokens = validation?.count ?? 0
+        trainTokens = streams.train.count
+        validationTokens = streams.validation?.count ?? 0
+        test = streams.test
+        samplePrefix = corpus.samplePrefix ?? Self.leadingText(of: streams.train, vocabulary: vocabulary, pipeline: vocabularyFile.pipeline)
     }
 
-    /// Refuses a model whose estimated memory exceeds what the machine has, naming the flag to lower.
-    static func checkMemory(model: ModelConfig, options: TrainingOptions) throws {
+    /// The trainer over the streams; a corpus too short for one batch says what to lower.
+    static func makeTrainer(config: RunConfig, streams: Streams, directory: RunDirectory, parallel: DataParallel?) throws -> Trainer {
+        var generators = Trainer.generators(seed: config.training.seed)
+        let network = try RecurrentLM<Float>(config: config.model, using: &generators.initialization)
+        do {
+            return try Trainer(config: config, model: network, train: streams.train, validation: streams.validation,
+                               directory: directory, parallel: parallel)
+        } catch let error as SamplerError {
+            let data = config.settings.data
+            let heldOut = data.validFile == nil && data.validationFraction > 0
+                ? " (after data.validationFraction \(data.validationFraction) held out \(streams.validation?.count ?? 0) tokens for validation; lower it or give data.validFile)" : ""
+            throw TrainingError.corpusTooShort("\(streams.corpusPath): \(error)\(heldOut)")
+        }
+    }
+
+    /// A new run needs an empty directory (or `overwrite`); a resumed one the same settings,
+    /// data and vocabulary as the run it continues.
+    static func checkDirectory(_ directory: RunDirectory, config: RunConfig, settings run: RunSettings,
+                               vocabularyFile: VocabularyFile) throws {
+        let hasRun = FileManager.default.fileExists(atPath: directory.configPath)
+        if run.resume != nil {
+            guard hasRun else {
+                throw TrainingError.resumeMismatch("\(directory.path) holds no run (no config.json); train without run.resume first")
+            }
+            try checkResumable(saved: try directory.readConfig(), requested: config, directory: directory.path)
+            let savedVocabulary = try directory.readVocabulary()
+            guard savedVocabulary.tokens == vocabularyFile.tokens, savedVocabulary.pipeline == vocabularyFile.pipeline else {
+                throw TrainingError.resumeMismatch("the vocabulary or preprocessing differs from \(directory.vocabularyPath)")
+            }
+        } else if hasRun && !run.overwrite {
+            throw alreadyHoldsRun(directory.path)
+        }
+    }
+
+    /// A run found where a new one was to start.
+    static func alreadyHoldsRun(_ path: String) -> TrainingError {
+        .invalidSetting("\(path) already holds a run; pass run.resume to continue it, run.overwrite to replace it, or run.output to choose another directory")
+    }
+
+    /// Refuses a model whose estimated memory exceeds what the machine has, naming the setting to lower.
+    static func checkMemory(_ settings: TrainingSettings) throws {
+        let model = settings.model, optimizer = settings.optimizer
         let copies: Int
-        switch options.optimizer {
+        switch optimizer.kind {
         case .sgd: copies = 0
         case .adam: copies = 2
-        case .rmsprop: copies = options.momentum > 0 ? 2 : 1
+        case .rmsprop: copies = optimizer.momentum > 0 ? 2 : 1
         }
-        let estimate = MemoryEstimate(config: model, steps: options.steps, batch: options.batch, optimizerCopies: copies)
+        let estimate = MemoryEstimate(config: model, steps: settings.data.steps, batch: settings.data.batch, optimizerCopies: copies)
         let advice: String
         switch estimate.largestPart {
-        case "parameters": advice = "lower --hidden (or --layers, --embedding)"
-        case "head": advice = "lower --batch or --steps (the output head holds steps × batch × \(model.vocabularySize) logits)"
-        case "input": advice = "lower --embedding, --batch or --steps"
-        default: advice = "lower --batch, --steps or --hidden"
+        case "parameters": advice = "lower model.hiddenSize (or model.layers, model.embeddingSize)"
+        case "head": advice = "lower data.batch or data.steps (the output head holds steps × batch × \(model.vocabularySize) logits)"
+        case "input": advice = "lower model.embeddingSize, data.batch or data.steps"
+        default: advice = "lower data.batch, data.steps or model.hiddenSize"
         }
         try SystemMemory.check(estimate, advice: advice)
     }
 
     /// Settings that may change on resume: how long to train and how checkpoints are kept.
+    /// The others are compared as settings (key paths such as `optimizer.lr` name the
+    /// differences), so what older runs wrote differently (`decay`, `testModel` "last") matches.
     static func checkResumable(saved: RunConfig, requested: RunConfig, directory: String) throws {
         var a = saved, b = requested
         try checkSameData(saved: &a, requested: &b, directory: directory)
-        for config in [\RunConfig.training.epochs, \RunConfig.training.checkpointEvery, \RunConfig.training.keep] {
-            a[keyPath: config] = 0
-            b[keyPath: config] = 0
+        var old = a.settings, new = b.settings
+        for setting in [\TrainingSettings.run.epochs, \.run.checkpointEvery, \.run.keep] {
+            old[keyPath: setting] = 0
+            new[keyPath: setting] = 0
         }
-        guard a != b else { return }
+        guard old != new else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        func flatten(_ config: RunConfig) -> [String: String] {
-            guard let data = try? encoder.encode(config),
+        func flatten(_ settings: TrainingSettings) -> [String: String] {
+            guard let data = try? encoder.encode(settings),
                   let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
             var result: [String: String] = [:]
             func walk(_ value: Any, _ prefix: String) {
@@ -191,9 +167,9 @@ public struct TrainingRun {
             walk(object, "")
             return result
         }
-        let old = flatten(a), new = flatten(b)
-        let differences = Set(old.keys).union(new.keys).sorted().filter { old[$0] != new[$0] }
-            .map { "\($0) was \(old[$0] ?? "unset"), now \(new[$0] ?? "unset")" }
+        let before = flatten(old), now = flatten(new)
+        let differences = Set(before.keys).union(now.keys).sorted().filter { before[$0] != now[$0] }
+            .map { "\($0) was \(before[$0] ?? "unset"), now \(now[$0] ?? "unset")" }
         throw TrainingError.resumeMismatch("the settings differ from the checkpoint's in \(directory)/config.json: "
             + differences.joined(separator: "; "))
     }

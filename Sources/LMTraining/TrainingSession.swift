@@ -2,6 +2,9 @@ import Foundation
 import LMData
 import LMModelFiles
 import LMModels
+import LMSettings
+import LMTensor
+import LMText
 
 /// One prepared run trained to the end (or to a signal), with what happens told to an
 /// observer: the corpus and model, each epoch, the samples, the closing summary, the test
@@ -31,7 +34,7 @@ public struct TrainingSession {
               + ", \(trainer.model.parameterCount) parameters; run directory \(run.directory.path)")
         for note in run.resumeNotes { display.say(note) }
         if run.validationTokens == 0, let uses = Self.validationUser(config.training) {
-            display.say("\(uses) watches the training perplexity: there is no validation data (--valid or --val-fraction)")
+            display.say("\(uses) watches the training perplexity: there is no validation data (data.validFile or data.validationFraction)")
         }
         if let from = run.resumedFrom { display.say("resuming from \(from) (epoch \(trainer.completedEpochs) done)") }
         trainer.onProgress = { display.update($0) }
@@ -43,7 +46,7 @@ public struct TrainingSession {
         switch outcome {
         case let .interrupted(signal, checkpoint):
             display.say("\(Interrupts.name(signal)): stopped after the current step; checkpoint \(checkpoint)")
-            display.say("continue with the same command and --resume")
+            display.say("continue with the same command and run.resume")
         case let .finished(report):
             guard let report else { break }
             var summary = String(format: "done: %d epochs, train perplexity %.3f", report.epoch, report.trainPerplexity)
@@ -82,9 +85,33 @@ public struct TrainingSession {
 
 extension TrainingSession {
     /// The setting that decides on the validation perplexity (the plateau schedule, NT-ASGD's
-    /// trigger), by its flag; nil when none does.
+    /// trigger), by its key path; nil when none does.
     static func validationUser(_ options: TrainingOptions) -> String? {
-        if case .plateau = options.learningRateSchedule { return "--lr-schedule plateau" }
-        return options.asgdNonmonotone == nil ? nil : "--asgd"
+        if case .plateau = options.learningRateSchedule { return "schedule plateau" }
+        return options.asgdNonmonotone == nil ? nil : "optimizer.asgd"
+    }
+}
+
+extension TrainingSession {
+    /// Draws a run's periodic sample: given the model, its vocabulary and the prefix
+    /// (``TrainingRun/samplePrefix``), a function producing the sample from the model's
+    /// current weights; nil when the model cannot read the prefix.
+    public typealias SampleSource = (_ model: RecurrentLM<Float>, _ vocabulary: VocabularyFile, _ prefix: String) throws -> (() throws -> String)?
+
+    /// Trains a run from `settings` to the end (or to a signal), reporting to `observer`: sets
+    /// the BLAS threads, prepares the run (``TrainingRun``) and starts the session. With
+    /// `parallel`, every rank calls this; ranks after 0 receive the run from rank 0
+    /// (``TrainingReplica``) and report nothing.
+    public static func run<Observer: TrainingObserver>(_ settings: TrainingSettings, parallel: DataParallel? = nil,
+                                                       sample: SampleSource? = nil,
+                                                       reporting observer: Observer) throws -> TrainingOutcome {
+        if let threads = settings.run.threads { BLAS.setThreads(threads) }
+        if let parallel, !parallel.isWriter {
+            _ = try TrainingReplica.run(over: parallel)
+            return .finished(nil)
+        }
+        let run = try TrainingRun(settings, parallel: parallel)
+        let draw = try sample?(run.trainer.model, run.vocabularyFile, run.samplePrefix)
+        return try TrainingSession(run, sample: draw).start(reporting: observer)
     }
 }

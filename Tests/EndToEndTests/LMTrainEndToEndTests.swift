@@ -76,7 +76,7 @@ import Testing
         #expect(try train.run(["tiny.txt", "--epochs", "2", "--out", "runs/c"] + small, in: work).status == 0)
         let mismatch = try train.run(["tiny.txt", "--epochs", "4", "--out", "runs/c", "--resume"] + small + ["--hidden", "32"], in: work)
         #expect(mismatch.status == 1)
-        #expect(mismatch.stderr.contains("cannot resume: the settings differ from the checkpoint's in runs/c/config.json: model.hiddenSize was 16, now 32"))
+        #expect(mismatch.stderr.contains("cannot resume: the settings differ from the checkpoint's in runs/c/config.json: --hidden was 16, now 32"))
         let again = try train.run(["tiny.txt", "--epochs", "2", "--out", "runs/c"] + small, in: work)
         #expect(again.status == 1)
         #expect(again.stderr.contains("already holds a run; pass --resume"))

@@ -134,7 +134,7 @@ import Testing
     @Test func negativeNumbersReachTheRangeChecks() throws {
         let work = workDirectory()
         expectFailure(try train.run(["tiny.txt", "--lr", "-1", "--out", "r"] + small, in: work), "lm-train", ["--lr must be positive"])
-        expectFailure(try train.run(["tiny.txt", "--hidden", "-5", "--out", "r"], in: work), "lm-train", status: 64, ["--hidden must be at least 1"])
+        expectFailure(try train.run(["tiny.txt", "--hidden", "-5", "--out", "r"], in: work), "lm-train", ["--hidden must be at least 1"])
         expectFailure(try generate.run(["--prefix", "the", "--temperature", "-1"], in: work), "lm-generate", status: 64, ["temperature"])
         expectFailure(try eval.run(["tiny.txt", "--steps", "-3"], in: work), "lm-eval", status: 64, ["--steps must be at least 1"])
         for result in [try train.run(["tiny.txt", "--lr", "-1"], in: work), try eval.run(["tiny.txt", "--steps", "-3"], in: work)] {
@@ -168,9 +168,9 @@ import Testing
     @Test func gruVariantIsCheckedAndRecorded() throws {
         let work = workDirectory()
         expectFailure(try train.run(["tiny.txt", "--out", "bad", "--model", "lstm", "--gru-variant", "pytorch"] + small, in: work),
-                      "lm-train", ["gruVariant (--gru-variant) applies to the gru cell only; lstm has no reset gate"])
+                      "lm-train", ["--gru-variant applies to the gru cell only; lstm has no reset gate"])
         expectFailure(try train.run(["--task", "adding", "--model", "gru", "--gru-variant", "pytorch", "--out", "bad"], in: work),
-                      "lm-train", status: 64, ["--gru-variant applies to corpus runs, not --task"])
+                      "lm-train", status: 64, ["Unknown option '--gru-variant'"])
         expectFailure(try train.run(["tiny.txt", "--out", "bad", "--model", "gru", "--gru-variant", "keras"] + small, in: work),
                       "lm-train", status: 64, ["d2l", "pytorch"])
         #expect(!exists(work + "/bad"))
@@ -195,7 +195,7 @@ import Testing
                       ["--dropout 1.0: a dropout probability must be in [0, 1)"])
         expectFailure(try train.run(["tiny.txt", "--dropout", "0.2", "--dropout-locked", "0.2", "--out", "r"] + small, in: work),
                       "lm-train", status: 64, ["--dropout and --dropout-locked exclude each other"])
-        expectFailure(try train.run(["tiny.txt", "--dropout-embedding", "0.2", "--out", "r"] + small, in: work), "lm-train", status: 64,
+        expectFailure(try train.run(["tiny.txt", "--dropout-embedding", "0.2", "--out", "r"] + small, in: work), "lm-train",
                       ["--dropout-embedding needs --embedding"])
         #expect(!exists(work + "/r"))
         let result = try train.run(["tiny.txt", "--dropout-locked", "0.3", "--weight-drop", "0.2", "--embedding", "4", "--out", "r"] + small, in: work)

@@ -52,43 +52,43 @@ import Testing
     }
 
     @Test func valuesOutOfRangeAreRefused() {
-        #expect(failure(SamplingOptions(temperature: 0)) == "--temperature must be positive and finite (got 0.0); use --strategy greedy for T → 0")
-        #expect(failure(SamplingOptions(temperature: .infinity))?.hasPrefix("--temperature must be positive and finite") == true)
-        #expect(failure(SamplingOptions(alpha: -1)) == "--alpha must be ≥ 0 (got -1.0); α > 1 sharpens, inf is greedy")
-        #expect(failure(SamplingOptions(alpha: .nan))?.hasPrefix("--alpha must be ≥ 0") == true)
-        #expect(failure(SamplingOptions(topK: 0)) == "--top-k must be ≥ 1 (got 0)")
-        #expect(failure(SamplingOptions(topP: 0)) == "--top-p must be in (0, 1] (got 0.0)")
-        #expect(failure(SamplingOptions(topP: 1.5)) == "--top-p must be in (0, 1] (got 1.5)")
+        #expect(failure(SamplingOptions(temperature: 0)) == "sampling.temperature must be positive and finite (got 0.0); use sampling.strategy greedy for T → 0")
+        #expect(failure(SamplingOptions(temperature: .infinity))?.hasPrefix("sampling.temperature must be positive and finite") == true)
+        #expect(failure(SamplingOptions(alpha: -1)) == "sampling.alpha must be ≥ 0 (got -1.0); α > 1 sharpens, inf is greedy")
+        #expect(failure(SamplingOptions(alpha: .nan))?.hasPrefix("sampling.alpha must be ≥ 0") == true)
+        #expect(failure(SamplingOptions(topK: 0)) == "sampling.topK must be ≥ 1 (got 0)")
+        #expect(failure(SamplingOptions(topP: 0)) == "sampling.topP must be in (0, 1] (got 0.0)")
+        #expect(failure(SamplingOptions(topP: 1.5)) == "sampling.topP must be in (0, 1] (got 1.5)")
         #expect(failure(SamplingOptions(topP: 1)) == nil)
         #expect(failure(SamplingOptions(alpha: 0)) == nil)
         #expect(failure(SamplingOptions(alpha: .infinity)) == nil)
     }
 
     @Test func combinationsWithoutMeaningAreRefused() {
-        #expect(failure(SamplingOptions(temperature: 1, alpha: 1)) == "give --temperature or --alpha, not both (α is temperature 1/α)")
-        for (options, name) in [(SamplingOptions(strategy: .greedy, temperature: 1), "--temperature"),
-                                (SamplingOptions(strategy: .greedy, alpha: 1), "--alpha"),
-                                (SamplingOptions(strategy: .greedy, topK: 2), "--top-k"),
-                                (SamplingOptions(strategy: .greedy, topP: 0.5), "--top-p")] {
-            #expect(failure(options) == "\(name) has no effect with --strategy greedy")
+        #expect(failure(SamplingOptions(temperature: 1, alpha: 1)) == "give sampling.temperature or sampling.alpha, not both (α is temperature 1/α)")
+        for (options, name) in [(SamplingOptions(strategy: .greedy, temperature: 1), "sampling.temperature"),
+                                (SamplingOptions(strategy: .greedy, alpha: 1), "sampling.alpha"),
+                                (SamplingOptions(strategy: .greedy, topK: 2), "sampling.topK"),
+                                (SamplingOptions(strategy: .greedy, topP: 0.5), "sampling.topP")] {
+            #expect(failure(options) == "\(name) has no effect with sampling.strategy greedy")
         }
-        #expect(failure(SamplingOptions(strategy: .temperature, alpha: 2)) == "--alpha applies to --strategy alpha (α is temperature 1/α)")
+        #expect(failure(SamplingOptions(strategy: .temperature, alpha: 2)) == "sampling.alpha applies to sampling.strategy alpha (α is temperature 1/α)")
         #expect(failure(SamplingOptions(strategy: .temperature, topK: 2))
-                == "--top-k/--top-p need --strategy top-k or top-p (the temperature is applied first)")
+                == "sampling.topK/sampling.topP need sampling.strategy top-k or top-p (the temperature is applied first)")
         #expect(failure(SamplingOptions(strategy: .temperature, topP: 0.5))
-                == "--top-k/--top-p need --strategy top-k or top-p (the temperature is applied first)")
-        #expect(failure(SamplingOptions(strategy: .alpha)) == "--strategy alpha needs --alpha A")
+                == "sampling.topK/sampling.topP need sampling.strategy top-k or top-p (the temperature is applied first)")
+        #expect(failure(SamplingOptions(strategy: .alpha)) == "sampling.strategy alpha needs sampling.alpha A")
         #expect(failure(SamplingOptions(strategy: .alpha, alpha: 2, topK: 3))
-                == "--top-k/--top-p need --strategy top-k or top-p (with --alpha, applied first)")
+                == "sampling.topK/sampling.topP need sampling.strategy top-k or top-p (with sampling.alpha, applied first)")
         for strategy in [SamplingOptions.Strategy.topK, .topP] {
             for alpha in [0.0, .infinity] {
                 #expect(failure(SamplingOptions(strategy: strategy, alpha: alpha, topK: 3, topP: 0.5))
-                        == "with --top-k/--top-p, --alpha must be positive and finite (it scales as temperature 1/α)")
+                        == "with sampling.topK/sampling.topP, sampling.alpha must be positive and finite (it scales as temperature 1/α)")
             }
         }
-        #expect(failure(SamplingOptions(strategy: .topK)) == "--strategy top-k needs --top-k K")
-        #expect(failure(SamplingOptions(strategy: .topK, topK: 3, topP: 0.5)) == "--top-p needs --strategy top-p (--top-k then cuts first)")
-        #expect(failure(SamplingOptions(strategy: .topP)) == "--strategy top-p needs --top-p P")
+        #expect(failure(SamplingOptions(strategy: .topK)) == "sampling.strategy top-k needs sampling.topK K")
+        #expect(failure(SamplingOptions(strategy: .topK, topK: 3, topP: 0.5)) == "sampling.topP needs sampling.strategy top-p (sampling.topK then cuts first)")
+        #expect(failure(SamplingOptions(strategy: .topP)) == "sampling.strategy top-p needs sampling.topP P")
         #expect(failure(SamplingOptions(strategy: .topP, temperature: 0.5, topK: 3, topP: 0.5)) == nil)
     }
 
@@ -101,10 +101,10 @@ import Testing
         func message(_ request: GenerationRequest) -> String? {
             do { try request.validate(); return nil } catch { return "\(error)" }
         }
-        #expect(message(GenerationRequest(prefix: "")) == "--prefix is empty; generation starts from the prefix's last token, so give at least one")
-        #expect(message(GenerationRequest(prefix: "a", length: -1)) == "--length must be ≥ 0 (got -1)")
-        #expect(message(GenerationRequest(prefix: "a", samples: 0)) == "--samples must be ≥ 1 (got 0)")
-        #expect(message(GenerationRequest(prefix: "a", sampling: SamplingOptions(topK: 0))) == "--top-k must be ≥ 1 (got 0)")
+        #expect(message(GenerationRequest(prefix: "")) == "generation.prefix is empty; generation starts from the prefix's last token, so give at least one")
+        #expect(message(GenerationRequest(prefix: "a", length: -1)) == "generation.length must be ≥ 0 (got -1)")
+        #expect(message(GenerationRequest(prefix: "a", samples: 0)) == "generation.samples must be ≥ 1 (got 0)")
+        #expect(message(GenerationRequest(prefix: "a", sampling: SamplingOptions(topK: 0))) == "sampling.topK must be ≥ 1 (got 0)")
         #expect(message(GenerationRequest(prefix: "a", length: 0)) == nil)
     }
 }

@@ -4,6 +4,7 @@ import LMGeneration
 import LMKit
 import LMModelFiles
 import LMModels
+import LMText
 import Testing
 
 /// The umbrella API against the library calls the tools make: same text as `lm-generate`,

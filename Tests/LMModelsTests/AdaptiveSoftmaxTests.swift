@@ -197,7 +197,7 @@ import LMTensor
         #expect(message(Self.config(vocabulary: 10, hidden: 4, cutoffs: [3, 6], div: 4)).contains("cluster 1 would project"))
         var tied = Self.config(vocabulary: 10, hidden: 4, embedding: 4, cutoffs: [3, 6])
         tied.tied = true
-        #expect(message(tied).contains("--tied"))
+        #expect(message(tied).contains("model.tied"))
     }
 
     /// PyTorch's initialisation: the head and projections U(±1/√H), each cluster map U(±1/√d_i).

@@ -242,16 +242,16 @@ import Testing
             c.dropout = d
             return c
         }
-        #expect(throws: ModelError.invalidConfiguration("dropout.hidden is 1.0; a dropout probability must be in [0, 1)")) {
+        #expect(throws: SettingsError(.outOfRange, "model.dropout.hidden", "\(setting: "model.dropout.hidden") 1.0: a dropout probability must be in [0, 1)")) {
             try config(Dropout(hidden: 1)).validate()
         }
-        #expect(throws: ModelError.invalidConfiguration("dropout.weightDrop is -0.1; a dropout probability must be in [0, 1)")) {
+        #expect(throws: SettingsError(.outOfRange, "model.dropout.weightDrop", "\(setting: "model.dropout.weightDrop") -0.1: a dropout probability must be in [0, 1)")) {
             try config(Dropout(weightDrop: -0.1)).validate()
         }
-        #expect(throws: ModelError.invalidConfiguration("dropout.input is 0.2 but the input is one-hot; give an embedding width or set it to 0")) {
+        #expect(throws: SettingsError(.requires, "model.dropout.input", "\(setting: "model.dropout.input") needs \(setting: "model.embeddingSize") (one-hot input has no embedding output to drop)")) {
             try config(Dropout(input: 0.2), embedding: nil).validate()
         }
-        #expect(throws: ModelError.invalidConfiguration("dropout.embedding is 0.2 but the input is one-hot; give an embedding width or set it to 0")) {
+        #expect(throws: SettingsError(.requires, "model.dropout.embedding", "\(setting: "model.dropout.embedding") needs \(setting: "model.embeddingSize") (one-hot input has no embedding rows to drop)")) {
             try config(Dropout(embedding: 0.2), embedding: nil).validate()
         }
         #expect(throws: Never.self) { try config(Dropout(hidden: 0.5, output: 0.5, weightDrop: 0.5), embedding: nil).validate() }

@@ -20,10 +20,10 @@ import Foundation
     }
 
     @Test func validationNamesTheField() {
-        #expect(throws: ModelError.self) { try ModelConfig(kind: .rnn, vocabularySize: 0, hiddenSize: 4).validate() }
-        #expect(throws: ModelError.self) { try ModelConfig(kind: .rnn, vocabularySize: 4, hiddenSize: 4, layers: 0).validate() }
-        #expect(throws: ModelError.self) { try ModelConfig(kind: .gru, activation: .relu, vocabularySize: 4, hiddenSize: 4).validate() }
-        #expect(throws: ModelError.self) { try ModelConfig(kind: .rnn, vocabularySize: 4, embeddingSize: 0, hiddenSize: 4).validate() }
+        #expect(throws: SettingsError.self) { try ModelConfig(kind: .rnn, vocabularySize: 0, hiddenSize: 4).validate() }
+        #expect(throws: SettingsError.self) { try ModelConfig(kind: .rnn, vocabularySize: 4, hiddenSize: 4, layers: 0).validate() }
+        #expect(throws: SettingsError.self) { try ModelConfig(kind: .gru, activation: .relu, vocabularySize: 4, hiddenSize: 4).validate() }
+        #expect(throws: SettingsError.self) { try ModelConfig(kind: .rnn, vocabularySize: 4, embeddingSize: 0, hiddenSize: 4).validate() }
         do {
             try ModelConfig(kind: .rnn, vocabularySize: 4, hiddenSize: -1).validate()
         } catch {
@@ -71,7 +71,7 @@ import Foundation
         var lstm = ModelConfig(kind: .lstm, vocabularySize: 28, hiddenSize: 8)
         lstm.gruVariant = .pytorch
         do { try lstm.validate(); Issue.record("an lstm with gruVariant pytorch validated") } catch {
-            #expect("\(error)" == "invalid model configuration: gruVariant (--gru-variant) applies to the gru cell only; lstm has no reset gate")
+            #expect("\(error)" == "model.gruVariant applies to the gru cell only; lstm has no reset gate")
         }
         try c.validate()
     }
@@ -82,11 +82,11 @@ import Foundation
         }
         var oneHot = ModelConfig(kind: .lstm, vocabularySize: 28, hiddenSize: 650)
         oneHot.tied = true
-        #expect(message(oneHot).contains("one-hot input has none; add --embedding 650"))
+        #expect(message(oneHot).contains("one-hot input has none; add model.embeddingSize 650"))
         var mismatched = ModelConfig(kind: .lstm, vocabularySize: 28, embeddingSize: 200, hiddenSize: 650)
         mismatched.tied = true
-        #expect(message(mismatched) == "invalid model configuration: --tied reuses the V × E embedding as the output weights, "
-                + "so --hidden (650) must equal --embedding (200); set both to the same width")
+        #expect(message(mismatched) == "model.tied reuses the V × E embedding as the output weights, "
+                + "so model.hiddenSize (650) must equal model.embeddingSize (200); set both to the same width")
         mismatched.embeddingSize = 650
         #expect(message(mismatched) == "")
         var gru = ModelConfig(kind: .gru, vocabularySize: 28, hiddenSize: 8)

@@ -61,6 +61,7 @@ import Testing
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let registry = try CorpusRegistry(file: repository.path + "/corpora/registry.json")
         #expect(registry.entries["timemachine"] == .init(url: "http://d2l-data.s3-accelerate.amazonaws.com/timemachine.txt",
-                                                        sha1: "090b5e7e70c295757f55df93cb0a180b9691891a", file: "timemachine.txt"))
+                                                        sha1: "090b5e7e70c295757f55df93cb0a180b9691891a", file: "timemachine.txt",
+                                                        samplePrefix: "time traveller"))
     }
 }

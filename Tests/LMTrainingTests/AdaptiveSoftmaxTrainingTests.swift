@@ -1,5 +1,6 @@
 import Foundation
 import LMModelFiles
+import LMSettings
 import LMModels
 import Testing
 @testable import LMTraining
@@ -7,7 +8,7 @@ import Testing
 /// A run with an adaptive softmax head: trained, saved under its own parameter names,
 /// loaded back as the same model, its settings fixed on resume, refused by the PyTorch export.
 @Suite struct AdaptiveSoftmaxTrainingTests {
-    static func request(_ corpus: String, _ output: String, epochs: Int, cutoffs: [Int] = [4, 10]) -> TrainingRun.Request {
+    static func request(_ corpus: String, _ output: String, epochs: Int, cutoffs: [Int] = [4, 10]) -> TrainingFixtures.Request {
         var request = TrainingFixtures.request(corpus: corpus, output: output, epochs: epochs, kind: .lstm)
         request.model.embeddingSize = 6
         request.model.adaptiveSoftmax = .init(cutoffs: cutoffs, divValue: 2)

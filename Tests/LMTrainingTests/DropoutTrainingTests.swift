@@ -1,6 +1,7 @@
 import Foundation
 import LMData
 import LMModelFiles
+import LMSettings
 import LMModels
 import Testing
 @testable import LMTraining
@@ -35,7 +36,7 @@ import Testing
         ("weight drop", Dropout(weightDrop: 0.3)),
     ]
 
-    static func request(corpus: String, output: String, epochs: Int, dropout: Dropout) -> TrainingRun.Request {
+    static func request(corpus: String, output: String, epochs: Int, dropout: Dropout) -> TrainingFixtures.Request {
         var r = TrainingFixtures.request(corpus: corpus, output: output, epochs: epochs, kind: .lstm)
         r.model.embeddingSize = 6
         r.model.layers = 2

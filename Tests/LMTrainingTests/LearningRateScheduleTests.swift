@@ -1,6 +1,7 @@
 import Foundation
 import LMData
 import LMModelFiles
+import LMSettings
 import Testing
 @testable import LMTraining
 
@@ -86,12 +87,12 @@ import Testing
         for bad in [LearningRateSchedule.after(epochs: 4, factor: 0), .after(epochs: 4, factor: 1.5), .after(epochs: -1, factor: 0.5),
                     .step(factor: 0.5, every: 0), .plateau(factor: 0.25, patience: -1), .exponential(from: -2, factor: 0.9)] {
             options.schedule = bad
-            #expect(throws: TrainingError.self) { try options.validate() }
+            #expect(throws: SettingsError.self) { try options.validate() }
         }
         options.schedule = .after(epochs: 4, factor: 0.5)
         #expect(throws: Never.self) { try options.validate() }
         options.decay = TrainingOptions.Decay(factor: 0.5, every: 2)
-        #expect(throws: TrainingError.self) { try options.validate() }
+        #expect(throws: SettingsError.self) { try options.validate() }
     }
 
     @Test func oldConfigDecayReadsAsStep() throws {
@@ -138,9 +139,9 @@ import Testing
         var options = TrainingOptions(corpus: "x")
         #expect(TrainingSession.validationUser(options) == nil)
         options.schedule = .plateau(factor: 0.25, patience: 0)
-        #expect(TrainingSession.validationUser(options) == "--lr-schedule plateau")
+        #expect(TrainingSession.validationUser(options) == "schedule plateau")
         options.schedule = nil
         options.asgdNonmonotone = 5
-        #expect(TrainingSession.validationUser(options) == "--asgd")
+        #expect(TrainingSession.validationUser(options) == "optimizer.asgd")
     }
 }

@@ -51,7 +51,7 @@ import Testing
 
     /// The request the fixture's run was made with (its corpus and validation text are
     /// generated the same way every time).
-    func request(_ fixture: Fixture, output: String, epochs: Int) -> TrainingRun.Request {
+    func request(_ fixture: Fixture, output: String, epochs: Int) -> TrainingFixtures.Request {
         var request = TrainingFixtures.request(corpus: TrainingFixtures.corpus(), output: output, epochs: epochs, sampler: fixture.sampler)
         request.training.validFile = ResumeExactnessTests.reversedWords(TrainingFixtures.corpus(lines: 5))
         request.training.checkpointEvery = 1

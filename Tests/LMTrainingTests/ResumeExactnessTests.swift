@@ -1,5 +1,6 @@
 import Foundation
 import LMModelFiles
+import LMSettings
 import LMModels
 import Testing
 @testable import LMTraining
@@ -73,7 +74,7 @@ import Testing
         }
     }
 
-    func request(_ corpus: String, _ valid: String, _ output: String, epochs: Int, _ setting: Setting) -> TrainingRun.Request {
+    func request(_ corpus: String, _ valid: String, _ output: String, epochs: Int, _ setting: Setting) -> TrainingFixtures.Request {
         var request = TrainingFixtures.request(corpus: corpus, output: output, epochs: epochs)
         request.training.validFile = valid
         request.training.lr = 4   // high enough that the plateau rule cuts within 10 epochs

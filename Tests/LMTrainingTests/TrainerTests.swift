@@ -1,6 +1,7 @@
 import Foundation
 import LMData
 import LMModelFiles
+import LMSettings
 import LMModels
 import Testing
 @testable import LMTraining
@@ -62,7 +63,7 @@ import Testing
         #expect(one.perplexity != rows.perplexity)
         var bad = TrainingOptions(corpus: corpus)
         bad.evalBatch = 0
-        #expect(throws: TrainingError.invalidSetting("--eval-batch must be at least 1 (got 0)")) { try bad.validate() }
+        #expect(throws: SettingsError(.outOfRange, "data.evalBatch", "\(setting: "data.evalBatch") must be at least 1 (got 0)")) { try bad.validate() }
     }
 
     @Test func nanLossStopsWithTheLastGoodCheckpointIntact() throws {

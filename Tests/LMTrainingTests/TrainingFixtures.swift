@@ -1,6 +1,7 @@
 import Foundation
 import LMData
 import LMModelFiles
+import LMSettings
 import LMModels
 import LMText
 @testable import LMTraining
@@ -26,7 +27,6 @@ enum TrainingFixtures {
         return path
     }
 
-    /// A request for a tiny model on `corpus`, writing into `output`.
     /// A one-row vector parameter `w` holding `values`, for optimizer tests.
     static func parameter(_ values: [Float]) -> Parameter<Float> {
         let p = Parameter<Float>(name: "w", rows: 1, cols: values.count, vector: true)
@@ -34,8 +34,26 @@ enum TrainingFixtures {
         return p
     }
 
+    /// What a test asks for: the recorded form of the settings (`config.json`'s model and
+    /// training sections), the run directory and whether to resume.
+    struct Request {
+        var model: ModelConfig
+        var training: TrainingOptions
+        var output: String
+        var resume = false
+
+        /// The settings these stand for.
+        var settings: TrainingSettings {
+            var settings = RunConfig(model: model, training: training).settings
+            settings.run.output = output
+            settings.run.resume = resume ? .newest : nil
+            return settings
+        }
+    }
+
+    /// A request for a tiny model on `corpus`, writing into `output`.
     static func request(corpus: String, output: String, epochs: Int = 4, kind: ModelConfig.Kind = .rnn,
-                        sampler: TrainingOptions.SamplerKind = .sequential, validationFraction: Double = 0) -> TrainingRun.Request {
+                        sampler: TrainingOptions.SamplerKind = .sequential, validationFraction: Double = 0) -> Request {
         var options = TrainingOptions(corpus: corpus)
         options.batch = 4
         options.steps = 6
@@ -45,6 +63,11 @@ enum TrainingFixtures {
         options.validationFraction = validationFraction
         options.checkpointEvery = 2
         let model = ModelConfig(kind: kind, vocabularySize: 1, hiddenSize: 12, initialization: .xavierUniform)
-        return TrainingRun.Request(model: model, training: options, pipeline: TextPipeline(), output: output)
+        return Request(model: model, training: options, output: output)
     }
+}
+
+extension TrainingRun {
+    /// The run a test's request stands for.
+    init(_ request: TrainingFixtures.Request) throws { try self.init(request.settings) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LMModelFiles
+import LMSettings
 import LMModels
 import Testing
 @testable import LMTraining

@@ -65,11 +65,3 @@ public enum LearningRateSchedule: Codable, Equatable, Sendable {
         }
     }
 }
-
-extension TrainingOptions {
-    /// The schedule in effect: `schedule`, else the older `decay` as `.step` (config.json
-    /// written before `schedule` existed, and `--lr-decay`); nil for a constant rate.
-    public var learningRateSchedule: LearningRateSchedule? {
-        schedule ?? decay.map { .step(factor: $0.factor, every: $0.every) }
-    }
-}

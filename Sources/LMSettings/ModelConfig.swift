@@ -1,28 +1,5 @@
-/// Errors from building or running a model, with what to change in the message.
-public enum ModelError: Error, Equatable, CustomStringConvertible {
-    /// The configuration cannot describe a model (e.g. zero hidden units).
-    case invalidConfiguration(String)
-    /// A token id is outside 0..<vocabularySize.
-    case tokenOutOfRange(id: Int32, vocabularySize: Int)
-    /// Input or target counts do not match steps × batch, or a state has the wrong shape.
-    case shapeMismatch(String)
-    /// `backward()` was called without a preceding `forward` with targets.
-    case backwardWithoutForward
-    /// A stream to evaluate holds this many tokens, fewer than the 2 one prediction needs.
-    case tooFewTokens(Int)
-
-    public var description: String {
-        switch self {
-        case .invalidConfiguration(let m): return "invalid model configuration: \(m)"
-        case .tokenOutOfRange(let id, let v): return "token id \(id) is outside the vocabulary 0..<\(v); was the model built for another vocabulary?"
-        case .shapeMismatch(let m): return "shape mismatch: \(m)"
-        case .backwardWithoutForward: return "backward() needs a forward(inputs:targets:steps:batch:) with targets first"
-        case .tooFewTokens(let n): return "a stream of \(n) tokens has nothing to evaluate (at least 2 tokens are needed)"
-        }
-    }
-}
-
-/// Everything needed to rebuild a model's architecture (saved as `config.json`).
+/// Everything needed to rebuild a model's architecture: the `model` part of ``TrainingSettings``
+/// and of `config.json`.
 public struct ModelConfig: Codable, Equatable, Sendable {
     /// The recurrent cell.
     public enum Kind: String, Codable, Sendable, CaseIterable {
@@ -92,14 +69,13 @@ public struct ModelConfig: Codable, Equatable, Sendable {
             }
         }
 
-        /// Throws ``ModelError/invalidConfiguration(_:)`` for a non-positive scale or bound;
-        /// `field` names the setting in the message.
-        func validate(_ field: String) throws {
+        /// Throws ``SettingsError`` for a non-positive scale or bound; `key` names the setting.
+        func validate(_ key: String) throws {
             switch self {
             case .normal(let s) where !(s > 0 && s.isFinite):
-                throw ModelError.invalidConfiguration("\(field): normal initialization scale \(s) must be positive")
+                throw SettingsError(.outOfRange, key, "\(setting: key): normal initialization scale \(s) must be positive")
             case .uniform(let a) where !(a > 0 && a.isFinite):
-                throw ModelError.invalidConfiguration("\(field): uniform initialization bound \(a) must be positive")
+                throw SettingsError(.outOfRange, key, "\(setting: key): uniform initialization bound \(a) must be positive")
             default: break
             }
         }
@@ -183,48 +159,55 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         adaptiveSoftmax = try c.decodeIfPresent(AdaptiveSoftmax.self, forKey: .adaptiveSoftmax)
     }
 
-    /// Throws ``ModelError/invalidConfiguration(_:)`` naming the offending field.
+    /// Throws ``SettingsError`` naming the offending setting (`model.hiddenSize`, …): a
+    /// count below 1, a setting its cell does not have, a tied head without an equal-width
+    /// embedding, dropout or adaptive-softmax settings that cannot work.
     public func validate() throws {
-        if vocabularySize < 1 { throw ModelError.invalidConfiguration("vocabularySize is \(vocabularySize); it must be ≥ 1") }
-        if hiddenSize < 1 { throw ModelError.invalidConfiguration("hiddenSize is \(hiddenSize); it must be ≥ 1") }
-        if layers < 1 { throw ModelError.invalidConfiguration("layers is \(layers); it must be ≥ 1") }
-        if let e = embeddingSize, e < 1 {
-            throw ModelError.invalidConfiguration("embeddingSize is \(e); use nil for one-hot input or a width ≥ 1")
+        func atLeastOne(_ value: Int, _ key: String, _ hint: String = "") throws {
+            if value < 1 { throw SettingsError(.outOfRange, key, "\(setting: key) must be at least 1\(hint) (got \(value))") }
         }
+        try atLeastOne(vocabularySize, "model.vocabularySize")
+        try atLeastOne(hiddenSize, "model.hiddenSize")
+        try atLeastOne(layers, "model.layers")
+        if let e = embeddingSize { try atLeastOne(e, "model.embeddingSize", " (omit it for one-hot input)") }
         if activation == .relu && kind != .rnn {
-            throw ModelError.invalidConfiguration("activation relu applies to the rnn cell only; \(kind.rawValue) uses tanh")
+            throw SettingsError(.requires, "model.activation", "\(setting: "model.activation") relu applies to the rnn cell only; \(kind.rawValue) uses tanh")
         }
-        try initialization.validate("initialization")
-        try embeddingInitialization?.validate("embeddingInitialization")
-        try outputInitialization?.validate("outputInitialization")
+        try initialization.validate("model.initialization")
+        try embeddingInitialization?.validate("model.embeddingInitialization")
+        try outputInitialization?.validate("model.outputInitialization")
         if embeddingInitialization != nil && embeddingSize == nil {
-            throw ModelError.invalidConfiguration("embeddingInitialization (--init-embedding) needs an embedding; set --embedding or drop it")
+            throw SettingsError(.requires, "model.embeddingInitialization",
+                                "\(setting: "model.embeddingInitialization") needs an embedding; set \(setting: "model.embeddingSize") or drop it")
         }
         if let b = forgetBias {
             if kind != .lstm {
-                throw ModelError.invalidConfiguration("forgetBias (--forget-bias) applies to the lstm cell only; \(kind.rawValue) has no forget gate")
+                throw SettingsError(.requires, "model.forgetBias", "\(setting: "model.forgetBias") applies to the lstm cell only; \(kind.rawValue) has no forget gate")
             }
-            if !b.isFinite { throw ModelError.invalidConfiguration("forgetBias \(b) must be finite") }
+            if !b.isFinite { throw SettingsError(.outOfRange, "model.forgetBias", "\(setting: "model.forgetBias") must be a finite number") }
         }
         if tied {
             guard let e = embeddingSize else {
-                throw ModelError.invalidConfiguration("--tied reuses the V × E embedding as the output weights, and one-hot input has none; add --embedding \(hiddenSize) (the --hidden width)")
+                throw SettingsError(.requires, "model.tied", "\(setting: "model.tied") reuses the V × E embedding as the output weights, and one-hot input has none; add \(setting: "model.embeddingSize") \(hiddenSize) (the \(setting: "model.hiddenSize") width)")
             }
             if e != hiddenSize {
-                throw ModelError.invalidConfiguration("--tied reuses the V × E embedding as the output weights, so --hidden (\(hiddenSize)) must equal --embedding (\(e)); set both to the same width")
+                throw SettingsError(.conflict, "model.tied", "\(setting: "model.tied") reuses the V × E embedding as the output weights, so \(setting: "model.hiddenSize") (\(hiddenSize)) must equal \(setting: "model.embeddingSize") (\(e)); set both to the same width")
             }
         }
         try dropout.validate(hasEmbedding: embeddingSize != nil)
         if gruVariant != .d2l && kind != .gru {
-            throw ModelError.invalidConfiguration("gruVariant (--gru-variant) applies to the gru cell only; \(kind.rawValue) has no reset gate")
+            throw SettingsError(.requires, "model.gruVariant", "\(setting: "model.gruVariant") applies to the gru cell only; \(kind.rawValue) has no reset gate")
         }
         if let a = adaptiveSoftmax {
             if tied {
-                throw ModelError.invalidConfiguration("--adaptive-softmax replaces the dense output weights that --tied shares with the embedding; give one of them")
+                throw SettingsError(.conflict, "model.adaptiveSoftmax", "\(setting: "model.adaptiveSoftmax") replaces the dense output weights that \(setting: "model.tied") shares with the embedding; give one of them")
             }
             try a.validate(vocabularySize: vocabularySize, hiddenSize: hiddenSize)
         }
     }
+
+    /// The hidden width when none is given: 512 for an RNN, 256 for a GRU or LSTM (d2l 9.5, 9.7, 9.8).
+    public static func defaultHiddenSize(for kind: Kind) -> Int { kind == .rnn ? 512 : 256 }
 
     /// Gate blocks per cell: 1 (RNN), 3 (GRU: r, z, h̃), 4 (LSTM: i, f, o, c̃).
     public var gateCount: Int {

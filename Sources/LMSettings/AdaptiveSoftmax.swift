@@ -50,21 +50,22 @@ extension ModelConfig {
             Int((Double(hiddenSize) / Foundation.pow(divValue, Double(i + 1))).rounded(.down))
         }
 
-        /// Throws ``ModelError/invalidConfiguration(_:)`` unless the cutoffs are increasing in
-        /// 1..<V and every projection is at least 1 wide.
+        /// Throws ``SettingsError`` (keys `model.adaptiveSoftmax.*`) unless the cutoffs are
+        /// increasing in 1..<V and every projection is at least 1 wide.
         func validate(vocabularySize v: Int, hiddenSize h: Int) throws {
             let list = cutoffs.map(String.init).joined(separator: ",")
+            let key = "model.adaptiveSoftmax.cutoffs"
             guard !cutoffs.isEmpty else {
-                throw ModelError.invalidConfiguration("adaptiveSoftmax needs at least one cutoff (--adaptive-softmax C1[,C2,…])")
+                throw SettingsError(.outOfRange, key, "\(setting: key) needs at least one cutoff")
             }
             guard zip(cutoffs, cutoffs.dropFirst()).allSatisfy({ $0 < $1 }), cutoffs[0] > 0, cutoffs[cutoffs.count - 1] < v else {
-                throw ModelError.invalidConfiguration("adaptiveSoftmax cutoffs \(list) must increase strictly and lie in 1..<\(v) (the vocabulary size)")
+                throw SettingsError(.outOfRange, key, "\(setting: key) \(list) must increase strictly and lie in 1..<\(v) (the vocabulary size)")
             }
             guard divValue > 0 && divValue.isFinite else {
-                throw ModelError.invalidConfiguration("adaptiveSoftmax divValue \(divValue) (--adaptive-div) must be a positive number")
+                throw SettingsError(.outOfRange, "model.adaptiveSoftmax.divValue", "\(setting: "model.adaptiveSoftmax.divValue") \(divValue) must be a positive number")
             }
             for i in 0..<cutoffs.count where projectionSize(i, hiddenSize: h) < 1 {
-                throw ModelError.invalidConfiguration("adaptiveSoftmax cluster \(i) would project --hidden \(h) to ⌊\(h) / \(divValue)^\(i + 1)⌋ = 0 units; lower --adaptive-div or give fewer cutoffs")
+                throw SettingsError(.outOfRange, "model.adaptiveSoftmax.divValue", "adaptive softmax cluster \(i) would project \(setting: "model.hiddenSize") \(h) to ⌊\(h) / \(divValue)^\(i + 1)⌋ = 0 units; lower \(setting: "model.adaptiveSoftmax.divValue") or give fewer cutoffs")
             }
         }
     }

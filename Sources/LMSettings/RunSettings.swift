@@ -1,0 +1,42 @@
+/// How long a run trains, where it writes, and how it starts (``TrainingSettings/run``).
+public struct RunSettings: Codable, Equatable, Sendable {
+    /// Which weights the test text is measured with at the end of a run.
+    public enum TestModel: String, Codable, Sendable, CaseIterable {
+        /// The model after the last epoch (Zaremba et al., TensorFlow, Chainer).
+        case last
+        /// The best-validation checkpoint (PyTorch's word_language_model).
+        case best
+    }
+
+    /// Passes over the training stream.
+    public var epochs = 500
+    /// Random seed of the weights, the batches and the dropout masks.
+    public var seed: UInt64 = 0
+    /// The run directory; nil for `runs/<corpus>-<model>`.
+    public var output: String?
+    /// Checkpoint every this many epochs (and at the end).
+    public var checkpointEvery = 10
+    /// Checkpoints kept besides the best one.
+    public var keep = 3
+    /// Continue the run in ``output`` from this checkpoint; nil starts a new run.
+    public var resume: ResumePoint?
+    /// Replace a run already in ``output``.
+    public var overwrite = false
+    /// The weights the test text is measured with.
+    public var testModel = TestModel.last
+    /// BLAS threads; nil for the library's measured choice. Not recorded in `config.json`.
+    public var threads: Int?
+
+    public init() {}
+
+    /// Throws ``SettingsError`` (keys `run.*`) for a setting that cannot work.
+    public func validate() throws {
+        try SettingsError.atLeast(1, epochs, "run.epochs")
+        try SettingsError.atLeast(1, checkpointEvery, "run.checkpointEvery")
+        try SettingsError.atLeast(1, keep, "run.keep")
+        if let threads { try SettingsError.atLeast(1, threads, "run.threads") }
+        if resume != nil && overwrite {
+            throw SettingsError(.conflict, "run.overwrite", "\(setting: "run.resume") and \(setting: "run.overwrite") exclude each other")
+        }
+    }
+}

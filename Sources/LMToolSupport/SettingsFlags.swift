@@ -1,0 +1,80 @@
+import Foundation
+import LMSettings
+
+/// The one table from a setting's key path (``TrainingSettings``) to the `lm-train` flag that
+/// sets it: the library names settings by key path in its messages, and the tool says them as
+/// flags (``message(for:)``, ``flagged(_:)``).
+public enum SettingsFlags {
+    /// Key path → flag, for every setting a flag sets.
+    public static let table: [String: String] = [
+        "model.kind": "--model", "model.hiddenSize": "--hidden", "model.layers": "--layers",
+        "model.embeddingSize": "--embedding", "model.activation": "--activation", "model.initialization": "--init",
+        "model.embeddingInitialization": "--init-embedding", "model.outputInitialization": "--init-output",
+        "model.forgetBias": "--forget-bias", "model.gruVariant": "--gru-variant", "model.tied": "--tied",
+        "model.recurrentBias": "--recurrent-bias", "model.adaptiveSoftmax": "--adaptive-softmax",
+        "model.adaptiveSoftmax.cutoffs": "--adaptive-softmax", "model.adaptiveSoftmax.divValue": "--adaptive-div",
+        "model.dropout.input": "--dropout-input", "model.dropout.hidden": "--dropout-hidden",
+        "model.dropout.output": "--dropout-output", "model.dropout.embedding": "--dropout-embedding",
+        "model.dropout.weightDrop": "--weight-drop", "model.dropout.locked": "--dropout-locked",
+        "data.corpus": "CORPUS", "data.vocabulary": "--vocab", "data.pipeline.level": "--level",
+        "data.pipeline.preset": "--preset", "data.pipeline.endOfLine": "--eos", "data.maxTokens": "--max-tokens",
+        "data.validationFraction": "--val-fraction", "data.validFile": "--valid", "data.testFile": "--test",
+        "data.batch": "--batch", "data.steps": "--steps", "data.sampler": "--sampler", "data.evalBatch": "--eval-batch",
+        "optimizer.kind": "--optimizer", "optimizer.lr": "--lr", "optimizer.momentum": "--momentum",
+        "optimizer.nesterov": "--nesterov", "optimizer.rmspropDecay": "--rmsprop-decay",
+        "optimizer.weightDecay": "--weight-decay", "optimizer.clip": "--clip", "optimizer.asgd": "--asgd",
+        "optimizer.asgd.nonmonotone": "--asgd-nonmono", "schedule": "--lr-schedule",
+        "run.epochs": "--epochs", "run.seed": "--seed", "run.output": "--out", "run.checkpointEvery": "--checkpoint-every",
+        "run.keep": "--keep", "run.resume": "--resume", "run.overwrite": "--overwrite", "run.testModel": "--test-model",
+        "run.threads": "--threads",
+        // lm-generate, lm-eval, lm-vocab and lm-convert, and the toy tasks (`lm-train toy`).
+        "run.directory": "--model", "pipeline.replaceInvalidUTF8": "--replace-invalid", "convert.config": "--config",
+        "generation.prefix": "--prefix", "generation.prefixFile": "--prefix-file", "generation.length": "--length",
+        "generation.samples": "--samples", "generation.strict": "--strict", "generation.seed": "--seed",
+        "sampling.strategy": "--strategy", "sampling.temperature": "--temperature", "sampling.alpha": "--alpha",
+        "sampling.topK": "--top-k", "sampling.topP": "--top-p",
+        "toy.task": "--task", "toy.length": "--length", "toy.samples": "--samples", "toy.steps": "--steps",
+        "toy.embedding": "--embedding", "toy.resume": "--resume",
+    ]
+
+    /// The flag that sets the setting at `keyPath` (the key path itself when no flag does).
+    public static func flag(for keyPath: String) -> String { table[keyPath] ?? keyPath }
+
+    /// `text` with every key path of the table that stands as a word (not inside a longer
+    /// path or name) written as its flag. Keys without a dot (`schedule`) are left alone: as
+    /// plain words they would match ordinary text.
+    public static func flagged(_ text: String) -> String {
+        var result = text
+        for key in keys {
+            var searchStart = result.startIndex
+            while let range = result.range(of: key, range: searchStart..<result.endIndex) {
+                let before = range.lowerBound == result.startIndex ? nil : result[result.index(before: range.lowerBound)]
+                let after = range.upperBound == result.endIndex ? nil : result[range.upperBound]
+                if isBoundary(before) && before != "." && isBoundary(after) {
+                    let flag = table[key]!
+                    result.replaceSubrange(range, with: flag)
+                    searchStart = result.index(range.lowerBound, offsetBy: flag.count)
+                } else {
+                    searchStart = range.upperBound
+                }
+            }
+        }
+        return result
+    }
+
+    /// What a tool prints for `error`: a ``SettingsError`` with its settings named by flag,
+    /// any other error's description with the key paths in it written as flags.
+    public static func message(for error: any Error) -> String {
+        if let error = error as? SettingsError { return error.message(naming: flag(for:)) }
+        return flagged(String(describing: error))
+    }
+
+    /// Longest first, so `model.adaptiveSoftmax.divValue` is replaced before `model.adaptiveSoftmax`.
+    private static let keys = table.keys.filter { $0.contains(".") }.sorted { $0.count > $1.count }
+
+    /// Whether `character` (nil: the text's end) cannot be part of a key path or a name.
+    private static func isBoundary(_ character: Character?) -> Bool {
+        guard let character else { return true }
+        return !(character.isLetter || character.isNumber || character == "_" || character == "-")
+    }
+}

@@ -1,0 +1,67 @@
+import LMSettings
+import LMText
+import Testing
+@testable import LMToolSupport
+
+/// `lm-train`'s flags as settings: what is not given takes d2l 9.5's defaults.
+@Suite struct TrainingOptionGroupsTests {
+    /// The settings of an `lm-train c.txt` command line with these flags of each group.
+    func settings(model: [String] = [], data: [String] = [], optimizer: [String] = []) throws -> TrainingSettings {
+        TrainingSettings(model: try ModelOptions.parse(model).model(dropout: try DropoutOptions.parse([])),
+                         data: try DataOptions.parse(["c.txt"] + data).data, optimizer: try OptimizerOptions.parse(optimizer).settings,
+                         schedule: try ScheduleOptions.parse([]).schedule, run: try RunOptions.parse([]).run)
+    }
+
+    @Test func unsetValuesTakeD2LsDefaults() throws {
+        let s = try settings()
+        #expect(s == TrainingSettings(corpus: "c.txt"))
+        #expect(s.model == ModelConfig(kind: .rnn, vocabularySize: 1, hiddenSize: 512, initialization: .normal(scale: 0.01)))
+        #expect(s.data.pipeline.applied(to: TextPipeline()) == TextPipeline(preprocessor: Preprocessor(preset: .d2l), level: .char))
+        #expect(try settings(data: ["--batch", "8"]).data.batch == 8)
+    }
+
+    @Test func gatedCellsDefaultTo256HiddenUnits() throws {
+        #expect(try settings(model: ["--model", "gru"]).model.hiddenSize == 256)
+        #expect(try settings(model: ["--model", "lstm"]).model.hiddenSize == 256)
+        #expect(try settings(model: ["--model", "lstm", "--hidden", "32"]).model.hiddenSize == 32)
+        #expect(TrainingSettings(corpus: "c.txt", kind: .lstm).model.hiddenSize == 256)
+    }
+
+    @Test func theLearningRateDefaultsToTheOptimizers() throws {
+        #expect(try settings(optimizer: ["--optimizer", "adam"]).optimizer.lr == 0.001)
+        #expect(try settings(optimizer: ["--optimizer", "rmsprop"]).optimizer.lr == 0.01)
+        #expect(try settings(optimizer: ["--optimizer", "adam", "--lr", "0.3"]).optimizer.lr == 0.3)
+    }
+
+    @Test func initSchemesAndTheirScales() throws {
+        #expect(try settings(model: ["--init", "normal", "--init-scale", "0.1"]).model.initialization == .normal(scale: 0.1))
+        #expect(try settings(model: ["--init", "xavier", "--init-scale", "3"]).model.initialization == .xavierUniform)
+        #expect(try settings(model: ["--init", "uniform"]).model.initialization == .uniform(bound: 0.1))
+        #expect(try settings(model: ["--init", "uniform", "--init-scale", "0.5"]).model.initialization == .uniform(bound: 0.5))
+        #expect(try settings(model: ["--init", "pytorch"]).model.initialization == .pytorch)
+    }
+
+    @Test func maxTokensZeroKeepsTheWholeCorpus() throws {
+        #expect(try settings(data: ["--max-tokens", "0"]).data.maxTokens == 0)
+        #expect(try settings(data: ["--max-tokens", "500"]).data.maxTokens == 500)
+        #expect(try settings().data.maxTokens == nil)   // the corpus decides: 10,000, or all of one with splits
+    }
+
+    @Test func dropoutFlagsSetEveryPlaceThePerPlaceOnesOverride() throws {
+        let model = try ModelOptions.parse(["--embedding", "4"])
+        let all = model.model(dropout: try DropoutOptions.parse(["--dropout-locked", "0.3", "--dropout-hidden", "0.1"])).dropout
+        #expect(all == Dropout(input: 0.3, hidden: 0.1, output: 0.3, locked: true))
+        let oneHot = try ModelOptions.parse([]).model(dropout: try DropoutOptions.parse(["--dropout", "0.2"])).dropout
+        #expect(oneHot == Dropout(input: 0, hidden: 0.2, output: 0.2))
+    }
+
+    @Test func settingsErrorsNameTheFlag() throws {
+        var s = TrainingSettings(corpus: "c.txt")
+        s.optimizer.lr = -1
+        #expect(throws: SettingsError.self) { try s.validate() }
+        do { try s.validate() } catch { #expect(SettingsFlags.message(for: error) == "--lr must be positive (got -1.0)") }
+        #expect(SettingsFlags.flagged("lower data.batch or data.steps (x.data.batch and a schedule stay)") == "lower --batch or --steps (x.data.batch and a schedule stay)")
+        #expect(SettingsFlags.flagged("sampling.topK/sampling.topP need sampling.strategy top-k") == "--top-k/--top-p need --strategy top-k")
+        #expect(SettingsFlags.flagged("model.adaptiveSoftmax.divValue and model.adaptiveSoftmax") == "--adaptive-div and --adaptive-softmax")
+    }
+}
