@@ -23,7 +23,7 @@ public struct VocabularyEncodeRequest: Sendable {
         let ids = try file.vocabulary()
         var tokenizer = LineTokenizer(pipeline: file.pipeline)
         let source = input == "/dev/stdin" ? "<stdin>" : input
-        let remedy = "\(vocabulary) says replaceInvalidUTF8: false; fix the input, or rebuild the vocabulary with `lm-vocab build --replace-invalid`"
+        let remedy = "\(vocabulary) says replaceInvalidUTF8: false; fix the input, or rebuild the vocabulary by `lm-vocab build` with pipeline.replaceInvalidUTF8"
         try TextError.remedyingInvalidUTF8(remedy) {
             try LineReader(path: input).forEachLine { line, offset in
                 let line = try tokenizer.tokens(of: line, source: source, offset: offset).map { String(ids.id(of: $0)) }

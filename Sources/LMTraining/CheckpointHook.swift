@@ -76,7 +76,7 @@ final class CheckpointHook: TrainingHook {
         switch point {
         case .best:
             guard FileManager.default.fileExists(atPath: files.bestPath) else {
-                throw TrainingError.resumeMismatch("\(files.bestPath) does not exist; resume without --resume-from best")
+                throw TrainingError.resumeMismatch("\(files.bestPath) does not exist; resume without run.resume.best")
             }
             try trainer.load(files.bestPath)
             var origin = ResumeOrigin(path: files.bestPath, notes: [])
@@ -100,7 +100,7 @@ final class CheckpointHook: TrainingHook {
                     notes.append("skipped \(error)" + (moved ? " (set aside as \(URL(fileURLWithPath: aside).lastPathComponent))" : ""))
                 }
             }
-            let best = FileManager.default.fileExists(atPath: files.bestPath) ? "; --resume-from best continues from \(files.bestPath)" : ""
+            let best = FileManager.default.fileExists(atPath: files.bestPath) ? "; run.resume.best continues from \(files.bestPath)" : ""
             if found == nil && !notes.isEmpty {
                 throw TrainingError.resumeMismatch("no intact checkpoint in \(files.directory): " + notes.joined(separator: "; ") + best)
             }
