@@ -78,12 +78,19 @@ public struct CorpusRegistry: Sendable {
         directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
     }
 
+    /// A registry of `entries` whose files are stored in `directory`.
+    public init(entries: [String: Entry], directory: String) {
+        self.entries = entries
+        self.directory = directory
+    }
+
     /// The registry to use: `$LM_CORPUS_REGISTRY`, else `corpora/registry.json` under the
-    /// current directory; nil when neither exists.
+    /// current directory, else ``builtIn`` (so a program that depends on the package can name
+    /// `timemachine` too). Never nil.
     public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CorpusRegistry? {
         if let path = environment["LM_CORPUS_REGISTRY"], !path.isEmpty { return try CorpusRegistry(file: path) }
         let local = "corpora/registry.json"
-        return FileManager.default.fileExists(atPath: local) ? try CorpusRegistry(file: local) : nil
+        return FileManager.default.fileExists(atPath: local) ? try CorpusRegistry(file: local) : builtIn
     }
 
     /// Resolves what a user typed as a corpus: an existing file is used as it is; a registered

@@ -16,6 +16,14 @@ import Testing
         return (try CorpusRegistry(file: directory + "/registry.json"), mirror, directory)
     }
 
+    /// The registry compiled in (for programs that depend on the package) is the repository's file.
+    @Test func builtInIsTheRepositorysRegistry() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let file = try CorpusRegistry(file: root.appendingPathComponent("corpora/registry.json").path)
+        #expect(CorpusRegistry.builtIn.entries == file.entries)
+        #expect(CorpusRegistry.builtIn.directory == "corpora")
+    }
+
     @Test func nameIsFetchedFromTheMirrorAndChecked() throws {
         let (registry, mirror, directory) = try setUp()
         let path = try registry.resolve("tiny", mirror: mirror)
