@@ -8,17 +8,16 @@ import Foundation
 /// The one place in LMKit that calls a BLAS: loads OpenBLAS, picks its kernels and threads,
 /// and exposes `sgemm`/`dgemm`.
 ///
-/// ## Loading (measured choice: `dlopen` after `setenv`, not re-exec)
+/// ## Loading: `dlopen` after `setenv`, not re-exec
 /// OpenBLAS picks its kernels once, when the library loads, from `OPENBLAS_CORETYPE` or its own
-/// CPU detection. Debian's 0.3.21 does not know recent Intel server CPUs and falls back to
-/// "Prescott" (SSE3) kernels there: 32×512×512 sgemm ran at 30 GFLOP/s instead of 110–160.
-/// LMKit therefore does not link `libopenblas` at build time. On first use it `dlopen`s the
-/// library and calls it through function pointers, after choosing the core:
+/// CPU detection, and Debian's 0.3.21 does not know recent Intel server CPUs (it falls back to
+/// "Prescott", SSE3, kernels there). LMKit therefore does not link `libopenblas` at build time.
+/// On first use it `dlopen`s the library and calls it through function pointers, after
+/// choosing the core:
 /// 1. `LMKIT_BLAS_CORETYPE=<core>` forces a core (copied to `OPENBLAS_CORETYPE`);
 /// 2. an `OPENBLAS_CORETYPE` already in the environment is respected when it is at least the
-///    kernel tier the CPU supports; one *below* it (this image exports
-///    `OPENBLAS_CORETYPE=Haswell` on AVX-512 machines, which cost 25–50 % of training
-///    throughput against Cooperlake kernels on the EPYC) is treated as a fallback and replaced
+///    kernel tier the CPU supports; one *below* it (an image that exports
+///    `OPENBLAS_CORETYPE=Haswell` on AVX-512 machines) is treated as a fallback and replaced
 ///    by the best core, with a note on stderr (`configuration.description`);
 /// 3. otherwise the library is loaded with OpenBLAS's own detection and
 ///    `openblas_get_corename()` is compared with what `/proc/cpuinfo` says the CPU can run;
@@ -32,24 +31,14 @@ import Foundation
 /// is exercised on any machine with `LMKIT_BLAS_SIMULATE_FALLBACK=1`, which makes the first
 /// load pick "Prescott".
 ///
-/// ## Threads (measured on the 2-core EPYC, Cooperlake kernels, best of 3 under load)
+/// ## Threads
 /// A multi-threaded product is, by default, split by LMKit into one block of C's columns (or
 /// rows) per core, each computed by a single-threaded OpenBLAS call on ``WorkerPool``
-/// threads that spin between calls (``Parallelism/split``). OpenBLAS's own threading costs
-/// too much per call at the per-step shapes of a recurrent model:
-///
-/// | GFLOP/s, product (m×k×n)     | 1 thread | split, 2 | OpenBLAS, 2 |
-/// |------------------------------|---------:|---------:|------------:|
-/// | 32×512×512 (RNN-512 step)   |      137 |      294 |         117 |
-/// | 32×512×512, Bᵀ (its backward) |   131 |      246 |         225 |
-/// | 32×256×512 (GRU-256 R,Z)    |      147 |      302 |         249 |
-/// | 32×1024×256, Bᵀ (LSTM back) |      115 |      218 |         190 |
-/// | 512×1120×512, Aᵀ (dW_hh)    |      229 |      446 |         464 |
-///
-/// Whole training steps (`lm-bench train`, tokens/s, OpenBLAS for every product): RNN-512
-/// 88k on 1 thread, 173k split over 2; GRU-256 111k → 207k; LSTM-256 79k → 145k. So both
-/// thread counts default to the processor count. (The per-step products now go through
-/// ``RecurrentProduct`` instead, which is faster again; see there.) ``threads`` is the count for large products; products with fewer than
+/// threads that spin between calls (``Parallelism/split``): OpenBLAS's own threading costs
+/// too much per call at the per-step shapes of a recurrent model (the measurements are in
+/// bench/README.md, "Measurements behind the design"). Both thread counts default to the
+/// processor count; the per-step products go through ``RecurrentProduct`` instead.
+/// ``threads`` is the count for large products; products with fewer than
 /// ``smallProductFlops`` floating-point operations (2·m·n·k) use ``smallProductThreads``
 /// (kept for machines where small products should stay on one core). Overrides:
 /// `LMKIT_BLAS_THREADS`, `LMKIT_BLAS_SMALL_THREADS`, `LMKIT_BLAS_SMALL_FLOPS`,

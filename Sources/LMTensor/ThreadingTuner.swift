@@ -3,12 +3,12 @@
 ///
 /// On an idle 2-core machine splitting nearly doubles the speed of a recurrent step, but when
 /// other processes hold the cores a worker descheduled in the middle of its part stalls the
-/// caller (measured on RNN-512 generation: 120k → 36k tokens/s split, 62k serial). So the
+/// caller, so that splitting ends up slower than running serially. So the
 /// cost of each mode is measured over windows of 64 units of work, the cheaper mode is used,
 /// and the other is re-measured from time to time: after 32 windows at first, and each time
 /// the other mode loses again the interval doubles, up to 1,024 windows (on a loaded machine
-/// one split window can stall for a scheduler time slice, several ms, so exploring every 32
-/// windows cost ~10 % there); when the other mode wins, it is used and the interval is 32
+/// one split window can stall for a scheduler time slice, several ms, so exploring often
+/// costs there); when the other mode wins, it is used and the interval is 32
 /// again. A mode whose cost a window measured as well needs no exploring.
 ///
 /// Two ways to measure, one per kind of unit:

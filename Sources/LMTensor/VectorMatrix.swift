@@ -12,7 +12,7 @@ import Darwin
 /// ``accumulate(_:_:rows:cols:stride:into:backwards:)`` (the wide kernel) sums every column on
 /// its own accumulator over the rows in order, y[j] += fma-chain(x[0] W[0][j], x[1] W[1][j], …):
 /// columns go in blocks of 256 (sixteen 16-lane accumulators, W streamed row by row: 1 KB
-/// contiguous per row, measured ~25 % faster than blocks of 128 on RNN-512), then 128, 64,
+/// contiguous per row, faster than blocks of 128 on RNN-512), then 128, 64,
 /// 16, 4 and 1, all with that same order, so a column's result does not depend on the block
 /// that holds it and the products may be split anywhere across threads bit for bit.
 ///

@@ -113,7 +113,7 @@ public final class WorkerPool: @unchecked Sendable {
             while s >> Self.shift == seen {
                 // Pure spinning: a sched_yield here hands the core to another process for a
                 // whole time slice on a loaded machine, and the caller then runs every part
-                // itself (measured: the worker ran 15 % of the parts).
+                // itself (the worker then ran only a small share of the parts).
                 spins += 1
                 if spins & 255 == 0 && MonotonicClock.seconds() - spinStart > spinSeconds {
                     pthread_mutex_lock(&mutex)

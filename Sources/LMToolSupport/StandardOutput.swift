@@ -5,7 +5,7 @@ import LMText
 /// stdout for streamed text. On a terminal every piece is written at once (one write(2) per
 /// token). Into a pipe or a file, pieces are gathered and written at least every 10 ms (and at
 /// 64 KiB, and at the end), so a reader still sees the text as it is produced while a fast model
-/// does not pay a system call per token (about 1 µs, 10–15 % of an RNN-512 step).
+/// does not pay a system call per token (a sizable share of a small model's step).
 public final class StandardOutput: TextOutput {
     private var buffer: [UInt8] = []
     private let isTerminal = isatty(STDOUT_FILENO) != 0
