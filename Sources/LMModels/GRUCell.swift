@@ -86,9 +86,7 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
                                   gateGradients: dgt + b * w, previousHiddenGradient: t > 0 ? dprev + b * h : nil, width: h).run(count: h)
             } }
             guard t > 0 else { continue }
-            if ws.fault != .dropRecurrentTerm {
-                Scalar.recurrentProduct(m: batch, n: h, k: 2 * h, a: dgt, lda: w, w: whhT, ldw: h, c: dprev, ldc: h, descending: t & 1 == 1)
-            }
+            Scalar.recurrentProduct(m: batch, n: h, k: 2 * h, a: dgt, lda: w, w: whhT, ldw: h, c: dprev, ldc: h, descending: t & 1 == 1)
         }
         let rows = steps * batch, dwhh = recurrentWeight.gradient.pointer
         // W_h[r|z] += [H_0 … H_{T−1}]ᵀ · [dR | dZ];  W_hh(h̃) += [R ⊙ H]ᵀ · dH̃_pre.
@@ -97,7 +95,7 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
         Scalar.gemm(transposeA: true, transposeB: false, m: h, n: h, k: rows, alpha: 1,
                     a: rhAll, lda: h, b: dg + 2 * h, ldb: w, beta: 1, c: dwhh + 2 * h, ldc: w)
         inputBackward(input, rows: rows, inputSize: inputSize, width: w,
-                      weight: inputWeight, bias: bias, recurrentBias: recurrentBias, gateGradients: dg, inputGradient: inputGradient, fault: ws.fault)
+                      weight: inputWeight, bias: bias, recurrentBias: recurrentBias, gateGradients: dg, inputGradient: inputGradient)
     }
 }
 

@@ -82,7 +82,7 @@ public final class GRUResetAfterCell<Scalar: TensorScalar>: RecurrentCell {
                 UnitGradients(gates: gt + b * w, hidden: hp + b * h, hiddenGradient: dht + b * h, candidate: auxt + b * h,
                               gateGradients: dgt + b * w, previousHiddenGradient: t > 0 ? dprev + b * h : nil, width: h).run(count: h)
             } }
-            guard t > 0, ws.fault != .dropRecurrentTerm else { continue }
+            guard t > 0 else { continue }
             // dH_{t−1} += [dR | dZ | R ⊙ dN] · W_hhᵀ.
             Scalar.recurrentProduct(m: batch, n: h, k: w, a: dgt, lda: w, w: whhT, ldw: h, c: dprev, ldc: h, descending: t & 1 == 1)
         }
@@ -90,15 +90,12 @@ public final class GRUResetAfterCell<Scalar: TensorScalar>: RecurrentCell {
         // W_hh += [H_0 … H_{T−1}]ᵀ · [dR | dZ | R ⊙ dN];  b_hh += its column sums.
         Scalar.gemm(transposeA: true, transposeB: false, m: h, n: w, k: rows, alpha: 1,
                     a: s, lda: h, b: dg, ldb: w, beta: 1, c: recurrentWeight.gradient.pointer, ldc: w)
-        if let bhh = recurrentBias, ws.fault != .dropRecurrentBiasGradient {
+        if let bhh = recurrentBias {
             let db = bhh.gradient.pointer
-            let candidateFault = ws.fault == .candidateBiasGradientWithoutReset
             WorkerPool.shared.parallelColumns(w, rows: rows) { cols in
                 for r in 0..<rows {
                     let gr = dg + r * w
-                    for j in cols {
-                        db[j] += candidateFault && j >= 2 * h ? aux[r * h + j - 2 * h] : gr[j]
-                    }
+                    for j in cols { db[j] += gr[j] }
                 }
             }
         }
@@ -107,7 +104,7 @@ public final class GRUResetAfterCell<Scalar: TensorScalar>: RecurrentCell {
             for r in block { (dg + r * w + 2 * h).update(from: aux + r * h, count: h) }
         }
         inputBackward(input, rows: rows, inputSize: inputSize, width: w,
-                      weight: inputWeight, bias: bias, recurrentBias: nil, gateGradients: dg, inputGradient: inputGradient, fault: ws.fault)
+                      weight: inputWeight, bias: bias, recurrentBias: nil, gateGradients: dg, inputGradient: inputGradient)
     }
 }
 

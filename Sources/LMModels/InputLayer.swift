@@ -22,9 +22,6 @@ public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
     /// Embedding dropout: each vocabulary row's scale (0 or 1/(1 − p)) for the window, when on.
     private(set) var rowScales: Buffer<Scalar>? = nil
     private var dropsRows = false
-    /// Test hook: ``BackwardFault/dropTiedInputTerm`` skips the scatter-add into the embedding
-    /// gradient; ``BackwardFault/skipEmbeddingMask`` scatters gradients unscaled.
-    var fault = BackwardFault.none
 
     /// An input layer: one-hot when `embeddingSize` is nil.
     public init(vocabularySize: Int, embeddingSize: Int?) {
@@ -108,9 +105,9 @@ public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
     public var inputGradient: UnsafeMutablePointer<Scalar>? { embedding == nil ? nil : gradients.pointer }
 
     /// The embedding, whose gradient ``backward()`` writes in the rows of the window's ids only
-    /// (nil for one-hot input, or under a test fault).
+    /// (nil for one-hot input).
     public var rowSparseGradient: RowSparseGradient<Scalar>? {
-        guard let e = embedding, fault == .none else { return nil }
+        guard let e = embedding else { return nil }
         return RowSparseGradient(parameter: e, rows: distinctIDs)
     }
 
@@ -118,9 +115,9 @@ public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func backward() {
-        guard let e = embedding, let width = embeddingSize, fault != .dropTiedInputTerm else { return }
+        guard let e = embedding, let width = embeddingSize else { return }
         let g = gradients.pointer, dst = e.gradient.pointer
-        if dropsRows, fault != .skipEmbeddingMask, let scales = rowScales?.pointer {
+        if dropsRows, let scales = rowScales?.pointer {
             ids.withUnsafeBufferPointer { ids in
                 for r in 0..<rows {
                     let id = Int(ids[r]), src = g + r * width, row = dst + id * width, scale = scales[id]

@@ -73,7 +73,7 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
                 UnitGradients(gates: gt + b * w, cell: cp + b * h, tanhCell: tc + b * h, hiddenGradient: dht + b * h,
                               cellGradient: dcCarry + b * h, gateGradients: dgt + b * w, width: h).run(count: h)
             } }
-            if t > 0 && ws.fault != .dropRecurrentTerm {
+            if t > 0 {
                 Scalar.recurrentProduct(m: batch, n: h, k: w, a: dgt, lda: w, w: whhT, ldw: h, c: dht - bh, ldc: h, descending: t & 1 == 1)
             }
         }
@@ -81,7 +81,7 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
         Scalar.gemm(transposeA: true, transposeB: false, m: h, n: w, k: rows, alpha: 1,
                     a: s, lda: h, b: dg, ldb: w, beta: 1, c: recurrentWeight.gradient.pointer, ldc: w)
         inputBackward(input, rows: rows, inputSize: inputSize, width: w,
-                      weight: inputWeight, bias: bias, recurrentBias: recurrentBias, gateGradients: dg, inputGradient: inputGradient, fault: ws.fault)
+                      weight: inputWeight, bias: bias, recurrentBias: recurrentBias, gateGradients: dg, inputGradient: inputGradient)
     }
 }
 

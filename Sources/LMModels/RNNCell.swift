@@ -73,7 +73,7 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
                     .run(count: r.count * h)
             }
             // dH_{t−1} += dG_t W_hhᵀ (the gradient into the carried-in state is dropped).
-            if t > 0 && ws.fault != .dropRecurrentTerm {
+            if t > 0 {
                 Scalar.recurrentProduct(m: batch, n: h, k: h, a: dgt, lda: h, w: whhT, ldw: h, c: dht - bh, ldc: h, descending: t & 1 == 1)
             }
         }
@@ -81,7 +81,7 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
         Scalar.gemm(transposeA: true, transposeB: false, m: h, n: h, k: steps * batch, alpha: 1,
                     a: s, lda: h, b: dg, ldb: h, beta: 1, c: recurrentWeight.gradient.pointer, ldc: h)
         inputBackward(input, rows: steps * batch, inputSize: inputSize, width: h,
-                      weight: inputWeight, bias: bias, recurrentBias: recurrentBias, gateGradients: dg, inputGradient: inputGradient, fault: ws.fault)
+                      weight: inputWeight, bias: bias, recurrentBias: recurrentBias, gateGradients: dg, inputGradient: inputGradient)
     }
 }
 

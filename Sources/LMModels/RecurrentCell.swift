@@ -10,34 +10,6 @@ public enum CellInput<Scalar: TensorScalar> {
     case dense(UnsafePointer<Scalar>)
 }
 
-/// Test-only faults that break one backward term, to show the gradient check catches it.
-enum BackwardFault: Sendable {
-    case none
-    /// Drop the recurrent term dH_{t−1} += dG_t · W_hhᵀ (gradient through the hidden state).
-    case dropRecurrentTerm
-    /// With a tied head: drop the head's contribution dE += dLᵀ · H to the embedding gradient.
-    case dropTiedHeadTerm
-    /// With a tied head: drop the input layer's scatter-add into the embedding gradient.
-    case dropTiedInputTerm
-    /// With two biases per gate: leave b_hh's gradient out.
-    case dropRecurrentBiasGradient
-    /// PyTorch's GRU with b_hh: give b_hh's candidate block b_h's gradient dN_pre instead of
-    /// R ⊙ dN_pre (as if b_hn sat outside the reset gate).
-    case candidateBiasGradientWithoutReset
-    /// Skip the input dropout mask in backward (the embedding output's gradient).
-    case skipInputMask
-    /// Skip the between-layer dropout mask in backward.
-    case skipHiddenMask
-    /// Skip the output dropout mask in backward (the top layer's output gradient).
-    case skipOutputMask
-    /// Scatter the embedding gradient without the row scales of embedding dropout.
-    case skipEmbeddingMask
-    /// Add dW̃_hh to the W_hh gradient without the weight-drop mask.
-    case skipWeightMask
-    /// An adaptive softmax head: leave the clusters' terms out of ∂hidden.
-    case dropAdaptiveClusterTerm
-}
-
 /// One recurrent layer run over a window of T steps with batch B, with hand-written
 /// backpropagation through time.
 ///
@@ -158,8 +130,6 @@ public final class CellWorkspace<Scalar: TensorScalar> {
     /// Steps T and batch B the buffers are sized for.
     public private(set) var steps = 0, batch = 0
     let hidden: Int, gates: Int, stateCount: Int
-    /// Test hook: a backward term to break (see ``BackwardFault``).
-    var fault = BackwardFault.none
     /// Hidden states h_0…h_T, (T+1)·B × H; h_0 is the carried-in state.
     private(set) var states = Buffer<Scalar>(count: 0)
     /// LSTM memory cells c_0…c_T, (T+1)·B × H (empty for other cells).
@@ -291,15 +261,15 @@ func inputProjection<T: TensorScalar>(
 /// Accumulates the input-side gradients from the gate gradients dG (T·B × G·H):
 /// b_h (and b_hh, when the layer has one: the same sums) += column sums of dG;
 /// W_xh += Xᵀ·dG (a scatter-add of rows for token input); and, when requested,
-/// ∂loss/∂X = dG · W_xhᵀ. `fault` is the test hook (``BackwardFault/dropRecurrentBiasGradient``).
+/// ∂loss/∂X = dG · W_xhᵀ.
 @inline(__always)
 func inputBackward<T: TensorScalar>(
     _ input: CellInput<T>, rows: Int, inputSize: Int, width: Int,
     weight: Parameter<T>, bias: Parameter<T>, recurrentBias: Parameter<T>?, gateGradients dg: UnsafeMutablePointer<T>,
-    inputGradient: UnsafeMutablePointer<T>?, fault: BackwardFault
+    inputGradient: UnsafeMutablePointer<T>?
 ) {
     let db = bias.gradient.pointer
-    let dbhh = fault == .dropRecurrentBiasGradient ? nil : recurrentBias?.gradient.pointer
+    let dbhh = recurrentBias?.gradient.pointer
     // Column blocks per thread: rows with the same token id then never race on a W_xh row.
     WorkerPool.shared.parallelColumns(width, rows: rows) { cols in
         for r in 0..<rows {

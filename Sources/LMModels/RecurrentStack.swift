@@ -34,9 +34,4 @@ enum RecurrentStack {
             }
         }
     }
-
-    /// Test hook: breaks one backward term in every cell of a stack.
-    static func injectFault<Scalar: TensorScalar>(_ fault: BackwardFault, into cells: [any RecurrentCell<Scalar>]) {
-        for c in cells { c.workspace.fault = fault }
-    }
 }
