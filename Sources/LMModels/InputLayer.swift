@@ -72,9 +72,16 @@ public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
             }
             return
         }
-        ids.withUnsafeBufferPointer { ids in
-            for r in 0..<n { (dst + r * width).update(from: src + Int(ids[r]) * width, count: width) }
-        }
+        ids.withUnsafeBufferPointer { gather($0.baseAddress!, count: n, into: dst) }
+    }
+
+    /// Rows `count` × E of `into` = the embedding rows of `ids` (no dropout): the window's
+    /// input, and a generation step's. Nothing to do for one-hot input.
+    @inline(__always)
+    public func gather(_ ids: UnsafePointer<Int32>, count: Int, into rows: UnsafeMutablePointer<Scalar>) {
+        guard let e = embedding, let width = embeddingSize else { return }
+        let src = e.value.pointer
+        for r in 0..<count { (rows + r * width).update(from: src + Int(ids[r]) * width, count: width) }
     }
 
     /// Embedding dropout (AWD-LSTM's `embedded_dropout`): for the windows loaded next, row v

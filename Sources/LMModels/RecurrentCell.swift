@@ -174,23 +174,8 @@ public final class CellWorkspace<Scalar: TensorScalar> {
     /// Fills ``transposedRecurrent`` from the window's recurrent weights (W_hh, H × G·H, or
     /// ``droppedRecurrent``) and returns it.
     func transposeRecurrent(_ w: Parameter<Scalar>) -> UnsafeMutablePointer<Scalar> {
-        let rows = hidden, cols = gates * hidden, dst = transposedRecurrent.pointer, src = recurrentWeights(w)
-        // Blocks of 16 × 16 keep both sides in cache; destination row blocks split across threads.
-        WorkerPool.shared.parallelRows((cols + 15) / 16, width: 16 * rows) { blocks in
-            for jb in blocks {
-                let j0 = jb * 16, j1 = min(j0 + 16, cols)
-                var i0 = 0
-                while i0 < rows {
-                    let i1 = min(i0 + 16, rows)
-                    for j in j0..<j1 {
-                        let d = dst + j * rows
-                        for i in i0..<i1 { d[i] = src[i * cols + j] }
-                    }
-                    i0 = i1
-                }
-            }
-        }
-        return dst
+        Transposition.transpose(recurrentWeights(w), rows: hidden, cols: gates * hidden, into: transposedRecurrent.pointer)
+        return transposedRecurrent.pointer
     }
 
     /// Resizes for (steps, batch) if needed. A batch change resets the carried state to zero.
