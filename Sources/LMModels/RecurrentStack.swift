@@ -2,6 +2,9 @@ import LMTensor
 
 /// The recurrent layers every ``RecurrentNetwork`` stacks: `layers` cells of one kind named
 /// `<kind>.<l>`, the first reading `inputSize` features and the others the layer below.
+///
+/// The one place a cell kind is registered (besides its ``ModelConfig/Kind`` case): its
+/// construction and its shape. Everything else about a cell lives in its own file.
 enum RecurrentStack {
     /// Builds the cells, bottom first (weights zero until initialised); each has a second
     /// bias `<kind>.<l>.b_hh` when `recurrentBias` is set. A GRU is d2l's ``GRUCell`` or, with
@@ -20,6 +23,16 @@ enum RecurrentStack {
             case .gru: return GRUCell<Scalar>(prefix: prefix, inputSize: input, hiddenSize: hiddenSize, recurrentBias: recurrentBias)
             case .lstm: return LSTMCell<Scalar>(prefix: prefix, inputSize: input, hiddenSize: hiddenSize, recurrentBias: recurrentBias)
             }
+        }
+    }
+
+    /// Gate blocks and state tensors of a `kind` layer (as its cell's ``RecurrentCell/gateCount``
+    /// and ``RecurrentCell/stateCount``), known before any cell is built.
+    static func shape(of kind: ModelConfig.Kind) -> (gates: Int, states: Int) {
+        switch kind {
+        case .rnn: (1, 1)
+        case .gru: (3, 1)
+        case .lstm: (4, 2)
         }
     }
 
