@@ -28,8 +28,14 @@ public enum CellInput<Scalar: TensorScalar> {
 /// For generation, a cell also runs single steps of a few sequences on a state of its own
 /// (``makeStepState(batch:)``, ``step(input:state:schedule:)``): each product is a vector ×
 /// matrix on the weights in place, where the window's m = batch products would pack them.
-/// ``referenceStep(input:state:)`` is the same step written per gate in plain loops, the
-/// readable definition the fast paths are tested against.
+/// ``referenceStep(input:state:)`` is the same step with each gate's pre-activation in plain
+/// loops in `Double`, the readable definition the fast paths are tested against.
+///
+/// A cell's element-wise math (each gate's activation, the new state, and their gradients)
+/// is written once in its own file, as static functions over ``Lanes`` with ``LaneKernel``
+/// rows: the window forward and backward, the single step and the reference step all run it
+/// (16-lane SIMD blocks for `Float`, single `Double` lanes for the reference and the gradient
+/// checks).
 public protocol RecurrentCell<Scalar>: AnyObject {
     associatedtype Scalar: TensorScalar
     /// Width of each input row (vocabulary size for one-hot input).
@@ -64,8 +70,9 @@ public protocol RecurrentCell<Scalar>: AnyObject {
     /// The new state has the bits ``step(input:state:schedule:)`` gives it.
     func overlappedStep(token: Int32, state: CellStepState<Scalar>, schedule: VectorMatrix.Schedule,
                         alongside work: () -> Void) -> Bool
-    /// The readable definition of one step of one sequence, per gate, in plain loops in
-    /// `Double`: `input` is the layer's input vector (a one-hot vector for token input),
+    /// The readable definition of one step of one sequence: each gate's pre-activation in
+    /// plain loops in `Double`, then the cell's element-wise math at `Double` lanes: `input`
+    /// is the layer's input vector (a one-hot vector for token input),
     /// `state` the carried state ([h], or [h, c] for an LSTM, H values each); returns the new
     /// state, whose first element is the layer's output.
     func referenceStep(input: [Double], state: [[Double]]) -> [[Double]]

@@ -83,4 +83,30 @@ import LMTensor
         }
         Self.compare(arrays, label: "RNN \(activation)", run, run)
     }
+
+    /// The element-wise math at `Double` lanes (what ``RecurrentCell/referenceStep(input:state:)``
+    /// runs) against the textbook equations written here with ``Reference``'s functions, so the
+    /// reference keeps a definition of its own.
+    @Test func unitsFollowTheTextbookEquations() {
+        var rng = SplitMix64(seed: 11)
+        func σ(_ x: Double) -> Double { Reference.sigmoid([x])[0] }
+        func tanh(_ x: Double) -> Double { Reference.tanh([x])[0] }
+        func close(_ a: Double, _ b: Double, _ what: String) { #expect(a.isApproximatelyEqual(to: b, absoluteTolerance: 1e-14), "\(what)") }
+        for _ in 0..<50 {
+            let x = randomArray(7, in: -4...4, &rng)
+            let l = LSTMCell<Double>.units(input: x[0], forget: x[1], output: x[2], candidate: x[3], cell: x[4])
+            let c = σ(x[1]) * x[4] + σ(x[0]) * tanh(x[3])
+            close(l.cell, c, "LSTM C'"); close(l.hidden, σ(x[2]) * tanh(c), "LSTM H'")
+            let g = GRUCell<Double>.gates(reset: x[0], update: x[1], hidden: x[2])
+            close(g.resetHidden, σ(x[0]) * x[2], "GRU R ⊙ H")
+            let n = GRUCell<Double>.state(update: g.update, candidate: x[3], hidden: x[2])
+            close(n.hidden, σ(x[1]) * x[2] + (1 - σ(x[1])) * tanh(x[3]), "GRU H'")
+            let p = GRUResetAfterCell<Double>.units(reset: x[0], update: x[1], candidate: x[2], recurrentReset: x[3],
+                                                    recurrentUpdate: x[4], recurrentCandidate: x[5], hidden: x[6])
+            let r = σ(x[0] + x[3]), z = σ(x[1] + x[4])
+            close(p.hidden, (1 - z) * tanh(x[2] + r * x[5]) + z * x[6], "PyTorch GRU H'")
+            close(RNNCell<Double>.output(x[0], activation: .tanh), tanh(x[0]), "RNN tanh")
+            close(RNNCell<Double>.output(x[0], activation: .relu), Reference.relu([x[0]])[0], "RNN relu")
+        }
+    }
 }
