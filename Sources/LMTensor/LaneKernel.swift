@@ -9,7 +9,10 @@ public protocol LaneKernel {
 
 extension LaneKernel {
     /// Runs the work on units 0..<count: blocks of `Scalar.Block`, then single units.
-    @inlinable @inline(__always)
+    ///
+    /// Not inlined: a cell's unspecialised entry (a protocol witness on the way to its `Float`
+    /// specialisation) would otherwise instantiate the math's generic tuple types on every call.
+    @inlinable @inline(never)
     public func run(count: Int) {
         let width = Scalar.Block.width
         var j = 0
