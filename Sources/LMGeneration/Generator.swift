@@ -11,10 +11,10 @@ import LMText
 /// 3. **generation**: the logits after the last prefix token give the first new token; each
 ///    new token is fed back as the next input, for all samples at once.
 ///
-/// Every step is one step of the model's recurrence on its own parameters, run by
-/// ``RecurrentStep`` (each cell's single step: vector × matrix products that read the
-/// weights in place, much faster than `forward(inputs:steps: 1, batch:)` at batch 1, equal
-/// to it to float rounding); the model's own carried state is left untouched. An adaptive
+/// Every step is the model's own single step (``RecurrentNetwork/step(_:state:schedule:)``,
+/// held by ``GenerationState``: vector × matrix products that read the weights in place, much
+/// faster than `forward(inputs:steps: 1, batch:)` at batch 1, equal to it to float rounding);
+/// the model's own carried state is left untouched. An adaptive
 /// softmax model runs through `model.forward` instead, whose logits are its exact log-probabilities.
 ///
 /// `<unk>` is masked (its logit set to -infinity before the sampler sees the row) unless
@@ -32,8 +32,8 @@ public final class Generator {
     /// Ids back to text.
     public let detokenizer: Detokenizer
     /// The per-token forward (nil for the reference path: then `model.forward` runs).
-    private var fastStep: RecurrentStep?
-    /// Whether generation runs through ``RecurrentStep`` (true) or `model.forward`.
+    private var fastStep: GenerationState?
+    /// Whether generation runs through the model's single step (true) or `model.forward`.
     public var usesStepKernel: Bool { fastStep != nil }
 
     /// A prefix as the model reads it.
@@ -66,7 +66,7 @@ public final class Generator {
         self.vocabulary = vocabulary
         self.pipeline = pipeline
         detokenizer = Detokenizer(vocabulary: vocabulary, pipeline: pipeline)
-        fastStep = RecurrentStep(model: model)
+        fastStep = GenerationState(model: model)
     }
 
     /// A generator that runs every step through `model.forward(inputs:steps: 1, batch:)`
@@ -142,7 +142,7 @@ public final class Generator {
         var row = [Float](repeating: 0, count: v)
 
         if let step = fastStep {
-            // The per-token path (RecurrentStep): its own state, zero at the start.
+            // The per-token path (the model's step): its own state, zero at the start.
             step.reset(batch: batch)
             for t in 1..<max(prefix.count, 1) {
                 inputs.withUnsafeBufferPointer { step.step($0.baseAddress!) }

@@ -49,19 +49,12 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
             // [R | Z] pre-activations += H W_h[r|z].
             Scalar.recurrentProduct(m: batch, n: 2 * h, k: h, a: hp, lda: h, w: whh, ldw: w, c: gt, ldc: w, descending: t & 1 == 1)
             WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
-                let row = gt + b * w
-                Scalar.sigmoid(row, row, count: 2 * h)
-                let r = row, hpb = hp + b * h, rhb = rh + b * h
-                for j in 0..<h { rhb[j] = r[j] * hpb[j] }
+                GateUnits(gates: gt + b * w, hidden: hp + b * h, resetHidden: rh + b * h, width: h).run(count: h)
             } }
             // H̃ pre-activation += (R ⊙ H) W_hh.
             Scalar.recurrentProduct(m: batch, n: h, k: h, a: rh, lda: h, w: whh + 2 * h, ldw: w, c: gt + 2 * h, ldc: w, descending: t & 1 == 1)
             WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
-                let row = gt + b * w
-                let z = row + h, c = row + 2 * h
-                Scalar.tanh(c, c, count: h)
-                let hpb = hp + b * h, hnb = hn + b * h
-                for j in 0..<h { hnb[j] = z[j] * hpb[j] + (1 - z[j]) * c[j] }
+                StateUnits(gates: gt + b * w, hidden: hp + b * h, newHidden: hn + b * h, width: h).run(count: h)
             } }
         }
         ws.carried[0].pointer.update(from: s + steps * bh, count: bh)
@@ -80,11 +73,8 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
             let gt = g + t * batch * w, dgt = dg + t * batch * w, dht = dh + t * bh, hp = s + t * bh
             // Z and candidate pre-activation gradients.
             WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
-                let z = gt + b * w + h, c = gt + b * w + 2 * h
-                let dz = dgt + b * w + h, dc = dgt + b * w + 2 * h
-                let d = dht + b * h, hpb = hp + b * h
-                for j in 0..<h { dz[j] = d[j] * (hpb[j] - c[j]) * z[j] * (1 - z[j]) }
-                for j in 0..<h { dc[j] = d[j] * (1 - z[j]) * (1 - c[j] * c[j]) }
+                StateUnitGradients(gates: gt + b * w, hidden: hp + b * h, hiddenGradient: dht + b * h,
+                                   gateGradients: dgt + b * w, width: h).run(count: h)
             } }
             // ∂(R ⊙ H) = dH̃_pre · W_hhᵀ.
             drh.update(repeating: 0, count: bh)
@@ -92,17 +82,11 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
             // dR_pre, and dH_{t−1} += dH ⊙ Z + ∂(R ⊙ H) ⊙ R (then + [dR | dZ] · W_h[r|z]ᵀ).
             let dprev = dht - bh
             WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
-                let r = gt + b * w, dr = dgt + b * w, d = drh + b * h, hpb = hp + b * h
-                for j in 0..<h { dr[j] = d[j] * hpb[j] * r[j] * (1 - r[j]) }
-                if t > 0 {
-                    let z = r + h, dh = dht + b * h, out = dprev + b * h
-                    for j in 0..<h { out[j] += dh[j] * z[j] + d[j] * r[j] }
-                }
+                GateUnitGradients(gates: gt + b * w, hidden: hp + b * h, hiddenGradient: dht + b * h, resetHiddenGradient: drh + b * h,
+                                  gateGradients: dgt + b * w, previousHiddenGradient: t > 0 ? dprev + b * h : nil, width: h).run(count: h)
             } }
             guard t > 0 else { continue }
-            if ws.fault != .dropRecurrentTerm {
-                Scalar.recurrentProduct(m: batch, n: h, k: 2 * h, a: dgt, lda: w, w: whhT, ldw: h, c: dprev, ldc: h, descending: t & 1 == 1)
-            }
+            Scalar.recurrentProduct(m: batch, n: h, k: 2 * h, a: dgt, lda: w, w: whhT, ldw: h, c: dprev, ldc: h, descending: t & 1 == 1)
         }
         let rows = steps * batch, dwhh = recurrentWeight.gradient.pointer
         // W_h[r|z] += [H_0 … H_{T−1}]ᵀ · [dR | dZ];  W_hh(h̃) += [R ⊙ H]ᵀ · dH̃_pre.
@@ -111,7 +95,7 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
         Scalar.gemm(transposeA: true, transposeB: false, m: h, n: h, k: rows, alpha: 1,
                     a: rhAll, lda: h, b: dg + 2 * h, ldb: w, beta: 1, c: dwhh + 2 * h, ldc: w)
         inputBackward(input, rows: rows, inputSize: inputSize, width: w,
-                      weight: inputWeight, bias: bias, recurrentBias: recurrentBias, gateGradients: dg, inputGradient: inputGradient, fault: ws.fault)
+                      weight: inputWeight, bias: bias, recurrentBias: recurrentBias, gateGradients: dg, inputGradient: inputGradient)
     }
 }
 
@@ -130,12 +114,9 @@ extension GRUCell {
             stepInputProjection(input, sequence: b, inputSize: inputSize, width: w,
                                 weight: inputWeight, bias: bias, recurrentBias: recurrentBias, into: g, schedule: schedule)
             Scalar.vectorMatrix(hb, whh, rows: h, cols: 2 * h, stride: w, into: g, schedule: schedule)
-            Scalar.sigmoid(g, g, count: 2 * h)
-            for j in 0..<h { rh[j] = g[j] * hb[j] }
-            let c = g + 2 * h, z = g + h
-            Scalar.vectorMatrix(rh, whh + 2 * h, rows: h, cols: h, stride: w, into: c, schedule: schedule)
-            Scalar.tanh(c, c, count: h)
-            for j in 0..<h { hb[j] = z[j] * hb[j] + (1 - z[j]) * c[j] }
+            GateUnits(gates: g, hidden: hb, resetHidden: rh, width: h).run(count: h)
+            Scalar.vectorMatrix(rh, whh + 2 * h, rows: h, cols: h, stride: w, into: g + 2 * h, schedule: schedule)
+            StateUnits(gates: g, hidden: hb, newHidden: hb, width: h).run(count: h)
         }
     }
 
@@ -145,11 +126,101 @@ extension GRUCell {
         func gate(_ g: Int, _ h: [Double]) -> [Double] {
             referenceGate(g, x: x, h: h, inputWeight: inputWeight, recurrentWeight: recurrentWeight, bias: bias, recurrentBias: recurrentBias, hidden: hiddenSize)
         }
-        let h = state[0]
-        let r = Reference.sigmoid(gate(0, h))
-        let z = Reference.sigmoid(gate(1, h))
-        let rh = (0..<hiddenSize).map { r[$0] * h[$0] }
-        let candidate = Reference.tanh(gate(2, rh))
-        return [(0..<hiddenSize).map { z[$0] * h[$0] + (1 - z[$0]) * candidate[$0] }]
+        let h = state[0], r = gate(0, h), z = gate(1, h)
+        let gates = (0..<hiddenSize).map { Self.gates(reset: r[$0], update: z[$0], hidden: h[$0]) }
+        let candidate = gate(2, gates.map(\.resetHidden))
+        return [(0..<hiddenSize).map { Self.state(update: gates[$0].update, candidate: candidate[$0], hidden: h[$0]).hidden }]
+    }
+}
+
+// MARK: - The element-wise math (its one definition)
+
+extension GRUCell {
+    /// One block of units, from the R and Z pre-activations and H: R = σ(·), Z = σ(·), R ⊙ H.
+    @inline(__always)
+    static func gates<L: Lanes>(reset: L, update: L, hidden: L) -> (reset: L, update: L, resetHidden: L) {
+        let r = L.sigmoidActivation(reset)
+        return (r, L.sigmoidActivation(update), r * hidden)
+    }
+
+    /// One block of units, from Z, the H̃ pre-activation and H: H̃ = tanh(·), H' = Z ⊙ H + (1 − Z) ⊙ H̃.
+    @inline(__always)
+    static func state<L: Lanes>(update z: L, candidate: L, hidden: L) -> (candidate: L, hidden: L) {
+        let c = L.tanhActivation(candidate)
+        return (c, z * hidden + (L.one - z) * c)
+    }
+
+    /// ``state(update:candidate:hidden:)`` backward: the Z and H̃ pre-activation gradients
+    /// from ∂loss/∂H', Z, H̃ and H.
+    @inline(__always)
+    static func stateGradients<L: Lanes>(hiddenGradient d: L, update z: L, candidate c: L, hidden: L) -> (update: L, candidate: L) {
+        let one = L.one
+        return (d * (hidden - c) * z * (one - z), d * (one - z) * (one - c * c))
+    }
+
+    /// ``gates(reset:update:hidden:)`` backward: the R pre-activation gradient from ∂(R ⊙ H),
+    /// and the same-step part of ∂loss/∂H, dH' ⊙ Z + ∂(R ⊙ H) ⊙ R.
+    @inline(__always)
+    static func gateGradients<L: Lanes>(resetHiddenGradient d: L, hiddenGradient dh: L, reset r: L, update z: L, hidden: L)
+        -> (reset: L, hidden: L) {
+        (d * hidden * r * (L.one - r), dh * z + d * r)
+    }
+
+    /// ``gates(reset:update:hidden:)`` over a row: `gates` [R | Z] (2 × width) become the
+    /// activations; `resetHidden` gets R ⊙ `hidden`.
+    struct GateUnits: LaneKernel {
+        let gates: UnsafeMutablePointer<Scalar>, hidden: UnsafePointer<Scalar>, resetHidden: UnsafeMutablePointer<Scalar>, width: Int
+
+        @inline(__always)
+        func callAsFunction<L: Lanes>(_: L.Type, at j: Int) where L.Element == Scalar {
+            let g = gates + j
+            let u = GRUCell.gates(reset: L.load(g), update: L.load(g + width), hidden: L.load(hidden + j))
+            u.reset.store(g); u.update.store(g + width); u.resetHidden.store(resetHidden + j)
+        }
+    }
+
+    /// ``state(update:candidate:hidden:)`` over a row of `gates` [R | Z | H̃]: H̃ becomes its
+    /// activation, `newHidden` (may be `hidden`) gets H'.
+    struct StateUnits: LaneKernel {
+        let gates: UnsafeMutablePointer<Scalar>, hidden: UnsafePointer<Scalar>, newHidden: UnsafeMutablePointer<Scalar>, width: Int
+
+        @inline(__always)
+        func callAsFunction<L: Lanes>(_: L.Type, at j: Int) where L.Element == Scalar {
+            let c = gates + 2 * width + j
+            let u = GRUCell.state(update: L.load(gates + width + j), candidate: L.load(c), hidden: L.load(hidden + j))
+            u.candidate.store(c); u.hidden.store(newHidden + j)
+        }
+    }
+
+    /// ``stateGradients(hiddenGradient:update:candidate:hidden:)`` over a row: writes the Z and
+    /// H̃ blocks of `gateGradients`.
+    struct StateUnitGradients: LaneKernel {
+        let gates: UnsafePointer<Scalar>, hidden: UnsafePointer<Scalar>, hiddenGradient: UnsafePointer<Scalar>
+        let gateGradients: UnsafeMutablePointer<Scalar>, width: Int
+
+        @inline(__always)
+        func callAsFunction<L: Lanes>(_: L.Type, at j: Int) where L.Element == Scalar {
+            let h = width
+            let d = GRUCell.stateGradients(hiddenGradient: L.load(hiddenGradient + j), update: L.load(gates + h + j),
+                                           candidate: L.load(gates + 2 * h + j), hidden: L.load(hidden + j))
+            d.update.store(gateGradients + h + j); d.candidate.store(gateGradients + 2 * h + j)
+        }
+    }
+
+    /// ``gateGradients(resetHiddenGradient:hiddenGradient:reset:update:hidden:)`` over a row:
+    /// writes the R block of `gateGradients` and adds the same-step part of ∂loss/∂H into
+    /// `previousHiddenGradient`, when given (not at t = 0).
+    struct GateUnitGradients: LaneKernel {
+        let gates: UnsafePointer<Scalar>, hidden: UnsafePointer<Scalar>, hiddenGradient: UnsafePointer<Scalar>
+        let resetHiddenGradient: UnsafePointer<Scalar>, gateGradients: UnsafeMutablePointer<Scalar>
+        let previousHiddenGradient: UnsafeMutablePointer<Scalar>?, width: Int
+
+        @inline(__always)
+        func callAsFunction<L: Lanes>(_: L.Type, at j: Int) where L.Element == Scalar {
+            let d = GRUCell.gateGradients(resetHiddenGradient: L.load(resetHiddenGradient + j), hiddenGradient: L.load(hiddenGradient + j),
+                                          reset: L.load(gates + j), update: L.load(gates + width + j), hidden: L.load(hidden + j))
+            d.reset.store(gateGradients + j)
+            if let out = previousHiddenGradient { (L.load(out + j) + d.hidden).store(out + j) }
+        }
     }
 }

@@ -57,17 +57,8 @@ public final class GRUResetAfterCell<Scalar: TensorScalar>: RecurrentCell {
             if let bhh { for b in 0..<batch { (p + b * w).update(from: bhh, count: w) } } else { p.update(repeating: 0, count: batch * w) }
             Scalar.recurrentProduct(m: batch, n: w, k: h, a: hp, lda: h, w: whh, ldw: w, c: p, ldc: w, descending: t & 1 == 1)
             WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
-                let row = gt + b * w, pb = p + b * w
-                for j in 0..<(2 * h) { row[j] += pb[j] }
-                Scalar.sigmoid(row, row, count: 2 * h)
-                let r = row, z = row + h, n = row + 2 * h, pn = pb + 2 * h, recb = rec + b * h
-                for j in 0..<h {
-                    recb[j] = pn[j]
-                    n[j] += r[j] * pn[j]
-                }
-                Scalar.tanh(n, n, count: h)
-                let hpb = hp + b * h, hnb = hn + b * h
-                for j in 0..<h { hnb[j] = (1 - z[j]) * n[j] + z[j] * hpb[j] }
+                Units(gates: gt + b * w, recurrent: p + b * w, hidden: hp + b * h, newHidden: hn + b * h,
+                      keptCandidate: rec + b * h, width: h).run(count: h)
             } }
         }
         ws.carried[0].pointer.update(from: s + steps * bh, count: bh)
@@ -88,22 +79,10 @@ public final class GRUResetAfterCell<Scalar: TensorScalar>: RecurrentCell {
             let gt = g + t * batch * w, dgt = dg + t * batch * w, dht = dh + t * bh, hp = s + t * bh, auxt = aux + t * bh
             let dprev = dht - bh
             WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
-                let r = gt + b * w, z = r + h, n = r + 2 * h
-                let dr = dgt + b * w, dz = dr + h, dn = dr + 2 * h
-                let d = dht + b * h, hpb = hp + b * h, a = auxt + b * h
-                for j in 0..<h {
-                    let dnPre = d[j] * (1 - z[j]) * (1 - n[j] * n[j])
-                    dz[j] = d[j] * (hpb[j] - n[j]) * z[j] * (1 - z[j])
-                    dr[j] = dnPre * a[j] * r[j] * (1 - r[j])
-                    dn[j] = dnPre * r[j]
-                    a[j] = dnPre
-                }
-                if t > 0 {
-                    let out = dprev + b * h
-                    for j in 0..<h { out[j] += d[j] * z[j] }
-                }
+                UnitGradients(gates: gt + b * w, hidden: hp + b * h, hiddenGradient: dht + b * h, candidate: auxt + b * h,
+                              gateGradients: dgt + b * w, previousHiddenGradient: t > 0 ? dprev + b * h : nil, width: h).run(count: h)
             } }
-            guard t > 0, ws.fault != .dropRecurrentTerm else { continue }
+            guard t > 0 else { continue }
             // dH_{t−1} += [dR | dZ | R ⊙ dN] · W_hhᵀ.
             Scalar.recurrentProduct(m: batch, n: h, k: w, a: dgt, lda: w, w: whhT, ldw: h, c: dprev, ldc: h, descending: t & 1 == 1)
         }
@@ -111,15 +90,12 @@ public final class GRUResetAfterCell<Scalar: TensorScalar>: RecurrentCell {
         // W_hh += [H_0 … H_{T−1}]ᵀ · [dR | dZ | R ⊙ dN];  b_hh += its column sums.
         Scalar.gemm(transposeA: true, transposeB: false, m: h, n: w, k: rows, alpha: 1,
                     a: s, lda: h, b: dg, ldb: w, beta: 1, c: recurrentWeight.gradient.pointer, ldc: w)
-        if let bhh = recurrentBias, ws.fault != .dropRecurrentBiasGradient {
+        if let bhh = recurrentBias {
             let db = bhh.gradient.pointer
-            let candidateFault = ws.fault == .candidateBiasGradientWithoutReset
             WorkerPool.shared.parallelColumns(w, rows: rows) { cols in
                 for r in 0..<rows {
                     let gr = dg + r * w
-                    for j in cols {
-                        db[j] += candidateFault && j >= 2 * h ? aux[r * h + j - 2 * h] : gr[j]
-                    }
+                    for j in cols { db[j] += gr[j] }
                 }
             }
         }
@@ -128,7 +104,7 @@ public final class GRUResetAfterCell<Scalar: TensorScalar>: RecurrentCell {
             for r in block { (dg + r * w + 2 * h).update(from: aux + r * h, count: h) }
         }
         inputBackward(input, rows: rows, inputSize: inputSize, width: w,
-                      weight: inputWeight, bias: bias, recurrentBias: nil, gateGradients: dg, inputGradient: inputGradient, fault: ws.fault)
+                      weight: inputWeight, bias: bias, recurrentBias: nil, gateGradients: dg, inputGradient: inputGradient)
     }
 }
 
@@ -155,12 +131,7 @@ extension GRUResetAfterCell {
                                 weight: inputWeight, bias: bias, recurrentBias: nil, into: g, schedule: schedule)
             if let bhh { p.update(from: bhh, count: w) } else { p.update(repeating: 0, count: w) }
             Scalar.vectorMatrix(hb, whh, rows: h, cols: w, stride: w, into: p, schedule: schedule)
-            for j in 0..<(2 * h) { g[j] += p[j] }
-            Scalar.sigmoid(g, g, count: 2 * h)
-            let z = g + h, n = g + 2 * h, pn = p + 2 * h
-            for j in 0..<h { n[j] += g[j] * pn[j] }
-            Scalar.tanh(n, n, count: h)
-            for j in 0..<h { hb[j] = (1 - z[j]) * n[j] + z[j] * hb[j] }
+            Units(gates: g, recurrent: p, hidden: hb, newHidden: hb, keptCandidate: nil, width: h).run(count: h)
         }
     }
 
@@ -182,13 +153,78 @@ extension GRUResetAfterCell {
             for i in 0..<hidden { sum += h[i] * Double(recurrentWeight.value[i * recurrentWeight.cols + c]) }
             return sum
         }
-        var next = [Double](repeating: 0, count: hidden)
-        for j in 0..<hidden {
-            let r = Reference.sigmoid([inputPart(0, j) + recurrentPart(0, j)])[0]
-            let z = Reference.sigmoid([inputPart(1, j) + recurrentPart(1, j)])[0]
-            let n = Reference.tanh([inputPart(2, j) + r * recurrentPart(2, j)])[0]
-            next[j] = (1 - z) * n + z * h[j]
+        return [(0..<hidden).map { j in
+            Self.units(reset: inputPart(0, j), update: inputPart(1, j), candidate: inputPart(2, j),
+                       recurrentReset: recurrentPart(0, j), recurrentUpdate: recurrentPart(1, j),
+                       recurrentCandidate: recurrentPart(2, j), hidden: h[j]).hidden
+        }]
+    }
+}
+
+// MARK: - The element-wise math (its one definition)
+
+extension GRUResetAfterCell {
+    /// One block of units, from the input parts x W_x· + b_· and the recurrent parts
+    /// h W_h· + b_h· of each gate, and H: R = σ(·), Z = σ(·), N = tanh(x part + R ⊙ h part),
+    /// H' = (1 − Z) ⊙ N + Z ⊙ H.
+    @inline(__always)
+    static func units<L: Lanes>(reset: L, update: L, candidate: L, recurrentReset: L, recurrentUpdate: L,
+                                recurrentCandidate: L, hidden: L) -> (reset: L, update: L, candidate: L, hidden: L) {
+        let r = L.sigmoidActivation(reset + recurrentReset), z = L.sigmoidActivation(update + recurrentUpdate)
+        let n = L.tanhActivation(candidate + r * recurrentCandidate)
+        return (r, z, n, (L.one - z) * n + z * hidden)
+    }
+
+    /// ``units(reset:update:candidate:recurrentReset:recurrentUpdate:recurrentCandidate:hidden:)``
+    /// backward, from ∂loss/∂H', R, Z, N, the recurrent part of N and H: the R and Z
+    /// pre-activation gradients, R ⊙ dN_pre (the recurrent part's), dN_pre (the input part's)
+    /// and the same-step part of ∂loss/∂H, dH' ⊙ Z.
+    @inline(__always)
+    static func unitGradients<L: Lanes>(hiddenGradient d: L, reset r: L, update z: L, candidate n: L,
+                                        recurrentCandidate a: L, hidden: L)
+        -> (reset: L, update: L, recurrentCandidate: L, candidate: L, hidden: L) {
+        let one = L.one
+        let dnPre = d * (one - z) * (one - n * n)
+        return (dnPre * a * r * (one - r), d * (hidden - n) * z * (one - z), dnPre * r, dnPre, d * z)
+    }
+
+    /// ``units(reset:update:candidate:recurrentReset:recurrentUpdate:recurrentCandidate:hidden:)``
+    /// over a row: `gates` (3 × width input parts) become [R | Z | N], `recurrent` holds the
+    /// recurrent parts (3 × width), `newHidden` (may be `hidden`) gets H', and `keptCandidate`,
+    /// when given, the recurrent part of N (for backward).
+    struct Units: LaneKernel {
+        let gates: UnsafeMutablePointer<Scalar>, recurrent: UnsafePointer<Scalar>, hidden: UnsafePointer<Scalar>
+        let newHidden: UnsafeMutablePointer<Scalar>, keptCandidate: UnsafeMutablePointer<Scalar>?, width: Int
+
+        @inline(__always)
+        func callAsFunction<L: Lanes>(_: L.Type, at j: Int) where L.Element == Scalar {
+            let h = width, g = gates + j, p = recurrent + j
+            let pn = L.load(p + 2 * h)
+            let u = GRUResetAfterCell.units(reset: L.load(g), update: L.load(g + h), candidate: L.load(g + 2 * h),
+                                            recurrentReset: L.load(p), recurrentUpdate: L.load(p + h),
+                                            recurrentCandidate: pn, hidden: L.load(hidden + j))
+            u.reset.store(g); u.update.store(g + h); u.candidate.store(g + 2 * h); u.hidden.store(newHidden + j)
+            if let keptCandidate { pn.store(keptCandidate + j) }
         }
-        return [next]
+    }
+
+    /// ``unitGradients(hiddenGradient:reset:update:candidate:recurrentCandidate:hidden:)`` over
+    /// a row: writes [dR_pre | dZ_pre | R ⊙ dN_pre] into `gateGradients`, replaces `candidate`
+    /// (the kept recurrent part of N) by dN_pre, and adds dH' ⊙ Z into
+    /// `previousHiddenGradient`, when given (not at t = 0).
+    struct UnitGradients: LaneKernel {
+        let gates: UnsafePointer<Scalar>, hidden: UnsafePointer<Scalar>, hiddenGradient: UnsafePointer<Scalar>
+        let candidate: UnsafeMutablePointer<Scalar>, gateGradients: UnsafeMutablePointer<Scalar>
+        let previousHiddenGradient: UnsafeMutablePointer<Scalar>?, width: Int
+
+        @inline(__always)
+        func callAsFunction<L: Lanes>(_: L.Type, at j: Int) where L.Element == Scalar {
+            let h = width, g = gates + j, dg = gateGradients + j
+            let d = GRUResetAfterCell.unitGradients(hiddenGradient: L.load(hiddenGradient + j), reset: L.load(g),
+                                                    update: L.load(g + h), candidate: L.load(g + 2 * h),
+                                                    recurrentCandidate: L.load(candidate + j), hidden: L.load(hidden + j))
+            d.reset.store(dg); d.update.store(dg + h); d.recurrentCandidate.store(dg + 2 * h); d.candidate.store(candidate + j)
+            if let out = previousHiddenGradient { (L.load(out + j) + d.hidden).store(out + j) }
+        }
     }
 }

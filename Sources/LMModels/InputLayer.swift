@@ -22,9 +22,6 @@ public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
     /// Embedding dropout: each vocabulary row's scale (0 or 1/(1 − p)) for the window, when on.
     private(set) var rowScales: Buffer<Scalar>? = nil
     private var dropsRows = false
-    /// Test hook: ``BackwardFault/dropTiedInputTerm`` skips the scatter-add into the embedding
-    /// gradient; ``BackwardFault/skipEmbeddingMask`` scatters gradients unscaled.
-    var fault = BackwardFault.none
 
     /// An input layer: one-hot when `embeddingSize` is nil.
     public init(vocabularySize: Int, embeddingSize: Int?) {
@@ -75,9 +72,16 @@ public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
             }
             return
         }
-        ids.withUnsafeBufferPointer { ids in
-            for r in 0..<n { (dst + r * width).update(from: src + Int(ids[r]) * width, count: width) }
-        }
+        ids.withUnsafeBufferPointer { gather($0.baseAddress!, count: n, into: dst) }
+    }
+
+    /// Rows `count` × E of `into` = the embedding rows of `ids` (no dropout): the window's
+    /// input, and a generation step's. Nothing to do for one-hot input.
+    @inline(__always)
+    public func gather(_ ids: UnsafePointer<Int32>, count: Int, into rows: UnsafeMutablePointer<Scalar>) {
+        guard let e = embedding, let width = embeddingSize else { return }
+        let src = e.value.pointer
+        for r in 0..<count { (rows + r * width).update(from: src + Int(ids[r]) * width, count: width) }
     }
 
     /// Embedding dropout (AWD-LSTM's `embedded_dropout`): for the windows loaded next, row v
@@ -108,9 +112,9 @@ public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
     public var inputGradient: UnsafeMutablePointer<Scalar>? { embedding == nil ? nil : gradients.pointer }
 
     /// The embedding, whose gradient ``backward()`` writes in the rows of the window's ids only
-    /// (nil for one-hot input, or under a test fault).
+    /// (nil for one-hot input).
     public var rowSparseGradient: RowSparseGradient<Scalar>? {
-        guard let e = embedding, fault == .none else { return nil }
+        guard let e = embedding else { return nil }
         return RowSparseGradient(parameter: e, rows: distinctIDs)
     }
 
@@ -118,9 +122,9 @@ public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func backward() {
-        guard let e = embedding, let width = embeddingSize, fault != .dropTiedInputTerm else { return }
+        guard let e = embedding, let width = embeddingSize else { return }
         let g = gradients.pointer, dst = e.gradient.pointer
-        if dropsRows, fault != .skipEmbeddingMask, let scales = rowScales?.pointer {
+        if dropsRows, let scales = rowScales?.pointer {
             ids.withUnsafeBufferPointer { ids in
                 for r in 0..<rows {
                     let id = Int(ids[r]), src = g + r * width, row = dst + id * width, scale = scales[id]

@@ -49,8 +49,8 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
             Scalar.recurrentProduct(m: batch, n: w, k: h, a: s + t * bh, lda: h, w: whh, ldw: w, c: gt, ldc: w, descending: t & 1 == 1)
             let cp = cs + t * bh, cn = cs + (t + 1) * bh, hn = s + (t + 1) * bh, tc = tcAll + t * bh
             WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
-                Scalar.lstmForward(gates: gt + b * w, cell: cp + b * h, newCell: cn + b * h,
-                                   tanhCell: tc + b * h, hidden: hn + b * h, count: h)
+                Units(gates: gt + b * w, cell: cp + b * h, newCell: cn + b * h, tanhCell: tc + b * h,
+                      hidden: hn + b * h, width: h).run(count: h)
             } }
         }
         ws.carried[0].pointer.update(from: s + steps * bh, count: bh)
@@ -70,11 +70,10 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
             let gt = g + t * batch * w, dgt = dg + t * batch * w, dht = dh + t * bh
             let cp = cs + t * bh, tc = tcAll + t * bh
             WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
-                Scalar.lstmBackward(gates: gt + b * w, cell: cp + b * h, tanhCell: tc + b * h,
-                                    hiddenGradient: dht + b * h, cellGradient: dcCarry + b * h,
-                                    gateGradients: dgt + b * w, count: h)
+                UnitGradients(gates: gt + b * w, cell: cp + b * h, tanhCell: tc + b * h, hiddenGradient: dht + b * h,
+                              cellGradient: dcCarry + b * h, gateGradients: dgt + b * w, width: h).run(count: h)
             } }
-            if t > 0 && ws.fault != .dropRecurrentTerm {
+            if t > 0 {
                 Scalar.recurrentProduct(m: batch, n: h, k: w, a: dgt, lda: w, w: whhT, ldw: h, c: dht - bh, ldc: h, descending: t & 1 == 1)
             }
         }
@@ -82,7 +81,7 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
         Scalar.gemm(transposeA: true, transposeB: false, m: h, n: w, k: rows, alpha: 1,
                     a: s, lda: h, b: dg, ldb: w, beta: 1, c: recurrentWeight.gradient.pointer, ldc: w)
         inputBackward(input, rows: rows, inputSize: inputSize, width: w,
-                      weight: inputWeight, bias: bias, recurrentBias: recurrentBias, gateGradients: dg, inputGradient: inputGradient, fault: ws.fault)
+                      weight: inputWeight, bias: bias, recurrentBias: recurrentBias, gateGradients: dg, inputGradient: inputGradient)
     }
 }
 
@@ -101,12 +100,7 @@ extension LSTMCell {
             stepInputProjection(input, sequence: b, inputSize: inputSize, width: w,
                                 weight: inputWeight, bias: bias, recurrentBias: recurrentBias, into: g, schedule: schedule)
             Scalar.vectorMatrix(hb, whh, rows: h, cols: w, stride: w, into: g, schedule: schedule)
-            Scalar.sigmoid(g, g, count: 3 * h)
-            Scalar.tanh(g + 3 * h, g + 3 * h, count: h)
-            let i = g, f = g + h, o = g + 2 * h, cc = g + 3 * h
-            for j in 0..<h { cell[j] = f[j] * cell[j] + i[j] * cc[j] }
-            Scalar.tanh(cell, tc, count: h)
-            for j in 0..<h { hb[j] = o[j] * tc[j] }
+            Units(gates: g, cell: cell, newCell: cell, tanhCell: tc, hidden: hb, width: h).run(count: h)
         }
     }
 
@@ -117,13 +111,74 @@ extension LSTMCell {
             referenceGate(g, x: x, h: state[0], inputWeight: inputWeight, recurrentWeight: recurrentWeight,
                           bias: bias, recurrentBias: recurrentBias, hidden: hiddenSize)
         }
-        let i = Reference.sigmoid(gate(0))
-        let f = Reference.sigmoid(gate(1))
-        let o = Reference.sigmoid(gate(2))
-        let candidate = Reference.tanh(gate(3))
-        let c = (0..<hiddenSize).map { f[$0] * state[1][$0] + i[$0] * candidate[$0] }
-        let tanhC = Reference.tanh(c)
-        let h = (0..<hiddenSize).map { o[$0] * tanhC[$0] }
-        return [h, c]
+        let i = gate(0), f = gate(1), o = gate(2), candidate = gate(3)
+        let units = (0..<hiddenSize).map { j in
+            Self.units(input: i[j], forget: f[j], output: o[j], candidate: candidate[j], cell: state[1][j])
+        }
+        return [units.map(\.hidden), units.map(\.cell)]
+    }
+}
+
+// MARK: - The element-wise math (its one definition)
+
+extension LSTMCell {
+    /// One block of units of a step, from the gate pre-activations and C: the activations
+    /// I, F, O = σ(·), C̃ = tanh(·), C' = F ⊙ C + I ⊙ C̃, tanh(C') and H' = O ⊙ tanh(C').
+    /// The window forward, the single step and ``referenceStep(input:state:)`` all run this.
+    @inline(__always)
+    static func units<L: Lanes>(input: L, forget: L, output: L, candidate: L, cell: L)
+        -> (input: L, forget: L, output: L, candidate: L, cell: L, tanhCell: L, hidden: L) {
+        let i = L.sigmoidActivation(input), f = L.sigmoidActivation(forget)
+        let o = L.sigmoidActivation(output), cc = L.tanhActivation(candidate)
+        let c = f * cell + i * cc
+        let t = L.tanhActivation(c)
+        return (i, f, o, cc, c, t, o * t)
+    }
+
+    /// One block of units of a step backward, from the gate activations, C_{t−1}, tanh(C_t),
+    /// ∂loss/∂H_t and the carry ∂loss/∂C_t: the gate pre-activation gradients and the new
+    /// carry ∂loss/∂C_{t−1}.
+    @inline(__always)
+    static func unitGradients<L: Lanes>(input i: L, forget f: L, output o: L, candidate cc: L, cell c: L, tanhCell t: L,
+                                        hiddenGradient d: L, cellGradient carry: L)
+        -> (input: L, forget: L, output: L, candidate: L, cell: L) {
+        let one = L.one
+        let dc = carry + d * o * (one - t * t)
+        return (dc * cc * i * (one - i), dc * c * f * (one - f), d * t * o * (one - o), dc * i * (one - cc * cc), dc * f)
+    }
+
+    /// ``units(input:forget:output:candidate:cell:)`` over a row: `gates` (4 × width, [I | F |
+    /// O | C̃] pre-activations) become the activations; `newCell` (may be `cell`), `tanhCell`
+    /// and `hidden` get C', tanh(C'), H'.
+    struct Units: LaneKernel {
+        let gates: UnsafeMutablePointer<Scalar>, cell: UnsafePointer<Scalar>, newCell: UnsafeMutablePointer<Scalar>
+        let tanhCell: UnsafeMutablePointer<Scalar>, hidden: UnsafeMutablePointer<Scalar>, width: Int
+
+        @inline(__always)
+        func callAsFunction<L: Lanes>(_: L.Type, at j: Int) where L.Element == Scalar {
+            let h = width, g = gates + j
+            let u = LSTMCell.units(input: L.load(g), forget: L.load(g + h), output: L.load(g + 2 * h),
+                                   candidate: L.load(g + 3 * h), cell: L.load(cell + j))
+            u.input.store(g); u.forget.store(g + h); u.output.store(g + 2 * h); u.candidate.store(g + 3 * h)
+            u.cell.store(newCell + j); u.tanhCell.store(tanhCell + j); u.hidden.store(hidden + j)
+        }
+    }
+
+    /// ``unitGradients(input:forget:output:candidate:cell:tanhCell:hiddenGradient:cellGradient:)``
+    /// over a row: writes `gateGradients` (4 × width) and replaces the carry `cellGradient`.
+    struct UnitGradients: LaneKernel {
+        let gates: UnsafePointer<Scalar>, cell: UnsafePointer<Scalar>, tanhCell: UnsafePointer<Scalar>
+        let hiddenGradient: UnsafePointer<Scalar>, cellGradient: UnsafeMutablePointer<Scalar>
+        let gateGradients: UnsafeMutablePointer<Scalar>, width: Int
+
+        @inline(__always)
+        func callAsFunction<L: Lanes>(_: L.Type, at j: Int) where L.Element == Scalar {
+            let h = width, g = gates + j, dg = gateGradients + j
+            let d = LSTMCell.unitGradients(input: L.load(g), forget: L.load(g + h), output: L.load(g + 2 * h),
+                                           candidate: L.load(g + 3 * h), cell: L.load(cell + j), tanhCell: L.load(tanhCell + j),
+                                           hiddenGradient: L.load(hiddenGradient + j), cellGradient: L.load(cellGradient + j))
+            d.input.store(dg); d.forget.store(dg + h); d.output.store(dg + 2 * h); d.candidate.store(dg + 3 * h)
+            d.cell.store(cellGradient + j)
+        }
     }
 }

@@ -38,12 +38,7 @@ public struct MemoryEstimate: Sendable, Equatable {
         }
         func add(_ values: Int...) -> Int { values.reduce(0) { min(Int.max / 8, $0 + $1) } }
         let v = config.vocabularySize, h = config.hiddenSize, layers = config.layers
-        let gates: Int, stateCount: Int
-        switch config.kind {
-        case .rnn: gates = 1; stateCount = 1
-        case .gru: gates = 3; stateCount = 1
-        case .lstm: gates = 4; stateCount = 2
-        }
+        let (gates, stateCount) = RecurrentStack.shape(of: config.kind)
         let width = mul(gates, h)
         // output.W_hq (none when tied: the head reads the embedding), output.b_q; adaptive:
         // output.head.W and each cluster's projection and map.

@@ -49,11 +49,8 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
             Scalar.recurrentProduct(m: batch, n: h, k: h, a: s + t * bh, lda: h, w: whh, ldw: h, c: gt, ldc: h, descending: t & 1 == 1)
             let out = s + (t + 1) * bh, act = activation
             WorkerPool.shared.parallelRows(batch, width: h) { r in
-                let o = r.lowerBound * h, n = r.count * h
-                switch act {
-                case .tanh: Scalar.tanh(gt + o, out + o, count: n)
-                case .relu: Scalar.relu(gt + o, out + o, count: n)
-                }
+                let o = r.lowerBound * h
+                Units(preActivations: gt + o, outputs: out + o, activation: act).run(count: r.count * h)
             }
         }
         ws.carried[0].pointer.update(from: s + steps * bh, count: bh)
@@ -71,15 +68,12 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
             // dG_t = dH_t ⊙ φ'(H_t), with φ' read from the output.
             let act = activation
             WorkerPool.shared.parallelRows(batch, width: h) { r in
-                let o = r.lowerBound * h, n = r.count * h
-                (dgt + o).update(from: dht + o, count: n)
-                switch act {
-                case .tanh: Activations.tanhBackward(output: ht + o, gradient: dgt + o, count: n)
-                case .relu: Activations.reluBackward(output: ht + o, gradient: dgt + o, count: n)
-                }
+                let o = r.lowerBound * h
+                UnitGradients(outputGradients: dht + o, outputs: ht + o, preActivationGradients: dgt + o, activation: act)
+                    .run(count: r.count * h)
             }
             // dH_{t−1} += dG_t W_hhᵀ (the gradient into the carried-in state is dropped).
-            if t > 0 && ws.fault != .dropRecurrentTerm {
+            if t > 0 {
                 Scalar.recurrentProduct(m: batch, n: h, k: h, a: dgt, lda: h, w: whhT, ldw: h, c: dht - bh, ldc: h, descending: t & 1 == 1)
             }
         }
@@ -87,7 +81,7 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
         Scalar.gemm(transposeA: true, transposeB: false, m: h, n: h, k: steps * batch, alpha: 1,
                     a: s, lda: h, b: dg, ldb: h, beta: 1, c: recurrentWeight.gradient.pointer, ldc: h)
         inputBackward(input, rows: steps * batch, inputSize: inputSize, width: h,
-                      weight: inputWeight, bias: bias, recurrentBias: recurrentBias, gateGradients: dg, inputGradient: inputGradient, fault: ws.fault)
+                      weight: inputWeight, bias: bias, recurrentBias: recurrentBias, gateGradients: dg, inputGradient: inputGradient)
     }
 }
 
@@ -156,19 +150,58 @@ extension RNNCell {
     /// y = φ(x), H values.
     @inline(__always)
     private func activate(_ x: UnsafePointer<Scalar>, into y: UnsafeMutablePointer<Scalar>) {
-        switch activation {
-        case .tanh: Scalar.tanh(x, y, count: hiddenSize)
-        case .relu: Scalar.relu(x, y, count: hiddenSize)
-        }
+        Units(preActivations: x, outputs: y, activation: activation).run(count: hiddenSize)
     }
 
     /// h' = φ(x W_xh + h W_hh + b_h).
     public func referenceStep(input x: [Double], state: [[Double]]) -> [[Double]] {
         let a = referenceGate(0, x: x, h: state[0], inputWeight: inputWeight, recurrentWeight: recurrentWeight,
                               bias: bias, recurrentBias: recurrentBias, hidden: hiddenSize)
+        return [a.map { Self.output($0, activation: activation) }]
+    }
+}
+
+// MARK: - The element-wise math (its one definition)
+
+extension RNNCell {
+    /// H' = φ(pre-activation) for a block of units.
+    @inline(__always)
+    static func output<L: Lanes>(_ preActivation: L, activation: ModelConfig.Activation) -> L {
         switch activation {
-        case .tanh: return [Reference.tanh(a)]
-        case .relu: return [Reference.relu(a)]
+        case .tanh: return L.tanhActivation(preActivation)
+        case .relu: return L.reluActivation(preActivation)
+        }
+    }
+
+    /// ``output(_:activation:)`` backward: dG = dH' ⊙ φ'(pre-activation), φ' read from the output H'.
+    @inline(__always)
+    static func preActivationGradient<L: Lanes>(_ d: L, output y: L, activation: ModelConfig.Activation) -> L {
+        switch activation {
+        case .tanh: return d * (L.one - y * y)
+        case .relu: return L.reluGradient(d, output: y)
+        }
+    }
+
+    /// ``output(_:activation:)`` over a row of units (`outputs` may be `preActivations`).
+    struct Units: LaneKernel {
+        let preActivations: UnsafePointer<Scalar>, outputs: UnsafeMutablePointer<Scalar>
+        let activation: ModelConfig.Activation
+
+        @inline(__always)
+        func callAsFunction<L: Lanes>(_: L.Type, at j: Int) where L.Element == Scalar {
+            RNNCell.output(L.load(preActivations + j), activation: activation).store(outputs + j)
+        }
+    }
+
+    /// ``preActivationGradient(_:output:activation:)`` over a row of units.
+    struct UnitGradients: LaneKernel {
+        let outputGradients: UnsafePointer<Scalar>, outputs: UnsafePointer<Scalar>
+        let preActivationGradients: UnsafeMutablePointer<Scalar>, activation: ModelConfig.Activation
+
+        @inline(__always)
+        func callAsFunction<L: Lanes>(_: L.Type, at j: Int) where L.Element == Scalar {
+            RNNCell.preActivationGradient(L.load(outputGradients + j), output: L.load(outputs + j), activation: activation)
+                .store(preActivationGradients + j)
         }
     }
 }

@@ -10,34 +10,6 @@ public enum CellInput<Scalar: TensorScalar> {
     case dense(UnsafePointer<Scalar>)
 }
 
-/// Test-only faults that break one backward term, to show the gradient check catches it.
-enum BackwardFault: Sendable {
-    case none
-    /// Drop the recurrent term dH_{t−1} += dG_t · W_hhᵀ (gradient through the hidden state).
-    case dropRecurrentTerm
-    /// With a tied head: drop the head's contribution dE += dLᵀ · H to the embedding gradient.
-    case dropTiedHeadTerm
-    /// With a tied head: drop the input layer's scatter-add into the embedding gradient.
-    case dropTiedInputTerm
-    /// With two biases per gate: leave b_hh's gradient out.
-    case dropRecurrentBiasGradient
-    /// PyTorch's GRU with b_hh: give b_hh's candidate block b_h's gradient dN_pre instead of
-    /// R ⊙ dN_pre (as if b_hn sat outside the reset gate).
-    case candidateBiasGradientWithoutReset
-    /// Skip the input dropout mask in backward (the embedding output's gradient).
-    case skipInputMask
-    /// Skip the between-layer dropout mask in backward.
-    case skipHiddenMask
-    /// Skip the output dropout mask in backward (the top layer's output gradient).
-    case skipOutputMask
-    /// Scatter the embedding gradient without the row scales of embedding dropout.
-    case skipEmbeddingMask
-    /// Add dW̃_hh to the W_hh gradient without the weight-drop mask.
-    case skipWeightMask
-    /// An adaptive softmax head: leave the clusters' terms out of ∂hidden.
-    case dropAdaptiveClusterTerm
-}
-
 /// One recurrent layer run over a window of T steps with batch B, with hand-written
 /// backpropagation through time.
 ///
@@ -56,8 +28,14 @@ enum BackwardFault: Sendable {
 /// For generation, a cell also runs single steps of a few sequences on a state of its own
 /// (``makeStepState(batch:)``, ``step(input:state:schedule:)``): each product is a vector ×
 /// matrix on the weights in place, where the window's m = batch products would pack them.
-/// ``referenceStep(input:state:)`` is the same step written per gate in plain loops, the
-/// readable definition the fast paths are tested against.
+/// ``referenceStep(input:state:)`` is the same step with each gate's pre-activation in plain
+/// loops in `Double`, the readable definition the fast paths are tested against.
+///
+/// A cell's element-wise math (each gate's activation, the new state, and their gradients)
+/// is written once in its own file, as static functions over ``Lanes`` with ``LaneKernel``
+/// rows: the window forward and backward, the single step and the reference step all run it
+/// (16-lane SIMD blocks for `Float`, single `Double` lanes for the reference and the gradient
+/// checks).
 public protocol RecurrentCell<Scalar>: AnyObject {
     associatedtype Scalar: TensorScalar
     /// Width of each input row (vocabulary size for one-hot input).
@@ -92,8 +70,9 @@ public protocol RecurrentCell<Scalar>: AnyObject {
     /// The new state has the bits ``step(input:state:schedule:)`` gives it.
     func overlappedStep(token: Int32, state: CellStepState<Scalar>, schedule: VectorMatrix.Schedule,
                         alongside work: () -> Void) -> Bool
-    /// The readable definition of one step of one sequence, per gate, in plain loops in
-    /// `Double`: `input` is the layer's input vector (a one-hot vector for token input),
+    /// The readable definition of one step of one sequence: each gate's pre-activation in
+    /// plain loops in `Double`, then the cell's element-wise math at `Double` lanes: `input`
+    /// is the layer's input vector (a one-hot vector for token input),
     /// `state` the carried state ([h], or [h, c] for an LSTM, H values each); returns the new
     /// state, whose first element is the layer's output.
     func referenceStep(input: [Double], state: [[Double]]) -> [[Double]]
@@ -158,8 +137,6 @@ public final class CellWorkspace<Scalar: TensorScalar> {
     /// Steps T and batch B the buffers are sized for.
     public private(set) var steps = 0, batch = 0
     let hidden: Int, gates: Int, stateCount: Int
-    /// Test hook: a backward term to break (see ``BackwardFault``).
-    var fault = BackwardFault.none
     /// Hidden states h_0…h_T, (T+1)·B × H; h_0 is the carried-in state.
     private(set) var states = Buffer<Scalar>(count: 0)
     /// LSTM memory cells c_0…c_T, (T+1)·B × H (empty for other cells).
@@ -204,23 +181,8 @@ public final class CellWorkspace<Scalar: TensorScalar> {
     /// Fills ``transposedRecurrent`` from the window's recurrent weights (W_hh, H × G·H, or
     /// ``droppedRecurrent``) and returns it.
     func transposeRecurrent(_ w: Parameter<Scalar>) -> UnsafeMutablePointer<Scalar> {
-        let rows = hidden, cols = gates * hidden, dst = transposedRecurrent.pointer, src = recurrentWeights(w)
-        // Blocks of 16 × 16 keep both sides in cache; destination row blocks split across threads.
-        WorkerPool.shared.parallelRows((cols + 15) / 16, width: 16 * rows) { blocks in
-            for jb in blocks {
-                let j0 = jb * 16, j1 = min(j0 + 16, cols)
-                var i0 = 0
-                while i0 < rows {
-                    let i1 = min(i0 + 16, rows)
-                    for j in j0..<j1 {
-                        let d = dst + j * rows
-                        for i in i0..<i1 { d[i] = src[i * cols + j] }
-                    }
-                    i0 = i1
-                }
-            }
-        }
-        return dst
+        Transposition.transpose(recurrentWeights(w), rows: hidden, cols: gates * hidden, into: transposedRecurrent.pointer)
+        return transposedRecurrent.pointer
     }
 
     /// Resizes for (steps, batch) if needed. A batch change resets the carried state to zero.
@@ -291,15 +253,15 @@ func inputProjection<T: TensorScalar>(
 /// Accumulates the input-side gradients from the gate gradients dG (T·B × G·H):
 /// b_h (and b_hh, when the layer has one: the same sums) += column sums of dG;
 /// W_xh += Xᵀ·dG (a scatter-add of rows for token input); and, when requested,
-/// ∂loss/∂X = dG · W_xhᵀ. `fault` is the test hook (``BackwardFault/dropRecurrentBiasGradient``).
+/// ∂loss/∂X = dG · W_xhᵀ.
 @inline(__always)
 func inputBackward<T: TensorScalar>(
     _ input: CellInput<T>, rows: Int, inputSize: Int, width: Int,
     weight: Parameter<T>, bias: Parameter<T>, recurrentBias: Parameter<T>?, gateGradients dg: UnsafeMutablePointer<T>,
-    inputGradient: UnsafeMutablePointer<T>?, fault: BackwardFault
+    inputGradient: UnsafeMutablePointer<T>?
 ) {
     let db = bias.gradient.pointer
-    let dbhh = fault == .dropRecurrentBiasGradient ? nil : recurrentBias?.gradient.pointer
+    let dbhh = recurrentBias?.gradient.pointer
     // Column blocks per thread: rows with the same token id then never race on a W_xh row.
     WorkerPool.shared.parallelColumns(width, rows: rows) { cols in
         for r in 0..<rows {

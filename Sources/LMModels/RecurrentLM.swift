@@ -27,3 +27,69 @@ extension RecurrentNetwork where Head == LanguageModelHead<Input.Scalar> {
         try! Matrix(rows: outputLayer.rows, cols: outputLayer.outputSize, storage: Array(outputLayer.scores))
     }
 }
+
+// MARK: - Single steps (generation)
+
+extension RecurrentNetwork where Input == InputLayer<Float>, Head == LanguageModelHead<Float> {
+    /// Whether ``step(_:state:schedule:)`` runs this model: it has recurrent layers and a dense
+    /// head (an adaptive softmax head's exact log-probabilities come from ``forward(inputs:steps:batch:)``).
+    public var canStep: Bool { !cells.isEmpty && outputLayer.dense != nil }
+
+    /// A zero step state for `batch` sequences (see ``LanguageModelStepState``), Eᵀ filled
+    /// for a tied head. Requires ``canStep``.
+    public func makeStepState(batch: Int) -> LanguageModelStepState {
+        let state = LanguageModelStepState(
+            batch: batch, layers: cells.map { $0.makeStepState(batch: batch) },
+            embeddingWidth: inputLayer.embeddingSize ?? 0, vocabularySize: config.vocabularySize,
+            transposedHeadCount: outputLayer.isTied ? outputLayer.weight.count : 0)
+        refreshTransposedHead(state)
+        return state
+    }
+
+    /// Back to the zero state, and Eᵀ refilled from E (so generation follows a model still training).
+    public func resetStepState(_ state: LanguageModelStepState) {
+        for s in state.layers { s.reset() }
+        refreshTransposedHead(state)
+    }
+
+    private func refreshTransposedHead(_ state: LanguageModelStepState) {
+        guard state.transposedHead.count > 0 else { return }
+        let e = outputLayer.weight
+        Transposition.transpose(e.value.pointer, rows: e.rows, cols: e.cols, into: state.transposedHead.pointer)
+    }
+
+    /// One time step of the state's sequences, the network's own layers run for generation:
+    /// reads one token id per sequence (`ids`, batch of them), gathers the embedding rows (if
+    /// any), advances every layer (``RecurrentCell/step(input:state:schedule:)``) and leaves the
+    /// logits in ``LanguageModelStepState/logits``. Each product is a vector × matrix on the
+    /// weights in place (``VectorMatrix``), where a window's m = batch products would pack them;
+    /// the logits agree with ``forward(inputs:steps:batch:)`` to float rounding. A single one-hot
+    /// layer at batch 1 (d2l's models) runs the head alongside the next step's product when its
+    /// cell can (``RecurrentCell/overlappedStep(token:state:schedule:alongside:)``). No allocation.
+    public func step(_ ids: UnsafePointer<Int32>, state: LanguageModelStepState, schedule: VectorMatrix.Schedule) {
+        let layers = state.layers
+        if cells.count == 1 && inputLayer.embedding == nil && state.batch == 1
+            && cells[0].overlappedStep(token: ids[0], state: layers[0], schedule: schedule, alongside: { stepHead(0, state) }) {
+            return
+        }
+        var input = CellInput<Float>.tokens(ids)
+        if inputLayer.embedding != nil {
+            inputLayer.gather(ids, count: state.batch, into: state.inputRows.pointer)
+            input = .dense(UnsafePointer(state.inputRows.pointer))
+        }
+        for l in 0..<cells.count {
+            cells[l].step(input: input, state: layers[l], schedule: schedule)
+            input = .dense(UnsafePointer(layers[l].output))
+        }
+        for b in 0..<state.batch { stepHead(b, state) }
+    }
+
+    /// Logits of sequence `b` = H_top[b] W_hq + b_q (tied: H_top[b] Eᵀ + b_q).
+    private func stepHead(_ b: Int, _ state: LanguageModelStepState) {
+        let v = config.vocabularySize, top = state.layers[state.layers.count - 1]
+        let out = state.logitBuffer.pointer + b * v
+        let weights = state.transposedHead.count > 0 ? state.transposedHead.pointer : outputLayer.weight.value.pointer
+        out.update(from: outputLayer.bias.value.pointer, count: v)
+        VectorMatrix.accumulateHead(top.output + b * top.hidden, weights, rows: top.hidden, cols: v, stride: v, into: out)
+    }
+}

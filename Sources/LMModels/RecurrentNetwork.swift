@@ -6,7 +6,7 @@ import LMTensor
 /// ``SequenceModel`` (dense features, regression or logistic head) are this type with
 /// different inputs and heads; everything else lives here once: the cell stack, the
 /// parameter list, forward and backward through the stack, the carried state, zeroing,
-/// gradient buffers and the test-only fault hook.
+/// gradient buffers and the test-only fault seam (``BackwardFault``).
 ///
 /// Data layout: a window is `steps × batch` positions, t-major (position t·batch + b is
 /// sequence b at step t), as d2l's transposed minibatch.
@@ -57,7 +57,7 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
     let outputMask: DropoutMask<Scalar>
     private(set) var weightMasks: [WeightDropMask<Scalar>] = []
     private var applied = AppliedDropout()
-    /// Test hook: a dropout mask to skip in backward.
+    /// Test seam: a backward term to break (``BackwardFault``), at window level.
     private var fault = BackwardFault.none
 
     /// The places the last forward dropped at.
@@ -274,18 +274,18 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
                 cellBackward(0, input: first, inputGradient: inputLayer.inputGradient)
             }
         }
-        inputLayer.backward()
+        fault.inputBackward(inputLayer) { inputLayer.backward() }
     }
 
     /// Layer `l`'s backward; under weight drop its W_hh gradient gains exactly dW̃_hh ⊙ M.
     private func cellBackward(_ l: Int, input: CellInput<Scalar>, inputGradient: UnsafeMutablePointer<Scalar>?) {
         guard applied.weight else {
-            cells[l].backward(input: input, inputGradient: inputGradient)
+            fault.layerBackward(cells[l]) { cells[l].backward(input: input, inputGradient: inputGradient) }
             return
         }
         let w = cells[l].parameters[1]
         weightMasks[l].saveGradient(w)
-        cells[l].backward(input: input, inputGradient: inputGradient)
+        fault.layerBackward(cells[l]) { cells[l].backward(input: input, inputGradient: inputGradient) }
         weightMasks[l].finishGradient(w, skipMask: fault == .skipWeightMask)
     }
 
@@ -295,15 +295,9 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
         }
     }
 
-    /// Test hook: breaks one backward term in every layer.
+    /// Test seam: breaks one backward term (in every layer, for a layer's term).
     func injectFault(_ fault: BackwardFault) {
-        switch fault {
-        case .skipInputMask, .skipHiddenMask, .skipOutputMask, .skipWeightMask:
-            self.fault = fault
-        default:
-            RecurrentStack.injectFault(fault, into: cells)
-            (inputLayer as? InputLayer<Scalar>)?.fault = fault
-            (outputLayer as? LanguageModelHead<Scalar>)?.injectFault(fault)
-        }
+        self.fault = fault
+        (outputLayer as? LanguageModelHead<Scalar>)?.injectFault(fault)
     }
 }

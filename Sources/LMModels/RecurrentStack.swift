@@ -2,6 +2,9 @@ import LMTensor
 
 /// The recurrent layers every ``RecurrentNetwork`` stacks: `layers` cells of one kind named
 /// `<kind>.<l>`, the first reading `inputSize` features and the others the layer below.
+///
+/// The one place a cell kind is registered (besides its ``ModelConfig/Kind`` case): its
+/// construction and its shape. Everything else about a cell lives in its own file.
 enum RecurrentStack {
     /// Builds the cells, bottom first (weights zero until initialised); each has a second
     /// bias `<kind>.<l>.b_hh` when `recurrentBias` is set. A GRU is d2l's ``GRUCell`` or, with
@@ -23,6 +26,16 @@ enum RecurrentStack {
         }
     }
 
+    /// Gate blocks and state tensors of a `kind` layer (as its cell's ``RecurrentCell/gateCount``
+    /// and ``RecurrentCell/stateCount``), known before any cell is built.
+    static func shape(of kind: ModelConfig.Kind) -> (gates: Int, states: Int) {
+        switch kind {
+        case .rnn: (1, 1)
+        case .gru: (3, 1)
+        case .lstm: (4, 2)
+        }
+    }
+
     /// Sets an LSTM stack's forget-gate bias (columns [H, 2H) of b_h) to `value`, and zeroes
     /// that block of b_hh where there is one, so each forget gate's total bias is `value`.
     static func setForgetBias<Scalar: TensorScalar>(_ value: Double, in cells: [any RecurrentCell<Scalar>]) {
@@ -33,10 +46,5 @@ enum RecurrentStack {
                 c.recurrentBias?.value[j] = 0
             }
         }
-    }
-
-    /// Test hook: breaks one backward term in every cell of a stack.
-    static func injectFault<Scalar: TensorScalar>(_ fault: BackwardFault, into cells: [any RecurrentCell<Scalar>]) {
-        for c in cells { c.workspace.fault = fault }
     }
 }

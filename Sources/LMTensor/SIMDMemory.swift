@@ -3,7 +3,7 @@
 /// alignment; lanes are consecutive elements.
 
 /// The 16 floats at `p`.
-@inline(__always)
+@inlinable @inline(__always)
 func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
 }
@@ -15,7 +15,7 @@ func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
 }
 
 /// Writes the 16 lanes of `v` to `p`.
-@inline(__always)
+@inlinable @inline(__always)
 func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
 }

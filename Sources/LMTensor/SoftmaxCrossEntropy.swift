@@ -50,7 +50,7 @@ public enum SoftmaxCrossEntropy {
     }
 }
 
-extension Kernels {
+extension ScalarLoops {
     @inline(__always)
     static func softmaxCrossEntropy<T: TensorScalar>(
         _ logits: UnsafePointer<T>, _ rows: Int, _ cols: Int, _ targets: UnsafePointer<Int32>,
@@ -89,7 +89,7 @@ extension Kernels {
     }
 }
 
-extension VectorMath {
+extension FloatKernels {
     /// Rows per block of the `Float` softmax cross-entropy: the unit of work on the pool, and of
     /// the column sums (each block's rows summed in order, then the blocks in order).
     static let softmaxBlockRows = 32

@@ -11,12 +11,18 @@ import RealModule
 /// trains in `Float` is checked against finite differences in `Double`. The hot kernels are
 /// protocol requirements: each conformance supplies a concrete implementation (SIMD for
 /// `Float`, plain loops for `Double`), so a call from generic code costs one witness-table
-/// jump per kernel call and never one per element.
+/// jump per kernel call and never one per element. Element-wise math of the layers above is
+/// written over ``Lanes`` instead (see ``LaneKernel``); this layer knows no gate layout.
 ///
 /// All pointer kernels take element counts, not byte counts; source and destination may
 /// alias exactly (in-place) but must not partially overlap.
-public protocol TensorScalar: Real, BinaryFloatingPoint, Codable, Sendable
-where Self.RawSignificand: FixedWidthInteger {
+public protocol TensorScalar: Real, BinaryFloatingPoint, Codable, Sendable, Lanes
+where Self.RawSignificand: FixedWidthInteger, Element == Self {
+    /// The widest ``Lanes`` of this scalar that element-wise math runs on (`SIMD16<Float>` for
+    /// `Float`, `Double` itself for `Double`; see ``LaneKernel``).
+    associatedtype Block: Lanes where Block.Element == Self
+
+
     /// A short name for messages and file headers ("F32", "F64", as safetensors spells it).
     static var dtypeName: String { get }
 
@@ -62,20 +68,6 @@ where Self.RawSignificand: FixedWidthInteger {
         logits: UnsafePointer<Self>, rows: Int, cols: Int, targets: UnsafePointer<Int32>,
         gradient: UnsafeMutablePointer<Self>?, columnSums: UnsafeMutablePointer<Self>?, scale: Self) -> Double
 
-    /// One row of an LSTM step, fused: `gates` (4·count: [I | F | O | C̃] pre-activations) are
-    /// replaced by their activations (σ, σ, σ, tanh); `newCell` = F ⊙ `cell` + I ⊙ C̃,
-    /// `tanhCell` = tanh(`newCell`), `hidden` = O ⊙ `tanhCell` (count each).
-    static func lstmForward(gates: UnsafeMutablePointer<Self>, cell: UnsafePointer<Self>,
-                            newCell: UnsafeMutablePointer<Self>, tanhCell: UnsafeMutablePointer<Self>,
-                            hidden: UnsafeMutablePointer<Self>, count: Int)
-
-    /// One row of an LSTM step backward, fused: from the gate activations, C_{t−1} (`cell`),
-    /// tanh(C_t), ∂loss/∂H_t and the cell-gradient carry ∂loss/∂C_t from step t+1, writes the
-    /// gate pre-activation gradients (4·count) and replaces the carry by ∂loss/∂C_{t−1}.
-    static func lstmBackward(gates: UnsafePointer<Self>, cell: UnsafePointer<Self>, tanhCell: UnsafePointer<Self>,
-                             hiddenGradient: UnsafePointer<Self>, cellGradient: UnsafeMutablePointer<Self>,
-                             gateGradients: UnsafeMutablePointer<Self>, count: Int)
-
     /// Σ x[i]², accumulated in `Double`.
     static func sumOfSquares(_ x: UnsafePointer<Self>, count: Int) -> Double
     /// x[i] *= factor.
@@ -85,6 +77,7 @@ where Self.RawSignificand: FixedWidthInteger {
 }
 
 extension Float: TensorScalar {
+    public typealias Block = SIMD16<Float>
     public static var dtypeName: String { "F32" }
 
     public static func gemm(
@@ -108,42 +101,33 @@ extension Float: TensorScalar {
     }
 
     public static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        VectorMath.tanh(x, y, count)
+        FloatKernels.tanh(x, y, count)
     }
     public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        VectorMath.sigmoid(x, y, count)
+        FloatKernels.sigmoid(x, y, count)
     }
     public static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        Kernels.relu(x, y, count)
+        ScalarLoops.relu(x, y, count)
     }
     public static func softmaxCrossEntropy(
         logits: UnsafePointer<Float>, rows: Int, cols: Int, targets: UnsafePointer<Int32>,
         gradient: UnsafeMutablePointer<Float>?, columnSums: UnsafeMutablePointer<Float>?, scale: Float
     ) -> Double {
-        VectorMath.softmaxCrossEntropy(logits, rows, cols, targets, gradient, columnSums, scale)
-    }
-    public static func lstmForward(gates: UnsafeMutablePointer<Float>, cell: UnsafePointer<Float>,
-                                   newCell: UnsafeMutablePointer<Float>, tanhCell: UnsafeMutablePointer<Float>,
-                                   hidden: UnsafeMutablePointer<Float>, count: Int) {
-        VectorMath.lstmForward(gates, cell, newCell, tanhCell, hidden, count)
-    }
-    public static func lstmBackward(gates: UnsafePointer<Float>, cell: UnsafePointer<Float>, tanhCell: UnsafePointer<Float>,
-                                    hiddenGradient: UnsafePointer<Float>, cellGradient: UnsafeMutablePointer<Float>,
-                                    gateGradients: UnsafeMutablePointer<Float>, count: Int) {
-        VectorMath.lstmBackward(gates, cell, tanhCell, hiddenGradient, cellGradient, gateGradients, count)
+        FloatKernels.softmaxCrossEntropy(logits, rows, cols, targets, gradient, columnSums, scale)
     }
     public static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Double {
-        VectorMath.sumOfSquares(x, count)
+        FloatKernels.sumOfSquares(x, count)
     }
     public static func scale(_ x: UnsafeMutablePointer<Float>, count: Int, by factor: Float) {
-        Kernels.scale(x, count, factor)
+        ScalarLoops.scale(x, count, factor)
     }
     public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        Kernels.axpy(alpha, x, y, count)
+        ScalarLoops.axpy(alpha, x, y, count)
     }
 }
 
 extension Double: TensorScalar {
+    public typealias Block = Double
     public static var dtypeName: String { "F64" }
 
     public static func gemm(
@@ -164,31 +148,31 @@ extension Double: TensorScalar {
 
     public static func vectorMatrix(_ x: UnsafePointer<Double>, _ w: UnsafePointer<Double>, rows: Int, cols: Int, stride: Int,
                                     into y: UnsafeMutablePointer<Double>, schedule: VectorMatrix.Schedule) {
-        Kernels.vectorMatrix(x, w, rows, cols, stride, y)
+        ScalarLoops.vectorMatrix(x, w, rows, cols, stride, y)
     }
 
     public static func tanh(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-        Kernels.tanh(x, y, count)
+        ScalarLoops.tanh(x, y, count)
     }
     public static func sigmoid(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-        Kernels.sigmoid(x, y, count)
+        ScalarLoops.sigmoid(x, y, count)
     }
     public static func relu(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-        Kernels.relu(x, y, count)
+        ScalarLoops.relu(x, y, count)
     }
     public static func softmaxCrossEntropy(
         logits: UnsafePointer<Double>, rows: Int, cols: Int, targets: UnsafePointer<Int32>,
         gradient: UnsafeMutablePointer<Double>?, columnSums: UnsafeMutablePointer<Double>?, scale: Double
     ) -> Double {
-        Kernels.softmaxCrossEntropy(logits, rows, cols, targets, gradient, columnSums, scale)
+        ScalarLoops.softmaxCrossEntropy(logits, rows, cols, targets, gradient, columnSums, scale)
     }
     public static func sumOfSquares(_ x: UnsafePointer<Double>, count: Int) -> Double {
-        Kernels.sumOfSquares(x, count)
+        ScalarLoops.sumOfSquares(x, count)
     }
     public static func scale(_ x: UnsafeMutablePointer<Double>, count: Int, by factor: Double) {
-        Kernels.scale(x, count, factor)
+        ScalarLoops.scale(x, count, factor)
     }
     public static func axpy(_ alpha: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-        Kernels.axpy(alpha, x, y, count)
+        ScalarLoops.axpy(alpha, x, y, count)
     }
 }

@@ -38,7 +38,7 @@ import Numerics
         var rng = SplitMix64(seed: UInt64(count))
         let x = randomArray(count, in: -2...2, &rng).map(Float.init)
         let expected = x.reduce(0.0) { $0 + Double($1) * Double($1) }
-        let sum = x.withUnsafeBufferPointer { VectorMath.sumOfSquares($0.baseAddress ?? UnsafePointer(bitPattern: 16)!, count) }
+        let sum = x.withUnsafeBufferPointer { FloatKernels.sumOfSquares($0.baseAddress ?? UnsafePointer(bitPattern: 16)!, count) }
         #expect(sum.isApproximatelyEqual(to: expected, absoluteTolerance: 1e-9, relativeTolerance: 1e-6))
     }
 }

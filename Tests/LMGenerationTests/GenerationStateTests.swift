@@ -3,7 +3,7 @@ import LMText
 import Testing
 @testable import LMGeneration
 
-@Suite struct RecurrentStepTests {
+@Suite struct GenerationStateTests {
     /// The step's logits equal `model.forward(steps: 1)`'s to float rounding, step after step,
     /// for every cell kind, one-hot and embedded input, stacked layers and batches.
     @Test(arguments: [(ModelConfig.Kind.rnn, nil, 1, 1), (.rnn, nil, 1, 3), (.gru, nil, 1, 1), (.lstm, nil, 1, 2),
@@ -19,7 +19,7 @@ import Testing
             for p in model.parameters where p.isVector {
                 for i in 0..<p.count { p.value[i] = Float.random(in: -0.3...0.3, using: &rng) }
             }
-            let step = try #require(RecurrentStep(model: model))
+            let step = try #require(GenerationState(model: model))
             step.reset(batch: batch)
             model.resetState()
             for t in 0..<25 {
@@ -54,7 +54,7 @@ import Testing
         for p in model.parameters where p.isVector {
             for i in 0..<p.count { p.value[i] = Float.random(in: -0.3...0.3, using: &rng) }
         }
-        let step = try #require(RecurrentStep(model: model))
+        let step = try #require(GenerationState(model: model))
         step.reset(batch: batch)
         model.resetState()
         for t in 0..<25 {
@@ -79,7 +79,7 @@ import Testing
         config.recurrentBias = true
         let model = try RecurrentLM<Float>(config: config, using: &rng)
         #expect(model.outputLayer.isTied)
-        let step = try #require(RecurrentStep(model: model))
+        let step = try #require(GenerationState(model: model))
         for round in 0..<2 {
             if round == 1 {   // a training update between generations: the step must see it
                 let e = model.inputLayer.embedding!
@@ -125,7 +125,7 @@ import Testing
     }
 }
 
-@Suite struct RecurrentStepThreadingTests {
+@Suite struct GenerationStateThreadingTests {
     /// Splitting the products across the worker pool changes nothing: every column is summed
     /// in the same order, so the logits are bit for bit those of the serial step.
     @Test(arguments: [ModelConfig.Kind.rnn, .gru, .lstm])
@@ -133,7 +133,7 @@ import Testing
         var rng = SplitMix64(seed: 5)
         let config = ModelConfig(kind: kind, vocabularySize: 30, hiddenSize: 256, initialization: .normal(scale: 0.1))
         let model = try RecurrentLM<Float>(config: config, using: &rng)
-        let serial = try #require(RecurrentStep(model: model)), split = try #require(RecurrentStep(model: model))
+        let serial = try #require(GenerationState(model: model)), split = try #require(GenerationState(model: model))
         serial.parallel = false
         split.parallel = true
         serial.reset(batch: 2)
@@ -153,8 +153,8 @@ import Testing
         let config = ModelConfig(kind: .rnn, activation: activation, vocabularySize: 30, hiddenSize: 256,
                                  initialization: .normal(scale: 0.05))
         let model = try RecurrentLM<Float>(config: config, using: &rng)
-        let serial = try #require(RecurrentStep(model: model)), split = try #require(RecurrentStep(model: model))
-        let general = try #require(RecurrentStep(model: model))
+        let serial = try #require(GenerationState(model: model)), split = try #require(GenerationState(model: model))
+        let general = try #require(GenerationState(model: model))
         serial.parallel = false
         split.parallel = true
         general.parallel = false
