@@ -111,10 +111,11 @@ let package = Package(
         ], swiftSettings: uncheckedKernels),
 
         // Fuzz targets, one per loader: libFuzzer entry points under -DFUZZING (bin/fuzz), else replay tools.
-        .executableTarget(name: "FuzzVocabulary", dependencies: ["LMText"], path: "Sources/Fuzz/FuzzVocabulary"),
-        .executableTarget(name: "FuzzSafeTensors", dependencies: ["LMModelFiles"], path: "Sources/Fuzz/FuzzSafeTensors"),
-        .executableTarget(name: "FuzzRunConfig", dependencies: ["LMModelFiles", "LMModels"], path: "Sources/Fuzz/FuzzRunConfig"),
-        .executableTarget(name: "FuzzTextPipeline", dependencies: ["LMText"], path: "Sources/Fuzz/FuzzTextPipeline"),
+        .target(name: "FuzzDriver", path: "Sources/Fuzz/FuzzDriver"),
+        .executableTarget(name: "FuzzVocabulary", dependencies: ["FuzzDriver", "LMText", "LMFileSystem"], path: "Sources/Fuzz/FuzzVocabulary"),
+        .executableTarget(name: "FuzzSafeTensors", dependencies: ["FuzzDriver", "LMModelFiles"], path: "Sources/Fuzz/FuzzSafeTensors"),
+        .executableTarget(name: "FuzzRunConfig", dependencies: ["FuzzDriver", "LMModelFiles", "LMModels"], path: "Sources/Fuzz/FuzzRunConfig"),
+        .executableTarget(name: "FuzzTextPipeline", dependencies: ["FuzzDriver", "LMText"], path: "Sources/Fuzz/FuzzTextPipeline"),
 
         .testTarget(name: "LMFileSystemTests", dependencies: ["LMFileSystem"]),
         .testTarget(name: "LMTextTests", dependencies: ["LMText", "LMFileSystem"]),

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzDriver
 import LMModelFiles
 
 /// Fuzz target: bytes as a safetensors file. Decoding either throws `ModelFileError` or gives
@@ -26,37 +27,6 @@ func writeSeeds(to directory: String) throws {
                             SafeTensors.Tensor(name: "empty", shape: [0], values: [])]).write(to: URL(fileURLWithPath: directory + "/special.safetensors"))
 }
 
-// libFuzzer entry point when built with -DFUZZING (bin/fuzz); otherwise a replay tool that runs
-// each file given as an argument through the same check (to reproduce a crash artifact).
-#if FUZZING
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    check(Data(UnsafeBufferPointer(start: data, count: size)))
-    return 0
-}
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                         _ body: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
-#endif
-
 @main struct FuzzSafeTensors {
-    static func main() {
-        if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--write-seeds" {
-            do { try writeSeeds(to: CommandLine.arguments[2]) } catch { fatalError("cannot write seeds: \(error)") }
-            return
-        }
-        #if FUZZING
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzOne))
-        #else
-        for path in CommandLine.arguments.dropFirst() {
-            guard let data = FileManager.default.contents(atPath: path) else { fatalError("cannot read \(path)") }
-            check(data)
-            print("\(path): ok")
-        }
-        #endif
-    }
+    static func main() { FuzzDriver.main(check: check, writeSeeds: writeSeeds(to:)) }
 }
