@@ -52,11 +52,8 @@ public struct CorpusRegistry: Sendable {
         /// A corpus: a plain file unless the parts are given.
         public init(train: String, valid: String? = nil, test: String? = nil, pipeline: PipelineChoice? = nil,
                     samplePrefix: String? = nil) {
-            self.samplePrefix = samplePrefix
-            self.train = train
-            self.valid = valid
-            self.test = test
-            self.pipeline = pipeline
+            (self.train, self.valid, self.test) = (train, valid, test)
+            (self.pipeline, self.samplePrefix) = (pipeline, samplePrefix)
         }
     }
 
