@@ -118,7 +118,7 @@ public enum HuggingFaceTokenizer {
             guard let number = value as? NSNumber, let id = Int(exactly: number.doubleValue), id >= 0, id < vocab.count else {
                 throw bad("vocab[\(token.debugDescription)] is \(value), not an id in 0..<\(vocab.count)")
             }
-            guard tokens[id] == nil else { throw bad("id \(id) is given to both \(tokens[id]!.debugDescription) and \(token.debugDescription)") }
+            if let other = tokens[id] { throw bad("id \(id) is given to both \(other.debugDescription) and \(token.debugDescription)") }
             tokens[id] = token
         }
         var list = tokens.map { $0! }   // n distinct ids in 0..<n: every slot is filled

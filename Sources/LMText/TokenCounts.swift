@@ -65,8 +65,8 @@ public struct TokenCounts: TokenSink, Sendable {
         if tally.lineBreakPairs > 0 && otherCounts[pairs] == nil { return false }
         if tally.endsOfLine > 0 && otherCounts[end] == nil { return false }
         for byte in 0..<128 { asciiCounts[byte] &+= tally.bytes[byte] }
-        if tally.lineBreakPairs > 0 { otherCounts[pairs]! &+= tally.lineBreakPairs }
-        if tally.endsOfLine > 0 { otherCounts[end]! &+= tally.endsOfLine }
+        if tally.lineBreakPairs > 0 { otherCounts[pairs, default: 0] &+= tally.lineBreakPairs }
+        if tally.endsOfLine > 0 { otherCounts[end, default: 0] &+= tally.endsOfLine }
         total &+= tally.total
         return true
     }

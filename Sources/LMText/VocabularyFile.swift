@@ -156,8 +156,8 @@ public struct VocabularyFile: Codable, Sendable, Equatable {
     private static func firstNonInteger(in value: Any, at field: String) -> (String, String)? {
         func join(_ key: String) -> String { field.isEmpty ? key : field + "." + key }
         if let dictionary = value as? [String: Any] {
-            for key in dictionary.keys.sorted() {
-                if let found = firstNonInteger(in: dictionary[key]!, at: join(key)) { return found }
+            for (key, element) in dictionary.sorted(by: { $0.key < $1.key }) {
+                if let found = firstNonInteger(in: element, at: join(key)) { return found }
             }
         } else if let array = value as? [Any] {
             for (index, element) in array.enumerated() {

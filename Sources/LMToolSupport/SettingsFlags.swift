@@ -45,13 +45,12 @@ public enum SettingsFlags {
     /// plain words they would match ordinary text.
     public static func flagged(_ text: String) -> String {
         var result = text
-        for key in keys {
+        for (key, flag) in keys {
             var searchStart = result.startIndex
             while let range = result.range(of: key, range: searchStart..<result.endIndex) {
                 let before = range.lowerBound == result.startIndex ? nil : result[result.index(before: range.lowerBound)]
                 let after = range.upperBound == result.endIndex ? nil : result[range.upperBound]
                 if isBoundary(before) && before != "." && isBoundary(after) {
-                    let flag = table[key]!
                     result.replaceSubrange(range, with: flag)
                     searchStart = result.index(range.lowerBound, offsetBy: flag.count)
                 } else {
@@ -70,7 +69,7 @@ public enum SettingsFlags {
     }
 
     /// Longest first, so `model.adaptiveSoftmax.divValue` is replaced before `model.adaptiveSoftmax`.
-    private static let keys = table.keys.filter { $0.contains(".") }.sorted { $0.count > $1.count }
+    private static let keys = table.filter { $0.key.contains(".") }.sorted { $0.key.count > $1.key.count }
 
     /// Whether `character` (nil: the text's end) cannot be part of a key path or a name.
     private static func isBoundary(_ character: Character?) -> Bool {
