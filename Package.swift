@@ -66,7 +66,7 @@ let package = Package(
         // Data-parallel training: a Communicator over Open MPI, dlopened at run time (no MPI needed to build).
         .target(name: "LMDistributed", dependencies: ["LMTraining"]),
         // Toy tasks of the reference tutorials: data, dataset, trainer, metrics, session.
-        .target(name: "LMToyTasks", dependencies: ["LMTraining", "LMModelFiles", "LMModels", "LMTensor", "LMData"]),
+        .target(name: "LMToyTasks", dependencies: ["LMSettings", "LMTraining", "LMModelFiles", "LMModels", "LMTensor", "LMData"]),
         // Generation: decoding strategies, sampling options, prefix warm-up, the lm-generate run.
         .target(name: "LMGeneration", dependencies: [
             "LMModelFiles", "LMModels", "LMTensor", "LMData", "LMText", "LMFileSystem", .product(name: "RealModule", package: "swift-numerics"),
@@ -106,7 +106,7 @@ let package = Package(
         ]),
         // Benchmarks of the library's hot paths, driven by bin/bench.
         .executableTarget(name: "lm-bench", dependencies: [
-            "LMText", "LMData", "LMModels", "LMTensor", "LMToolSupport", "LMTraining", "LMModelFiles", "LMDistributed",
+            "LMSettings", "LMText", "LMData", "LMModels", "LMTensor", "LMToolSupport", "LMTraining", "LMModelFiles", "LMDistributed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: uncheckedKernels),
 
@@ -114,7 +114,7 @@ let package = Package(
         .target(name: "FuzzDriver", path: "Sources/Fuzz/FuzzDriver"),
         .executableTarget(name: "FuzzVocabulary", dependencies: ["FuzzDriver", "LMText", "LMFileSystem"], path: "Sources/Fuzz/FuzzVocabulary"),
         .executableTarget(name: "FuzzSafeTensors", dependencies: ["FuzzDriver", "LMModelFiles"], path: "Sources/Fuzz/FuzzSafeTensors"),
-        .executableTarget(name: "FuzzRunConfig", dependencies: ["FuzzDriver", "LMModelFiles", "LMModels"], path: "Sources/Fuzz/FuzzRunConfig"),
+        .executableTarget(name: "FuzzRunConfig", dependencies: ["LMSettings", "FuzzDriver", "LMModelFiles", "LMModels"], path: "Sources/Fuzz/FuzzRunConfig"),
         .executableTarget(name: "FuzzTextPipeline", dependencies: ["FuzzDriver", "LMText"], path: "Sources/Fuzz/FuzzTextPipeline"),
 
         .testTarget(name: "LMFileSystemTests", dependencies: ["LMFileSystem"]),
@@ -124,15 +124,15 @@ let package = Package(
             "LMTensor", "LMData", .product(name: "Numerics", package: "swift-numerics"),
         ]),
         .testTarget(name: "LMModelsTests", dependencies: [
-            "LMModels", "LMTensor", "LMData", .product(name: "Numerics", package: "swift-numerics"),
+            "LMSettings", "LMModels", "LMTensor", "LMData", .product(name: "Numerics", package: "swift-numerics"),
         ]),
         .testTarget(name: "LMSettingsTests", dependencies: ["LMSettings", "LMText"]),
         .testTarget(name: "LMModelFilesTests", dependencies: ["LMModelFiles", "LMModels", "LMSettings"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "LMTrainingTests", dependencies: ["LMSettings", "LMTraining", "LMModelFiles", "LMModels", "LMData", "LMText"]),
-        .testTarget(name: "LMToyTasksTests", dependencies: ["LMToyTasks", "LMTraining", "LMModels", "LMData"]),
-        .testTarget(name: "LMGenerationTests", dependencies: ["LMGeneration", "LMModels", "LMText", "LMData"]),
-        .testTarget(name: "LMKitTests", dependencies: ["LMKit", "LMGeneration", "LMModelFiles", "LMModels", "LMData", "LMText"]),
+        .testTarget(name: "LMToyTasksTests", dependencies: ["LMSettings", "LMToyTasks", "LMTraining", "LMModels", "LMData"]),
+        .testTarget(name: "LMGenerationTests", dependencies: ["LMSettings", "LMGeneration", "LMModels", "LMText", "LMData"]),
+        .testTarget(name: "LMKitTests", dependencies: ["LMSettings", "LMKit", "LMGeneration", "LMModelFiles", "LMModels", "LMData", "LMText"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LMText", "LMFileSystem", "LMModelFiles"]),
         .testTarget(name: "LMToolSupportTests", dependencies: ["LMToolSupport", "LMSettings", "LMText"]),
     ],

@@ -2,6 +2,7 @@ import LMData
 import LMGeneration
 import LMModelFiles
 import LMModels
+import LMSettings
 import LMTraining
 
 /// A trained recurrent language model: a run directory loaded once, ready to continue text,

@@ -1,6 +1,7 @@
 import Foundation
 import LMFileSystem
 import LMModels
+import LMSettings
 import LMText
 
 /// What `lm-convert import --config FILE` states about a model whose weights come from

@@ -2,6 +2,7 @@ import Foundation
 import LMData
 import LMFileSystem
 import LMModels
+import LMSettings
 import LMTensor
 import LMText
 

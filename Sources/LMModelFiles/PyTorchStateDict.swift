@@ -1,4 +1,5 @@
 import LMModels
+import LMSettings
 import LMTensor
 
 /// An LMKit language model as a PyTorch state_dict of word_language_model's `RNNModel`

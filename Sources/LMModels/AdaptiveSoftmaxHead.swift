@@ -1,3 +1,4 @@
+import LMSettings
 import LMTensor
 
 /// The adaptive softmax head of a ``RecurrentLM`` (Grave et al. 2017, "Efficient softmax

@@ -1,3 +1,4 @@
+import LMSettings
 import LMTensor
 
 /// Fills parameters according to ``ModelConfig/Initialization``.

@@ -1,3 +1,4 @@
+import LMSettings
 import LMTensor
 
 /// How token ids enter the first recurrent layer of a ``RecurrentLM``.

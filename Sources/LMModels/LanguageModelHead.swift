@@ -1,3 +1,4 @@
+import LMSettings
 import LMTensor
 
 /// The head of a ``RecurrentLM``: the dense ``OutputLayer`` or, when

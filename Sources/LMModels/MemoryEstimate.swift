@@ -1,3 +1,5 @@
+import LMSettings
+
 /// The memory a recurrent language model and its training workspace take, from the
 /// configuration alone, so a run can be refused before anything is allocated.
 ///

@@ -1,3 +1,4 @@
+import LMSettings
 import LMTensor
 
 /// The dense output head of a ``RecurrentLM``: logits = H · W_hq + b_q over all T·B rows of

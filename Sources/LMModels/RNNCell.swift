@@ -1,3 +1,4 @@
+import LMSettings
 import LMTensor
 
 /// Elman RNN layer (d2l 9.5): H_t = φ(X_t W_xh + H_{t−1} W_hh + b_h), φ = tanh or relu.

@@ -1,3 +1,5 @@
+import LMSettings
+
 /// What a ``RecurrentNetwork`` reads from its configuration to build its stack of cells:
 /// the cell kind, its nonlinearity, the width and depth of the stack and how weights start.
 /// ``ModelConfig`` (language models) and ``SequenceModelConfig`` (toy tasks) conform.

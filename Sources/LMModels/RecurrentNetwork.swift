@@ -1,3 +1,4 @@
+import LMSettings
 import LMTensor
 
 /// A recurrent network: an input (``NetworkInput``) → L stacked recurrent layers (RNN, GRU or

@@ -1,3 +1,4 @@
+import LMSettings
 import LMTensor
 
 /// The recurrent layers every ``RecurrentNetwork`` stacks: `layers` cells of one kind named

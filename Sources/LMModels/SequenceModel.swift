@@ -1,3 +1,4 @@
+import LMSettings
 import LMTensor
 
 /// The architecture of a ``SequenceModel``: dense real-valued input per step, stacked

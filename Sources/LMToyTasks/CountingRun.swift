@@ -2,6 +2,7 @@ import Foundation
 import LMData
 import LMModelFiles
 import LMModels
+import LMSettings
 import LMTraining
 
 /// Chainer's "simple sequence" experiment through the language-model ``Trainer``: the

@@ -1,5 +1,6 @@
 import LMModelFiles
 import LMModels
+import LMSettings
 import LMTraining
 
 /// The toy tasks of the reference tutorials (`lm-train --task`).

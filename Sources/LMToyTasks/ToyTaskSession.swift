@@ -2,6 +2,7 @@ import Foundation
 import LMData
 import LMModelFiles
 import LMModels
+import LMSettings
 import LMTensor
 import LMTraining
 

@@ -1,6 +1,7 @@
 import Foundation
 import LMModelFiles
 import LMModels
+import LMSettings
 
 /// Checkpoints: `best.safetensors` whenever the epoch's metric (validation perplexity, else
 /// training) improves, a regular one every `checkpointEvery` epochs and at the end (with the

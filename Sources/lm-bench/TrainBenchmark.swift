@@ -3,6 +3,7 @@ import Foundation
 import LMDistributed
 import LMModelFiles
 import LMModels
+import LMSettings
 import LMTensor
 import LMToolSupport
 import LMTraining

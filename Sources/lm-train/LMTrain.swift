@@ -2,6 +2,7 @@ import ArgumentParser
 import LMDistributed
 import LMGeneration
 import LMModels
+import LMSettings
 import LMText
 import LMToolSupport
 import LMTraining

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LMDistributed
 import LMModels
+import LMSettings
 import LMToolSupport
 import LMToyTasks
 

@@ -1,8 +1,9 @@
 import Foundation
+@testable import LMGeneration
 import LMModels
+import LMSettings
 import LMText
 import Testing
-@testable import LMGeneration
 
 /// Generation from an adaptive softmax model runs through `model.forward`, whose logits are
 /// the exact log-probabilities: greedy is d2l's predict on them, and every row is a distribution.

@@ -1,7 +1,8 @@
+@testable import LMGeneration
 import LMModels
+import LMSettings
 import LMText
 import Testing
-@testable import LMGeneration
 
 @Suite struct GenerationStateTests {
     /// The step's logits equal `model.forward(steps: 1)`'s to float rounding, step after step,

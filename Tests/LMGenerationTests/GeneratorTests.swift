@@ -1,7 +1,8 @@
+@testable import LMGeneration
 import LMModels
+import LMSettings
 import LMText
 import Testing
-@testable import LMGeneration
 
 /// A tiny character model over the letters of "time traveller" with random weights.
 func tinyGenerator(kind: ModelConfig.Kind = .rnn, embedding: Int? = nil, layers: Int = 1, seed: UInt64 = 1,

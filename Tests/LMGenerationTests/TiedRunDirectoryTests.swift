@@ -1,9 +1,10 @@
 import Foundation
+@testable import LMGeneration
 import LMModelFiles
 import LMModels
+import LMSettings
 import LMText
 import Testing
-@testable import LMGeneration
 
 /// A tied model with two biases per gate, saved to a run directory and loaded back as
 /// lm-generate and lm-eval load it: the embedding is stored once (no `output.W_hq`), the

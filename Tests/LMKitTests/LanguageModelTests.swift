@@ -4,6 +4,7 @@ import LMGeneration
 import LMKit
 import LMModelFiles
 import LMModels
+import LMSettings
 import LMText
 import Testing
 

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-import LMModels
 @testable import LMModelFiles
+import LMModels
+import LMSettings
+import Testing
 
 /// Seeded mutation loops over the model-file loaders (bin/fuzz runs the same checks under
 /// libFuzzer): every mutant loads or throws `ModelFileError`, never traps, and what loads round-trips.

@@ -1,7 +1,8 @@
 import Foundation
-import LMModels
-import Testing
 @testable import LMModelFiles
+import LMModels
+import LMSettings
+import Testing
 
 /// The PyTorch layouts: every architecture LMKit can export comes back from its state_dict as
 /// the same configuration and the same tensors, value for value, and the gate blocks land where

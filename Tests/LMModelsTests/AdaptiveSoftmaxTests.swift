@@ -1,8 +1,9 @@
 import Foundation
-import Testing
-@testable import LMModels
 import LMData
+@testable import LMModels
+import LMSettings
 import LMTensor
+import Testing
 
 /// The adaptive softmax head (``AdaptiveSoftmaxHead``): pinned to PyTorch's
 /// `nn.AdaptiveLogSoftmaxWithLoss`, its full distribution against its training loss,

@@ -1,8 +1,9 @@
-import Testing
-import Numerics
 import Foundation
 @testable import LMModels
+import LMSettings
 import LMTensor
+import Numerics
+import Testing
 
 /// Forward values of each cell against each cell's ``RecurrentCell/referenceStep(input:state:)``,
 /// the plain-loop step written from d2l's per-gate equations (separate W_x·, W_h·, b_· per

@@ -1,7 +1,8 @@
-import Testing
-import Numerics
 @testable import LMModels
+import LMSettings
 import LMTensor
+import Numerics
+import Testing
 
 /// Each cell's single step (``RecurrentCell/step(input:state:schedule:)``, the generation
 /// path) against its ``RecurrentCell/referenceStep(input:state:)``, in `Float` and `Double`,

@@ -1,7 +1,8 @@
-import Testing
-import Numerics
 @testable import LMModels
+import LMSettings
 import LMTensor
+import Numerics
+import Testing
 
 /// Each cell's element-wise math (its `units` and `unitGradients`, the one definition the
 /// window, the single step and the reference step run) on a row in `Float` (16-lane SIMD

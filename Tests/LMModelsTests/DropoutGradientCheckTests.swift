@@ -1,5 +1,6 @@
-import Testing
 @testable import LMModels
+import LMSettings
+import Testing
 
 /// ``GradientCheckTests``' finite-difference check through every dropout path, with the
 /// masks fixed by one ``DropoutKey`` (so the loss is a smooth function of the weights), and

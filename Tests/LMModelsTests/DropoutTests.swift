@@ -1,8 +1,9 @@
 import Foundation
 import LMData
+@testable import LMModels
+import LMSettings
 import LMTensor
 import Testing
-@testable import LMModels
 
 /// Dropout masks: their definition (a plain reference of ``DropoutHash``), statistics,
 /// locking, reproducibility from the key, the batch split by `streamOffset`, the settings'

@@ -1,6 +1,7 @@
-import Testing
 @testable import LMModels
+import LMSettings
 import LMTensor
+import Testing
 
 /// The `Float` training path (own AVX kernels for the recurrent products, vectorised
 /// activations, split products and element-wise passes across threads) against the `Double`

@@ -1,6 +1,7 @@
-import Testing
 @testable import LMModels
+import LMSettings
 import LMTensor
+import Testing
 
 /// Gradient checks in the way of the binary-addition tutorial: every parameter element is
 /// nudged by ±ε, the loss recomputed, and the central difference compared with the

@@ -1,6 +1,7 @@
-import Testing
 @testable import LMModels
+import LMSettings
 import LMTensor
+import Testing
 
 /// The initialization schemes per part: PyTorch's module defaults, the per-part overrides,
 /// the LSTM forget-gate bias, and d2l's default with its draws in today's order.

@@ -1,6 +1,7 @@
-import Testing
 @testable import LMModels
+import LMSettings
 import LMTensor
+import Testing
 
 @Suite struct MemoryEstimateTests {
     /// The scalars a model's buffers hold after one training window (forward with targets, the

@@ -1,6 +1,7 @@
-import Testing
 import Foundation
 @testable import LMModels
+import LMSettings
+import Testing
 
 @Suite struct ModelConfigTests {
     @Test func codableRoundTrip() throws {

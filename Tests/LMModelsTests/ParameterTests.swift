@@ -1,6 +1,7 @@
-import Testing
 @testable import LMModels
+import LMSettings
 import LMTensor
+import Testing
 
 @Suite struct ParameterTests {
     @Test func namesShapesAndOrder() throws {

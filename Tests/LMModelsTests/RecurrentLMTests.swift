@@ -1,7 +1,8 @@
-import Testing
-import Numerics
 @testable import LMModels
+import LMSettings
 import LMTensor
+import Numerics
+import Testing
 
 @Suite struct RecurrentLMTests {
     /// Two windows of T with the state carried equal one window of 2T (forward values).

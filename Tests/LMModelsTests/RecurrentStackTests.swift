@@ -1,6 +1,7 @@
-import Testing
 @testable import LMModels
+import LMSettings
 import LMTensor
+import Testing
 
 /// ``RecurrentStack``, where cell kinds are registered: the shape known before building
 /// agrees with the built cells, and the stack is named and wired layer by layer.

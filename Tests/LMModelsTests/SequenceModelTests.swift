@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 @testable import LMModels
+import LMSettings
 import LMTensor
+import Testing
 
 /// ``SequenceModel``: the regression and logistic heads over the shared cells, checked
 /// against finite differences in Double (the fourth-order central difference and the 1e-5

@@ -1,7 +1,7 @@
 import Foundation
+@testable import LMSettings
 import LMText
 import Testing
-@testable import LMSettings
 
 /// Settings' defaults, their one validation, and the initialization names.
 @Suite struct TrainingSettingsTests {

@@ -2,9 +2,10 @@ import Foundation
 import LMData
 import LMModelFiles
 import LMModels
+import LMSettings
+@testable import LMToyTasks
 import LMTraining
 import Testing
-@testable import LMToyTasks
 
 /// The toy tasks of the reference tutorials at small sizes: each still has to learn.
 @Suite struct ToyTaskTrainerTests {

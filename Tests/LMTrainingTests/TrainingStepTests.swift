@@ -1,8 +1,9 @@
 import LMData
 import LMModels
+import LMSettings
 import LMTensor
-import Testing
 @testable import LMTraining
+import Testing
 
 @Suite struct TrainingStepTests {
     static func model() throws -> RecurrentLM<Float> {

@@ -2,6 +2,7 @@ import Foundation
 import FuzzDriver
 import LMModelFiles
 import LMModels
+import LMSettings
 
 /// Fuzz target: bytes as a run's config.json. Reading either throws `ModelFileError` or gives a
 /// configuration that survives write → read unchanged.
