@@ -1,5 +1,3 @@
-import LMSettings
-
 /// How the weights start, by name (`lm-train --init`): a name and an optional scale for a
 /// ``ModelConfig/Initialization``.
 public enum InitScheme: String, CaseIterable, Sendable {
