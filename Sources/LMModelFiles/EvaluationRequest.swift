@@ -34,7 +34,7 @@ public struct EvaluationRequest: Sendable {
     public func run(writingTo output: any TextOutput) throws {
         defer { output.flush() }
         let trained = try RunDirectory.load(model)
-        let parts = try CorpusRegistry.standard()?.corpus(file) ?? CorpusRegistry.Corpus(train: file)
+        let parts = try CorpusRegistry.standard().corpus(file)
         let path = parts.test ?? parts.train
         let pipeline = trained.vocabularyFile.pipeline
         let remedy = "fix the file; the model's vocabulary (\(trained.directory.vocabularyPath)) does not replace invalid UTF-8"

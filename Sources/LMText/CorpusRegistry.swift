@@ -83,8 +83,8 @@ public struct CorpusRegistry: Sendable {
 
     /// The registry to use: `$LM_CORPUS_REGISTRY`, else `corpora/registry.json` under the
     /// current directory, else ``builtIn`` (so a program that depends on the package can name
-    /// `timemachine` too). Never nil.
-    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CorpusRegistry? {
+    /// `timemachine` too).
+    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CorpusRegistry {
         if let path = environment["LM_CORPUS_REGISTRY"], !path.isEmpty { return try CorpusRegistry(file: path) }
         let local = "corpora/registry.json"
         return FileManager.default.fileExists(atPath: local) ? try CorpusRegistry(file: local) : builtIn

@@ -43,7 +43,7 @@ public struct VocabularyBuildRequest: Sendable {
     /// - Throws: the corpus registry's, reading's (``TextError``, `FileError`) and saving's errors.
     public func run(writingTo output: any TextOutput) throws {
         defer { output.flush() }
-        let parts = try CorpusRegistry.standard()?.corpus(corpus) ?? CorpusRegistry.Corpus(train: corpus)
+        let parts = try CorpusRegistry.standard().corpus(corpus)
         let path = parts.train
         let choice = choice.over(parts.pipeline ?? PipelineChoice())
         var preprocessor = Preprocessor(preset: choice.preset ?? .d2l)

@@ -26,14 +26,14 @@ extension TrainingRun {
     static func resolveCorpus(_ requested: TrainingSettings) throws -> ResolvedCorpus {
         var settings = requested
         let registry = try CorpusRegistry.standard()
-        let parts = try registry?.corpus(settings.data.corpus) ?? CorpusRegistry.Corpus(train: settings.data.corpus)
+        let parts = try registry.corpus(settings.data.corpus)
         if settings.data.validFile == nil && settings.data.validationFraction == 0 { settings.data.validFile = parts.valid }
         if settings.data.testFile == nil { settings.data.testFile = parts.test }
         if settings.data.maxTokens == nil { settings.data.maxTokens = parts.hasSplits ? 0 : DataSettings.defaultMaxTokens }
         let choice = parts.pipeline.map { settings.data.pipeline.over($0) } ?? settings.data.pipeline
         return ResolvedCorpus(settings: settings, input: try TextInput(path: parts.train, recordsDigest: true),
                               pipeline: choice.applied(to: TextPipeline()), samplePrefix: parts.samplePrefix,
-                              resolve: { try registry?.resolve($0) ?? $0 })
+                              resolve: { try registry.resolve($0) })
     }
 
     /// The vocabulary file given (its pipeline checked against the one asked for), or one
