@@ -53,6 +53,12 @@ final class GenerationState {
         }
     }
 
+    /// Row `r` back to the zero state (a sequence joining between steps).
+    func zeroRow(_ r: Int) { state!.zeroRow(r) }
+
+    /// Row `destination` takes row `source`'s state (closing the hole a finished sequence leaves).
+    func copyRow(_ source: Int, to destination: Int) { state!.copyRow(source, to: destination) }
+
     /// The logits of the last step, batch × vocabulary rows.
     var logits: UnsafePointer<Float> { state!.logits }
 

@@ -139,7 +139,7 @@ public final class Generator {
         var result = [[Int32]](repeating: [], count: batch)
         for b in 0..<batch { result[b].reserveCapacity(length) }
         var inputs = [Int32](repeating: first, count: batch)
-        var row = [Float](repeating: 0, count: v)
+        var choice = TokenChoice(vocabularySize: v, allowUnknown: allowUnknown)
 
         if let step = fastStep {
             // The per-token path (the model's step): its own state, zero at the start.
@@ -171,20 +171,12 @@ public final class Generator {
 
         /// Masks, samples one token per row into `inputs`, records and reports them.
         func pick(_ logits: UnsafeBufferPointer<Float>, step index: Int) throws {
-            var bad = false
-            row.withUnsafeMutableBufferPointer { r in
-                for b in 0..<batch {
-                    let source = logits.baseAddress! + b * v
-                    for i in 0..<v {
-                        let x = source[i]
-                        if !x.isFinite { bad = true }
-                        r[i] = x
-                    }
-                    if !allowUnknown { r[Vocabulary.unknownID] = -.infinity }
-                    inputs[b] = Int32(sampler.sample(UnsafeBufferPointer(r), using: &generator))
+            for b in 0..<batch {
+                guard let token = choice.choose(logits.baseAddress! + b * v, sampler: &sampler, using: &generator) else {
+                    throw GenerationError.nonFiniteLogits(step: index)
                 }
+                inputs[b] = token
             }
-            if bad { throw GenerationError.nonFiniteLogits(step: index) }
             for b in 0..<batch { result[b].append(inputs[b]) }
             try inputs.withUnsafeBufferPointer { try onStep(index, $0) }
         }
