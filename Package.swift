@@ -32,11 +32,18 @@ let package = Package(
         .executable(name: "lm-eval", targets: ["lm-eval"]),
         .executable(name: "lm-generate", targets: ["lm-generate"]),
         .executable(name: "lm-convert", targets: ["lm-convert"]),
+        .executable(name: "lm-serve", targets: ["lm-serve"]),
+        .library(name: "LMServe", targets: ["LMServe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
+        // lm-serve's HTTP server (default traits off: no swift-configuration, no full Foundation).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0", traits: []),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // System libraries (Debian: libutf8proc-dev, zlib1g-dev, libopenblas-dev; bin/setup installs them).
@@ -76,6 +83,14 @@ let package = Package(
         // The umbrella API: a trained model loaded once (generate, score, export) and training from settings.
         .target(name: "LMKit", dependencies: ["LMSettings", "LMTraining", "LMGeneration", "LMModelFiles", "LMModels", "LMData"]),
 
+        // Serving: lm-serve's HTTP API (OpenAI-style completions and scoring, a web page) on
+        // Hummingbird, with concurrent requests batched into one generation step.
+        .target(name: "LMServe", dependencies: [
+            "LMKit", "LMGeneration", "LMModelFiles", "LMModels", "LMText", "LMData", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+
         // What every command-line tool shares: error reporting, notes, progress display, buffered
         // stdout, option values. Below training and generation, so lm-generate and lm-eval need neither.
         .target(name: "LMToolSupport", dependencies: [
@@ -103,6 +118,9 @@ let package = Package(
         .executableTarget(name: "lm-convert", dependencies: [
             "LMModelFiles", "LMText", "LMToolSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "lm-serve", dependencies: [
+            "LMServe", "LMModelFiles", "LMToolSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks of the library's hot paths, driven by bin/bench.
         .executableTarget(name: "lm-bench", dependencies: [
@@ -133,6 +151,7 @@ let package = Package(
         .testTarget(name: "LMToyTasksTests", dependencies: ["LMSettings", "LMToyTasks", "LMTraining", "LMModels", "LMData"]),
         .testTarget(name: "LMGenerationTests", dependencies: ["LMSettings", "LMGeneration", "LMModels", "LMText", "LMData"]),
         .testTarget(name: "LMKitTests", dependencies: ["LMSettings", "LMKit", "LMGeneration", "LMModelFiles", "LMModels", "LMData", "LMText"]),
+        .testTarget(name: "LMServeTests", dependencies: ["LMServe", "LMGeneration", "LMModelFiles", "LMModels", "LMSettings", "LMText", "LMData"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LMText", "LMFileSystem", "LMModelFiles"]),
         .testTarget(name: "LMToolSupportTests", dependencies: ["LMToolSupport", "LMSettings", "LMText"]),
     ],

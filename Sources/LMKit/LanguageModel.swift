@@ -17,7 +17,10 @@ public final class LanguageModel {
     /// The model's architecture and the settings it was trained with.
     public let configuration: RunConfig
     private let trained: TrainedModel
-    private let generator: Generator
+    /// The generator behind ``generate(prefix:length:sampling:seed:onPiece:)``: the model's
+    /// preprocessing, vocabulary, single step and decoding strategies, for programs that run
+    /// many continuations at once (``GenerationBatch``, as `lm-serve` does).
+    public let generator: Generator
 
     /// Loads the run directory `path` written by ``train(_:onEpoch:)`` or `lm-train`
     /// (`config.json`, `vocab.json`, `model.safetensors`).

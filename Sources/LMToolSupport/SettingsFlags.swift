@@ -1,8 +1,8 @@
 import Foundation
 import LMSettings
 
-/// The one table from a setting's key path (``TrainingSettings``) to the `lm-train` flag that
-/// sets it: the library names settings by key path in its messages, and the tool says them as
+/// The one table from a setting's key path (``TrainingSettings``, and the other tools' settings) to
+/// the flag that sets it: the library names settings by key path in its messages, and the tool says them as
 /// flags (``message(for:)``, ``flagged(_:)``).
 public enum SettingsFlags {
     /// Key path → flag, for every setting a flag sets.
@@ -35,6 +35,11 @@ public enum SettingsFlags {
         "sampling.topK": "--top-k", "sampling.topP": "--top-p",
         "toy.task": "--task", "toy.length": "--length", "toy.samples": "--samples", "toy.steps": "--steps",
         "toy.embedding": "--embedding", "toy.resume": "--resume",
+        // lm-serve.
+        "serve.models": "--model", "serve.host": "--host", "serve.port": "--port",
+        "serve.limits.maxTokens": "--max-tokens", "serve.limits.maxPromptTokens": "--max-prompt-tokens",
+        "serve.limits.maxBodyBytes": "--max-body-bytes", "serve.limits.rows": "--rows", "serve.limits.queue": "--queue",
+        "serve.limits.maxChoices": "--max-choices",
     ]
 
     /// The flag that sets the setting at `keyPath` (the key path itself when no flag does).
