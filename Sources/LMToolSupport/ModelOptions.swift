@@ -6,7 +6,7 @@ import LMText
 public struct ModelOptions: ParsableArguments {
     public init() {}
 
-    @Option(help: "Cell: rnn, gru or lstm.") var model: ModelConfig.Kind = .rnn
+    @Option(help: "Recurrent cell kind.") var model: ModelConfig.Kind = .rnn
     @Option(parsing: .unconditional, help: "Hidden units per layer (default: 512 for rnn, 256 for gru and lstm, as d2l).") var hidden: Int?
     @Option(parsing: .unconditional, help: "Stacked recurrent layers.") var layers = 1
     @Option(parsing: .unconditional, help: "Embedding width; omit for one-hot input.") var embedding: Int?

@@ -13,7 +13,7 @@ struct ToyCommand: ParsableCommand {
     @Argument(help: "The task: counting, adding or binary-add.") var task: ToyTask
     @Option(parsing: .unconditional, help: "adding: sequence length T (default 6); binary-add: steps = operand bits + 1 (default 7).") var length: Int?
     @Option(parsing: .unconditional, help: "adding or binary-add: training sequences (default 10000 and 2000); the test set is 1000 fresh ones.") var samples: Int?
-    @Option(help: "Cell: rnn, gru or lstm.") var model: ModelConfig.Kind = .rnn
+    @Option(help: "Recurrent cell kind.") var model: ModelConfig.Kind = .rnn
     @Option(parsing: .unconditional, help: "Hidden units per layer.") var hidden: Int?
     @Option(parsing: .unconditional, help: "Stacked recurrent layers.") var layers = 1
     @Option(parsing: .unconditional, help: "Embedding width (counting only); omit for one-hot input.") var embedding: Int?
