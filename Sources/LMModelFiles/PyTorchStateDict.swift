@@ -116,7 +116,7 @@ public enum PyTorchStateDict {
         guard hh0.shape.count == 2, hh0.shape[1] > 0, hh0.shape[0] % hh0.shape[1] == 0,
               let candidate = kinds(withGates: hh0.shape[0] / hh0.shape[1]).first else {
             let gates = CellRegistry.definitions.filter { $0.pyTorch != nil }.map { "\($0.gateCount) (\($0.kind.rawValue.uppercased()))" }
-            throw shapeError(hh0, "G·H × H with G = " + gates.dropLast().joined(separator: ", ") + " or " + (gates.last ?? "?"))
+            throw shapeError(hh0, "G·H × H with G = " + CellRegistry.inWords(gates))
         }
         let h = hh0.shape[1], g = hh0.shape[0] / h
         let kind = given.kind.flatMap { stated in kinds(withGates: g).first { $0.kind == stated } }?.kind ?? candidate.kind

@@ -30,8 +30,10 @@ public enum CellRegistry {
     }
 
     /// "rnn, gru or lstm".
-    public static var knownNames: String {
-        let names = kinds.map(\.rawValue)
-        return names.count < 2 ? names.joined() : names.dropLast().joined(separator: ", ") + " or " + names[names.count - 1]
+    public static var knownNames: String { inWords(kinds.map(\.rawValue)) }
+
+    /// `items` as a list in words: "a, b or c".
+    public static func inWords(_ items: [String]) -> String {
+        items.count < 2 ? items.joined() : items.dropLast().joined(separator: ", ") + " or " + items[items.count - 1]
     }
 }

@@ -79,6 +79,26 @@ import Testing
         #expect(lmkit[0].shape == [v, h] && lmkit[0].values == PyTorchStateDict.transposed(state[0].values, rows: h, cols: v))
     }
 
+    /// A recurrent weight whose gate count no registered kind with a PyTorch module has is
+    /// refused, listing the kinds by gate count; a stated kind picks among those of its count.
+    @Test func theGateCountNamesTheKind() throws {
+        let h = 4, v = 5
+        func state(gates g: Int) -> [SafeTensors.Tensor] {
+            [("rnn.weight_ih_l0", [g * h, v]), ("rnn.weight_hh_l0", [g * h, h]), ("rnn.bias_ih_l0", [g * h]),
+             ("rnn.bias_hh_l0", [g * h]), ("decoder.weight", [v, h]), ("decoder.bias", [v])].map {
+                SafeTensors.Tensor(name: $0.0, shape: $0.1, values: [Float](repeating: 0.25, count: $0.1.reduce(1, *)))
+            }
+        }
+        #expect(throws: PyTorchStateDictError.shape(path: "s", name: "rnn.weight_hh_l0", shape: [2 * h, h],
+                                                     expected: "G·H × H with G = 1 (RNN), 3 (GRU) or 4 (LSTM)")) {
+            try PyTorchStateDict.modelConfig(for: state(gates: 2), path: "s")
+        }
+        for definition in CellRegistry.definitions where definition.pyTorch != nil {
+            let config = try PyTorchStateDict.modelConfig(for: state(gates: definition.gateCount), path: "s")
+            #expect(config.kind == definition.kind)
+        }
+    }
+
     @Test func d2lGRUIsNotExported() throws {
         let m = try model(ModelConfig(kind: .gru, vocabularySize: 3, hiddenSize: 2))
         #expect(throws: PyTorchStateDictError.gruVariant(path: "run", direction: .export)) {
