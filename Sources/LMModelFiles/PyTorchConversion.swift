@@ -17,7 +17,7 @@ public enum PyTorchConversion {
     public static func export(run: String, to output: String) throws -> [SafeTensors.Tensor] {
         let trained = try RunDirectory.load(run)
         let tensors = try PyTorchStateDict.tensors(of: trained.model, path: trained.directory.path)
-        let data = try SafeTensors.encode(tensors, metadata: PyTorchStateDict.metadata(for: trained.config.model))
+        let data = try SafeTensors.encode(tensors, metadata: PyTorchStateDict.metadata(for: trained.config.model, path: trained.directory.path))
         try AtomicFile.write(data, to: output)
         return tensors
     }
@@ -47,7 +47,7 @@ public enum PyTorchConversion {
         do { model = try RecurrentLM<Float>(config: config, using: &generator) } catch let error as ModelError {
             throw ModelFileError.model(path: state, error)
         }
-        try RunDirectory.assign(PyTorchStateDict.lmkitTensors(from: tensors, config: config), to: model, path: state)
+        try RunDirectory.assign(PyTorchStateDict.lmkitTensors(from: tensors, config: config, path: state), to: model, path: state)
         try checkOutput(output)
 
         var training = given.training ?? TrainingOptions(corpus: URL(fileURLWithPath: state).lastPathComponent)

@@ -17,27 +17,28 @@ import LMTensor
 /// | `output.W_hq` H × V (tied: `embedding.W`) | `decoder.weight` V × H (tied: a copy of `encoder.weight`) |
 /// | `output.b_q` V | `decoder.bias` V |
 ///
-/// Gate blocks: LMKit's LSTM is [I | F | O | C̃], PyTorch's i, f, g, o (blocks 2 and 3 swap);
-/// the GRU's [r | z | n] and the RNN's one block are in the same order on both sides. Only
-/// PyTorch's GRU variant (``ModelConfig/GRUVariant/pytorch``) converts: d2l's is another model.
+/// Each cell kind's module and gate-block order are its definition's (``CellDefinition/pyTorch``):
+/// LMKit's LSTM is [I | F | O | C̃], PyTorch's i, f, g, o (blocks 2 and 3 swap); the GRU's
+/// [r | z | n] and the RNN's one block are in the same order on both sides. Only PyTorch's GRU
+/// variant (``ModelConfig/GRUVariant/pytorch``) converts: d2l's is another model.
 ///
 /// Import also reads d2l's concise models (`rnn.*` and `linear.weight`/`linear.bias`, one-hot
 /// input without an `encoder`).
 public enum PyTorchStateDict {
-    /// PyTorch's block for each LMKit block, and the reverse (the permutation is its own
-    /// inverse): LSTM [I F O C̃] ↔ [i f g o], others the identity.
-    static func blockOrder(_ kind: ModelConfig.Kind) -> [Int] {
-        switch kind { case .rnn: [0]; case .gru: [0, 1, 2]; case .lstm: [0, 1, 3, 2] }
+    /// The PyTorch module of `config`'s cells, with the kind's gate count, and its name
+    /// (`RNN_TANH`, `RNN_RELU`, `GRU`, `LSTM`, as word_language_model's `--model`).
+    /// - Throws: ``PyTorchStateDictError/noPyTorchModule(path:kind:)`` when PyTorch has none.
+    static func pyTorchCell(of config: ModelConfig, path: String) throws -> (gates: Int, cell: PyTorchCell, module: String) {
+        let definition = try CellRegistry.definition(of: config.kind)
+        guard let cell = definition.pyTorch, let module = cell.modules[config.activation] else {
+            throw PyTorchStateDictError.noPyTorchModule(path: path, kind: "\(config.kind.rawValue) (\(config.activation.rawValue))")
+        }
+        return (definition.gateCount, cell, module)
     }
 
-    /// `torch.nn` module names for the metadata: `RNN_TANH`, `RNN_RELU`, `GRU`, `LSTM` (as
-    /// word_language_model's `--model`).
-    public static func rnnType(_ config: ModelConfig) -> String {
-        switch config.kind {
-        case .rnn: config.activation == .relu ? "RNN_RELU" : "RNN_TANH"
-        case .gru: "GRU"
-        case .lstm: "LSTM"
-        }
+    /// The kinds a PyTorch layer of `gates` gate blocks can be, in registry order.
+    static func kinds(withGates gates: Int) -> [any CellDefinition.Type] {
+        CellRegistry.definitions.filter { $0.pyTorch != nil && $0.gateCount == gates }
     }
 
     // MARK: - Export
@@ -51,8 +52,8 @@ public enum PyTorchStateDict {
         if config.kind == .gru && config.gruVariant != .pytorch {
             throw PyTorchStateDictError.gruVariant(path: path, direction: .export)
         }
-        let v = config.vocabularySize, h = config.hiddenSize, g = config.gateCount
-        let order = blockOrder(config.kind)
+        let torch = try pyTorchCell(of: config, path: path)
+        let v = config.vocabularySize, h = config.hiddenSize, g = torch.gates, order = torch.cell.blockOrder
         func value(_ name: String) -> [Float] { model.parameter(named: name)!.value.array }
         var out: [SafeTensors.Tensor] = []
         if let e = config.embeddingSize {
@@ -83,9 +84,9 @@ public enum PyTorchStateDict {
     }
 
     /// The file's metadata: `format` `pt` (as Hugging Face writes), and what the Python
-    /// module needs to build the `RNNModel`: `rnn_type`, `tied`, `one_hot`.
-    public static func metadata(for config: ModelConfig) -> [String: String] {
-        ["format": "pt", "rnn_type": rnnType(config), "tied": config.tied ? "true" : "false",
+    /// module needs to build the `RNNModel`: `rnn_type`, `tied`, `one_hot`. `path` names the run in errors.
+    public static func metadata(for config: ModelConfig, path: String) throws -> [String: String] {
+        ["format": "pt", "rnn_type": try pyTorchCell(of: config, path: path).module, "tied": config.tied ? "true" : "false",
          "one_hot": config.embeddingSize == nil ? "true" : "false", "producer": "lmkit lm-convert"]
     }
 
@@ -113,11 +114,12 @@ public enum PyTorchStateDict {
                 reason: "the first recurrent layer's weights; is this the state_dict of a model with its RNN in .rnn?")
         }
         guard hh0.shape.count == 2, hh0.shape[1] > 0, hh0.shape[0] % hh0.shape[1] == 0,
-              [1, 3, 4].contains(hh0.shape[0] / hh0.shape[1]) else {
-            throw shapeError(hh0, "G·H × H with G = 1 (RNN), 3 (GRU) or 4 (LSTM)")
+              let candidate = kinds(withGates: hh0.shape[0] / hh0.shape[1]).first else {
+            let gates = CellRegistry.definitions.filter { $0.pyTorch != nil }.map { "\($0.gateCount) (\($0.kind.rawValue.uppercased()))" }
+            throw shapeError(hh0, "G·H × H with G = " + CellRegistry.inWords(gates))
         }
         let h = hh0.shape[1], g = hh0.shape[0] / h
-        let kind: ModelConfig.Kind = g == 1 ? .rnn : g == 3 ? .gru : .lstm
+        let kind = given.kind.flatMap { stated in kinds(withGates: g).first { $0.kind == stated } }?.kind ?? candidate.kind
         if let stated = given.kind, stated != kind {
             throw mismatch("kind", stated.rawValue, "\(kind.rawValue) (rnn.weight_hh_l0 is \(hh0.shape[0]) × \(h): \(g) gate block\(g == 1 ? "" : "s"))")
         }
@@ -215,12 +217,13 @@ public enum PyTorchStateDict {
     }
 
     /// The LMKit parameters (named and shaped as ``RecurrentLM/parameters``) of a state_dict
-    /// that ``modelConfig(for:given:path:configPath:)`` accepted for `config`.
-    public static func lmkitTensors(from tensors: [SafeTensors.Tensor], config: ModelConfig) -> [SafeTensors.Tensor] {
+    /// that ``modelConfig(for:given:path:configPath:)`` accepted for `config`. `path` names the file in errors.
+    public static func lmkitTensors(from tensors: [SafeTensors.Tensor], config: ModelConfig, path: String) throws -> [SafeTensors.Tensor] {
         let byName = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let head = byName["decoder.weight"] != nil ? "decoder" : "linear"
-        let v = config.vocabularySize, h = config.hiddenSize, g = config.gateCount
-        let order = blockOrder(config.kind)
+        let torch = try pyTorchCell(of: config, path: path)
+        let v = config.vocabularySize, h = config.hiddenSize, g = torch.gates, order = torch.cell.blockOrder
+        let inverse = inverted(order)
         var out: [SafeTensors.Tensor] = []
         if let e = config.embeddingSize {
             out.append(.init(name: "embedding.W", shape: [v, e], values: byName["encoder.weight"]!.values))
@@ -232,9 +235,9 @@ public enum PyTorchStateDict {
                              values: transposedFromPyTorch(byName["rnn.weight_ih_l\(k)"]!.values, rows: input, hidden: h, order: order)))
             out.append(.init(name: prefix + "W_hh", shape: [h, g * h],
                              values: transposedFromPyTorch(byName["rnn.weight_hh_l\(k)"]!.values, rows: h, hidden: h, order: order)))
-            out.append(.init(name: prefix + "b_h", shape: [g * h], values: permuted(byName["rnn.bias_ih_l\(k)"]!.values, hidden: h, order: order)))
+            out.append(.init(name: prefix + "b_h", shape: [g * h], values: permuted(byName["rnn.bias_ih_l\(k)"]!.values, hidden: h, order: inverse)))
             if config.recurrentBias {
-                out.append(.init(name: prefix + "b_hh", shape: [g * h], values: permuted(byName["rnn.bias_hh_l\(k)"]!.values, hidden: h, order: order)))
+                out.append(.init(name: prefix + "b_hh", shape: [g * h], values: permuted(byName["rnn.bias_hh_l\(k)"]!.values, hidden: h, order: inverse)))
             }
         }
         if !config.tied {
@@ -286,8 +289,15 @@ public enum PyTorchStateDict {
         return out
     }
 
+    /// The permutation that undoes `order`: `inverted(order)[order[b]] == b`.
+    static func inverted(_ order: [Int]) -> [Int] {
+        var inverse = order
+        for (b, source) in order.enumerated() { inverse[source] = b }
+        return inverse
+    }
+
     /// A G·H bias with its blocks reordered: block b of the result is block `order[b]`
-    /// (its own inverse for the orders of ``blockOrder(_:)``).
+    /// (LMKit → PyTorch with a kind's block order, back with its ``inverted(_:)``).
     static func permuted(_ values: [Float], hidden: Int, order: [Int]) -> [Float] {
         var out = [Float](repeating: 0, count: values.count)
         for (b, source) in order.enumerated() {

@@ -29,6 +29,8 @@ public enum PyTorchStateDictError: Error, CustomStringConvertible, Equatable {
     case outputExists(path: String, reason: String)
     /// An LMKit model with an adaptive softmax head, which `RNNModel`'s one decoder cannot hold.
     case adaptiveSoftmax(path: String)
+    /// A cell kind (with its nonlinearity) that no `torch.nn` module computes.
+    case noPyTorchModule(path: String, kind: String)
 
     /// Which way a refused GRU conversion went.
     public enum Direction: Sendable, Equatable {
@@ -79,6 +81,8 @@ public enum PyTorchStateDictError: Error, CustomStringConvertible, Equatable {
         case let .adaptiveSoftmax(path):
             return "\(path): this model has an adaptive softmax head (adaptiveSoftmax in config.json), which word_language_model's "
                 + "RNNModel (one nn.Linear decoder) cannot hold; only dense-head models export"
+        case let .noPyTorchModule(path, kind):
+            return "\(path): no torch.nn module computes the \(kind) cell, so word_language_model's RNNModel cannot hold it"
         }
     }
 }

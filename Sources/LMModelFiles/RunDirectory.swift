@@ -70,11 +70,16 @@ public struct RunDirectory: Sendable {
               object["format"] as? String == RunConfig.formatName else {
             throw ModelFileError.notARun(path: path, reason: "config.json is not an LMKit run configuration")
         }
+        let config: RunConfig
         do {
-            return try JSONDecoder().decode(RunConfig.self, from: data)
+            config = try JSONDecoder().decode(RunConfig.self, from: data)
         } catch {
             throw ModelFileError.notARun(path: path, reason: "config.json is damaged (\(error))")
         }
+        guard CellRegistry.definition(named: config.model.kind.rawValue) != nil else {
+            throw ModelFileError.notARun(path: path, reason: "config.json's cell kind \(config.model.kind.rawValue) is none this LMKit has (\(CellRegistry.knownNames))")
+        }
+        return config
     }
 
     // MARK: - vocab.json

@@ -1,3 +1,4 @@
+import LMSettings
 import LMTensor
 
 /// Gated recurrent unit layer (d2l 9.7), gate blocks [R | Z | H̃]:
@@ -8,10 +9,9 @@ import LMTensor
 /// columns [0, H) for R, [H, 2H) for Z, [2H, 3H) for H̃. Per step: one B×H×2H product
 /// (R, Z), one B×H×H product (candidate), element-wise work; backward likewise.
 public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
+    public typealias Definition = GRUDefinition
     public let inputSize: Int
     public let hiddenSize: Int
-    public var gateCount: Int { 3 }
-    public var stateCount: Int { 1 }
     /// Input weights, inputSize × 3H ([R | Z | H̃]).
     public let inputWeight: Parameter<Scalar>
     /// Recurrent weights, H × 3H ([R | Z | H̃]).
@@ -28,9 +28,9 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
     public init(prefix: String, inputSize: Int, hiddenSize: Int, recurrentBias: Bool = false) {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
-        (inputWeight, recurrentWeight, bias) = makeLayerParameters(prefix: prefix, inputSize: inputSize, hidden: hiddenSize, gates: 3)
-        self.recurrentBias = makeRecurrentBias(prefix: prefix, hidden: hiddenSize, gates: 3, present: recurrentBias)
-        workspace = CellWorkspace(hidden: hiddenSize, gates: 3, stateCount: 1)
+        (inputWeight, recurrentWeight, bias) = makeLayerParameters(prefix: prefix, inputSize: inputSize, hidden: hiddenSize, gates: Definition.gateCount)
+        self.recurrentBias = makeRecurrentBias(prefix: prefix, hidden: hiddenSize, gates: Definition.gateCount, present: recurrentBias)
+        workspace = CellWorkspace(hidden: hiddenSize, gates: Definition.gateCount, stateCount: Definition.stateCount)
     }
 
     @_specialize(where Scalar == Float)
@@ -221,6 +221,31 @@ extension GRUCell {
                                           reset: L.load(gates + j), update: L.load(gates + width + j), hidden: L.load(hidden + j))
             d.reset.store(gateGradients + j)
             if let out = previousHiddenGradient { (L.load(out + j) + d.hidden).store(out + j) }
+        }
+    }
+}
+
+/// The `gru` kind: three gate blocks [R | Z | H̃], the state h, in two variants
+/// (``ModelConfig/gruVariant``): d2l's ``GRUCell`` and PyTorch's ``GRUResetAfterCell``, whose
+/// blocks are `nn.GRU`'s in the same order (d2l's variant has no PyTorch equivalent; the
+/// conversion refuses it).
+public enum GRUDefinition: CellDefinition {
+    public static let kind = ModelConfig.Kind.gru
+    public static let gateCount = 3
+    public static let stateCount = 1
+    public static let pyTorch: PyTorchCell? = PyTorchCell(modules: [.tanh: "GRU"], blockOrder: [0, 1, 2])
+
+    public static func scratchWidth(for architecture: some RecurrentArchitecture) -> Int {
+        architecture.gruVariant == .pytorch ? GRUResetAfterCell<Float>.scratchWidth : 1
+    }
+
+    public static func makeLayer<Scalar: TensorScalar>(prefix: String, inputSize: Int,
+                                                       architecture: some RecurrentArchitecture) -> any RecurrentCell<Scalar> {
+        switch architecture.gruVariant {
+        case .d2l: GRUCell<Scalar>(prefix: prefix, inputSize: inputSize, hiddenSize: architecture.hiddenSize,
+                                   recurrentBias: architecture.recurrentBias)
+        case .pytorch: GRUResetAfterCell<Scalar>(prefix: prefix, inputSize: inputSize, hiddenSize: architecture.hiddenSize,
+                                                 recurrentBias: architecture.recurrentBias)
         }
     }
 }

@@ -12,10 +12,10 @@ import LMTensor
 /// Per step: one B×H×3H product H W_hh + b_hh (its N block kept for backward), element-wise
 /// work; backward one B×3H×H product per step and the weight gradient as GEMMs over the window.
 public final class GRUResetAfterCell<Scalar: TensorScalar>: RecurrentCell {
+    /// A GRU of ``ModelConfig/GRUVariant/pytorch``.
+    public typealias Definition = GRUDefinition
     public let inputSize: Int
     public let hiddenSize: Int
-    public var gateCount: Int { 3 }
-    public var stateCount: Int { 1 }
     /// Input weights, inputSize × 3H ([R | Z | N]).
     public let inputWeight: Parameter<Scalar>
     /// Recurrent weights, H × 3H ([R | Z | N]).
@@ -27,15 +27,19 @@ public final class GRUResetAfterCell<Scalar: TensorScalar>: RecurrentCell {
     public var parameters: [Parameter<Scalar>] { [inputWeight, recurrentWeight, bias] + (recurrentBias.map { [$0] } ?? []) }
     public let workspace: CellWorkspace<Scalar>
 
+    /// The window workspace's scratch per sequence, in units of H: each step's recurrent
+    /// product H W_hh + b_hh, 3H wide.
+    static var scratchWidth: Int { 3 }
+
     /// A layer named `prefix` (e.g. "gru.0") with zero weights, and a second bias b_hh when
     /// `recurrentBias` is set.
     public init(prefix: String, inputSize: Int, hiddenSize: Int, recurrentBias: Bool = false) {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
-        (inputWeight, recurrentWeight, bias) = makeLayerParameters(prefix: prefix, inputSize: inputSize, hidden: hiddenSize, gates: 3)
-        self.recurrentBias = makeRecurrentBias(prefix: prefix, hidden: hiddenSize, gates: 3, present: recurrentBias)
-        // Scratch B × 3H: each step's recurrent product H W_hh + b_hh.
-        workspace = CellWorkspace(hidden: hiddenSize, gates: 3, stateCount: 1, scratchWidth: 3)
+        (inputWeight, recurrentWeight, bias) = makeLayerParameters(prefix: prefix, inputSize: inputSize, hidden: hiddenSize, gates: Definition.gateCount)
+        self.recurrentBias = makeRecurrentBias(prefix: prefix, hidden: hiddenSize, gates: Definition.gateCount, present: recurrentBias)
+        workspace = CellWorkspace(hidden: hiddenSize, gates: Definition.gateCount, stateCount: Definition.stateCount,
+                                  scratchWidth: Self.scratchWidth)
     }
 
     /// Forward. Buffers: gate values hold X W_xh + b_h, then the activations [R | Z | N];

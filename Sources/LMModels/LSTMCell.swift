@@ -1,3 +1,4 @@
+import LMSettings
 import LMTensor
 
 /// Long short-term memory layer (d2l 9.8), gate blocks [I | F | O | C̃]:
@@ -7,10 +8,9 @@ import LMTensor
 /// Parameters are gate-concatenated: `W_xh` inputSize × 4H, `W_hh` H × 4H, `b_h` 1 × 4H.
 /// Per step: one B×H×4H product and element-wise work, forward and backward.
 public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
+    public typealias Definition = LSTMDefinition
     public let inputSize: Int
     public let hiddenSize: Int
-    public var gateCount: Int { 4 }
-    public var stateCount: Int { 2 }
     /// Input weights, inputSize × 4H ([I | F | O | C̃]).
     public let inputWeight: Parameter<Scalar>
     /// Recurrent weights, H × 4H.
@@ -27,9 +27,9 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
     public init(prefix: String, inputSize: Int, hiddenSize: Int, recurrentBias: Bool = false) {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
-        (inputWeight, recurrentWeight, bias) = makeLayerParameters(prefix: prefix, inputSize: inputSize, hidden: hiddenSize, gates: 4)
-        self.recurrentBias = makeRecurrentBias(prefix: prefix, hidden: hiddenSize, gates: 4, present: recurrentBias)
-        workspace = CellWorkspace(hidden: hiddenSize, gates: 4, stateCount: 2)
+        (inputWeight, recurrentWeight, bias) = makeLayerParameters(prefix: prefix, inputSize: inputSize, hidden: hiddenSize, gates: Definition.gateCount)
+        self.recurrentBias = makeRecurrentBias(prefix: prefix, hidden: hiddenSize, gates: Definition.gateCount, present: recurrentBias)
+        workspace = CellWorkspace(hidden: hiddenSize, gates: Definition.gateCount, stateCount: Definition.stateCount)
     }
 
     @_specialize(where Scalar == Float)
@@ -179,6 +179,33 @@ extension LSTMCell {
                                            hiddenGradient: L.load(hiddenGradient + j), cellGradient: L.load(cellGradient + j))
             d.input.store(dg); d.forget.store(dg + h); d.output.store(dg + 2 * h); d.candidate.store(dg + 3 * h)
             d.cell.store(cellGradient + j)
+        }
+    }
+}
+
+/// The `lstm` kind (``LSTMCell``): four gate blocks [I | F | O | C̃], the states h and c;
+/// PyTorch's `nn.LSTM`, whose blocks are [i | f | g | o] (LMKit's blocks 2 and 3 swap).
+public enum LSTMDefinition: CellDefinition {
+    public static let kind = ModelConfig.Kind.lstm
+    public static let gateCount = 4
+    public static let stateCount = 2
+    public static let pyTorch: PyTorchCell? = PyTorchCell(modules: [.tanh: "LSTM"], blockOrder: [0, 1, 3, 2])
+
+    public static func makeLayer<Scalar: TensorScalar>(prefix: String, inputSize: Int,
+                                                       architecture: some RecurrentArchitecture) -> any RecurrentCell<Scalar> {
+        LSTMCell<Scalar>(prefix: prefix, inputSize: inputSize, hiddenSize: architecture.hiddenSize,
+                         recurrentBias: architecture.recurrentBias)
+    }
+
+    /// Sets each layer's forget-gate bias (columns [H, 2H) of b_h) to `value`, and zeroes that
+    /// block of b_hh where there is one, so each forget gate's total bias is `value`.
+    static func setForgetBias<Scalar: TensorScalar>(_ value: Double, in cells: [any RecurrentCell<Scalar>]) {
+        for case let c as LSTMCell<Scalar> in cells {
+            let h = c.hiddenSize
+            for j in h..<(2 * h) {
+                c.bias.value[j] = Scalar(value)
+                c.recurrentBias?.value[j] = 0
+            }
         }
     }
 }

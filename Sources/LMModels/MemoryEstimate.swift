@@ -31,7 +31,8 @@ public struct MemoryEstimate: Sendable, Equatable {
     /// The estimate for `config` trained on windows of `steps` × `batch` with an optimizer
     /// that keeps `optimizerCopies` values per parameter (SGD 0, Adam 2, RMSProp 1, or 2 with
     /// momentum); `scalarBytes` is 4 for `Float`. Multiplication saturates instead of trapping.
-    public init(config: ModelConfig, steps: Int, batch: Int, optimizerCopies: Int = 0, scalarBytes: Int = 4) {
+    /// - Throws: ``SettingsError`` for a kind no cell is registered for.
+    public init(config: ModelConfig, steps: Int, batch: Int, optimizerCopies: Int = 0, scalarBytes: Int = 4) throws {
         func mul(_ values: Int...) -> Int {
             values.reduce(1) { product, value in
                 let (result, overflow) = product.multipliedReportingOverflow(by: max(value, 0))
@@ -40,7 +41,8 @@ public struct MemoryEstimate: Sendable, Equatable {
         }
         func add(_ values: Int...) -> Int { values.reduce(0) { min(Int.max / 8, $0 + $1) } }
         let v = config.vocabularySize, h = config.hiddenSize, layers = config.layers
-        let (gates, stateCount) = RecurrentStack.shape(of: config.kind)
+        let cell = try CellRegistry.definition(of: config.kind)
+        let gates = cell.gateCount, stateCount = cell.stateCount
         let width = mul(gates, h)
         // output.W_hq (none when tied: the head reads the embedding), output.b_q; adaptive:
         // output.head.W and each cluster's projection and map.
@@ -67,7 +69,7 @@ public struct MemoryEstimate: Sendable, Equatable {
                            mul(2, n, width),                   // gate values and gradients
                            gates > 1 ? mul(n, h) : 0,          // auxiliary
                            mul(n, h),                          // output gradients
-                           config.kind == .gru && config.gruVariant == .pytorch ? mul(3, bh) : bh,  // scratch (PyTorch's GRU: B × 3H)
+                           mul(cell.scratchWidth(for: config), bh),  // scratch
                            mul(stateCount, bh))                // carried state
         let d = config.dropout, maskRows = d.locked ? batch : n
         func site(_ p: Double, _ w: Int) -> Int { p > 0 ? add(mul(maskRows, w), mul(n, w)) : 0 }

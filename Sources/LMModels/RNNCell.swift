@@ -6,10 +6,9 @@ import LMTensor
 /// Per step the only sequential work is one B×H×H product and the activation; the input
 /// projection, and the W_xh, W_hh, b_h gradients of a window, are single large products.
 public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
+    public typealias Definition = RNNDefinition
     public let inputSize: Int
     public let hiddenSize: Int
-    public var gateCount: Int { 1 }
-    public var stateCount: Int { 1 }
     /// The nonlinearity φ.
     public let activation: ModelConfig.Activation
     /// Input weights, inputSize × H.
@@ -29,9 +28,9 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.activation = activation
-        (inputWeight, recurrentWeight, bias) = makeLayerParameters(prefix: prefix, inputSize: inputSize, hidden: hiddenSize, gates: 1)
-        self.recurrentBias = makeRecurrentBias(prefix: prefix, hidden: hiddenSize, gates: 1, present: recurrentBias)
-        workspace = CellWorkspace(hidden: hiddenSize, gates: 1, stateCount: 1)
+        (inputWeight, recurrentWeight, bias) = makeLayerParameters(prefix: prefix, inputSize: inputSize, hidden: hiddenSize, gates: Definition.gateCount)
+        self.recurrentBias = makeRecurrentBias(prefix: prefix, hidden: hiddenSize, gates: Definition.gateCount, present: recurrentBias)
+        workspace = CellWorkspace(hidden: hiddenSize, gates: Definition.gateCount, stateCount: Definition.stateCount)
     }
 
     @_specialize(where Scalar == Float)
@@ -204,5 +203,20 @@ extension RNNCell {
             RNNCell.preActivationGradient(L.load(outputGradients + j), output: L.load(outputs + j), activation: activation)
                 .store(preActivationGradients + j)
         }
+    }
+}
+
+/// The `rnn` kind (``RNNCell``): one gate block, the state h; PyTorch's `nn.RNN` with either
+/// nonlinearity.
+public enum RNNDefinition: CellDefinition {
+    public static let kind = ModelConfig.Kind.rnn
+    public static let gateCount = 1
+    public static let stateCount = 1
+    public static let pyTorch: PyTorchCell? = PyTorchCell(modules: [.tanh: "RNN_TANH", .relu: "RNN_RELU"], blockOrder: [0])
+
+    public static func makeLayer<Scalar: TensorScalar>(prefix: String, inputSize: Int,
+                                                       architecture: some RecurrentArchitecture) -> any RecurrentCell<Scalar> {
+        RNNCell<Scalar>(prefix: prefix, inputSize: inputSize, hiddenSize: architecture.hiddenSize,
+                        activation: architecture.activation, recurrentBias: architecture.recurrentBias)
     }
 }

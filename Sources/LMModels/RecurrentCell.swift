@@ -38,13 +38,16 @@ public enum CellInput<Scalar: TensorScalar> {
 /// checks).
 public protocol RecurrentCell<Scalar>: AnyObject {
     associatedtype Scalar: TensorScalar
+    /// The kind this cell is a layer of, which states its shape (``gateCount``, ``stateCount``).
+    associatedtype Definition: CellDefinition
     /// Width of each input row (vocabulary size for one-hot input).
     var inputSize: Int { get }
     /// Hidden units H.
     var hiddenSize: Int { get }
-    /// Gate blocks G (1, 3, 4).
+    /// Gate blocks G, as the kind's definition says (the default).
     var gateCount: Int { get }
-    /// State tensors carried between windows: 1 (h) or 2 (h, c).
+    /// State tensors carried between windows, 1 (h) or 2 (h, c), as the kind's definition
+    /// says (the default).
     var stateCount: Int { get }
     /// This layer's parameters: W_xh, W_hh, b_h (and b_hh when the layer has two biases).
     var parameters: [Parameter<Scalar>] { get }
@@ -79,6 +82,9 @@ public protocol RecurrentCell<Scalar>: AnyObject {
 }
 
 extension RecurrentCell {
+    public var gateCount: Int { Definition.gateCount }
+    public var stateCount: Int { Definition.stateCount }
+
     /// ``stateCount`` zero buffers of batch × H, one sequence's G·H gates and H of scratch.
     public func makeStepState(batch: Int) -> CellStepState<Scalar> {
         CellStepState(batch: batch, hidden: hiddenSize, stateCount: stateCount, gates: gateCount)

@@ -72,15 +72,12 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
     /// config.initialization` (see ``Initializer/Part``); then an LSTM's forget-gate bias is
     /// set to `config.forgetBias`, if given.
     ///
-    /// - Throws: ``ModelError/invalidConfiguration(_:)``.
+    /// - Throws: ``SettingsError`` for a setting that cannot work, an unregistered cell kind included.
     public init(config: Configuration, using generator: inout some RandomNumberGenerator) throws {
         try config.validate()
         self.config = config
         inputLayer = Input(configuration: config)
-        let cells: [any RecurrentCell<Scalar>] = RecurrentStack.cells(
-            kind: config.kind, activation: config.activation, inputSize: inputLayer.outputSize,
-            hiddenSize: config.hiddenSize, layers: config.layers, recurrentBias: config.recurrentBias,
-            gruVariant: config.gruVariant)
+        let cells: [any RecurrentCell<Scalar>] = try RecurrentStack.cells(for: config, inputSize: inputLayer.outputSize)
         self.cells = cells
         outputLayer = Head(configuration: config, embedding: inputLayer.embedding)
         inputMask = DropoutMask(place: .input, layer: 0)
@@ -101,7 +98,7 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
         for p in outputLayer.parameters {
             Initializer.initialize(p, scheme: outputScheme, part: .output(fanIn: outputLayer.fanIn(of: p) ?? config.hiddenSize), using: &generator)
         }
-        if let f = config.forgetBias { RecurrentStack.setForgetBias(f, in: cells) }
+        if let f = config.forgetBias { LSTMDefinition.setForgetBias(f, in: cells) }
     }
 
     /// The parameter called `name`, if any.

@@ -1,14 +1,25 @@
 /// Everything needed to rebuild a model's architecture: the `model` part of ``TrainingSettings``
 /// and of `config.json`.
 public struct ModelConfig: Codable, Equatable, Sendable {
-    /// The recurrent cell.
-    public enum Kind: String, Codable, Sendable, CaseIterable {
+    /// A recurrent cell kind, by name: `config.json`'s `kind`, `lm-train --model`, and the
+    /// prefix of a layer's parameter names (`lstm.0.W_xh`). Encoded as the bare name.
+    ///
+    /// Any name decodes; which names are cells is the model layer's to say (its cell
+    /// registry, `CellRegistry`), and building or sizing a model of an unknown kind throws a
+    /// ``SettingsError`` for `model.kind`. The three built-in names are declared here because
+    /// settings rules mention them; a new kind declares its constant in its cell's own file.
+    public struct Kind: RawRepresentable, Hashable, Codable, Sendable, CustomStringConvertible {
+        /// The name.
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
         /// Elman RNN: H = act(X W_xh + H W_hh + b_h).
-        case rnn
+        public static let rnn = Kind(rawValue: "rnn")
         /// Gated recurrent unit (d2l 9.7).
-        case gru
+        public static let gru = Kind(rawValue: "gru")
         /// Long short-term memory (d2l 9.8).
-        case lstm
+        public static let lstm = Kind(rawValue: "lstm")
     }
 
     /// Where a GRU applies its reset gate; the two are different models with the same shapes.
@@ -208,31 +219,4 @@ public struct ModelConfig: Codable, Equatable, Sendable {
 
     /// The hidden width when none is given: 512 for an RNN, 256 for a GRU or LSTM (d2l 9.5, 9.7, 9.8).
     public static func defaultHiddenSize(for kind: Kind) -> Int { kind == .rnn ? 512 : 256 }
-
-    /// Gate blocks per cell: 1 (RNN), 3 (GRU: r, z, h̃), 4 (LSTM: i, f, o, c̃).
-    public var gateCount: Int {
-        switch kind { case .rnn: 1; case .gru: 3; case .lstm: 4 }
-    }
-
-    /// Multiply-adds × 2 per target token for one forward and backward pass, with the input
-    /// counted as a dense (one-hot) product as d2l computes it:
-    /// forward Σ_l 2·in_l·GH + 2·H·GH, + 2·H·V (head); backward Σ_l (2·in_l·GH weight
-    /// gradient, + 2·in_l·GH input gradient for l > 0 or an embedding) + 2·2·H·GH
-    /// (recurrent input and weight gradients), + 2·2·H·V (head); embedding lookups are free.
-    /// Element-wise work is not counted. RNN-512, vocab 28: 1.716 MFLOP. A tied head runs the
-    /// same products on the embedding (Eᵀ for W_hq), so the count does not change with ``tied``.
-    /// It counts the dense head even with ``adaptiveSoftmax``, whose cost depends on how many
-    /// targets fall in each cluster.
-    public var flopsPerToken: Double {
-        let gh = Double(gateCount * hiddenSize), h = Double(hiddenSize), v = Double(vocabularySize)
-        var total = 2 * h * v + 4 * h * v
-        for l in 0..<layers {
-            let input = Double(l == 0 ? (embeddingSize ?? vocabularySize) : hiddenSize)
-            let inputGradient = l > 0 || embeddingSize != nil
-            total += 2 * input * gh + 2 * h * gh               // forward
-            total += 2 * input * gh + 4 * h * gh                // backward: weights + recurrence
-            if inputGradient { total += 2 * input * gh }
-        }
-        return total
-    }
 }

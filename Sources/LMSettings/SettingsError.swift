@@ -11,6 +11,8 @@ public struct SettingsError: Error, Equatable, Sendable, CustomStringConvertible
         case conflict
         /// A setting that needs another one (or another value of it).
         case requires
+        /// A name that none of the known values has (a cell kind no cell is registered for).
+        case unknown
     }
 
     public var problem: Problem

@@ -7,7 +7,15 @@ import LMText
 // The library's settings that the tools take as option values, by their raw names
 // (`--model gru`, `--preset unicode`, ...).
 
-extension ModelConfig.Kind: ExpressibleByArgument {}
+/// `--model`: the kinds of ``CellRegistry``, which lists them for help and errors.
+extension ModelConfig.Kind: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let definition = CellRegistry.definition(named: argument) else { return nil }
+        self = definition.kind
+    }
+
+    public static var allValueStrings: [String] { CellRegistry.kinds.map(\.rawValue) }
+}
 extension ModelConfig.Activation: ExpressibleByArgument {}
 extension ModelConfig.GRUVariant: ExpressibleByArgument {}
 extension OptimizerSettings.Kind: ExpressibleByArgument {}

@@ -17,8 +17,7 @@ public struct DataOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Fraction of the stream's end held out for validation.") var valFraction = 0.0
     @Option(help: "Validation file (Penn Treebank style splits).") var valid: String?
     @Option(help: "Test file, evaluated at the end.") var test: String?
-    @Option(parsing: .unconditional, help: "Sequences per batch (default 32).") var batch: Int?
-    @Option(parsing: .unconditional, help: "Time steps per window, the BPTT length (default 35).") var steps: Int?
+    @OptionGroup var window: WindowOptions
     @Option(help: "Minibatches: sequential, random or parallel.") var sampler: DataSettings.Sampler = .sequential
     @Option(parsing: .unconditional, help: "Rows the validation and test texts are cut into, each carrying its state across windows (default --batch; PyTorch's word_language_model 10, TensorFlow's PTB model 1).") var evalBatch: Int?
 
@@ -31,8 +30,8 @@ public struct DataOptions: ParsableArguments {
         data.validationFraction = valFraction
         data.validFile = valid
         data.testFile = test
-        if let batch { data.batch = batch }
-        if let steps { data.steps = steps }
+        if let batch = window.batch { data.batch = batch }
+        if let steps = window.steps { data.steps = steps }
         data.sampler = sampler
         data.evalBatch = evalBatch
         return data

@@ -39,6 +39,8 @@ extension LMTool {
         }
         do {
             try command.run()
+        } catch let error where SettingsFlags.isUsageError(error) {
+            exit(withError: ValidationError(message(for: error)))
         } catch let error where !ToolFailure.isArgumentParserError(error) {
             ToolFailure.exit(tool: toolName, message: message(for: error))
         } catch {

@@ -6,13 +6,7 @@ import LMText
 public struct ModelOptions: ParsableArguments {
     public init() {}
 
-    @Option(help: "Cell: rnn, gru or lstm.") var model: ModelConfig.Kind = .rnn
-    @Option(parsing: .unconditional, help: "Hidden units per layer (default: 512 for rnn, 256 for gru and lstm, as d2l).") var hidden: Int?
-    @Option(parsing: .unconditional, help: "Stacked recurrent layers.") var layers = 1
-    @Option(parsing: .unconditional, help: "Embedding width; omit for one-hot input.") var embedding: Int?
-    @Option(help: "RNN nonlinearity: tanh or relu.") var activation: ModelConfig.Activation = .tanh
-    @Option(help: "Initialization: normal (d2l, ×0.01), xavier, uniform (±--init-scale), or pytorch (PyTorch's module defaults).") var `init`: InitScheme = .normal
-    @Option(parsing: .unconditional, help: "Scale for --init normal or uniform.") var initScale: Double?
+    @OptionGroup var cell: CellOptions
     @Option(help: "Embedding initialization SCHEME[:SCALE], e.g. normal:1 (default: --init's).") var initEmbedding: String?
     @Option(help: "Output head initialization SCHEME[:SCALE], e.g. uniform:0.1 (default: --init's).") var initOutput: String?
     @Option(parsing: .unconditional, help: "LSTM forget-gate bias after initialization (char-rnn: 1).") var forgetBias: Double?
@@ -37,12 +31,12 @@ public struct ModelOptions: ParsableArguments {
 
     /// The architecture the flags give, with `dropout`'s (the vocabulary size is the run's to set).
     public func model(dropout options: DropoutOptions) -> ModelConfig {
-        let dropout = options.dropout(hasEmbedding: embedding != nil)
-        var model = ModelConfig(kind: self.model, activation: activation, vocabularySize: 1, embeddingSize: embedding,
-                                hiddenSize: hidden ?? ModelConfig.defaultHiddenSize(for: self.model), layers: layers,
-                                initialization: `init`.initialization(scale: initScale))
+        let dropout = options.dropout(hasEmbedding: cell.embedding != nil)
+        var model = ModelConfig(kind: cell.model, activation: cell.activation, vocabularySize: 1, embeddingSize: cell.embedding,
+                                hiddenSize: cell.hidden ?? ModelConfig.defaultHiddenSize(for: cell.model), layers: cell.layers,
+                                initialization: cell.initialization)
         model.tied = tied
-        model.recurrentBias = recurrentBias ?? (`init` == .pytorch)
+        model.recurrentBias = recurrentBias ?? cell.pytorchInitialization
         model.embeddingInitialization = initEmbedding.flatMap(InitScheme.initialization(parsing:))
         model.outputInitialization = initOutput.flatMap(InitScheme.initialization(parsing:))
         model.forgetBias = forgetBias

@@ -6,14 +6,9 @@ import LMText
 public struct OptimizerOptions: ParsableArguments {
     public init() {}
 
-    @Option(help: "Optimizer: sgd, adam or rmsprop (default sgd).") var optimizer: OptimizerSettings.Kind?
-    @Option(parsing: .unconditional, help: "Learning rate (default: 1 for sgd, 0.001 for adam, 0.01 for rmsprop).") var lr: Double?
-    @Option(parsing: .unconditional, help: "Momentum for rmsprop (0 = none).") var momentum = 0.0
-    @Flag(help: "Nesterov momentum for rmsprop.") var nesterov = false
+    @OptionGroup var update: UpdateOptions
     @Option(parsing: .unconditional, help: "RMSProp's squared-gradient averaging factor (default 0.9; char-rnn 0.95).") var rmspropDecay: Double?
     @Option(parsing: .unconditional, help: "Weight decay on every parameter: L2 for sgd and rmsprop, decoupled (AdamW) for adam (default 0).") var weightDecay: Double?
-    @Option(parsing: .unconditional, help: "Clip gradients to this global L2 norm.") var clip = 1.0
-    @Flag(help: "Do not clip gradients.") var noClip = false
     @Flag(help: "NT-ASGD (AWD-LSTM, sgd only): average the weights once validation stops improving; evaluation uses the average.") var asgd = false
     @Option(parsing: .unconditional, help: "--asgd: start averaging when validation is worse than the best of the epochs more than N epochs ago (default 5).") var asgdNonmono: Int?
 
@@ -23,13 +18,13 @@ public struct OptimizerOptions: ParsableArguments {
 
     /// The optimizer settings the flags give (the rule's own learning rate when `--lr` is not given).
     public var settings: OptimizerSettings {
-        var settings = OptimizerSettings(kind: optimizer ?? .sgd)
-        if let lr { settings.lr = lr }
-        settings.momentum = momentum
-        settings.nesterov = nesterov
+        var settings = OptimizerSettings(kind: update.optimizer ?? .sgd)
+        if let lr = update.lr { settings.lr = lr }
+        settings.momentum = update.momentum
+        settings.nesterov = update.nesterov
         settings.rmspropDecay = rmspropDecay
         settings.weightDecay = weightDecay ?? 0
-        settings.clip = noClip ? nil : clip
+        settings.clip = update.clipNorm
         settings.asgd = asgd ? OptimizerSettings.Averaging(nonmonotone: asgdNonmono ?? 5) : nil
         return settings
     }

@@ -42,6 +42,21 @@ public enum SettingsFlags {
         "serve.limits.maxChoices": "--max-choices",
     ]
 
+    /// The settings whose errors are usage errors, reported as ArgumentParser reports a bad
+    /// argument (with the usage, exit status 64): the checks `lm-train` made of its own
+    /// arguments before the settings layer (a model width or depth below 1, dropout, threads,
+    /// resuming while overwriting). Any other settings error is a run that cannot start, one
+    /// line with exit status 1, as it was.
+    public static let usageErrorKeys: Set<String> = [
+        "model.hiddenSize", "model.layers", "model.embeddingSize", "model.dropout.input", "model.dropout.hidden",
+        "model.dropout.output", "model.dropout.embedding", "model.dropout.weightDrop", "run.threads", "run.overwrite",
+    ]
+
+    /// Whether `error` is a settings error to report as a usage error (``usageErrorKeys``).
+    public static func isUsageError(_ error: any Error) -> Bool {
+        (error as? SettingsError).map { usageErrorKeys.contains($0.key) } ?? false
+    }
+
     /// The flag that sets the setting at `keyPath` (the key path itself when no flag does).
     public static func flag(for keyPath: String) -> String { table[keyPath] ?? keyPath }
 

@@ -3,9 +3,10 @@ import Foundation
 
 /// How the command-line tools turn an error into what a user sees, written once: an
 /// argument-parser error or exit (`ExitCode`, `CleanExit`, `ValidationError`, help and parse
-/// errors) is left to ArgumentParser (usage, help, exit status); any other error is a library
-/// error, printed as one line on stderr, `<tool>: <message>`, with exit status 1. Library
-/// messages name settings by key path; the tools name them by flag (``SettingsFlags``).
+/// errors) is left to ArgumentParser (usage, help, exit status), as is a settings error that
+/// is a usage error (``SettingsFlags/usageErrorKeys``, in ``LMTool``); any other error is a
+/// library error, printed as one line on stderr, `<tool>: <message>`, with exit status 1.
+/// Library messages name settings by key path; the tools name them by flag (``SettingsFlags``).
 public enum ToolFailure {
     /// Whether ArgumentParser reports `error` itself: its exits, usage errors, and its own
     /// errors (a help request reaches `run()` as one), which it does not treat as a plain

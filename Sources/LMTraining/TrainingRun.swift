@@ -128,7 +128,7 @@ public struct TrainingRun {
         case .adam: copies = 2
         case .rmsprop: copies = optimizer.momentum > 0 ? 2 : 1
         }
-        let estimate = MemoryEstimate(config: model, steps: settings.data.steps, batch: settings.data.batch, optimizerCopies: copies)
+        let estimate = try MemoryEstimate(config: model, steps: settings.data.steps, batch: settings.data.batch, optimizerCopies: copies)
         let advice: String
         switch estimate.largestPart {
         case "parameters": advice = "lower model.hiddenSize (or model.layers, model.embeddingSize)"

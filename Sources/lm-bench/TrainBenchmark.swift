@@ -41,7 +41,7 @@ struct TrainBenchmark: ParsableCommand {
         var initialization: ModelConfig.Initialization { self == .d2l ? .d2l : .pytorch }
     }
 
-    @Option(help: "Cell: rnn, gru or lstm.") var model: String = "rnn"
+    @Option(help: "Recurrent cell kind.") var model: ModelConfig.Kind = .rnn
     @Option(help: "Hidden units.") var hidden: Int = 512
     @Option(help: "Vocabulary size (input width when one-hot, and logits).") var vocab: Int = 28
     @Option(help: "Embedding width (default: one-hot input).") var embedding: Int?
@@ -58,7 +58,6 @@ struct TrainBenchmark: ParsableCommand {
     @Option(help: "Dropout P with a fresh mask per element and step on the embedding output (with --embedding), between layers and on the top output, as lm-train --dropout; 0 for none.") var dropout: Double = 0
 
     func validate() throws {
-        guard ModelConfig.Kind(rawValue: model) != nil else { throw ValidationError("--model must be rnn, gru or lstm, not \(model)") }
         guard hidden > 0, vocab > 1, batch > 0, steps > 0, layers > 0 else { throw ValidationError("sizes must be positive") }
         if let e = embedding, e < 1 { throw ValidationError("--embedding must be positive (omit it for one-hot input)") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
@@ -87,7 +86,7 @@ struct TrainBenchmark: ParsableCommand {
         let isWriter = parallel?.isWriter ?? true
         if let t = threads { BLAS.setThreads(t) }
         if isWriter { log(BLAS.configuration.description) }
-        var config = ModelConfig(kind: ModelConfig.Kind(rawValue: model)!, vocabularySize: vocab, embeddingSize: embedding,
+        var config = ModelConfig(kind: model, vocabularySize: vocab, embeddingSize: embedding,
                                  hiddenSize: hidden, layers: layers, initialization: initialization.initialization)
         config.dropout = Dropout(input: embedding == nil ? 0 : dropout, hidden: dropout, output: dropout)
         var options = TrainingOptions(corpus: "random tokens")
@@ -154,13 +153,14 @@ struct TrainBenchmark: ParsableCommand {
         let median = stepTimes[stepTimes.count / 2]
         let tokensPerSecond = Double(count * n) / elapsed
         if isWriter { log("train \(model)-\(hidden): \(count) steps in \(String(format: "%.2f", elapsed)) s, \(String(format: "%.3f", elapsed / Double(count) * 1000)) ms/step, mean loss \(String(format: "%.4f", lossSum / Double(i))), worker pool: \(WorkerPool.shared.parallelJobs) parallel jobs, \(WorkerPool.shared.partsRunByWorkers) parts by workers, caller worked \(String(format: "%.2f", WorkerPool.shared.totalWork)) s and waited \(String(format: "%.2f", WorkerPool.shared.totalWait)) s, \(WorkerPool.shared.serialFallbacks) serial fallbacks") }
+        let flopsPerToken = try config.flopsPerToken
         var fields: [(String, Any)] = [
-            ("bench", "train"), ("model", model), ("hidden", hidden), ("layers", layers),
+            ("bench", "train"), ("model", model.rawValue), ("hidden", hidden), ("layers", layers),
             ("vocab", vocab), ("batch", batch), ("steps", steps), ("threads", BLAS.threads),
             ("small_product_threads", BLAS.smallProductThreads), ("blas_core", BLAS.configuration.coreName),
             ("tokens_per_second", tokensPerSecond),
-            ("tokens_per_second_median", Double(n) / median), ("flops_per_token", config.flopsPerToken),
-            ("gflops", tokensPerSecond * config.flopsPerToken / 1e9),
+            ("tokens_per_second_median", Double(n) / median), ("flops_per_token", flopsPerToken),
+            ("gflops", tokensPerSecond * flopsPerToken / 1e9),
             ("embedding", embedding ?? 0), ("optimizer", optimizer.rawValue), ("lr", lr), ("clip", clip),
             ("dropout", dropout), ("train_steps", count), ("seconds", elapsed),
         ]

@@ -134,12 +134,27 @@ import Testing
     @Test func negativeNumbersReachTheRangeChecks() throws {
         let work = workDirectory()
         expectFailure(try train.run(["tiny.txt", "--lr", "-1", "--out", "r"] + small, in: work), "lm-train", ["--lr must be positive"])
-        expectFailure(try train.run(["tiny.txt", "--hidden", "-5", "--out", "r"], in: work), "lm-train", ["--hidden must be at least 1"])
+        expectFailure(try train.run(["tiny.txt", "--hidden", "-5", "--out", "r"], in: work), "lm-train", status: 64, ["--hidden must be at least 1"])
         expectFailure(try generate.run(["--prefix", "the", "--temperature", "-1"], in: work), "lm-generate", status: 64, ["temperature"])
         expectFailure(try eval.run(["tiny.txt", "--steps", "-3"], in: work), "lm-eval", status: 64, ["--steps must be at least 1"])
         for result in [try train.run(["tiny.txt", "--lr", "-1"], in: work), try eval.run(["tiny.txt", "--steps", "-3"], in: work)] {
             #expect(!result.stderr.contains("Missing value"))
         }
+        #expect(!exists(work + "/r"))
+    }
+
+    /// A settings error of a flag lm-train checked with its arguments before the settings layer
+    /// is a usage error (exit 64, with the usage), as it was; the run's own checks exit 1.
+    @Test func settingsUsageErrorsExitAsUsageErrors() throws {
+        let work = workDirectory()
+        for (flags, words) in [(["--layers", "0"], "--layers must be at least 1"), (["--embedding", "0"], "--embedding must be at least 1"),
+                               (["--threads", "0"], "--threads must be at least 1"), (["--weight-drop", "0.1", "--dropout-input", "0.2"], "--dropout-input needs --embedding"),
+                               (["--resume", "--overwrite"], "--resume and --overwrite exclude each other")] {
+            let result = try train.run(["tiny.txt", "--out", "r"] + small + flags, in: work)
+            expectFailure(result, "lm-train", status: 64, [words, "Usage: lm-train"])
+        }
+        expectFailure(try train.run(["tiny.txt", "--momentum", "1", "--optimizer", "rmsprop", "--out", "r"] + small, in: work),
+                      "lm-train", ["--momentum must be in [0, 1)"])
         #expect(!exists(work + "/r"))
     }
 
@@ -195,7 +210,7 @@ import Testing
                       ["--dropout 1.0: a dropout probability must be in [0, 1)"])
         expectFailure(try train.run(["tiny.txt", "--dropout", "0.2", "--dropout-locked", "0.2", "--out", "r"] + small, in: work),
                       "lm-train", status: 64, ["--dropout and --dropout-locked exclude each other"])
-        expectFailure(try train.run(["tiny.txt", "--dropout-embedding", "0.2", "--out", "r"] + small, in: work), "lm-train",
+        expectFailure(try train.run(["tiny.txt", "--dropout-embedding", "0.2", "--out", "r"] + small, in: work), "lm-train", status: 64,
                       ["--dropout-embedding needs --embedding"])
         #expect(!exists(work + "/r"))
         let result = try train.run(["tiny.txt", "--dropout-locked", "0.3", "--weight-drop", "0.2", "--embedding", "4", "--out", "r"] + small, in: work)

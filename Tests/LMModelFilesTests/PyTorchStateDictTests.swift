@@ -4,9 +4,9 @@ import LMModels
 import LMSettings
 import Testing
 
-/// The PyTorch layouts: every architecture LMKit can export comes back from its state_dict as
-/// the same configuration and the same tensors, value for value, and the gate blocks land where
-/// PyTorch's cells read them.
+/// The PyTorch layouts: every architecture LMKit can export (every registered kind with a
+/// PyTorch module) comes back from its state_dict as the same configuration and the same
+/// tensors, value for value, and the gate blocks land where PyTorch's cells read them.
 @Suite struct PyTorchStateDictTests {
     /// A model of `config` with nonzero random weights.
     func model(_ config: ModelConfig) throws -> RecurrentLM<Float> {
@@ -18,7 +18,7 @@ import Testing
 
     static var architectures: [ModelConfig] {
         var all: [ModelConfig] = []
-        for kind in ModelConfig.Kind.allCases {
+        for kind in CellRegistry.definitions.filter({ $0.pyTorch != nil }).map({ $0.kind }) {
             for layers in [1, 2] {
                 for (embedding, tied) in [(nil, false), (5, false), (4, true)] as [(Int?, Bool)] {
                     for recurrentBias in [false, true] {
@@ -44,7 +44,7 @@ import Testing
         #expect(inferred.initialization == .pytorch)
         inferred.initialization = m.config.initialization
         #expect(inferred == m.config)
-        #expect(PyTorchStateDict.lmkitTensors(from: state, config: inferred) == RunDirectory.tensors(of: m))
+        #expect(try PyTorchStateDict.lmkitTensors(from: state, config: inferred, path: "s") == RunDirectory.tensors(of: m))
     }
 
     @Test func lstmGatesLandInPyTorchsOrder() throws {
@@ -74,9 +74,29 @@ import Testing
                      tensor("rnn.bias_hh_l0", [h]), tensor("linear.weight", [v, h]), tensor("linear.bias", [v])]
         let config = try PyTorchStateDict.modelConfig(for: state, path: "s")
         #expect(config.kind == .rnn && config.embeddingSize == nil && config.vocabularySize == v && config.recurrentBias)
-        let lmkit = PyTorchStateDict.lmkitTensors(from: state, config: config)
+        let lmkit = try PyTorchStateDict.lmkitTensors(from: state, config: config, path: "s")
         #expect(lmkit.map(\.name) == ["rnn.0.W_xh", "rnn.0.W_hh", "rnn.0.b_h", "rnn.0.b_hh", "output.W_hq", "output.b_q"])
         #expect(lmkit[0].shape == [v, h] && lmkit[0].values == PyTorchStateDict.transposed(state[0].values, rows: h, cols: v))
+    }
+
+    /// A recurrent weight whose gate count no registered kind with a PyTorch module has is
+    /// refused, listing the kinds by gate count; a stated kind picks among those of its count.
+    @Test func theGateCountNamesTheKind() throws {
+        let h = 4, v = 5
+        func state(gates g: Int) -> [SafeTensors.Tensor] {
+            [("rnn.weight_ih_l0", [g * h, v]), ("rnn.weight_hh_l0", [g * h, h]), ("rnn.bias_ih_l0", [g * h]),
+             ("rnn.bias_hh_l0", [g * h]), ("decoder.weight", [v, h]), ("decoder.bias", [v])].map {
+                SafeTensors.Tensor(name: $0.0, shape: $0.1, values: [Float](repeating: 0.25, count: $0.1.reduce(1, *)))
+            }
+        }
+        #expect(throws: PyTorchStateDictError.shape(path: "s", name: "rnn.weight_hh_l0", shape: [2 * h, h],
+                                                     expected: "G·H × H with G = 1 (RNN), 3 (GRU) or 4 (LSTM)")) {
+            try PyTorchStateDict.modelConfig(for: state(gates: 2), path: "s")
+        }
+        for definition in CellRegistry.definitions where definition.pyTorch != nil {
+            let config = try PyTorchStateDict.modelConfig(for: state(gates: definition.gateCount), path: "s")
+            #expect(config.kind == definition.kind)
+        }
     }
 
     @Test func d2lGRUIsNotExported() throws {

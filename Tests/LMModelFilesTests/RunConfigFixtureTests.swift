@@ -43,6 +43,20 @@ import Testing
         #expect(config.training.learningRateSchedule == .step(factor: 0.5, every: 2))
     }
 
+    /// A config.json whose cell kind no cell is registered for is refused naming the file and
+    /// the kinds there are, before any model is built.
+    @Test func anUnknownCellKindIsRefusedNamingTheFile() throws {
+        let url = try #require(Bundle.module.url(forResource: "config-6cda9c3-rnn", withExtension: "json", subdirectory: "Fixtures"))
+        let text = try String(contentsOf: url, encoding: .utf8)
+        #expect(text.contains("\"kind\" : \"rnn\"") || text.contains("\"kind\":\"rnn\""))
+        let directory = NSTemporaryDirectory() + "fixture-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try text.replacingOccurrences(of: "\"rnn\"", with: "\"peephole\"").write(toFile: directory + "/config.json", atomically: true, encoding: .utf8)
+        #expect(throws: ModelFileError.notARun(path: directory, reason: "config.json's cell kind peephole is none this LMKit has (rnn, gru or lstm)")) {
+            try RunDirectory(path: directory).readConfig()
+        }
+    }
+
     /// Settings → config.json → settings keeps every recorded value.
     @Test func theMappingRoundTrips() throws {
         for name in ["config-6cda9c3-lstm", "config-6cda9c3-rnn"] {

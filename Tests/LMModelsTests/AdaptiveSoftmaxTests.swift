@@ -108,7 +108,7 @@ import Testing
     /// 3..<6, 6..<9, 9..<12), for each cell, one-hot and embedding input.
     static let checkedTargets: [Int32] = [0, 4, 7, 10, 2, 5, 8, 11]
 
-    static let gradientConfigurations: [ModelConfig] = ModelConfig.Kind.allCases.flatMap { kind in
+    static let gradientConfigurations: [ModelConfig] = CellRegistry.kinds.flatMap { kind in
         [nil, 3].map { Self.config(vocabulary: 12, hidden: 8, embedding: $0, kind: kind, cutoffs: [3, 6, 9]) }
     }
 
@@ -225,7 +225,7 @@ import Testing
         let steps = 3, batch = 2
         var values = try MemoryEstimateTests().allocatedValues(model, steps: steps, batch: batch, &rng)
         values += try #require(model.outputLayer.adaptive).workspaceCount
-        let estimate = MemoryEstimate(config: config, steps: steps, batch: batch)
+        let estimate = try MemoryEstimate(config: config, steps: steps, batch: batch)
         #expect(estimate.parameterCount == model.parameterCount)
         #expect(estimate.total == values * 4)
     }

@@ -53,7 +53,7 @@ import Testing
 
     static let configurations: [ModelConfig] = {
         var all: [ModelConfig] = []
-        for kind in ModelConfig.Kind.allCases {
+        for kind in CellRegistry.kinds {
             for (layers, emb) in [(1, nil), (2, 6)] as [(Int, Int?)] {
                 all.append(ModelConfig(kind: kind, vocabularySize: 7, embeddingSize: emb, hiddenSize: 19, layers: layers,
                                        initialization: .uniform(bound: 0.5)))
@@ -61,7 +61,7 @@ import Testing
         }
         all.append(ModelConfig(kind: .rnn, activation: .relu, vocabularySize: 7, hiddenSize: 19, layers: 2, initialization: .xavierUniform))
         // Wide enough (≥ 32 columns) for the BLAS layer to split products across threads.
-        for kind in ModelConfig.Kind.allCases {
+        for kind in CellRegistry.kinds {
             all.append(ModelConfig(kind: kind, vocabularySize: 7, embeddingSize: 5, hiddenSize: 48, layers: 2,
                                    initialization: .uniform(bound: 0.2)))
         }

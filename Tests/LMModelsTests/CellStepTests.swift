@@ -13,14 +13,11 @@ import Testing
                                           inputSize: Int, hidden: Int, seed: UInt64, recurrentBias: Bool = false,
                                           gruVariant: ModelConfig.GRUVariant = .d2l,
                                           as: T.Type = T.self) -> any RecurrentCell<T> {
-        let cell: any RecurrentCell<T>
-        switch kind {
-        case .gru where gruVariant == .pytorch:
-            cell = GRUResetAfterCell<T>(prefix: "gru.0", inputSize: inputSize, hiddenSize: hidden, recurrentBias: recurrentBias)
-        case .rnn: cell = RNNCell<T>(prefix: "rnn.0", inputSize: inputSize, hiddenSize: hidden, activation: activation, recurrentBias: recurrentBias)
-        case .gru: cell = GRUCell<T>(prefix: "gru.0", inputSize: inputSize, hiddenSize: hidden, recurrentBias: recurrentBias)
-        case .lstm: cell = LSTMCell<T>(prefix: "lstm.0", inputSize: inputSize, hiddenSize: hidden, recurrentBias: recurrentBias)
-        }
+        var architecture = ModelConfig(kind: kind, activation: activation, vocabularySize: inputSize, hiddenSize: hidden)
+        architecture.recurrentBias = recurrentBias
+        architecture.gruVariant = gruVariant
+        let cell: any RecurrentCell<T> = try! CellRegistry.definition(of: kind)
+            .makeLayer(prefix: "\(kind).0", inputSize: inputSize, architecture: architecture)
         var rng = SplitMix64(seed: seed)
         let bound = activation == .relu ? 0.1 : 0.3
         for p in cell.parameters { for i in 0..<p.count { p.value[i] = T(Double.random(in: -bound...bound, using: &rng)) } }

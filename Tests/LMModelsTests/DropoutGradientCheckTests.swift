@@ -33,14 +33,14 @@ import Testing
         return c
     }
 
-    @Test(arguments: ModelConfig.Kind.allCases, cases)
+    @Test(arguments: CellRegistry.kinds, cases)
     func analyticMatchesFiniteDifferences(kind: ModelConfig.Kind, dropout: Case) throws {
         let r = try GradientCheckTests.check(Self.config(kind, dropout.dropout), dropout: Self.key)
         #expect(r.checked > 0)
         #expect(r.worst < 1e-5, "worst \(r.worst) at \(r.name)")
     }
 
-    @Test(arguments: ModelConfig.Kind.allCases, cases)
+    @Test(arguments: CellRegistry.kinds, cases)
     func checkFailsWhenAMaskIsSkipped(kind: ModelConfig.Kind, dropout: Case) throws {
         let r = try GradientCheckTests.check(Self.config(kind, dropout.dropout), fault: dropout.fault, dropout: Self.key)
         #expect(r.worst > 1e-2, "skipping the \(dropout.name) mask in backward went unnoticed (worst \(r.worst))")
@@ -60,7 +60,7 @@ import Testing
     }
 
     /// Output and weight drop on one-hot input, one layer (d2l's model with --dropout).
-    @Test(arguments: ModelConfig.Kind.allCases)
+    @Test(arguments: CellRegistry.kinds)
     func oneHotInputWithOutputAndWeightDrop(kind: ModelConfig.Kind) throws {
         var c = ModelConfig(kind: kind, vocabularySize: 5, hiddenSize: 4, initialization: .uniform(bound: 0.6))
         c.dropout = Dropout(output: 0.5, weightDrop: 0.5)

@@ -8,7 +8,7 @@ import Testing
 /// path that the gradient checks validate, on the same weights and tokens, at sizes that use
 /// full 8 × 32 register tiles (batch 16, hidden 64).
 @Suite struct FloatPathTests {
-    @Test(arguments: ModelConfig.Kind.allCases)
+    @Test(arguments: CellRegistry.kinds)
     func floatGradientsMatchDouble(kind: ModelConfig.Kind) throws {
         WorkerPool.shared.elementThreshold = 0
         let config = ModelConfig(kind: kind, vocabularySize: 11, hiddenSize: 64, layers: 2, initialization: .uniform(bound: 0.15))

@@ -65,7 +65,7 @@ import Testing
 
     static let configurations: [ModelConfig] = {
         var all: [ModelConfig] = []
-        for kind in ModelConfig.Kind.allCases {
+        for kind in CellRegistry.kinds {
             for layers in [1, 2] {
                 for embedding in [nil, 3] as [Int?] {
                     all.append(ModelConfig(kind: kind, vocabularySize: 5, embeddingSize: embedding, hiddenSize: 4,
@@ -89,7 +89,7 @@ import Testing
     /// gradient) and two biases per gate, for every cell kind, one and two layers.
     static let tiedAndBiasConfigurations: [ModelConfig] = {
         var all: [ModelConfig] = []
-        for kind in ModelConfig.Kind.allCases {
+        for kind in CellRegistry.kinds {
             for layers in [1, 2] {
                 for (tied, recurrentBias, embedding) in [(true, false, 4), (true, true, 4), (false, true, nil)] as [(Bool, Bool, Int?)] {
                     var c = ModelConfig(kind: kind, vocabularySize: 5, embeddingSize: embedding, hiddenSize: 4,
@@ -111,7 +111,7 @@ import Testing
     }
 
     /// Dropping either tied contribution, or b_hh's gradient, fails the check.
-    @Test(arguments: ModelConfig.Kind.allCases, [BackwardFault.dropTiedHeadTerm, .dropTiedInputTerm, .dropRecurrentBiasGradient])
+    @Test(arguments: CellRegistry.kinds, [BackwardFault.dropTiedHeadTerm, .dropTiedInputTerm, .dropRecurrentBiasGradient])
     func checkFailsWhenATiedOrBiasTermIsDropped(kind: ModelConfig.Kind, fault: BackwardFault) throws {
         var config = ModelConfig(kind: kind, vocabularySize: 5, embeddingSize: 4, hiddenSize: 4, layers: 1,
                                  initialization: .uniform(bound: 0.6))
@@ -173,7 +173,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ModelConfig.Kind.allCases)
+    @Test(arguments: CellRegistry.kinds)
     func checkFailsWhenARecurrentTermIsDropped(kind: ModelConfig.Kind) throws {
         let config = ModelConfig(kind: kind, vocabularySize: 5, hiddenSize: 4, layers: 1, initialization: .uniform(bound: 0.6))
         let r = try Self.check(config, fault: .dropRecurrentTerm)

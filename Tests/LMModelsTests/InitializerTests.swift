@@ -25,7 +25,7 @@ import Testing
                 "\(what): variance \(variance), expected \(bound * bound / 3)")
     }
 
-    @Test(arguments: ModelConfig.Kind.allCases)
+    @Test(arguments: CellRegistry.kinds)
     func pytorchDefaultsPerPart(kind: ModelConfig.Kind) throws {
         var config = ModelConfig(kind: kind, vocabularySize: 60, embeddingSize: 50, hiddenSize: 64, layers: 2, initialization: .pytorch)
         config.recurrentBias = true

@@ -25,23 +25,23 @@ import Testing
 
     /// The estimate equals the values the real buffers of a built model hold after a
     /// training window (forward with targets, backward), for every cell and input kind.
-    @Test(arguments: ModelConfig.Kind.allCases, [nil, 5] as [Int?])
+    @Test(arguments: CellRegistry.kinds, [nil, 5] as [Int?])
     func matchesTheBuffersOfABuiltModel(kind: ModelConfig.Kind, embedding: Int?) throws {
         let config = ModelConfig(kind: kind, vocabularySize: 11, embeddingSize: embedding, hiddenSize: 7, layers: 2)
         var rng = SplitMix64(seed: 1)
         let model = try RecurrentLM<Float>(config: config, using: &rng)
         let steps = 3, batch = 2
         let values = try allocatedValues(model, steps: steps, batch: batch, &rng)
-        let estimate = MemoryEstimate(config: config, steps: steps, batch: batch)
+        let estimate = try MemoryEstimate(config: config, steps: steps, batch: batch)
         #expect(estimate.total == values * 4)
         #expect(estimate.parameterCount == model.parameterCount)
-        #expect(MemoryEstimate(config: config, steps: steps, batch: batch, optimizerCopies: 2).total
+        #expect(try MemoryEstimate(config: config, steps: steps, batch: batch, optimizerCopies: 2).total
                 == estimate.total + 2 * 4 * model.parameterCount)
     }
 
     /// Tied (the embedding counted once, no W_hq) and with two biases per gate, the estimate
     /// still equals the built model's buffers and parameter count.
-    @Test(arguments: ModelConfig.Kind.allCases, [(true, false), (true, true), (false, true)] as [(Bool, Bool)])
+    @Test(arguments: CellRegistry.kinds, [(true, false), (true, true), (false, true)] as [(Bool, Bool)])
     func tiedAndTwoBiasModelsMatchTheirBuffers(kind: ModelConfig.Kind, options: (tied: Bool, recurrentBias: Bool)) throws {
         var config = ModelConfig(kind: kind, vocabularySize: 11, embeddingSize: 6, hiddenSize: 6, layers: 2)
         config.tied = options.tied
@@ -50,11 +50,12 @@ import Testing
         let model = try RecurrentLM<Float>(config: config, using: &rng)
         let steps = 3, batch = 2
         let values = try allocatedValues(model, steps: steps, batch: batch, &rng)
-        let estimate = MemoryEstimate(config: config, steps: steps, batch: batch)
+        let estimate = try MemoryEstimate(config: config, steps: steps, batch: batch)
         #expect(estimate.parameterCount == model.parameterCount)
         #expect(estimate.total == values * 4)
-        let untied = 11 * 6 + 11 + 11 * 6 + 2 * (2 * 6 * config.gateCount * 6 + config.gateCount * 6)
-        #expect(model.parameterCount == untied - (options.tied ? 6 * 11 : 0) + (options.recurrentBias ? 2 * config.gateCount * 6 : 0))
+        let gates = try CellRegistry.definition(of: kind).gateCount
+        let untied = 11 * 6 + 11 + 11 * 6 + 2 * (2 * 6 * gates * 6 + gates * 6)
+        #expect(model.parameterCount == untied - (options.tied ? 6 * 11 : 0) + (options.recurrentBias ? 2 * gates * 6 : 0))
     }
 
     /// PyTorch's GRU (a B × 3H scratch per layer), with and without b_hh and weight drop.
@@ -67,13 +68,13 @@ import Testing
         let model = try RecurrentLM<Float>(config: config, using: &rng)
         let steps = 3, batch = 2
         let values = try allocatedValues(model, steps: steps, batch: batch, &rng)
-        #expect(MemoryEstimate(config: config, steps: steps, batch: batch).total == values * 4)
-        #expect(MemoryEstimate(config: config, steps: steps, batch: batch).parameterCount == model.parameterCount)
+        #expect(try MemoryEstimate(config: config, steps: steps, batch: batch).total == values * 4)
+        #expect(try MemoryEstimate(config: config, steps: steps, batch: batch).parameterCount == model.parameterCount)
     }
 
     /// A huge model is refused with the estimate and the memory available, never allocated.
-    @Test func aModelLargerThanMemoryIsRefused() {
-        let huge = MemoryEstimate(config: ModelConfig(kind: .rnn, vocabularySize: 28, hiddenSize: 100_000), steps: 35, batch: 32)
+    @Test func aModelLargerThanMemoryIsRefused() throws {
+        let huge = try MemoryEstimate(config: ModelConfig(kind: .rnn, vocabularySize: 28, hiddenSize: 100_000), steps: 35, batch: 32)
         #expect(huge.largestPart == "parameters")
         #expect(throws: MemoryError.insufficient(needed: huge.total, available: 1 << 30, advice: "lower --hidden")) {
             try SystemMemory.check(huge, available: 1 << 30, advice: "lower --hidden")

@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct RecurrentLMTests {
     /// Two windows of T with the state carried equal one window of 2T (forward values).
-    @Test(arguments: ModelConfig.Kind.allCases)
+    @Test(arguments: CellRegistry.kinds)
     func carriedStateContinuesTheSequence(kind: ModelConfig.Kind) throws {
         var rng = SplitMix64(seed: 3)
         let config = ModelConfig(kind: kind, vocabularySize: 6, hiddenSize: 8, layers: 2, initialization: .uniform(bound: 0.5))

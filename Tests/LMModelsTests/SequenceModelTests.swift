@@ -20,7 +20,7 @@ import Testing
         }
     }
 
-    static let cases: [Case] = ModelConfig.Kind.allCases.flatMap { kind in
+    static let cases: [Case] = CellRegistry.kinds.flatMap { kind in
         [1, 2].flatMap { layers in SequenceModelConfig.Head.allCases.map { Case(kind: kind, layers: layers, head: $0) } }
     } + [Case(kind: .lstm, layers: 1, head: .logistic, outputs: 2), Case(kind: .gru, layers: 1, head: .regression, outputs: 3)]
 

@@ -27,6 +27,27 @@ import Testing
         #expect(TrainingSettings(corpus: "c.txt", kind: .lstm).model.hiddenSize == 256)
     }
 
+    /// `--model` takes exactly the registry's kinds, and lists them.
+    @Test func theCellKindIsParsedThroughTheRegistry() throws {
+        #expect(ModelConfig.Kind.allValueStrings == ["rnn", "gru", "lstm"])
+        #expect(try settings(model: ["--model", "lstm"]).model.kind == .lstm)
+        #expect(ModelConfig.Kind(argument: "peephole") == nil)
+        #expect(throws: (any Error).self) { try ModelOptions.parse(["--model", "peephole"]) }
+    }
+
+    /// Settings errors that were argument errors before the settings layer are still reported
+    /// as usage errors; the others are not.
+    @Test func someSettingsErrorsAreUsageErrors() throws {
+        /// Whether the check's error is a usage error (nil: no error).
+        func usage(_ check: () throws -> Void) -> Bool? {
+            do { try check(); return nil } catch { return SettingsFlags.isUsageError(error) }
+        }
+        let narrow = try settings(model: ["--hidden", "0"]), negative = try settings(optimizer: ["--lr", "-1"])
+        #expect(usage { try narrow.model.validate() } == true)
+        #expect(usage { try negative.optimizer.validate() } == false)
+        #expect(!SettingsFlags.isUsageError(CancellationError()))
+    }
+
     @Test func theLearningRateDefaultsToTheOptimizers() throws {
         #expect(try settings(optimizer: ["--optimizer", "adam"]).optimizer.lr == 0.001)
         #expect(try settings(optimizer: ["--optimizer", "rmsprop"]).optimizer.lr == 0.01)

@@ -10,7 +10,7 @@ import Testing
 @Suite struct DropoutTrainingTests {
     /// Dropout off (all probabilities 0, even with a key and `locked`) gives the very losses
     /// and weights of a configuration that has no dropout field, step after step.
-    @Test(arguments: ModelConfig.Kind.allCases)
+    @Test(arguments: CellRegistry.kinds)
     func dropoutOffIsBitForBitNoDropout(kind: ModelConfig.Kind) throws {
         let json = #"{"kind":"\#(kind.rawValue)","vocabularySize":7,"embeddingSize":4,"hiddenSize":6,"layers":2,"initialization":{"scheme":"uniform","scale":0.3}}"#
         let withoutField = try JSONDecoder().decode(ModelConfig.self, from: Data(json.utf8))
