@@ -119,6 +119,7 @@ public struct GenerationRequest: Sendable {
         /// Beam search: the best hypothesis streamed as a sample is, or the N best one per line.
         mutating func useBeam(_ search: BeamSearch) throws {
             let (length, samples, allowUnknown) = (request.length, request.samples, request.allowUnknown)
+            _ = try generator.endToken(for: search)   // before the prefix is written
             try timed(batch: search.beams) {
                 if samples == 1 {
                     try streamed { try generator.continue(prefix, length: length, search: search, allowUnknown: allowUnknown, onPiece: $0) }

@@ -25,14 +25,7 @@ extension Generator {
     public func beamSearch(prefix: [Int32], length: Int, search: BeamSearch, allowUnknown: Bool = false) throws -> [BeamHypothesis] {
         _ = try checkInputs(prefix: prefix, length: length, allowUnknown: allowUnknown)
         try search.validate()
-        var end: Int32? = nil
-        if search.stopAtEndOfSequence {
-            guard let id = endOfSequenceID else {
-                throw GenerationError.invalidSetting(
-                    "sampling.stopAtEOS needs \(TextPipeline.endOfLineToken) in the model's vocabulary (a word-level one built with data.pipeline.endOfLine); this one has none")
-            }
-            end = id
-        }
+        let end = try endToken(for: search)
         let v = vocabulary.count
         if let fastStep {
             var rows = StepRows(state: fastStep, vocabularySize: v)
@@ -40,6 +33,17 @@ extension Generator {
         }
         var rows = ForwardRows(model: model)
         return try search.run(&rows, prefix: prefix, length: length, vocabularySize: v, allowUnknown: allowUnknown, endToken: end)
+    }
+
+    /// The token that finishes a hypothesis of `search`: `<eos>` with ``BeamSearch/stopAtEndOfSequence``, else nil.
+    /// - Throws: ``GenerationError/invalidSetting(_:)`` when it is asked for and the vocabulary has no `<eos>`.
+    func endToken(for search: BeamSearch) throws -> Int32? {
+        guard search.stopAtEndOfSequence else { return nil }
+        guard let id = endOfSequenceID else {
+            throw GenerationError.invalidSetting(
+                "sampling.stopAtEOS needs \(TextPipeline.endOfLineToken) in the model's vocabulary (a word-level one built with data.pipeline.endOfLine); this one has none")
+        }
+        return id
     }
 
     /// Continues `prefix` by beam search, then calls `onPiece` with each token's text of the
