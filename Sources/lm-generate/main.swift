@@ -49,7 +49,7 @@ struct LMGenerate: LMTool {
     @Flag(name: .customLong("stop-at-eos"), help: "Beam search ends a hypothesis at <eos> (word models built with --eos).")
     var stopAtEOS = false
     @Option(parsing: .unconditional, help: "Seed of the sampler's random generator (default: a random one, printed on stderr).") var seed: UInt64?
-    @Option(parsing: .unconditional, help: "Continuations drawn together (one batched pass).") var samples = 1
+    @Option(parsing: .unconditional, help: "Continuations drawn together (one batched pass); with beam search, the N ≤ K best.") var samples = 1
     @Flag(help: "Fail when the prefix has tokens outside the vocabulary instead of reading them as <unk>.") var strict = false
     @Flag(name: .customLong("allow-unk"), help: "Let the model emit <unk>.") var allowUnknown = false
     @Flag(help: "Print the generation speed on stderr.") var stats = false
