@@ -25,11 +25,14 @@ import RealModule
 /// - With K ≥ Aᴸ⁻¹ (A tokens allowed, L new tokens) nothing is ever pruned and the result is
 ///   the exhaustive argmax; K = 1 is greedy decoding.
 ///
-/// Nothing is allocated per step: the hypotheses' back-pointers (K × length), their scores and
-/// the candidate heap are allocated once per search.
+/// Nothing is allocated per step: the hypotheses' scores and the candidate heap are allocated
+/// once per search, and their back-pointers (K a step: the result) for up to 4096 steps, then
+/// grown by doubling.
 public struct BeamSearch: Equatable, Sendable {
     /// The largest beam width accepted.
     public static let maximumBeams = 64
+    /// Steps whose back-pointers are allocated up front; a longer search grows them as it goes.
+    private static let reservedSteps = 4096
 
     /// Hypotheses kept, K in 1 ... ``maximumBeams``.
     public var beams: Int
@@ -70,8 +73,10 @@ public struct BeamSearch: Equatable, Sendable {
             for b in 0..<k { inputs[b] = prefix[t] }
         }
         // Per step and kept place: the place it extends and the token it added (−1: a finished
-        // hypothesis kept as it was).
-        var parents = [Int32](repeating: 0, count: k * length), tokens = [Int32](repeating: -1, count: k * length)
+        // hypothesis kept as it was), K a step, appended as the search goes (it may end early).
+        var parents: [Int32] = [], tokens: [Int32] = []
+        parents.reserveCapacity(k * min(length, Self.reservedSteps))
+        tokens.reserveCapacity(k * min(length, Self.reservedSteps))
         var hypotheses = Places(k), next = Places(k)
         var sources = [Int32](repeating: 0, count: k)
         var heap = CandidateHeap(capacity: k)
@@ -115,8 +120,8 @@ public struct BeamSearch: Equatable, Sendable {
             live = heap.sortBestFirst()
             for i in 0..<live {
                 let c = heap.items[i], from = Int(c.place)
-                parents[step * k + i] = c.place
-                tokens[step * k + i] = c.token
+                parents.append(c.place)
+                tokens.append(c.token)
                 sources[i] = c.place
                 next.logProbability[i] = c.logProbability
                 next.length[i] = c.token < 0 ? hypotheses.length[from] : step + 1
@@ -124,6 +129,8 @@ public struct BeamSearch: Equatable, Sendable {
                 inputs[i] = c.token < 0 ? prefix[0] : c.token   // a finished row's input is never read
             }
             for i in live..<k {
+                parents.append(0)
+                tokens.append(-1)
                 sources[i] = 0
                 inputs[i] = prefix[0]
             }

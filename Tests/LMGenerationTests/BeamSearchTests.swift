@@ -175,6 +175,11 @@ struct TableStepper: BeamStepper {
         #expect(abs(long[0].score - long[0].logProbability / 3) < 1e-12 && long[1].score == long[1].logProbability)
         #expect(stepper.steps == 3)
 
+        // The length is a bound, not an allocation: a search that ends early costs what it ran.
+        stepper = TableStepper(logits: logits)
+        let bounded = try BeamSearch(beams: 1).run(&stepper, prefix: [3], length: 1 << 40, vocabularySize: 4, allowUnknown: false, endToken: 1)
+        #expect(bounded == short && stepper.steps == 1)
+
         // Without stopping at <eos> it is a token like any other: the best stays the most likely.
         stepper = TableStepper(logits: logits)
         let fixed = try BeamSearch(beams: 2, lengthPenalty: 1).run(&stepper, prefix: [3], length: 3, vocabularySize: 4,
