@@ -9,7 +9,8 @@ import LMText
 /// The prefix goes through the model's own preprocessing and tokenizer; a note says when that
 /// changed it, a warning names tokens read as `<unk>`. The output is the prefix as the model
 /// read it, then the continuation: streamed token by token for one sample, one line per
-/// sample for several (drawn in one batched pass).
+/// sample for several (drawn in one batched pass). Beam search prints its best hypothesis,
+/// or with several samples its N best, one per line, best first.
 public struct GenerationRequest: Sendable {
     /// The run directory.
     public var model: String
@@ -22,7 +23,7 @@ public struct GenerationRequest: Sendable {
     public var sampling: SamplingOptions
     /// Seed of the sampler's random generator; nil for a random one (noted when it matters).
     public var seed: UInt64?
-    /// Continuations drawn together.
+    /// Continuations drawn together (beam search: the N best hypotheses printed, N ≤ K).
     public var samples: Int
     /// Fail on prefix tokens outside the vocabulary instead of reading them as `<unk>`.
     public var strict: Bool
@@ -54,6 +55,10 @@ public struct GenerationRequest: Sendable {
         if length < 0 { throw GenerationError.invalidSetting("generation.length must be ≥ 0 (got \(length))") }
         if samples < 1 { throw GenerationError.invalidSetting("generation.samples must be ≥ 1 (got \(samples))") }
         try sampling.validate()
+        if let search = sampling.beamSearch, samples > search.beams {
+            throw GenerationError.invalidSetting(
+                "generation.samples (\(samples)) must be ≤ sampling.beams (\(search.beams)): with sampling.strategy beam it prints the N best hypotheses")
+        }
     }
 
     /// Loads the model and generates into `output`; notes, warnings and the seed go to `note`
@@ -98,30 +103,61 @@ public struct GenerationRequest: Sendable {
                 return s
             }()
             var random = RandomGenerator(seed: seed)
-            let detokenizer = generator.detokenizer
             let (length, samples, allowUnknown) = (request.length, request.samples, request.allowUnknown)
+            try timed(batch: samples) {
+                if samples == 1 {
+                    try streamed { try generator.continue(prefix, length: length, sampler: &sampler, using: &random,
+                                                          allowUnknown: allowUnknown, onPiece: $0) }
+                } else {
+                    let continuations = try generator.generate(prefix: prefix.ids, length: length, samples: samples,
+                                                               sampler: &sampler, using: &random, allowUnknown: allowUnknown)
+                    lines(continuations.map { $0[...] })
+                }
+            }
+        }
+
+        /// Beam search: the best hypothesis streamed as a sample is, or the N best one per line.
+        mutating func useBeam(_ search: BeamSearch) throws {
+            let (length, samples, allowUnknown) = (request.length, request.samples, request.allowUnknown)
+            _ = try generator.endToken(for: search)   // before the prefix is written
+            try timed(batch: search.beams) {
+                if samples == 1 {
+                    try streamed { try generator.continue(prefix, length: length, search: search, allowUnknown: allowUnknown, onPiece: $0) }
+                } else {
+                    let hypotheses = try generator.beamSearch(prefix: prefix.ids, length: length, search: search, allowUnknown: allowUnknown)
+                    lines(hypotheses.prefix(samples).map(\.textTokens))
+                }
+            }
+        }
+
+        /// The prefix, then the pieces `generate` hands its argument, then a line end.
+        private func streamed(_ generate: (_ onPiece: (String) -> Void) throws -> Void) throws {
+            output.write(prefix.text)
+            try generate { output.write($0) }
+            output.write("\n")
+            output.flush()
+        }
+
+        /// One line per continuation: the prefix, then its text.
+        private func lines(_ continuations: [ArraySlice<Int32>]) {
+            for ids in continuations {
+                output.write(prefix.text + generator.detokenizer.text(of: ids, after: prefix.ids.last) + "\n")
+            }
+            output.flush()
+        }
+
+        /// Runs `body` (`batch` rows of `request.length` steps), flushing the output even on an
+        /// error and noting the speed with `request.stats`.
+        private func timed(batch: Int, _ body: () throws -> Void) throws {
             defer { output.flush() }   // what was generated before an error, too
             let clock = ContinuousClock()
             let started = clock.now
-            if samples == 1 {
-                output.write(prefix.text)
-                try generator.continue(prefix, length: length, sampler: &sampler, using: &random,
-                                       allowUnknown: allowUnknown) { output.write($0) }
-                output.write("\n")
-                output.flush()
-            } else {
-                let continuations = try generator.generate(prefix: prefix.ids, length: length, samples: samples,
-                                                           sampler: &sampler, using: &random, allowUnknown: allowUnknown)
-                for ids in continuations {
-                    output.write(prefix.text + detokenizer.text(of: ids, after: prefix.ids.last) + "\n")
-                }
-                output.flush()
-            }
+            try body()
             let seconds = Double((clock.now - started) / .nanoseconds(1)) * 1e-9
             if request.stats {
-                let tokens = length * samples
+                let tokens = request.length * batch
                 note(String(format: "generated %d tokens in %.3f s (%.0f tokens/s; batch %d, %@)", tokens, seconds,
-                            Double(tokens) / max(seconds, 1e-9), samples, request.sampling.resolvedStrategy.rawValue))
+                            Double(tokens) / max(seconds, 1e-9), batch, request.sampling.resolvedStrategy.rawValue))
             }
         }
     }

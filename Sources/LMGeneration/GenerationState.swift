@@ -62,6 +62,9 @@ final class GenerationState {
     /// The logits of the last step, batch × vocabulary rows.
     var logits: UnsafePointer<Float> { state!.logits }
 
+    /// Row b takes the state row `sources[b]` held (see ``LanguageModelStepState/gatherRows(_:)``).
+    func gatherRows(_ sources: UnsafeBufferPointer<Int32>) { state!.gatherRows(sources) }
+
     /// Feeds one token per sequence: advances every layer's state and computes the logits.
     func step(_ ids: UnsafePointer<Int32>) {
         backwards.toggle()

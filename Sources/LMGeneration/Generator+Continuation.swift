@@ -18,7 +18,9 @@ extension Generator {
 
     /// ``continue(_:length:sampler:using:allowUnknown:onPiece:)`` with the strategy
     /// `sampling` resolves to and the project's ``RandomGenerator`` seeded with `seed`: the
-    /// same seed gives `lm-generate --seed`'s text.
+    /// same seed gives `lm-generate --seed`'s text. Beam search (which draws nothing) goes
+    /// through ``continue(_:length:search:allowUnknown:onPiece:)``: the pieces of its best
+    /// hypothesis come at the end, fewer than `length` when it finished at `<eos>`.
     public func `continue`(_ prefix: Prefix, length: Int, sampling: SamplingOptions, seed: UInt64,
                            allowUnknown: Bool = false, onPiece: (String) throws -> Void) throws {
         try withoutActuallyEscaping(onPiece) { onPiece in
@@ -41,6 +43,10 @@ extension Generator {
             var random = RandomGenerator(seed: seed)
             try generator.continue(prefix, length: length, sampler: &sampler, using: &random, allowUnknown: allowUnknown,
                                    onPiece: onPiece)
+        }
+
+        mutating func useBeam(_ search: BeamSearch) throws {
+            try generator.continue(prefix, length: length, search: search, allowUnknown: allowUnknown, onPiece: onPiece)
         }
     }
 }

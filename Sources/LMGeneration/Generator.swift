@@ -32,7 +32,7 @@ public final class Generator {
     /// Ids back to text.
     public let detokenizer: Detokenizer
     /// The per-token forward (nil for the reference path: then `model.forward` runs).
-    private var fastStep: GenerationState?
+    private(set) var fastStep: GenerationState?
     /// Whether generation runs through the model's single step (true) or `model.forward`.
     public var usesStepKernel: Bool { fastStep != nil }
 
@@ -124,17 +124,8 @@ public final class Generator {
         onStep: (_ step: Int, _ tokens: UnsafeBufferPointer<Int32>) throws -> Void = { _, _ in }
     ) throws -> [[Int32]] {
         let v = vocabulary.count
-        guard let first = prefix.first else {
-            throw GenerationError.emptyPrefix(original: "", pipeline: pipeline.summary)
-        }
-        try require(length >= 0, "the length must be ≥ 0 (got \(length))")
+        let first = try checkInputs(prefix: prefix, length: length, allowUnknown: allowUnknown)
         try require(samples >= 1, "the number of samples must be ≥ 1 (got \(samples))")
-        for id in prefix where id < 0 || Int(id) >= v {
-            throw GenerationError.invalidSetting("prefix token id \(id) is outside the vocabulary 0..<\(v)")
-        }
-        guard allowUnknown || v > 1 else {
-            throw GenerationError.vocabularyMismatch("the vocabulary holds only <unk>; nothing can be generated unless <unk> is allowed")
-        }
         let batch = samples
         var result = [[Int32]](repeating: [], count: batch)
         for b in 0..<batch { result[b].reserveCapacity(length) }
@@ -181,5 +172,22 @@ public final class Generator {
             try inputs.withUnsafeBufferPointer { try onStep(index, $0) }
         }
         return result
+    }
+
+    /// Checks what every generation needs: a prefix of ids in the vocabulary, a length ≥ 0,
+    /// and a token that may be emitted. Returns the prefix's first id.
+    func checkInputs(prefix: [Int32], length: Int, allowUnknown: Bool) throws -> Int32 {
+        let v = vocabulary.count
+        guard let first = prefix.first else {
+            throw GenerationError.emptyPrefix(original: "", pipeline: pipeline.summary)
+        }
+        try require(length >= 0, "the length must be ≥ 0 (got \(length))")
+        for id in prefix where id < 0 || Int(id) >= v {
+            throw GenerationError.invalidSetting("prefix token id \(id) is outside the vocabulary 0..<\(v)")
+        }
+        guard allowUnknown || v > 1 else {
+            throw GenerationError.vocabularyMismatch("the vocabulary holds only <unk>; nothing can be generated unless <unk> is allowed")
+        }
+        return first
     }
 }

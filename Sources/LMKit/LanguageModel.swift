@@ -62,7 +62,8 @@ public final class LanguageModel {
     ///   - length: new tokens, ≥ 0.
     ///   - sampling: the decoding strategy.
     ///   - seed: the sampler's seed (greedy draws nothing).
-    ///   - onPiece: called with each new token's text as it is generated (streaming).
+    ///   - onPiece: called with each new token's text as it is generated (streaming; beam
+    ///     search finds its best continuation only at the end, and hands its pieces over then).
     /// - Returns: the continuation's text, without the prefix.
     @discardableResult
     public func generate(prefix: String, length: Int = 50, sampling: Sampling = .greedy, seed: UInt64 = 0,

@@ -32,7 +32,8 @@ public enum SettingsFlags {
         "generation.prefix": "--prefix", "generation.prefixFile": "--prefix-file", "generation.length": "--length",
         "generation.samples": "--samples", "generation.strict": "--strict", "generation.seed": "--seed",
         "sampling.strategy": "--strategy", "sampling.temperature": "--temperature", "sampling.alpha": "--alpha",
-        "sampling.topK": "--top-k", "sampling.topP": "--top-p",
+        "sampling.topK": "--top-k", "sampling.topP": "--top-p", "sampling.beams": "--beams",
+        "sampling.lengthPenalty": "--length-penalty", "sampling.stopAtEOS": "--stop-at-eos",
         "toy.task": "--task", "toy.length": "--length", "toy.samples": "--samples", "toy.steps": "--steps",
         "toy.embedding": "--embedding", "toy.resume": "--resume",
         // lm-serve.

@@ -149,6 +149,30 @@ import Testing
         #expect(r.stderr.contains("lm-generate: generated 120 tokens in "))
     }
 
+    /// Beam search: one beam is greedy; K beams print the best, deterministically; with
+    /// --samples N the N best, one per line, the best first.
+    @Test func beamSearchPrintsTheBestBeams() throws {
+        let work = Tool.temporaryDirectory()
+        try Self.makeRun(work + "/run", kind: "gru")
+        func run(_ extra: [String]) throws -> (stdout: String, stderr: String) {
+            let r = try tool.run(["--model", "run", "--prefix", "time traveller", "--length", "30"] + extra, in: work)
+            #expect(r.status == 0, "\(r.stderr)")
+            return (r.stdout, r.stderr)
+        }
+        let greedy = try run([]).stdout
+        #expect(try run(["--strategy", "beam", "--beams", "1"]).stdout == greedy)
+        let beam = try run(["--beams", "6", "--length-penalty", "0.7"])
+        #expect(beam.stderr.isEmpty, "\(beam.stderr)")   // no seed note: beam search draws nothing
+        #expect(beam.stdout.hasPrefix("time traveller") && beam.stdout.count == "time traveller".count + 30 + 1)
+        #expect(try run(["--strategy", "beam", "--beams", "6"]).stdout == beam.stdout)
+        let best = try run(["--beams", "6", "--samples", "4", "--stats"])
+        let lines = best.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4 && Set(lines).count == 4)
+        #expect(lines[0] + "\n" == beam.stdout)
+        #expect(lines.allSatisfy { $0.hasPrefix("time traveller") && $0.count == "time traveller".count + 30 })
+        #expect(best.stderr.contains("lm-generate: generated 180 tokens in ") && best.stderr.contains("batch 6, beam)"))
+    }
+
     /// The text reaches stdout token by token: the first bytes arrive while generation goes on.
     @Test func outputStreams() throws {
         let work = Tool.temporaryDirectory()
@@ -205,6 +229,17 @@ import Testing
         try fails(["--model", "run", "--prefix", "a", "--strategy", "greedy", "--temperature", "1"], "--temperature has no effect with --strategy greedy")
         try fails(["--model", "run", "--prefix", "a", "--strategy", "top-k"], "--strategy top-k needs --top-k K")
         try fails(["--model", "run", "--prefix", "a", "--samples", "0"], "--samples must be ≥ 1")
+        try fails(["--model", "run", "--prefix", "a", "--beams", "0"], "--beams must be in 1...64 (got 0)")
+        try fails(["--model", "run", "--prefix", "a", "--beams", "65"], "--beams must be in 1...64 (got 65)")
+        try fails(["--model", "run", "--prefix", "a", "--strategy", "beam"], "--strategy beam needs --beams K")
+        try fails(["--model", "run", "--prefix", "a", "--beams", "4", "--temperature", "0.8"], "--temperature has no effect with --strategy beam")
+        try fails(["--model", "run", "--prefix", "a", "--strategy", "beam", "--beams", "4", "--top-k", "3"], "--top-k has no effect with --strategy beam")
+        try fails(["--model", "run", "--prefix", "a", "--length-penalty", "1"], "--length-penalty applies to --strategy beam")
+        try fails(["--model", "run", "--prefix", "a", "--top-p", "0.9", "--stop-at-eos"], "--stop-at-eos applies to --strategy beam")
+        try fails(["--model", "run", "--prefix", "a", "--beams", "2", "--length-penalty=-1"], "--length-penalty must be finite and ≥ 0")
+        try fails(["--model", "run", "--prefix", "a", "--beams", "2", "--samples", "3"], "--samples (3) must be ≤ --beams (2)")
+        try fails(["--model", "run", "--prefix", "a", "--beams", "2", "--stop-at-eos"],
+                  "lm-generate: --stop-at-eos needs <eos> in the model's vocabulary (a word-level one built with --eos); this one has none", exactly: true)
     }
 
     /// The acceptance check: after `lm-train`, `lm-generate --prefix "time traveller"` prints

@@ -92,6 +92,39 @@ import Testing
         #expect(failure(SamplingOptions(strategy: .topP, temperature: 0.5, topK: 3, topP: 0.5)) == nil)
     }
 
+    /// Beam search: chosen by --beams, validated like the rest, handed to `useBeam` (it has no sampler).
+    @Test func beamSearchIsItsOwnStrategy() throws {
+        #expect(SamplingOptions(beams: 4).resolvedStrategy == .beam)
+        #expect(SamplingOptions(topP: 0.9, beams: 4).resolvedStrategy == .beam)
+        #expect(!SamplingOptions(beams: 4).drawsRandomly)
+        #expect(SamplingOptions(beams: 4, lengthPenalty: 0.6, stopAtEOS: true).beamSearch
+                == BeamSearch(beams: 4, lengthPenalty: 0.6, stopAtEndOfSequence: true))
+        #expect(SamplingOptions(strategy: .beam, beams: 2).beamSearch == BeamSearch(beams: 2))
+        #expect(SamplingOptions(temperature: 1).beamSearch == nil)
+        #expect(failure(SamplingOptions(beams: 1)) == nil && failure(SamplingOptions(beams: 64, lengthPenalty: 0)) == nil)
+        #expect(failure(SamplingOptions(beams: 0)) == "sampling.beams must be in 1...64 (got 0)")
+        #expect(failure(SamplingOptions(beams: 65)) == "sampling.beams must be in 1...64 (got 65)")
+        #expect(failure(SamplingOptions(beams: 2, lengthPenalty: -0.5))
+                == "sampling.lengthPenalty must be finite and ≥ 0 (got -0.5); 0 ranks by probability, 1 by the mean per token")
+        #expect(failure(SamplingOptions(beams: 2, lengthPenalty: .nan))?.hasPrefix("sampling.lengthPenalty must be finite") == true)
+        #expect(failure(SamplingOptions(strategy: .beam)) == "sampling.strategy beam needs sampling.beams K")
+        for (options, name) in [(SamplingOptions(temperature: 0.8, beams: 2), "sampling.temperature"),
+                                (SamplingOptions(alpha: 2, beams: 2), "sampling.alpha"),
+                                (SamplingOptions(topK: 3, beams: 2), "sampling.topK"),
+                                (SamplingOptions(topP: 0.5, beams: 2), "sampling.topP")] {
+            #expect(failure(options) == "\(name) has no effect with sampling.strategy beam (it keeps the most likely continuations; it draws nothing)")
+        }
+        for (options, name) in [(SamplingOptions(strategy: .greedy, beams: 2), "sampling.beams"),
+                                (SamplingOptions(lengthPenalty: 1), "sampling.lengthPenalty"),
+                                (SamplingOptions(temperature: 1, stopAtEOS: true), "sampling.stopAtEOS")] {
+            #expect(failure(options) == "\(name) applies to sampling.strategy beam")
+        }
+        #expect(throws: GenerationError.invalidSetting("sampling.strategy beam chooses whole sequences; it has no per-token sampler")) {
+            try SamplingOptions(beams: 2).sampler()
+        }
+        #expect(throws: GenerationError.self) { try SamplingOptions(beams: 0).sampler() }
+    }
+
     @Test func aSamplerIsNeverBuiltFromInvalidOptions() {
         #expect(throws: GenerationError.self) { try SamplingOptions(strategy: .alpha).sampler() }
         #expect(throws: GenerationError.self) { try SamplingOptions(strategy: .topK).sampler() }
@@ -106,5 +139,8 @@ import Testing
         #expect(message(GenerationRequest(prefix: "a", samples: 0)) == "generation.samples must be ≥ 1 (got 0)")
         #expect(message(GenerationRequest(prefix: "a", sampling: SamplingOptions(topK: 0))) == "sampling.topK must be ≥ 1 (got 0)")
         #expect(message(GenerationRequest(prefix: "a", length: 0)) == nil)
+        #expect(message(GenerationRequest(prefix: "a", sampling: SamplingOptions(beams: 2), samples: 3))
+                == "generation.samples (3) must be ≤ sampling.beams (2): with sampling.strategy beam it prints the N best hypotheses")
+        #expect(message(GenerationRequest(prefix: "a", sampling: SamplingOptions(beams: 3), samples: 3)) == nil)
     }
 }

@@ -38,7 +38,7 @@ import Testing
         #expect(model.vocabularySize == 24)   // <unk>, the space and the 22 letters of the text
     }
 
-    @Test(arguments: [Sampling.greedy, .temperature(0.8), .topK(5, temperature: 0.9), .topP(0.9)])
+    @Test(arguments: [Sampling.greedy, .temperature(0.8), .topK(5, temperature: 0.9), .topP(0.9), .beam(width: 3, lengthPenalty: 0.5)])
     func generatesWhatLmGenerateWrites(_ sampling: Sampling) throws {
         let (model, folder, _) = try Self.trainTiny()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -51,6 +51,7 @@ import Testing
         case let .temperature(t): SamplingOptions(temperature: t)
         case let .topK(k, t): SamplingOptions(temperature: t, topK: k)
         case let .topP(p, _): SamplingOptions(topP: p)
+        case let .beam(width, alpha, stop): SamplingOptions(beams: width, lengthPenalty: alpha, stopAtEOS: stop)
         }
         let output = Collected()
         try GenerationRequest(model: model.path, prefix: "time traveller", length: 30, sampling: options, seed: 7)
