@@ -41,13 +41,18 @@ public struct RunDirectory: Sendable {
     ///   symbolic link (a user's file or folder, which LMKit never replaces).
     public func latestLink() throws -> (link: String, target: String) {
         let url = URL(fileURLWithPath: path).standardizedFileURL
-        let spelled = (path as NSString).deletingLastPathComponent   // for messages: the path as given
         let parent = url.deletingLastPathComponent().path
-        let link = (spelled.isEmpty ? "." : spelled) + "/latest"
+        let link = parent + "/latest"
         var info = stat()
         if lstat(link, &info) == 0 && (info.st_mode & S_IFMT) != S_IFLNK {
             let kind = (info.st_mode & S_IFMT) == S_IFDIR ? "a directory" : "a file"
-            throw ModelFileError.io(path: link, reason: "is \(kind), not the link LMKit keeps to the newest run; move it away or choose another run.output")
+            // Named as the path was spelled ("runs/a" → "runs/latest") unless it ends in "." or "..".
+            var spelled = Substring(path)
+            while spelled.count > 1 && spelled.hasSuffix("/") { spelled = spelled.dropLast() }
+            let last = spelled.split(separator: "/").last ?? ""
+            let folder = spelled.lastIndex(of: "/").map { $0 == spelled.startIndex ? "" : String(spelled[..<$0]) } ?? "."
+            let named = last == "." || last == ".." ? link : folder + "/latest"
+            throw ModelFileError.io(path: named, reason: "is \(kind), not the link LMKit keeps to the newest run; move it away or choose another run.output")
         }
         func resolved(_ path: String) -> String? {
             guard let real = realpath(path, nil) else { return nil }
