@@ -34,14 +34,29 @@ public enum FileAccess {
         return nil
     }
 
-    /// The whole content of the regular file at `path`.
+    /// The whole content of the file at `path`: a regular file, or anything else that reads
+    /// to an end (a pipe, `/dev/null`, which holds nothing).
     /// - Throws: `FileError.unreadable` with the system's reason in plain words.
     public static func contents(of path: String) throws -> Data {
-        if let reason = unreadableReason(path) { throw FileError.unreadable(path: path, reason: reason) }
-        do {
-            return try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw FileError.unreadable(path: path, reason: SystemError.describe(error))
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw FileError.unreadable(path: path, reason: SystemError.current) }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw FileError.unreadable(path: path, reason: SystemError.current) }
+        if (info.st_mode & S_IFMT) == S_IFDIR { throw FileError.unreadable(path: path, reason: SystemError.describe(EISDIR)) }
+        var data = Data()
+        if (info.st_mode & S_IFMT) == S_IFREG { data.reserveCapacity(Int(info.st_size)) }
+        let chunk = 1 << 16
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 1)
+        defer { buffer.deallocate() }
+        while true {
+            let count = read(descriptor, buffer, chunk)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileError.unreadable(path: path, reason: SystemError.current)
+            }
+            if count == 0 { return data }
+            data.append(buffer.assumingMemoryBound(to: UInt8.self), count: count)
         }
     }
 }

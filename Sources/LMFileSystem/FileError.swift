@@ -7,6 +7,9 @@ public enum FileError: Error, CustomStringConvertible, Equatable {
     case unwritable(path: String, reason: String)
     /// An archive (a corpus's zip) that cannot be read or unpacked.
     case badArchive(path: String, reason: String)
+    /// An output that is one of the files the command reads (``InputFiles``): writing it would
+    /// destroy the input.
+    case overwritesInput(output: String, input: String)
 
     public var description: String {
         switch self {
@@ -16,6 +19,9 @@ public enum FileError: Error, CustomStringConvertible, Equatable {
             return "\(path): cannot write: \(reason)"
         case let .badArchive(path, reason):
             return "\(path): \(reason)"
+        case let .overwritesInput(output, input):
+            let same = output == input ? "it is an input of this command" : "it is the same file as the input \(input)"
+            return "\(output): cannot write the output there: \(same); choose another output file"
         }
     }
 }

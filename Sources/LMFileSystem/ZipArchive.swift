@@ -54,11 +54,11 @@ public struct ZipArchive {
         }
         let directory = URL(fileURLWithPath: destination).deletingLastPathComponent().path
         try FileAccess.createDirectory(directory)
-        let temporary = directory + "/." + URL(fileURLWithPath: destination).lastPathComponent + ".extract-\(getpid())"
+        let temporary = AtomicFile.temporaryPath(for: destination, tag: "extract")
+        let descriptor = AtomicFile.create(temporary)
+        guard descriptor >= 0 else { throw FileError.unwritable(path: temporary, reason: SystemError.current) }
         defer { unlink(temporary) }
-        guard FileManager.default.createFile(atPath: temporary, contents: nil), let out = FileHandle(forWritingAtPath: temporary) else {
-            throw FileError.unwritable(path: temporary, reason: SystemError.current)
-        }
+        let out = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         var crc = CZlib.crc32(0, nil, 0)
         var written = 0
         func emit(_ bytes: UnsafeRawBufferPointer) throws {

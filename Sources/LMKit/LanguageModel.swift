@@ -37,7 +37,7 @@ public final class LanguageModel {
     }
 
     /// Trains a model as `lm-train` does (the same set-up, loop, checkpoints and run directory),
-    /// then loads it. A SIGINT or SIGTERM stops training after the current step with a
+    /// then loads it. A SIGINT, SIGTERM, SIGHUP or SIGPIPE stops training after the current step with a
     /// checkpoint and throws ``LanguageModelError/interrupted(signal:checkpoint:)``.
     /// - Parameter onEpoch: called after every epoch with its report (perplexities, tokens/s).
     @discardableResult

@@ -3,7 +3,7 @@ import LMText
 
 /// One `lm-convert` run: a model or a vocabulary moved between LMKit and PyTorch / Hugging
 /// Face files. Every output is written to a temporary name and renamed; on any error nothing
-/// is written.
+/// is written, and an output that is one of the inputs is refused (``InputFiles``).
 public enum ConversionRequest: Sendable {
     /// A run directory as a PyTorch state_dict (word_language_model's RNNModel) in safetensors
     /// (``PyTorchConversion/export(run:to:)``).
@@ -29,11 +29,11 @@ public enum ConversionRequest: Sendable {
             for line in imported.notes { note(line) }
         case let .vocabularyToHuggingFace(input, path):
             let (json, losses) = try HuggingFaceTokenizer.export(try VocabularyFile.load(from: input))
-            try AtomicFile.write(json, to: path)
+            try AtomicFile.write(json, to: path, sparing: InputFiles([input]))
             for loss in losses { note("note: \(loss)") }
         case let .vocabularyFromHuggingFace(input, path):
             let (file, notes) = try HuggingFaceTokenizer.vocabularyFile(fromTokenizerAt: input)
-            try file.save(to: path)
+            try file.save(to: path, sparing: InputFiles([input]))
             for line in notes { note("note: \(line)") }
         }
     }

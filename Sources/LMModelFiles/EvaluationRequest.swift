@@ -1,5 +1,6 @@
 import Foundation
 import LMData
+import LMFileSystem
 import LMModels
 import LMText
 
@@ -34,10 +35,13 @@ public struct EvaluationRequest: Sendable {
     public func run(writingTo output: any TextOutput) throws {
         defer { output.flush() }
         let trained = try RunDirectory.load(model)
-        let parts = try CorpusRegistry.standard().corpus(file)
+        let parts = try CorpusRegistry.standard(for: file).corpus(file)
         let path = parts.test ?? parts.train
         let pipeline = trained.vocabularyFile.pipeline
         let remedy = "fix the file; the model's vocabulary (\(trained.directory.vocabularyPath)) does not replace invalid UTF-8"
+        var inputs = trained.directory.ownFiles
+        inputs.add(path)
+        if let logits { try inputs.check(output: logits) }   // before the evaluation, not after it
         let stream = try TextError.remedyingInvalidUTF8(remedy) {
             try TokenStream(contentsOfFile: path, vocabulary: trained.vocabulary, pipeline: pipeline)
         }
@@ -45,7 +49,7 @@ public struct EvaluationRequest: Sendable {
             try Evaluator.evaluate(trained.model, on: stream, batch: batch, steps: steps)
         }
         if let logits {
-            try LogitsFile.write(model: trained, stream: stream, steps: steps, text: path, to: logits)
+            try LogitsFile.write(model: trained, stream: stream, steps: steps, text: path, to: logits, sparing: inputs)
         }
         var unknown = 0
         for index in 0..<stream.count where stream[index] == 0 { unknown += 1 }

@@ -12,8 +12,10 @@ import LMText
 /// (``ModelConfig/adaptiveSoftmax``) writes its exact log-probabilities, and says so with
 /// `values` `log_probabilities`.
 public enum LogitsFile {
-    /// Computes and writes the logits of `trained` on `stream` (the text at `text`) to `path`, atomically.
-    public static func write(model trained: TrainedModel, stream: TokenStream, steps: Int, text: String, to path: String) throws {
+    /// Computes and writes the logits of `trained` on `stream` (the text at `text`) to `path`,
+    /// atomically; `path` may not be one of `inputs` (``InputFiles``).
+    public static func write(model trained: TrainedModel, stream: TokenStream, steps: Int, text: String, to path: String,
+                             sparing inputs: InputFiles) throws {
         let values: [Float]
         do {
             values = try Evaluator.logits(trained.model, on: stream, steps: steps)
@@ -24,6 +26,6 @@ public enum LogitsFile {
         let tensor = SafeTensors.Tensor(name: "logits", shape: [values.count / v, v], values: values)
         var metadata = ["format": "lmkit-logits", "tokens": String(stream.count)]
         if trained.config.model.adaptiveSoftmax != nil { metadata["values"] = "log_probabilities" }
-        try AtomicFile.write(try SafeTensors.encode([tensor], metadata: metadata), to: path)
+        try AtomicFile.write(try SafeTensors.encode([tensor], metadata: metadata), to: path, sparing: inputs)
     }
 }

@@ -11,14 +11,15 @@ import LMText
 /// (layouts in ``PyTorchStateDict``). Everything is checked before anything is written, and
 /// every output appears whole or not at all.
 public enum PyTorchConversion {
-    /// Writes the run at `run` as word_language_model `RNNModel` tensors to `output`.
+    /// Writes the run at `run` as word_language_model `RNNModel` tensors to `output`, which may
+    /// not be one of the run's own files (``RunDirectory/ownFiles``).
     /// - Returns: the tensors' names and shapes, for the tool to print.
     @discardableResult
     public static func export(run: String, to output: String) throws -> [SafeTensors.Tensor] {
         let trained = try RunDirectory.load(run)
         let tensors = try PyTorchStateDict.tensors(of: trained.model, path: trained.directory.path)
         let data = try SafeTensors.encode(tensors, metadata: PyTorchStateDict.metadata(for: trained.config.model, path: trained.directory.path))
-        try AtomicFile.write(data, to: output)
+        try AtomicFile.write(data, to: output, sparing: trained.directory.ownFiles)
         return tensors
     }
 
@@ -54,7 +55,8 @@ public enum PyTorchConversion {
         if given.training == nil { training.epochs = 0 }
         let runConfig = RunConfig(model: config, training: training, data: given.data)
         let url = URL(fileURLWithPath: output).standardizedFileURL
-        let temporary = url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+        let temporary = AtomicFile.temporaryPath(for: url.path)
+        unlink(temporary)   // a link or file of that name is never written through
         let directory = RunDirectory(path: temporary)
         do {
             try directory.create()

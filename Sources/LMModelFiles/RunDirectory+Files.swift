@@ -75,6 +75,16 @@ extension RunDirectory {
         }
     }
 
+    /// The run's own files (config, vocabulary, weights, log, curve, lock file, checkpoints):
+    /// the inputs no output of a command reading the run may replace.
+    public var ownFiles: InputFiles {
+        var files = InputFiles((Self.fileNames + [RunLock.fileName]).map { path + "/" + $0 })
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: checkpointsPath)) ?? [] {
+            files.add(checkpointsPath + "/" + name)
+        }
+        return files
+    }
+
     // MARK: - Crash debris
 
     /// Deletes temporaries a killed write left: `AtomicFile`'s in the directory and

@@ -33,14 +33,45 @@ public struct RunDirectory: Sendable {
         }
     }
 
-    /// Points `<parent>/latest` at this directory (a relative symbolic link, replaced atomically).
-    public func markLatest() throws {
+    /// The `latest` link beside this directory and what it is to hold: the directory's name
+    /// when the link's folder is the directory's own parent, links resolved (so `runs/latest`
+    /// as the run directory points `runs/latest` at the run it names, never at itself), else
+    /// the directory's absolute path.
+    /// - Throws: ``ModelFileError/io(path:reason:)`` when a `latest` exists that is not a
+    ///   symbolic link (a user's file or folder, which LMKit never replaces).
+    public func latestLink() throws -> (link: String, target: String) {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         let parent = url.deletingLastPathComponent().path
         let link = parent + "/latest"
-        let temporary = parent + "/.latest-\(getpid())"
+        var info = stat()
+        if lstat(link, &info) == 0 && (info.st_mode & S_IFMT) != S_IFLNK {
+            let kind = (info.st_mode & S_IFMT) == S_IFDIR ? "a directory" : "a file"
+            // Named as the path was spelled ("runs/a" → "runs/latest") unless it ends in "." or "..".
+            var spelled = Substring(path)
+            while spelled.count > 1 && spelled.hasSuffix("/") { spelled = spelled.dropLast() }
+            let last = spelled.split(separator: "/").last ?? ""
+            let folder = spelled.lastIndex(of: "/").map { $0 == spelled.startIndex ? "" : String(spelled[..<$0]) } ?? "."
+            let named = last == "." || last == ".." ? link : folder + "/latest"
+            throw ModelFileError.io(path: named, reason: "is \(kind), not the link LMKit keeps to the newest run; move it away or choose another run.output")
+        }
+        func resolved(_ path: String) -> String? {
+            guard let real = realpath(path, nil) else { return nil }
+            defer { free(real) }
+            return String(cString: real)
+        }
+        guard let directory = resolved(url.path) else { return (link, url.lastPathComponent) }   // created before the link is made
+        let target = URL(fileURLWithPath: directory)
+        let sameParent = resolved(parent) == target.deletingLastPathComponent().path
+        return (link, sameParent ? target.lastPathComponent : directory)
+    }
+
+    /// Points `<parent>/latest` at this directory (``latestLink()``: a relative symbolic link,
+    /// replaced atomically; only ever replacing a link).
+    public func markLatest() throws {
+        let (link, target) = try latestLink()
+        let temporary = URL(fileURLWithPath: link).deletingLastPathComponent().path + "/.latest-\(getpid())"
         unlink(temporary)
-        guard symlink(url.lastPathComponent, temporary) == 0, rename(temporary, link) == 0 else {
+        guard symlink(target, temporary) == 0, rename(temporary, link) == 0 else {
             unlink(temporary)
             throw ModelFileError.io(path: link, reason: "cannot update the link: \(SystemError.current)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import LMFileSystem
 
 /// Ownership of a run directory: an exclusive advisory lock (`flock`) on `<run>/.lock`, which
 /// holds the owner's PID as text. Held while the value lives, or until the process ends (the
@@ -18,7 +19,7 @@ public final class RunLock: @unchecked Sendable {
     public static func acquire(directory: String) throws -> RunLock {
         var info = stat()
         guard stat(directory, &info) == 0 else {
-            throw ModelFileError.io(path: directory, reason: "cannot lock: \(String(cString: strerror(errno)))")
+            throw ModelFileError.io(path: directory, reason: "cannot lock: \(SystemError.current)")
         }
         let key = "\(info.st_dev):\(info.st_ino)"
         registryLock.lock()
@@ -36,16 +37,27 @@ public final class RunLock: @unchecked Sendable {
 
     private init(directory: String) throws {
         path = directory + "/" + Self.fileName
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        // Never through a link: a `.lock` that is one would have the PID written into its target.
+        descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw ModelFileError.io(path: path, reason: "cannot open the lock file: \(String(cString: strerror(errno)))")
+            let failure = errno
+            var info = stat()
+            if failure == ELOOP || (lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK) {
+                throw ModelFileError.io(path: path, reason: "the run's lock file is a symbolic link; LMKit writes its lock only to a file of its own (remove the link)")
+            }
+            throw ModelFileError.io(path: path, reason: "cannot open the lock file: \(SystemError.describe(failure))")
+        }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
+            throw ModelFileError.io(path: path, reason: "the run's lock file is not a regular file; LMKit writes its lock only to a file of its own (remove it)")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let failure = errno
             let holder = Self.holder(descriptor)
             close(descriptor)
             if failure == EWOULDBLOCK { throw RunDirectoryError.inUse(path: directory, pid: holder) }
-            throw ModelFileError.io(path: path, reason: "cannot lock: \(String(cString: strerror(failure)))")
+            throw ModelFileError.io(path: path, reason: "cannot lock: \(SystemError.describe(failure))")
         }
         let text = "\(getpid())\n"
         _ = ftruncate(descriptor, 0)

@@ -84,9 +84,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         func validate(_ key: String) throws {
             switch self {
             case .normal(let s) where !(s > 0 && s.isFinite):
-                throw SettingsError(.outOfRange, key, "\(setting: key): normal initialization scale \(s) must be positive")
+                throw SettingsError(.outOfRange, key, "\(setting: key): normal initialization scale \(s) must be positive and finite")
             case .uniform(let a) where !(a > 0 && a.isFinite):
-                throw SettingsError(.outOfRange, key, "\(setting: key): uniform initialization bound \(a) must be positive")
+                throw SettingsError(.outOfRange, key, "\(setting: key): uniform initialization bound \(a) must be positive and finite")
             default: break
             }
         }

@@ -49,8 +49,8 @@ public struct OptimizerSettings: Codable, Equatable, Sendable {
     /// Throws ``SettingsError`` (keys `optimizer.*`) for a setting that cannot work.
     public func validate() throws {
         if !(lr > 0 && lr.isFinite) { throw SettingsError(.outOfRange, "optimizer.lr", "\(setting: "optimizer.lr") must be positive (got \(lr))") }
-        if let clip, !(clip > 0) {
-            throw SettingsError(.outOfRange, "optimizer.clip", "\(setting: "optimizer.clip") must be positive (got \(clip)); turn clipping off instead")
+        if let clip, !(clip > 0 && clip.isFinite) {
+            throw SettingsError(.outOfRange, "optimizer.clip", "\(setting: "optimizer.clip") must be positive and finite (got \(clip)); turn clipping off instead")
         }
         if !(0..<1).contains(momentum) {
             throw SettingsError(.outOfRange, "optimizer.momentum", "\(setting: "optimizer.momentum") must be in [0, 1) (got \(momentum))")

@@ -35,6 +35,9 @@ public struct RunSettings: Codable, Equatable, Sendable {
         try SettingsError.atLeast(1, checkpointEvery, "run.checkpointEvery")
         try SettingsError.atLeast(1, keep, "run.keep")
         if let threads { try SettingsError.atLeast(1, threads, "run.threads") }
+        if output?.isEmpty == true {
+            throw SettingsError(.outOfRange, "run.output", "\(setting: "run.output") is empty; give the run directory's path, or leave it out for runs/<corpus>-<model>")
+        }
         if resume != nil && overwrite {
             throw SettingsError(.conflict, "run.overwrite", "\(setting: "run.resume") and \(setting: "run.overwrite") exclude each other")
         }

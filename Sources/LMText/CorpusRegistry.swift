@@ -17,7 +17,8 @@ public struct CorpusRegistry: Sendable {
     public struct Entry: Codable, Sendable, Equatable {
         public var url: String
         public var sha1: String
-        /// The file fetched: the corpus itself, or a zip archive of `splits`.
+        /// The file fetched: the corpus itself, or a zip archive of `splits`; a path relative to
+        /// the registry's directory and the mirror (it may name a subfolder: "ptb/ptb.zip").
         public var file: String
         /// For an archive: the members holding the training text and, optionally, the
         /// validation and test texts.
@@ -26,6 +27,9 @@ public struct CorpusRegistry: Sendable {
         public var pipeline: PipelineChoice?
         /// The text periodic training samples start from (timemachine: "time traveller").
         public var samplePrefix: String?
+
+        /// The last component of ``file``: the name a path given for this corpus ends in.
+        public var fileName: String { URL(fileURLWithPath: file).lastPathComponent }
     }
 
     /// The members of an archive that hold each part of a corpus.
@@ -90,6 +94,19 @@ public struct CorpusRegistry: Sendable {
         return FileManager.default.fileExists(atPath: local) ? try CorpusRegistry(file: local) : builtIn
     }
 
+    /// The registry for reading the corpus `argument`: ``standard(environment:)``, except that
+    /// an existing file (or stdin) needs no registry, so for one an unreadable registry is
+    /// passed over: the file is read as it is, without a registry entry's defaults.
+    public static func standard(for argument: String,
+                                environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CorpusRegistry {
+        do {
+            return try standard(environment: environment)
+        } catch {
+            guard argument == TextInput.standardInput || FileManager.default.fileExists(atPath: argument) else { throw error }
+            return CorpusRegistry(entries: [:], directory: FileManager.default.currentDirectoryPath)
+        }
+    }
+
     /// Resolves what a user typed as a corpus: an existing file is used as it is; a registered
     /// name ("timemachine") or a missing path whose file name is registered
     /// ("corpora/timemachine.txt") is fetched first. Returns the path to read.
@@ -97,7 +114,7 @@ public struct CorpusRegistry: Sendable {
         if argument == TextInput.standardInput || FileManager.default.fileExists(atPath: argument) { return argument }
         let fileName = URL(fileURLWithPath: argument).lastPathComponent
         let match = entries[argument].map { (argument, $0) }
-            ?? entries.first(where: { $0.value.file == fileName || $0.key == fileName }).map { ($0.key, $0.value) }
+            ?? entries.first(where: { $0.value.fileName == fileName || $0.key == fileName }).map { ($0.key, $0.value) }
         guard let (name, entry) = match else {
             throw FileError.unreadable(path: argument, reason: "no such file, and no corpus of that name in the registry (registered: \(entries.keys.sorted().joined(separator: ", ")))")
         }
@@ -116,7 +133,7 @@ public struct CorpusRegistry: Sendable {
     public func corpus(_ argument: String, mirror: String? = ProcessInfo.processInfo.environment["LM_CORPUS_MIRROR"]) throws -> Corpus {
         let path = try resolve(argument, mirror: mirror)
         let fileName = URL(fileURLWithPath: path).lastPathComponent
-        guard let entry = entries[argument] ?? entries.values.first(where: { $0.file == fileName }), entry.file == fileName else {
+        guard let entry = entries[argument] ?? entries.values.first(where: { $0.fileName == fileName }), entry.fileName == fileName else {
             return Corpus(train: path)
         }
         guard let splits = entry.splits else { return Corpus(train: path, pipeline: entry.pipeline, samplePrefix: entry.samplePrefix) }
@@ -151,14 +168,15 @@ public struct CorpusRegistry: Sendable {
     private func fetch(name: String, entry: Entry, to destination: String, mirror: String?) throws {
         let directory = URL(fileURLWithPath: destination).deletingLastPathComponent().path
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = directory + "/." + entry.file + ".download-\(getpid())"
+        let temporary = AtomicFile.temporaryPath(for: destination, tag: "download")
+        unlink(temporary)
         defer { unlink(temporary) }
         let mirrored = mirror.flatMap { $0.isEmpty ? nil : $0 + "/" + entry.file }
         if let mirrored, FileManager.default.fileExists(atPath: mirrored) {
             do {
                 try FileManager.default.copyItem(atPath: mirrored, toPath: temporary)
             } catch {
-                throw TextError.corpusUnavailable(name: name, reason: "cannot copy \(mirrored): \(error.localizedDescription)")
+                throw TextError.corpusUnavailable(name: name, reason: "cannot copy \(mirrored) to \(temporary): \(SystemError.describe(error))")
             }
             let actual = try SHA1.hexDigest(ofFile: temporary)
             guard actual == entry.sha1 else {

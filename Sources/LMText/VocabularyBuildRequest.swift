@@ -43,7 +43,7 @@ public struct VocabularyBuildRequest: Sendable {
     /// - Throws: the corpus registry's, reading's (``TextError``, `FileError`) and saving's errors.
     public func run(writingTo output: any TextOutput) throws {
         defer { output.flush() }
-        let parts = try CorpusRegistry.standard().corpus(corpus)
+        let parts = try CorpusRegistry.standard(for: corpus).corpus(corpus)
         let path = parts.train
         let choice = choice.over(parts.pipeline ?? PipelineChoice())
         var preprocessor = Preprocessor(preset: choice.preset ?? .d2l)
@@ -52,12 +52,14 @@ public struct VocabularyBuildRequest: Sendable {
         let level = choice.level ?? .char
         let pipeline = TextPipeline(preprocessor: preprocessor, level: level, wordSplitting: wordSplitting,
                                     endOfLine: choice.endOfLine ?? false, replaceInvalidUTF8: replaceInvalidUTF8)
+        let name = path == TextInput.standardInput ? "stdin" : URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let destination = self.output ?? "vocab/\(name)-\(level.rawValue).json"
+        let inputs = InputFiles([parts.train, parts.valid, parts.test].compactMap { $0 })
+        try inputs.check(output: destination)   // before reading the corpus, not after it
         let started = Date()
         let file = try VocabularyFile.build(corpus: path, pipeline: pipeline, settings: settings)
         let seconds = Date().timeIntervalSince(started)
-        let name = path == TextInput.standardInput ? "stdin" : URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        let destination = self.output ?? "vocab/\(name)-\(level.rawValue).json"
-        try file.save(to: destination)
+        try file.save(to: destination, sparing: inputs)
         output.write(try VocabularySummary(file: file).text + "\n")
         let megabytes = Double(file.source.bytes) / 1e6
         output.write(String(format: "read %.1f MB in %.2f s (%.0f MB/s)\n", megabytes, seconds, megabytes / max(seconds, 1e-9)))

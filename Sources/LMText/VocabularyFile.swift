@@ -88,9 +88,9 @@ public struct VocabularyFile: Codable, Sendable, Equatable {
         return data
     }
 
-    /// Writes the file atomically.
-    public func save(to path: String) throws {
-        try AtomicFile.write(try encoded(), to: path)
+    /// Writes the file atomically; `path` may not be one of `inputs` (``InputFiles``).
+    public func save(to path: String, sparing inputs: InputFiles = InputFiles()) throws {
+        try AtomicFile.write(try encoded(), to: path, sparing: inputs)
     }
 
     /// Reads and checks a vocabulary file.

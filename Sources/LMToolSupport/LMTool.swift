@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// An LMKit command-line tool: a root command whose `main()` parses as ArgumentParser does and
 /// reports errors the one way of ``ToolFailure`` (a library error from `run()` is one line
@@ -25,6 +26,10 @@ extension LMTool {
 
     /// Parses the command line, runs the chosen command and reports its errors.
     public static func main() {
+        // A write to a pipe whose reader left fails with EPIPE instead of killing the process:
+        // lm-train then checkpoints and stops (``Interrupts``), the others end as SIGPIPE would
+        // (``StandardOutput/flush()``).
+        signal(SIGPIPE, SIG_IGN)
         var command: any ParsableCommand
         let arguments: [String]
         do {

@@ -49,12 +49,19 @@ public struct ProgressDisplay {
         if isTerminal { write("\r\u{1B}[K") }
     }
 
-    /// Prints a line of its own (after clearing the status line), unbuffered like the status line.
+    /// Prints a line of its own (after clearing the status line), unbuffered like the status
+    /// line; on stderr when stdout is gone (a pipe whose reader left), so the closing lines of a
+    /// run stopped by SIGPIPE still reach the user.
     public func say(_ text: String) {
-        write((isTerminal ? "\r\u{1B}[K" : "") + rewrite(text) + "\n")
+        let line = rewrite(text) + "\n"
+        if !StandardOutput.write((isTerminal ? "\r\u{1B}[K" : "") + line, to: STDOUT_FILENO) && errno == EPIPE {
+            StandardOutput.write(line, to: STDERR_FILENO)
+        }
     }
 
+    /// Progress to stdout; a failed write (a closed pipe, a hung-up terminal) is dropped, and
+    /// the signal that came with it stops training (``Interrupts``).
     private func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        StandardOutput.write(text, to: STDOUT_FILENO)
     }
 }

@@ -23,18 +23,40 @@ public final class StandardOutput: TextOutput {
         }
     }
 
-    /// Writes out everything gathered.
+    /// Writes out everything gathered. When stdout is a pipe whose reader left, the process
+    /// ends as the default SIGPIPE ends it (the tools ignore SIGPIPE so that a write fails
+    /// instead, ``LMTool/main()``); on any other failure it exits with status 1.
     public func flush() {
-        buffer.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let n = Foundation.write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { exit(1) }   // stdout closed (e.g. a pipe whose reader left)
-                offset += n
+        let written = buffer.withUnsafeBytes { Self.write($0, to: STDOUT_FILENO) }
+        if !written {
+            if errno == EPIPE {
+                signal(SIGPIPE, SIG_DFL)
+                raise(SIGPIPE)
             }
+            exit(1)
         }
         buffer.removeAll(keepingCapacity: true)
         lastFlush = MonotonicClock.nanoseconds()
+    }
+
+    /// Writes all of `bytes` to `descriptor`, retrying interrupted and partial writes; false
+    /// when a write fails (`errno` says why: EPIPE for a pipe whose reader left).
+    @discardableResult
+    public static func write(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return false }
+            offset += n
+        }
+        return true
+    }
+
+    /// Writes all of `text` to `descriptor` (``write(_:to:)``).
+    @discardableResult
+    public static func write(_ text: String, to descriptor: Int32) -> Bool {
+        var text = text
+        return text.withUTF8 { write(UnsafeRawBufferPointer($0), to: descriptor) }
     }
 }

@@ -53,6 +53,6 @@ public enum ToolFailure {
 
     /// Writes `<tool>: <message>` as one line on stderr (notes, warnings, errors).
     public static func note(tool: String, _ message: String) {
-        FileHandle.standardError.write(Data("\(tool): \(message)\n".utf8))
+        StandardOutput.write("\(tool): \(message)\n", to: STDERR_FILENO)
     }
 }

@@ -96,6 +96,9 @@ public struct ToyTaskOptions: Sendable, Equatable {
         if resume { throw ToyTaskError.inapplicableOption("toy.resume is not available with toy.task; rerun the task (it takes seconds)") }
         if let length, length < 2 { throw ToyTaskError.invalidParameter("toy.length must be at least 2 (got \(length))") }
         if let samples, samples < 1 { throw ToyTaskError.invalidParameter("toy.samples must be at least 1 (got \(samples))") }
+        if output?.isEmpty == true {
+            throw ToyTaskError.invalidParameter("run.output is empty; give the run directory's path, or leave it out for runs/counting-<model>")
+        }
         switch task {
         case .counting:
             if length != nil || samples != nil {

@@ -25,7 +25,7 @@ extension TrainingRun {
     /// The corpus of `settings.data`, through the corpus registry.
     static func resolveCorpus(_ requested: TrainingSettings) throws -> ResolvedCorpus {
         var settings = requested
-        let registry = try CorpusRegistry.standard()
+        let registry = try CorpusRegistry.standard(for: settings.data.corpus)
         let parts = try registry.corpus(settings.data.corpus)
         if settings.data.validFile == nil && settings.data.validationFraction == 0 { settings.data.validFile = parts.valid }
         if settings.data.testFile == nil { settings.data.testFile = parts.test }

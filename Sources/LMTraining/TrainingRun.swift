@@ -95,10 +95,12 @@ public struct TrainingRun {
         }
     }
 
-    /// A new run needs an empty directory (or `overwrite`); a resumed one the same settings,
+    /// No `latest` beside the directory that is not LMKit's link; a new run needs an empty
+    /// directory (or `overwrite`); a resumed one the same settings,
     /// data and vocabulary as the run it continues.
     static func checkDirectory(_ directory: RunDirectory, config: RunConfig, settings run: RunSettings,
                                vocabularyFile: VocabularyFile) throws {
+        _ = try directory.latestLink()   // a `latest` that is not LMKit's link is refused before anything is written
         let hasRun = FileManager.default.fileExists(atPath: directory.configPath)
         if run.resume != nil {
             guard hasRun else {

@@ -8,11 +8,11 @@ import Testing
     func setUp(content: String = "tiny corpus\n", url: String = "http://127.0.0.1:9/tiny.txt") throws -> (registry: CorpusRegistry, mirror: String, directory: String) {
         let directory = Fixtures.temporaryDirectory()
         let mirror = Fixtures.temporaryDirectory()
-        FileManager.default.createFile(atPath: mirror + "/tiny.txt", contents: Data(content.utf8))
+        _ = FileManager.default.createFile(atPath: mirror + "/tiny.txt", contents: Data(content.utf8))
         var hash = SHA1()
         Array("tiny corpus\n".utf8).withUnsafeBytes { hash.update($0) }
         let json = "{\"tiny\": {\"url\": \"\(url)\", \"sha1\": \"\(hash.hexDigest())\", \"file\": \"tiny.txt\"}}"
-        FileManager.default.createFile(atPath: directory + "/registry.json", contents: Data(json.utf8))
+        _ = FileManager.default.createFile(atPath: directory + "/registry.json", contents: Data(json.utf8))
         return (try CorpusRegistry(file: directory + "/registry.json"), mirror, directory)
     }
 
@@ -63,6 +63,37 @@ import Testing
         #expect(throws: FileError.unreadable(path: "nosuch", reason: "no such file, and no corpus of that name in the registry (registered: tiny)")) {
             try registry.resolve("nosuch", mirror: nil)
         }
+    }
+
+    /// Issue 30: an entry whose file sits in a subfolder ("sub/tiny.txt", in the mirror and
+    /// beside the registry) is copied there and read with the entry's defaults.
+    @Test func anEntryInASubfolderIsFetchedFromTheMirrorsSubfolder() throws {
+        let directory = Fixtures.temporaryDirectory()
+        let mirror = Fixtures.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: mirror + "/sub", withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: mirror + "/sub/tiny.txt", contents: Data("tiny corpus\n".utf8))
+        var hash = SHA1()
+        Array("tiny corpus\n".utf8).withUnsafeBytes { hash.update($0) }
+        let entry = CorpusRegistry.Entry(url: "http://127.0.0.1:9/tiny.txt", sha1: hash.hexDigest(), file: "sub/tiny.txt",
+                                         samplePrefix: "tiny")
+        let registry = CorpusRegistry(entries: ["tiny": entry], directory: directory)
+        let corpus = try registry.corpus("tiny", mirror: mirror)
+        #expect(corpus.train == directory + "/sub/tiny.txt")
+        #expect(corpus.samplePrefix == "tiny")
+        #expect(FileManager.default.contents(atPath: corpus.train) == Data("tiny corpus\n".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/sub") == ["tiny.txt"])   // no temporary left
+    }
+
+    /// Issue 30: a broken registry is needed only for a corpus given by name; a plain file is
+    /// read as it is.
+    @Test func aBrokenRegistryDoesNotBlockAPlainFile() throws {
+        let directory = Fixtures.temporaryDirectory()
+        _ = FileManager.default.createFile(atPath: directory + "/registry.json", contents: Data("{broken".utf8))
+        _ = FileManager.default.createFile(atPath: directory + "/plain.txt", contents: Data("text\n".utf8))
+        let environment = ["LM_CORPUS_REGISTRY": directory + "/registry.json"]
+        let registry = try CorpusRegistry.standard(for: directory + "/plain.txt", environment: environment)
+        #expect(try registry.corpus(directory + "/plain.txt", mirror: nil) == CorpusRegistry.Corpus(train: directory + "/plain.txt"))
+        #expect(throws: TextError.self) { try CorpusRegistry.standard(for: "timemachine", environment: environment) }
     }
 
     @Test func repositoryRegistryHasD2LsTimeMachine() throws {
