@@ -5,9 +5,10 @@ import LMGeneration
 /// has none (`top_k`, `alpha`, `strategy`). Unknown fields are ignored, as OpenAI-compatible
 /// servers do; a known field of the wrong type is a 400 naming it.
 ///
-/// Sampling follows OpenAI's conventions unless `strategy` is given: `temperature` 0 is greedy;
-/// otherwise a draw at `temperature` (default 1), cut by `top_p` (< 1) and/or `top_k` when
-/// given. With `strategy` the options mean exactly what `lm-generate`'s flags of the same names
+/// Sampling follows OpenAI's conventions unless `strategy` (or `beams`) is given: `temperature`
+/// 0 is greedy; otherwise a draw at `temperature` (default 1), cut by `top_p` (< 1) and/or
+/// `top_k` when given. `beams` K asks beam search (with `length_penalty`, `stop_at_eos`). With
+/// `strategy` the options mean exactly what `lm-generate`'s flags of the same names
 /// mean, so a request and the command line agree token for token.
 struct CompletionRequest: Decodable {
     var model: String?
@@ -24,10 +25,14 @@ struct CompletionRequest: Decodable {
     var logprobs: Int?
     var stream: Bool?
     var echo: Bool?
+    var beams: Int?
+    var lengthPenalty: Double?
+    var stopAtEOS: Bool?
 
     enum CodingKeys: String, CodingKey {
         case model, prompt, temperature, alpha, strategy, seed, stop, n, logprobs, stream, echo
-        case maxTokens = "max_tokens", topP = "top_p", topK = "top_k"
+        case beams
+        case maxTokens = "max_tokens", topP = "top_p", topK = "top_k", lengthPenalty = "length_penalty", stopAtEOS = "stop_at_eos"
     }
 
     init(from decoder: any Decoder) throws {
@@ -72,6 +77,9 @@ struct CompletionRequest: Decodable {
         }
         stream = try c.decodeIfPresent(Bool.self, forKey: .stream)
         echo = try c.decodeIfPresent(Bool.self, forKey: .echo)
+        beams = try c.decodeIfPresent(Int.self, forKey: .beams)
+        lengthPenalty = try c.decodeIfPresent(Double.self, forKey: .lengthPenalty)
+        stopAtEOS = try c.decodeIfPresent(Bool.self, forKey: .stopAtEOS)
     }
 
     /// Reads a body, turning every decoding failure into a 400 naming the field.
@@ -88,7 +96,11 @@ struct CompletionRequest: Decodable {
                 throw APIError.invalid("strategy", "\(strategy.debugDescription) is not a strategy; use one of "
                     + SamplingOptions.Strategy.allCases.map(\.rawValue).joined(separator: ", "))
             }
-            options = SamplingOptions(strategy: chosen, temperature: temperature, alpha: alpha, topK: topK, topP: topP)
+            options = SamplingOptions(strategy: chosen, temperature: temperature, alpha: alpha, topK: topK, topP: topP,
+                                      beams: beams, lengthPenalty: lengthPenalty, stopAtEOS: stopAtEOS ?? false)
+        } else if beams != nil {
+            options = SamplingOptions(strategy: .beam, temperature: temperature, alpha: alpha, topK: topK, topP: topP,
+                                      beams: beams, lengthPenalty: lengthPenalty, stopAtEOS: stopAtEOS ?? false)
         } else if temperature == 0 {
             if let topK { throw APIError.invalid("top_k", "has no effect with temperature 0 (greedy); got \(topK)") }
             options = SamplingOptions(strategy: .greedy)
@@ -111,7 +123,8 @@ struct CompletionRequest: Decodable {
     /// The request fields of the sampling key paths, in the order messages are searched.
     static let fields: [(keyPath: String, field: String)] = [
         ("sampling.strategy", "strategy"), ("sampling.temperature", "temperature"), ("sampling.alpha", "alpha"),
-        ("sampling.topK", "top_k"), ("sampling.topP", "top_p"),
+        ("sampling.topK", "top_k"), ("sampling.topP", "top_p"), ("sampling.beams", "beams"),
+        ("sampling.lengthPenalty", "length_penalty"), ("sampling.stopAtEOS", "stop_at_eos"),
     ]
 
     /// `message` with the library's key paths replaced by the request's field names.

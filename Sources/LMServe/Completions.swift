@@ -56,13 +56,16 @@ struct Completions: Sendable {
             throw APIError.invalid("max_tokens", "must be in 1...\(limits.maxTokens) (got \(length))")
         }
         let choices = asked.n ?? 1
-        let most = min(limits.maxChoices, limits.rows)
-        guard (1...most).contains(choices) else { throw APIError.invalid("n", "must be in 1...\(most) (got \(choices))") }
+        // n choices run as n rows of the batch, or as the n best of beam search's beams.
+        let sampling = try asked.sampling()
+        let most = min(limits.maxChoices, sampling.beamSearch?.beams ?? limits.rows)
+        guard choices >= 1 && choices <= most else {
+            throw APIError.invalid("n", "must be in 1...\(most)\(sampling.beamSearch == nil ? "" : " (the beams)") (got \(choices))")
+        }
         if let n = asked.logprobs, !(0...5).contains(n) {
             throw APIError.invalid("logprobs", "must be in 0...5 (got \(n))")
         }
         guard asked.stop.count <= 4 else { throw APIError.invalid("stop", "holds at most 4 sequences (got \(asked.stop.count))") }
-        let sampling = try asked.sampling()
         let prefix: Generator.Prefix
         do {
             prefix = try worker.model.generator.encode(prefix: asked.prompt)
@@ -136,12 +139,16 @@ struct Completions: Sendable {
                     events.append(chunk(choice, text: "", logprobs: nil, finish: "stop"))
                 }
                 return events
-            case let .finished(choice):
+            case let .finished(choice), let .stopped(choice):
                 guard finish[choice] == nil else { return [] }
                 let rest = stops[choice].flush()
+                var reason = "length"
+                if case .stopped = event { reason = "stop" }
+                let sent = echoed[choice] ? rest : (echo ?? "") + rest
+                echoed[choice] = true
                 texts[choice] += rest
-                finish[choice] = "length"
-                return [chunk(choice, text: rest, logprobs: nil, finish: "length")]
+                finish[choice] = reason
+                return [chunk(choice, text: sent, logprobs: nil, finish: reason)]
             }
         }
 

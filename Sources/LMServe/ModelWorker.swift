@@ -14,6 +14,8 @@ final class ModelWorker: @unchecked Sendable {
         case token(choice: Int, piece: String, logProbability: Double?, alternatives: [Alternative])
         /// The choice ran to its length.
         case finished(choice: Int)
+        /// The choice ended at the end-of-sequence token (beam search with stop at `<eos>`).
+        case stopped(choice: Int)
         case failed(APIError)
     }
 
@@ -197,7 +199,7 @@ final class ModelWorker: @unchecked Sendable {
     /// Puts a request's choices into the batch, or (no batch) runs it whole.
     private func start(_ request: Request) {
         let job = request.job
-        guard let batch else {
+        guard let batch, job.sampling.beamSearch == nil else {
             runAlone(request)
             return
         }
@@ -263,19 +265,33 @@ final class ModelWorker: @unchecked Sendable {
         request.events.finish()
     }
 
-    /// A request for a model without a single step: each choice through the generator alone.
+    /// A request that cannot share the batch's step (beam search, or a model without a single
+    /// step), run whole on this thread: beam search's best `n` hypotheses, else each choice
+    /// through the generator alone, as `lm-generate` runs them.
     private func runAlone(_ request: Request) {
-        let job = request.job
-        for choice in 0..<job.choices {
-            do {
-                try model.generator.continue(job.prefix, length: job.length, sampling: job.sampling, seed: job.seed &+ UInt64(choice)) { piece in
-                    request.events.yield(.token(choice: choice, piece: piece, logProbability: nil, alternatives: []))
+        let job = request.job, generator = model.generator
+        do {
+            if let search = job.sampling.beamSearch {
+                let hypotheses = try generator.beamSearch(prefix: job.prefix.ids, length: job.length, search: search)
+                for (choice, hypothesis) in hypotheses.prefix(job.choices).enumerated() {
+                    var previous = job.prefix.ids.last
+                    for id in hypothesis.textTokens {
+                        request.events.yield(.token(choice: choice, piece: generator.detokenizer.piece(id, after: previous),
+                                                    logProbability: nil, alternatives: []))
+                        previous = id
+                    }
+                    request.events.yield(hypothesis.finished ? .stopped(choice: choice) : .finished(choice: choice))
                 }
-                request.events.yield(.finished(choice: choice))
-            } catch {
-                request.events.yield(.failed(APIError(.internalServerError, String(describing: error), type: "server_error", code: "model_error")))
-                break
+            } else {
+                for choice in 0..<job.choices {
+                    try generator.continue(job.prefix, length: job.length, sampling: job.sampling, seed: job.seed &+ UInt64(choice)) { piece in
+                        request.events.yield(.token(choice: choice, piece: piece, logProbability: nil, alternatives: []))
+                    }
+                    request.events.yield(.finished(choice: choice))
+                }
             }
+        } catch {
+            request.events.yield(.failed(APIError(.internalServerError, String(describing: error), type: "server_error", code: "model_error")))
         }
         request.events.finish()
         release(job.choices)

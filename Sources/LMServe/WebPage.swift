@@ -17,11 +17,11 @@ enum WebPage {
   body { font: 15px/1.45 system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
   h1 { font-size: 1.3rem; margin-bottom: .2rem; }
   p.note { color: #666; margin-top: 0; }
-  form { display: grid; grid-template-columns: repeat(4, 1fr); gap: .6rem 1rem; align-items: end; }
+  form { display: grid; grid-template-columns: repeat(5, 1fr); gap: .6rem 1rem; align-items: end; }
   label { display: flex; flex-direction: column; font-size: .85rem; color: #444; }
   textarea { grid-column: 1 / -1; width: 100%; min-height: 4.5rem; font: inherit; box-sizing: border-box; }
   input, select, button { font: inherit; padding: .25rem; }
-  button { grid-column: 4; }
+  button { grid-column: 5; }
   #output { white-space: pre-wrap; border: 1px solid #ccc; border-radius: 4px; padding: .8rem; min-height: 6rem; margin-top: 1rem; background: #fafafa; }
   #output .prompt { color: #888; }
   #status { color: #666; font-size: .85rem; margin-top: .4rem; }
@@ -35,7 +35,7 @@ enum WebPage {
   <label>model <select id="model" name="model"></select></label>
   <label>strategy
     <select id="strategy" name="strategy">
-      <option>greedy</option><option>temperature</option><option>top-k</option><option>top-p</option><option>alpha</option>
+      <option>greedy</option><option>temperature</option><option>top-k</option><option>top-p</option><option>alpha</option><option>beam</option>
     </select>
   </label>
   <label>tokens <input id="max_tokens" name="max_tokens" type="number" min="1" value="100"></label>
@@ -44,6 +44,7 @@ enum WebPage {
   <label>top-k <input id="top_k" name="top_k" type="number" min="1" value="10"></label>
   <label>top-p <input id="top_p" name="top_p" type="number" step="0.05" min="0" max="1" value="0.9"></label>
   <label>alpha <input id="alpha" name="alpha" type="number" step="0.1" min="0" value="2"></label>
+  <label>beams <input id="beams" name="beams" type="number" min="1" max="64" value="4"></label>
   <button id="go" type="submit">Generate</button>
 </form>
 <div id="output" data-state="idle"></div>
@@ -68,6 +69,7 @@ function body() {
   if (strategy === "top-k") request.top_k = +$("top_k").value;
   if (strategy === "top-p") request.top_p = +$("top_p").value;
   if (strategy === "alpha") request.alpha = +$("alpha").value;
+  if (strategy === "beam") request.beams = +$("beams").value;
   return request;
 }
 

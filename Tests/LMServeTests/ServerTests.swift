@@ -78,6 +78,22 @@ func post(_ port: Int, _ json: String, path: String = "/v1/completions") async t
         }
     }
 
+    @Test func beamSearchIsLmGeneratesBeam() async throws {
+        let expected = try Fixture.model.generate(prefix: "time", length: 12, sampling: .beam(width: 3))
+        try await withServer { _, port in
+            let reply = try await post(port, #"{"prompt": "time", "max_tokens": 12, "beams": 3, "stream": true}"#)
+            let texts = reply.events.dropLast().compactMap {
+                ((try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]).flatMap { ($0["choices"] as? [[String: Any]])?.first?["text"] as? String }
+            }
+            #expect(texts.joined() == expected && reply.events.last == "[DONE]")
+            let two = try await post(port, #"{"prompt": "time", "max_tokens": 12, "strategy": "beam", "beams": 3, "n": 2}"#)
+            #expect((two.json["choices"] as? [[String: Any]])?.first?["text"] as? String == expected)
+            #expect((two.json["choices"] as? [[String: Any]])?.count == 2)
+            #expect(try await post(port, #"{"prompt": "time", "beams": 3, "n": 4}"#).status == 400)
+            #expect(try await post(port, #"{"prompt": "time", "beams": 0}"#).error["param"] as? String == "beams")
+        }
+    }
+
     @Test func stopSequencesEndAChoice() async throws {
         let full = try Fixture.model.generate(prefix: "time", length: 40, sampling: .greedy)
         let stop = String(full.dropFirst(6).prefix(3))
