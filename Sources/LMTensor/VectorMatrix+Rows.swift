@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// The products of one generation step of many sequences at once: Y[r] += X[r] · W for the
 /// m rows r of X and Y, reading W once per group of rows instead of once per row, each row's
 /// result bit for bit that of the single-row kernel on that row.
@@ -7,9 +9,10 @@
 /// from 0, started at zero, then added to y, which is exactly what
 /// ``accumulate(_:_:rows:cols:stride:into:backwards:)`` computes whatever block holds the
 /// column. Here the columns go in panels of 64 (k × 64 weights, in L2 while every group of
-/// rows passes over them), and within a panel four rows × 16 columns at a time (eight
-/// 256-bit accumulators under AVX2, four 512-bit ones under AVX-512), then 4 and 1 columns
-/// for the last ones. A group of fewer than four rows repeats its first row in the missing
+/// rows passes over them; the first group prefetches W's rows ahead), and within a panel six
+/// rows × 16 columns at a time (twelve 256-bit accumulators under AVX2, six 512-bit ones
+/// under AVX-512; groups of four for eight rows and the last one to four), then 4 and 1
+/// columns for the last ones. A group short of rows repeats its first row in the missing
 /// slots and stores only its own.
 ///
 /// ``accumulateHead(vectors:_:xStride:_:rows:cols:stride:into:yStride:schedule:)`` is
@@ -62,61 +65,117 @@ extension VectorMatrix {
             let end = min(start + panel, n)
             var r = 0
             while r < m {
-                let count = min(4, m - r)
-                let x0 = x + r * ldx
-                let x1 = count > 1 ? x0 + ldx : x0, x2 = count > 2 ? x0 + 2 * ldx : x0, x3 = count > 3 ? x0 + 3 * ldx : x0
-                let y0 = y + r * ldy
-                var j = start
-                while j + 16 <= end {
-                    var a0 = V16(), a1 = a0, a2 = a0, a3 = a0
-                    var p = w + j
-                    for i in 0..<k {
-                        let v = load16(p)
-                        a0 = a0.addingProduct(V16(repeating: x0[i]), v); a1 = a1.addingProduct(V16(repeating: x1[i]), v)
-                        a2 = a2.addingProduct(V16(repeating: x2[i]), v); a3 = a3.addingProduct(V16(repeating: x3[i]), v)
-                        p += stride
-                    }
-                    add(a0, to: y0 + j)
-                    if count > 1 { add(a1, to: y0 + ldy + j) }
-                    if count > 2 { add(a2, to: y0 + 2 * ldy + j) }
-                    if count > 3 { add(a3, to: y0 + 3 * ldy + j) }
-                    j += 16
+                let count = rowGroup(m - r)
+                if count > 4 {
+                    sixRows(count, x + r * ldx, ldx, w, k, start, end, stride, y + r * ldy, ldy, prefetch: r == 0)
+                } else {
+                    fourRows(count, x + r * ldx, ldx, w, k, start, end, stride, y + r * ldy, ldy, prefetch: r == 0)
                 }
-                while j + 4 <= end {
-                    var a0 = V4(), a1 = a0, a2 = a0, a3 = a0
-                    var p = w + j
-                    for i in 0..<k {
-                        let v = load4(p)
-                        a0 = a0.addingProduct(V4(repeating: x0[i]), v); a1 = a1.addingProduct(V4(repeating: x1[i]), v)
-                        a2 = a2.addingProduct(V4(repeating: x2[i]), v); a3 = a3.addingProduct(V4(repeating: x3[i]), v)
-                        p += stride
-                    }
-                    add(a0, to: y0 + j)
-                    if count > 1 { add(a1, to: y0 + ldy + j) }
-                    if count > 2 { add(a2, to: y0 + 2 * ldy + j) }
-                    if count > 3 { add(a3, to: y0 + 3 * ldy + j) }
-                    j += 4
-                }
-                while j < end {
-                    var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
-                    var p = w + j
-                    for i in 0..<k {
-                        let v = p.pointee
-                        s0 = s0.addingProduct(x0[i], v); s1 = s1.addingProduct(x1[i], v)
-                        s2 = s2.addingProduct(x2[i], v); s3 = s3.addingProduct(x3[i], v)
-                        p += stride
-                    }
-                    y0[j] += s0
-                    if count > 1 { y0[ldy + j] += s1 }
-                    if count > 2 { y0[2 * ldy + j] += s2 }
-                    if count > 3 { y0[3 * ldy + j] += s3 }
-                    j += 1
-                }
-                r += 4
+                r += count
             }
             start = end
         }
     }
+
+    /// Rows of the next group when `left` rows remain: six (twelve 256-bit accumulators in the
+    /// 16-column tile), but four for seven or eight (4 + 4, 4 + 3), and what is left under six.
+    @inline(__always)
+    static func rowGroup(_ left: Int) -> Int {
+        switch left {
+        case 7, 8: return 4
+        default: return min(left, 6)
+        }
+    }
+
+    /// Y[0..<count] += X[0..<count] · W over columns start..<end of W, count ≤ 4: 16 columns at a
+    /// time, then 4, then 1; a missing row repeats row 0 and is not stored. With `prefetch`, W's
+    /// rows are asked for a few rows ahead (the group that first reads a panel).
+    @inline(__always)
+    static func fourRows(_ count: Int, _ x0: UnsafePointer<Float>, _ ldx: Int, _ w: UnsafePointer<Float>, _ k: Int,
+                         _ start: Int, _ end: Int, _ stride: Int, _ y0: UnsafeMutablePointer<Float>, _ ldy: Int, prefetch: Bool) {
+        let x1 = count > 1 ? x0 + ldx : x0, x2 = count > 2 ? x0 + 2 * ldx : x0, x3 = count > 3 ? x0 + 3 * ldx : x0
+        let ahead = prefetchRows * stride
+        var j = start
+        while j + 16 <= end {
+            var a0 = V16(), a1 = a0, a2 = a0, a3 = a0
+            var p = w + j
+            for i in 0..<k {
+                if prefetch { lmkit_prefetch(p + ahead) }
+                let v = load16(p)
+                a0 = a0.addingProduct(V16(repeating: x0[i]), v); a1 = a1.addingProduct(V16(repeating: x1[i]), v)
+                a2 = a2.addingProduct(V16(repeating: x2[i]), v); a3 = a3.addingProduct(V16(repeating: x3[i]), v)
+                p += stride
+            }
+            add(a0, to: y0 + j)
+            if count > 1 { add(a1, to: y0 + ldy + j) }
+            if count > 2 { add(a2, to: y0 + 2 * ldy + j) }
+            if count > 3 { add(a3, to: y0 + 3 * ldy + j) }
+            j += 16
+        }
+        while j + 4 <= end {
+            var a0 = V4(), a1 = a0, a2 = a0, a3 = a0
+            var p = w + j
+            for i in 0..<k {
+                let v = load4(p)
+                a0 = a0.addingProduct(V4(repeating: x0[i]), v); a1 = a1.addingProduct(V4(repeating: x1[i]), v)
+                a2 = a2.addingProduct(V4(repeating: x2[i]), v); a3 = a3.addingProduct(V4(repeating: x3[i]), v)
+                p += stride
+            }
+            add(a0, to: y0 + j)
+            if count > 1 { add(a1, to: y0 + ldy + j) }
+            if count > 2 { add(a2, to: y0 + 2 * ldy + j) }
+            if count > 3 { add(a3, to: y0 + 3 * ldy + j) }
+            j += 4
+        }
+        while j < end {
+            var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+            var p = w + j
+            for i in 0..<k {
+                let v = p.pointee
+                s0 = s0.addingProduct(x0[i], v); s1 = s1.addingProduct(x1[i], v)
+                s2 = s2.addingProduct(x2[i], v); s3 = s3.addingProduct(x3[i], v)
+                p += stride
+            }
+            y0[j] += s0
+            if count > 1 { y0[ldy + j] += s1 }
+            if count > 2 { y0[2 * ldy + j] += s2 }
+            if count > 3 { y0[3 * ldy + j] += s3 }
+            j += 1
+        }
+    }
+
+    /// ``fourRows(_:_:_:_:_:_:_:_:_:_:prefetch:)`` for five or six rows: their 16-column blocks
+    /// in one pass over W, the last columns (under 16) as two groups of four.
+    @inline(__always)
+    static func sixRows(_ count: Int, _ x0: UnsafePointer<Float>, _ ldx: Int, _ w: UnsafePointer<Float>, _ k: Int,
+                        _ start: Int, _ end: Int, _ stride: Int, _ y0: UnsafeMutablePointer<Float>, _ ldy: Int, prefetch: Bool) {
+        let x1 = x0 + ldx, x2 = x0 + 2 * ldx, x3 = x0 + 3 * ldx, x4 = x0 + 4 * ldx, x5 = count > 5 ? x0 + 5 * ldx : x0
+        let ahead = prefetchRows * stride
+        var j = start
+        while j + 16 <= end {
+            var a0 = V16(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0
+            var p = w + j
+            for i in 0..<k {
+                if prefetch { lmkit_prefetch(p + ahead) }
+                let v = load16(p)
+                a0 = a0.addingProduct(V16(repeating: x0[i]), v); a1 = a1.addingProduct(V16(repeating: x1[i]), v)
+                a2 = a2.addingProduct(V16(repeating: x2[i]), v); a3 = a3.addingProduct(V16(repeating: x3[i]), v)
+                a4 = a4.addingProduct(V16(repeating: x4[i]), v); a5 = a5.addingProduct(V16(repeating: x5[i]), v)
+                p += stride
+            }
+            add(a0, to: y0 + j); add(a1, to: y0 + ldy + j); add(a2, to: y0 + 2 * ldy + j); add(a3, to: y0 + 3 * ldy + j)
+            add(a4, to: y0 + 4 * ldy + j)
+            if count > 5 { add(a5, to: y0 + 5 * ldy + j) }
+            j += 16
+        }
+        if j < end {
+            fourRows(4, x0, ldx, w, k, j, end, stride, y0, ldy, prefetch: false)
+            fourRows(count - 4, x4, ldx, w, k, j, end, stride, y0 + 4 * ldy, ldy, prefetch: false)
+        }
+    }
+
+    /// Rows of W ahead that the first group of a panel prefetches.
+    static let prefetchRows = 8
 }
 
 // MARK: - The plain definitions the kernels are tested against

@@ -10,7 +10,10 @@ import LMTensor
 /// step: every row one sequence, one token per row per step. Prints one JSON line per batch
 /// size: `tokens_per_second` is the aggregate (rows × steps / seconds), `aggregate_speedup` its
 /// ratio to the first size's (with `--rows 1,...`: to one sequence alone) and `per_row_speedup`
-/// the same per row. The logits are computed, not sampled.
+/// the same per row. `cpu_seconds_per_token` is the process's CPU time (every thread, a
+/// worker's spinning included) per token: on a machine shared with other work, where the wall
+/// clock also counts the time others run, it shows the step's own cost. The logits are
+/// computed, not sampled.
 struct StepBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "step", abstract: "Generation step throughput (aggregate tokens/s) at several batch sizes.")
@@ -62,18 +65,27 @@ struct StepBenchmark: ParsableCommand {
             let warm = MonotonicClock.seconds()
             while i < 3 || MonotonicClock.seconds() - warm < min(0.3, seconds / 4) { step() }
             var count = 0
+            let cpuStart = processorSeconds()
             let start = MonotonicClock.seconds()
             var elapsed = 0.0
             repeat { step(); count += 1; elapsed = MonotonicClock.seconds() - start } while elapsed < seconds
+            let cpu = processorSeconds() - cpuStart
             let tokensPerSecond = Double(count * b) / elapsed
             let perRow = tokensPerSecond / Double(b)
             if baseline == nil { baseline = perRow }
             log("step \(model)-\(hidden) × \(layers), V \(vocab), rows \(b): \(count) steps in \(String(format: "%.2f", elapsed)) s, \(String(format: "%.3f", elapsed / Double(count) * 1000)) ms/step")
             print(jsonLine([("bench", "step"), ("model", model), ("hidden", hidden), ("layers", layers), ("vocab", vocab),
                             ("embedding", embedding ?? 0), ("tied", tied ? 1 : 0), ("rows", b), ("steps", count), ("seconds", elapsed),
-                            ("tokens_per_second", tokensPerSecond),
+                            ("tokens_per_second", tokensPerSecond), ("cpu_seconds_per_token", cpu / Double(count * b)),
                             ("aggregate_speedup", tokensPerSecond / (baseline ?? perRow)),
                             ("per_row_speedup", perRow / (baseline ?? perRow))]))
         }
     }
+}
+
+/// CPU seconds this process has used (all threads).
+private func processorSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }

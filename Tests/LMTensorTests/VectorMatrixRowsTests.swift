@@ -2,7 +2,7 @@ import Testing
 @testable import LMTensor
 
 /// The multi-row kernels give every row the bits of the single-row kernels on that row, for
-/// any number of rows (groups of four and the rest), widths under 16, not multiples of 16 and
+/// any number of rows (groups of six, of four and the rest), widths under 16, not multiples of 16 and
 /// row strides wider than the matrix, split across the worker pool or not; and both equal
 /// their plain definitions.
 @Suite struct VectorMatrixRowsTests {
@@ -35,7 +35,7 @@ import Testing
     @Test func wideRowsEqualTheSingleRowKernelBitForBit() {
         var rng = SplitMix64(seed: 31)
         for (k, n, stride) in Self.shapes {
-            for m in 1...9 {
+            for m in Array(1...9) + [11, 13, 14, 32] {
                 let xStride = k + (m % 3) * 5, yStride = n + (m % 2) * 3
                 let (x, w, y) = Self.operands(m: m, k: k, n: n, stride: stride, xStride: xStride, yStride: yStride, &rng)
                 let expected = Self.rowByRow(m: m, x: x, xStride: xStride, w: w, k: k, n: n, stride: stride, y: y, yStride: yStride) {
