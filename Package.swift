@@ -124,7 +124,7 @@ let package = Package(
         ]),
         // Benchmarks of the library's hot paths, driven by bin/bench.
         .executableTarget(name: "lm-bench", dependencies: [
-            "LMSettings", "LMText", "LMData", "LMModels", "LMTensor", "LMToolSupport", "LMTraining", "LMModelFiles", "LMDistributed",
+            "LMSettings", "LMText", "LMData", "LMModels", "LMTensor", "LMToolSupport", "LMTraining", "LMModelFiles", "LMDistributed", "LMGeneration",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: uncheckedKernels),
 

@@ -16,7 +16,9 @@ import Darwin
 /// row starts at the zero state and is fed the prefix one token per step, outputs ignored),
 /// the same choice of each token (``TokenChoice``: `<unk>` masked unless allowed), its own
 /// ``RandomGenerator`` seeded with its seed, and per-row products that do not depend on the
-/// other rows. Rows stay packed: when a sequence leaves, the last row moves into its place.
+/// other rows, bit for bit (``GenerationState/rows``: the multi-row kernels sum every column in
+/// the single-row order). Rows stay packed: when a sequence leaves, the last row moves into its
+/// place, so a step runs exactly the sequences in flight.
 ///
 /// Not thread-safe: one thread adds, removes and steps.
 public final class GenerationBatch {
@@ -146,6 +148,7 @@ public final class GenerationBatch {
     public func step(_ onEvent: (Event) throws -> Void) rethrows {
         guard !rows.isEmpty else { return }
         for (r, row) in rows.enumerated() { inputs[r] = row.input }
+        state.rows = rows.count
         inputs.withUnsafeBufferPointer { state.step($0.baseAddress!) }
         let v = generator.vocabulary.count
         leaving.removeAll(keepingCapacity: true)

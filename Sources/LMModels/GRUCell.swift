@@ -108,16 +108,24 @@ extension GRUCell {
     @_specialize(where Scalar == Double)
     public func step(input: CellInput<Scalar>, state: CellStepState<Scalar>, schedule: VectorMatrix.Schedule) {
         let h = hiddenSize, w = 3 * h
-        let g = state.gates.pointer, rh = state.scratch.pointer, whh = recurrentWeight.value.pointer
-        for b in 0..<state.batch {
-            let hb = state.output + b * h
-            stepInputProjection(input, sequence: b, inputSize: inputSize, width: w,
+        let g = state.gates.pointer, rh = state.scratch.pointer, whh = recurrentWeight.value.pointer, rows = state.rows
+        let hs = state.output
+        if rows == 1 {
+            stepInputProjection(input, sequence: 0, inputSize: inputSize, width: w,
                                 weight: inputWeight, bias: bias, recurrentBias: recurrentBias, into: g, schedule: schedule)
-            Scalar.vectorMatrix(hb, whh, rows: h, cols: 2 * h, stride: w, into: g, schedule: schedule)
-            GateUnits(gates: g, hidden: hb, resetHidden: rh, width: h).run(count: h)
+            Scalar.vectorMatrix(hs, whh, rows: h, cols: 2 * h, stride: w, into: g, schedule: schedule)
+            GateUnits(gates: g, hidden: hs, resetHidden: rh, width: h).run(count: h)
             Scalar.vectorMatrix(rh, whh + 2 * h, rows: h, cols: h, stride: w, into: g + 2 * h, schedule: schedule)
-            StateUnits(gates: g, hidden: hb, newHidden: hb, width: h).run(count: h)
+            StateUnits(gates: g, hidden: hs, newHidden: hs, width: h).run(count: h)
+            return
         }
+        stepInputProjections(input, rows: rows, inputSize: inputSize, width: w,
+                             weight: inputWeight, bias: bias, recurrentBias: recurrentBias, into: g, schedule: schedule)
+        Scalar.vectorMatrixRows(count: rows, hs, xStride: h, whh, rows: h, cols: 2 * h, stride: w, into: g, yStride: w, schedule: schedule)
+        for b in 0..<rows { GateUnits(gates: g + b * w, hidden: hs + b * h, resetHidden: rh + b * h, width: h).run(count: h) }
+        Scalar.vectorMatrixRows(count: rows, rh, xStride: h, whh + 2 * h, rows: h, cols: h, stride: w,
+                                into: g + 2 * h, yStride: w, schedule: schedule)
+        for b in 0..<rows { StateUnits(gates: g + b * w, hidden: hs + b * h, newHidden: hs + b * h, width: h).run(count: h) }
     }
 
     /// R = σ(x W_xr + h W_hr + b_r), Z = σ(x W_xz + h W_hz + b_z),

@@ -115,7 +115,7 @@ public final class GRUResetAfterCell<Scalar: TensorScalar>: RecurrentCell {
 // MARK: - One step (generation)
 
 extension GRUResetAfterCell {
-    /// Gates, then P = h W_hh + b_hh: one G·H row each.
+    /// Gates, then P = h W_hh + b_hh: batch rows of G·H each.
     public func makeStepState(batch: Int) -> CellStepState<Scalar> {
         CellStepState(batch: batch, hidden: hiddenSize, stateCount: 1, gates: 3, scratchCount: 3 * hiddenSize)
     }
@@ -128,14 +128,24 @@ extension GRUResetAfterCell {
     public func step(input: CellInput<Scalar>, state: CellStepState<Scalar>, schedule: VectorMatrix.Schedule) {
         let h = hiddenSize, w = 3 * h
         let g = state.gates.pointer, p = state.scratch.pointer, whh = recurrentWeight.value.pointer
-        let bhh = recurrentBias?.value.pointer
-        for b in 0..<state.batch {
-            let hb = state.output + b * h
-            stepInputProjection(input, sequence: b, inputSize: inputSize, width: w,
+        let bhh = recurrentBias?.value.pointer, rows = state.rows, hs = state.output
+        if rows == 1 {
+            stepInputProjection(input, sequence: 0, inputSize: inputSize, width: w,
                                 weight: inputWeight, bias: bias, recurrentBias: nil, into: g, schedule: schedule)
             if let bhh { p.update(from: bhh, count: w) } else { p.update(repeating: 0, count: w) }
-            Scalar.vectorMatrix(hb, whh, rows: h, cols: w, stride: w, into: p, schedule: schedule)
-            Units(gates: g, recurrent: p, hidden: hb, newHidden: hb, keptCandidate: nil, width: h).run(count: h)
+            Scalar.vectorMatrix(hs, whh, rows: h, cols: w, stride: w, into: p, schedule: schedule)
+            Units(gates: g, recurrent: p, hidden: hs, newHidden: hs, keptCandidate: nil, width: h).run(count: h)
+            return
+        }
+        stepInputProjections(input, rows: rows, inputSize: inputSize, width: w,
+                             weight: inputWeight, bias: bias, recurrentBias: nil, into: g, schedule: schedule)
+        for b in 0..<rows {
+            if let bhh { (p + b * w).update(from: bhh, count: w) } else { (p + b * w).update(repeating: 0, count: w) }
+        }
+        Scalar.vectorMatrixRows(count: rows, hs, xStride: h, whh, rows: h, cols: w, stride: w, into: p, yStride: w, schedule: schedule)
+        for b in 0..<rows {
+            Units(gates: g + b * w, recurrent: p + b * w, hidden: hs + b * h, newHidden: hs + b * h, keptCandidate: nil, width: h)
+                .run(count: h)
         }
     }
 

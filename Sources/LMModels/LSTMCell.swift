@@ -94,13 +94,21 @@ extension LSTMCell {
     @_specialize(where Scalar == Double)
     public func step(input: CellInput<Scalar>, state: CellStepState<Scalar>, schedule: VectorMatrix.Schedule) {
         let h = hiddenSize, w = 4 * h
-        let g = state.gates.pointer, tc = state.scratch.pointer, whh = recurrentWeight.value.pointer
-        for b in 0..<state.batch {
-            let hb = state.output + b * h, cell = state.carried[1].pointer + b * h
-            stepInputProjection(input, sequence: b, inputSize: inputSize, width: w,
+        let g = state.gates.pointer, tc = state.scratch.pointer, whh = recurrentWeight.value.pointer, rows = state.rows
+        let hs = state.output, cells = state.carried[1].pointer
+        if rows == 1 {
+            stepInputProjection(input, sequence: 0, inputSize: inputSize, width: w,
                                 weight: inputWeight, bias: bias, recurrentBias: recurrentBias, into: g, schedule: schedule)
-            Scalar.vectorMatrix(hb, whh, rows: h, cols: w, stride: w, into: g, schedule: schedule)
-            Units(gates: g, cell: cell, newCell: cell, tanhCell: tc, hidden: hb, width: h).run(count: h)
+            Scalar.vectorMatrix(hs, whh, rows: h, cols: w, stride: w, into: g, schedule: schedule)
+            Units(gates: g, cell: cells, newCell: cells, tanhCell: tc, hidden: hs, width: h).run(count: h)
+            return
+        }
+        stepInputProjections(input, rows: rows, inputSize: inputSize, width: w,
+                             weight: inputWeight, bias: bias, recurrentBias: recurrentBias, into: g, schedule: schedule)
+        Scalar.vectorMatrixRows(count: rows, hs, xStride: h, whh, rows: h, cols: w, stride: w, into: g, yStride: w, schedule: schedule)
+        for b in 0..<rows {
+            let cell = cells + b * h
+            Units(gates: g + b * w, cell: cell, newCell: cell, tanhCell: tc, hidden: hs + b * h, width: h).run(count: h)
         }
     }
 

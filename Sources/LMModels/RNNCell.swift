@@ -92,15 +92,20 @@ extension RNNCell {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func step(input: CellInput<Scalar>, state: CellStepState<Scalar>, schedule: VectorMatrix.Schedule) {
-        let h = hiddenSize, g = state.gates.pointer, whh = recurrentWeight.value.pointer
-        for b in 0..<state.batch {
-            let hb = state.output + b * h
-            stepInputProjection(input, sequence: b, inputSize: inputSize, width: h,
-                                weight: inputWeight, bias: bias, recurrentBias: recurrentBias, into: g, schedule: schedule)
-            Scalar.vectorMatrix(hb, whh, rows: h, cols: h, stride: h, into: g, schedule: schedule)
-            activate(g, into: hb)
-        }
+        let h = hiddenSize, g = state.gates.pointer, whh = recurrentWeight.value.pointer, rows = state.rows
         state.holdsNextProduct = false
+        if rows == 1 {
+            stepInputProjection(input, sequence: 0, inputSize: inputSize, width: h,
+                                weight: inputWeight, bias: bias, recurrentBias: recurrentBias, into: g, schedule: schedule)
+            Scalar.vectorMatrix(state.output, whh, rows: h, cols: h, stride: h, into: g, schedule: schedule)
+            activate(g, into: state.output)
+            return
+        }
+        stepInputProjections(input, rows: rows, inputSize: inputSize, width: h,
+                             weight: inputWeight, bias: bias, recurrentBias: recurrentBias, into: g, schedule: schedule)
+        Scalar.vectorMatrixRows(count: rows, state.output, xStride: h, whh, rows: h, cols: h, stride: h,
+                                into: g, yStride: h, schedule: schedule)
+        for b in 0..<rows { activate(g + b * h, into: state.output + b * h) }
     }
 
     /// The step of one sequence reordered so that it needs one parallel pass: h' = φ(W_xh[id]
@@ -113,7 +118,7 @@ extension RNNCell {
     @_specialize(where Scalar == Double)
     public func overlappedStep(token: Int32, state: CellStepState<Scalar>, schedule: VectorMatrix.Schedule,
                                alongside work: () -> Void) -> Bool {
-        guard state.batch == 1 else { return false }
+        guard state.rows == 1 else { return false }
         let h = hiddenSize, g = state.gates.pointer, p = state.scratch.pointer, hs = state.output
         let whh = UnsafePointer(recurrentWeight.value.pointer), x = UnsafePointer(hs)
         if !state.holdsNextProduct {

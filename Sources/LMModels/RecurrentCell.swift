@@ -61,10 +61,13 @@ public protocol RecurrentCell<Scalar>: AnyObject {
     /// A zero state, and the step's scratch, for single steps of `batch` sequences (the
     /// default suits cells whose scratch is one H-wide row).
     func makeStepState(batch: Int) -> CellStepState<Scalar>
-    /// One time step of the state's sequences: reads `input` (one token id, or one dense row
-    /// of ``inputSize`` values, per sequence), advances `state` in place and leaves the new
-    /// hidden rows in ``CellStepState/output``. Products through
-    /// ``TensorScalar/vectorMatrix(_:_:rows:cols:stride:into:schedule:)``; no allocation.
+    /// One time step of the state's first ``CellStepState/rows`` sequences: reads `input` (one
+    /// token id, or one dense row of ``inputSize`` values, per sequence), advances `state` in
+    /// place and leaves the new hidden rows in ``CellStepState/output``. Products through
+    /// ``TensorScalar/vectorMatrix(_:_:rows:cols:stride:into:schedule:)`` for one sequence, and
+    /// for several through ``TensorScalar/vectorMatrixRows(count:_:xStride:_:rows:cols:stride:into:yStride:schedule:)``
+    /// (each weight matrix read once per group of rows), so every row gets the bits it gets
+    /// stepped alone; no allocation.
     func step(input: CellInput<Scalar>, state: CellStepState<Scalar>, schedule: VectorMatrix.Schedule)
     /// The step of one sequence with token input, reordered to run `alongside` (work on
     /// this step's output, such as the output head) in the same parallel pass as a product
@@ -85,7 +88,7 @@ extension RecurrentCell {
     public var gateCount: Int { Definition.gateCount }
     public var stateCount: Int { Definition.stateCount }
 
-    /// ``stateCount`` zero buffers of batch × H, one sequence's G·H gates and H of scratch.
+    /// ``stateCount`` zero buffers of batch × H, batch rows of G·H gates and of H scratch.
     public func makeStepState(batch: Int) -> CellStepState<Scalar> {
         CellStepState(batch: batch, hidden: hiddenSize, stateCount: stateCount, gates: gateCount)
     }
@@ -100,40 +103,66 @@ extension RecurrentCell {
 /// One recurrent layer's state between single steps for `batch` sequences, with the scratch
 /// a step needs; made by ``RecurrentCell/makeStepState(batch:)`` (zero state) and advanced
 /// in place by ``RecurrentCell/step(input:state:schedule:)``. Nothing is reallocated.
+///
+/// A step runs the first ``rows`` sequences (rows 0..<rows of every buffer); ``zeroRow(_:)``
+/// and ``copyRow(_:to:)`` let sequences join and leave between steps.
 public final class CellStepState<Scalar: TensorScalar> {
-    /// Sequences stepped together.
+    /// Sequences the state holds (its capacity).
     public let batch: Int
     /// Hidden units H.
     public let hidden: Int
+    /// Sequences the next step runs, rows 0..<rows (0...batch; ``batch`` at first).
+    public internal(set) var rows: Int
     /// The carried state: one buffer of batch × H rows per state tensor ([h], or [h, c]).
     public let carried: [Buffer<Scalar>]
-    /// One sequence's gate values, G·H.
+    /// The gate values, batch rows of G·H (one row when the step runs one sequence).
     let gates: Buffer<Scalar>
-    /// One sequence's H-wide scratch (GRU: R ⊙ H; LSTM: tanh(C'); the RNN's overlapped
-    /// step: the next step's H · W_hh; PyTorch's GRU: h W_hh + b_hh, 3H wide).
+    /// Scratch, batch rows of ``scratchWidth`` values (GRU: R ⊙ H; LSTM: tanh(C'); the RNN's
+    /// overlapped step, row 0: the next step's H · W_hh; PyTorch's GRU: h W_hh + b_hh, 3H wide).
     let scratch: Buffer<Scalar>
+    /// Values per row of ``scratch``.
+    let scratchWidth: Int
     /// Whether `scratch` holds H · W_hh of the current state (kept by the RNN's overlapped
-    /// step; a plain step clears it).
+    /// step; a plain step, and any change of a row, clears it).
     var holdsNextProduct = true
 
     /// Zero state for `batch` sequences of a layer with `stateCount` state tensors of
-    /// `hidden` units and `gates` gate blocks; the scratch holds `scratchCount` values (H when nil).
+    /// `hidden` units and `gates` gate blocks; the scratch holds `scratchCount` values per
+    /// sequence (H when nil).
     public init(batch: Int, hidden: Int, stateCount: Int, gates: Int, scratchCount: Int? = nil) {
         self.batch = batch
         self.hidden = hidden
+        rows = batch
         carried = (0..<stateCount).map { _ in Buffer(count: batch * hidden) }
-        self.gates = Buffer(count: gates * hidden)
-        scratch = Buffer(count: scratchCount ?? hidden)
+        self.gates = Buffer(count: batch * gates * hidden)
+        scratchWidth = scratchCount ?? hidden
+        scratch = Buffer(count: batch * scratchWidth)
     }
 
     /// The layer's output after the last step: the hidden rows h, batch × H.
     public var output: UnsafeMutablePointer<Scalar> { carried[0].pointer }
 
-    /// Back to the zero state.
+    /// Back to the zero state, every row.
     public func reset() {
         for c in carried { c.zero() }
         scratch.zero()  // = 0 · W_hh, the product of the zero state
         holdsNextProduct = true
+    }
+
+    /// Row `r` back to the zero state (the other rows keep theirs).
+    public func zeroRow(_ r: Int) {
+        precondition(r >= 0 && r < batch, "row \(r) is outside the state's 0..<\(batch)")
+        for c in carried { (c.pointer + r * hidden).update(repeating: 0, count: hidden) }
+        holdsNextProduct = false
+    }
+
+    /// Row `destination` takes row `source`'s state (`source` keeps it).
+    public func copyRow(_ source: Int, to destination: Int) {
+        precondition(source >= 0 && source < batch && destination >= 0 && destination < batch,
+                     "rows \(source) and \(destination) must be inside the state's 0..<\(batch)")
+        guard source != destination else { return }
+        for c in carried { (c.pointer + destination * hidden).update(from: c.pointer + source * hidden, count: hidden) }
+        holdsNextProduct = false
     }
 }
 
@@ -324,9 +353,39 @@ func stepInputProjection<T: TensorScalar>(
             for j in 0..<width { g[j] = row[j] + bh[j] }
         }
     case .dense(let x):
-        g.update(from: bh, count: width)
-        if let bhh = recurrentBias?.value.pointer { for j in 0..<width { g[j] += bhh[j] } }
+        startWithBiases(g, bias: bias, recurrentBias: recurrentBias, width: width)
         T.vectorMatrix(x + b * inputSize, w, rows: inputSize, cols: width, stride: width, into: g, schedule: schedule)
+    }
+}
+
+/// g (`width` values) = b_h (+ b_hh): a dense input projection's start.
+@inline(__always)
+private func startWithBiases<T: TensorScalar>(_ g: UnsafeMutablePointer<T>, bias: Parameter<T>, recurrentBias: Parameter<T>?,
+                                              width: Int) {
+    g.update(from: bias.value.pointer, count: width)
+    if let bhh = recurrentBias?.value.pointer { for j in 0..<width { g[j] += bhh[j] } }
+}
+
+/// ``stepInputProjection(_:sequence:inputSize:width:weight:bias:recurrentBias:into:schedule:)``
+/// for sequences 0..<rows at once, into `gates` (rows × `width`): for dense input one
+/// multi-row product (``TensorScalar/vectorMatrixRows(count:_:xStride:_:rows:cols:stride:into:yStride:schedule:)``,
+/// W_xh read once per group of rows); every row gets the bits the single-sequence step gives it.
+@inline(__always)
+func stepInputProjections<T: TensorScalar>(
+    _ input: CellInput<T>, rows: Int, inputSize: Int, width: Int,
+    weight: Parameter<T>, bias: Parameter<T>, recurrentBias: Parameter<T>?, into gates: UnsafeMutablePointer<T>,
+    schedule: VectorMatrix.Schedule
+) {
+    switch input {
+    case .tokens:
+        for b in 0..<rows {
+            stepInputProjection(input, sequence: b, inputSize: inputSize, width: width, weight: weight, bias: bias,
+                                recurrentBias: recurrentBias, into: gates + b * width, schedule: schedule)
+        }
+    case .dense(let x):
+        for b in 0..<rows { startWithBiases(gates + b * width, bias: bias, recurrentBias: recurrentBias, width: width) }
+        T.vectorMatrixRows(count: rows, x, xStride: inputSize, weight.value.pointer, rows: inputSize, cols: width, stride: width,
+                           into: gates, yStride: width, schedule: schedule)
     }
 }
 

@@ -46,9 +46,11 @@ extension RecurrentNetwork where Input == InputLayer<Float>, Head == LanguageMod
         return state
     }
 
-    /// Back to the zero state, and Eᵀ refilled from E (so generation follows a model still training).
+    /// Back to the zero state, every row stepped again (``LanguageModelStepState/rows`` =
+    /// batch), and Eᵀ refilled from E (so generation follows a model still training).
     public func resetStepState(_ state: LanguageModelStepState) {
         for s in state.layers { s.reset() }
+        state.rows = state.batch
         refreshTransposedHead(state)
     }
 
@@ -58,30 +60,39 @@ extension RecurrentNetwork where Input == InputLayer<Float>, Head == LanguageMod
         Transposition.transpose(e.value.pointer, rows: e.rows, cols: e.cols, into: state.transposedHead.pointer)
     }
 
-    /// One time step of the state's sequences, the network's own layers run for generation:
-    /// reads one token id per sequence (`ids`, batch of them), gathers the embedding rows (if
-    /// any), advances every layer (``RecurrentCell/step(input:state:schedule:)``) and leaves the
-    /// logits in ``LanguageModelStepState/logits``. Each product is a vector × matrix on the
-    /// weights in place (``VectorMatrix``), where a window's m = batch products would pack them;
-    /// the logits agree with ``forward(inputs:steps:batch:)`` to float rounding. A single one-hot
-    /// layer at batch 1 (d2l's models) runs the head alongside the next step's product when its
-    /// cell can (``RecurrentCell/overlappedStep(token:state:schedule:alongside:)``). No allocation.
+    /// One time step of the state's first ``LanguageModelStepState/rows`` sequences, the
+    /// network's own layers run for generation: reads one token id per sequence (`ids`, rows of
+    /// them), gathers the embedding rows (if any), advances every layer
+    /// (``RecurrentCell/step(input:state:schedule:)``) and leaves the logits in
+    /// ``LanguageModelStepState/logits``. Each product reads the weights in place
+    /// (``VectorMatrix``), where a window's m = batch products would pack them: a vector ×
+    /// matrix for one sequence, for several a multi-row product that reads each matrix once per
+    /// group of rows and gives every row the bits it gets stepped alone (so a sequence's logits
+    /// do not depend on the others in the batch, nor on its row). The logits agree with
+    /// ``forward(inputs:steps:batch:)`` to float rounding. A single one-hot layer stepping one
+    /// row (d2l's models) runs the head alongside the next step's product when its cell can
+    /// (``RecurrentCell/overlappedStep(token:state:schedule:alongside:)``). No allocation.
     public func step(_ ids: UnsafePointer<Int32>, state: LanguageModelStepState, schedule: VectorMatrix.Schedule) {
-        let layers = state.layers
-        if cells.count == 1 && inputLayer.embedding == nil && state.batch == 1
+        let layers = state.layers, rows = state.rows
+        guard rows > 0 else { return }
+        if cells.count == 1 && inputLayer.embedding == nil && rows == 1
             && cells[0].overlappedStep(token: ids[0], state: layers[0], schedule: schedule, alongside: { stepHead(0, state) }) {
             return
         }
         var input = CellInput<Float>.tokens(ids)
         if inputLayer.embedding != nil {
-            inputLayer.gather(ids, count: state.batch, into: state.inputRows.pointer)
+            inputLayer.gather(ids, count: rows, into: state.inputRows.pointer)
             input = .dense(UnsafePointer(state.inputRows.pointer))
         }
         for l in 0..<cells.count {
             cells[l].step(input: input, state: layers[l], schedule: schedule)
             input = .dense(UnsafePointer(layers[l].output))
         }
-        for b in 0..<state.batch { stepHead(b, state) }
+        if rows == 1 {
+            stepHead(0, state)
+        } else {
+            stepHeads(state, schedule: schedule)
+        }
     }
 
     /// Logits of sequence `b` = H_top[b] W_hq + b_q (tied: H_top[b] Eᵀ + b_q).
@@ -91,5 +102,16 @@ extension RecurrentNetwork where Input == InputLayer<Float>, Head == LanguageMod
         let weights = state.transposedHead.count > 0 ? state.transposedHead.pointer : outputLayer.weight.value.pointer
         out.update(from: outputLayer.bias.value.pointer, count: v)
         VectorMatrix.accumulateHead(top.output + b * top.hidden, weights, rows: top.hidden, cols: v, stride: v, into: out)
+    }
+
+    /// ``stepHead(_:_:)`` for the state's rows at once, through the multi-row head kernel (the
+    /// same bits per row).
+    private func stepHeads(_ state: LanguageModelStepState, schedule: VectorMatrix.Schedule) {
+        let v = config.vocabularySize, top = state.layers[state.layers.count - 1], rows = state.rows
+        let out = state.logitBuffer.pointer
+        let weights = state.transposedHead.count > 0 ? state.transposedHead.pointer : outputLayer.weight.value.pointer
+        for b in 0..<rows { (out + b * v).update(from: outputLayer.bias.value.pointer, count: v) }
+        VectorMatrix.accumulateHead(vectors: rows, top.output, xStride: top.hidden, weights, rows: top.hidden, cols: v, stride: v,
+                                    into: out, yStride: v, schedule: schedule)
     }
 }

@@ -52,6 +52,15 @@ where Self.RawSignificand: FixedWidthInteger, Element == Self {
     static func vectorMatrix(_ x: UnsafePointer<Self>, _ w: UnsafePointer<Self>, rows: Int, cols: Int, stride: Int,
                              into y: UnsafeMutablePointer<Self>, schedule: VectorMatrix.Schedule)
 
+    /// The products of `count` sequences' step at once: Y[r] (cols) += X[r] (rows) · W for
+    /// r in 0..<count, X's rows `xStride` apart, Y's `yStride` apart, each row's result bit for
+    /// bit ``vectorMatrix(_:_:rows:cols:stride:into:schedule:)``'s on that row. For `Float`
+    /// ``VectorMatrix/accumulate(vectors:_:xStride:_:rows:cols:stride:into:yStride:schedule:)``
+    /// (W read once per group of rows), for `Double` the plain chain row by row.
+    static func vectorMatrixRows(count: Int, _ x: UnsafePointer<Self>, xStride: Int, _ w: UnsafePointer<Self>,
+                                 rows: Int, cols: Int, stride: Int,
+                                 into y: UnsafeMutablePointer<Self>, yStride: Int, schedule: VectorMatrix.Schedule)
+
     /// y[i] = tanh(x[i]) for i in 0..<count.
     static func tanh(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
     /// y[i] = 1 / (1 + e^-x[i]) for i in 0..<count.
@@ -98,6 +107,13 @@ extension Float: TensorScalar {
     public static func vectorMatrix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, rows: Int, cols: Int, stride: Int,
                                     into y: UnsafeMutablePointer<Float>, schedule: VectorMatrix.Schedule) {
         VectorMatrix.accumulate(x, w, rows: rows, cols: cols, stride: stride, into: y, schedule: schedule)
+    }
+
+    public static func vectorMatrixRows(count: Int, _ x: UnsafePointer<Float>, xStride: Int, _ w: UnsafePointer<Float>,
+                                        rows: Int, cols: Int, stride: Int,
+                                        into y: UnsafeMutablePointer<Float>, yStride: Int, schedule: VectorMatrix.Schedule) {
+        VectorMatrix.accumulate(vectors: count, x, xStride: xStride, w, rows: rows, cols: cols, stride: stride,
+                                into: y, yStride: yStride, schedule: schedule)
     }
 
     public static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
@@ -149,6 +165,12 @@ extension Double: TensorScalar {
     public static func vectorMatrix(_ x: UnsafePointer<Double>, _ w: UnsafePointer<Double>, rows: Int, cols: Int, stride: Int,
                                     into y: UnsafeMutablePointer<Double>, schedule: VectorMatrix.Schedule) {
         ScalarLoops.vectorMatrix(x, w, rows, cols, stride, y)
+    }
+
+    public static func vectorMatrixRows(count: Int, _ x: UnsafePointer<Double>, xStride: Int, _ w: UnsafePointer<Double>,
+                                        rows: Int, cols: Int, stride: Int,
+                                        into y: UnsafeMutablePointer<Double>, yStride: Int, schedule: VectorMatrix.Schedule) {
+        for r in 0..<count { ScalarLoops.vectorMatrix(x + r * xStride, w, rows, cols, stride, y + r * yStride) }
     }
 
     public static func tanh(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {

@@ -12,7 +12,7 @@ struct LMBench: LMTool {
     static let configuration = CommandConfiguration(
         commandName: "lm-bench",
         abstract: "Benchmarks of LMKit's hot paths (one JSON line per run).",
-        subcommands: [TrainBenchmark.self, SgemmBenchmark.self, BLASInfo.self, AllreduceBenchmark.self])
+        subcommands: [TrainBenchmark.self, SgemmBenchmark.self, BLASInfo.self, AllreduceBenchmark.self, StepBenchmark.self])
 }
 
 /// One JSON object on one line, keys in the given order.
