@@ -18,7 +18,7 @@ struct StepBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "step", abstract: "Generation step throughput (aggregate tokens/s) at several batch sizes.")
 
-    @Option(help: "Cell: rnn, gru or lstm.") var model: String = "rnn"
+    @Option(help: "Recurrent cell kind.") var model: ModelConfig.Kind = .rnn
     @Option(help: "Hidden units.") var hidden: Int = 512
     @Option(help: "Vocabulary size (input width when one-hot, and logits).") var vocab: Int = 28
     @Option(help: "Embedding width (default: one-hot input).") var embedding: Int?
@@ -29,7 +29,6 @@ struct StepBenchmark: ParsableCommand {
     @Option(help: "Seed for weights and tokens.") var seed: UInt64 = 0
 
     func validate() throws {
-        guard ModelConfig.Kind(rawValue: model) != nil else { throw ValidationError("--model must be rnn, gru or lstm, not \(model)") }
         guard hidden > 0, vocab > 1, layers > 0 else { throw ValidationError("sizes must be positive") }
         if let e = embedding, e < 1 { throw ValidationError("--embedding must be positive (omit it for one-hot input)") }
         if tied && embedding != hidden { throw ValidationError("--tied needs --embedding equal to --hidden (\(hidden))") }
@@ -45,7 +44,7 @@ struct StepBenchmark: ParsableCommand {
     }
 
     func run() throws {
-        var config = ModelConfig(kind: ModelConfig.Kind(rawValue: model)!, vocabularySize: vocab, embeddingSize: embedding,
+        var config = ModelConfig(kind: model, vocabularySize: vocab, embeddingSize: embedding,
                                  hiddenSize: hidden, layers: layers, initialization: .pytorch)
         config.tied = tied
         var rng = SplitMix64(state: seed)
