@@ -36,6 +36,46 @@ import Testing
         #expect(input.digest?.sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
+    /// The digest is taken over the bytes a pass read: a file rewritten after its first bytes
+    /// were read is hashed as those bytes and the rest as they are now (what was tokenized),
+    /// not as it was at another time.
+    @Test func theDigestIsOverTheBytesRead() throws {
+        let path = Fixtures.file(String(repeating: "a", count: 100))
+        let input = try TextInput(path: path, recordsDigest: true)
+        var first = [UInt8](repeating: 0, count: 10)
+        #expect(try first.withUnsafeMutableBytes { try input.read(into: $0.baseAddress!, count: 10, at: 0) } == 10)
+        try Data(String(repeating: "b", count: 30).utf8).write(to: URL(fileURLWithPath: path))
+        let read = first + Array(String(repeating: "b", count: 20).utf8)
+        #expect(try input.contentDigest() == ContentDigest(bytes: 30, sha256: SHA256.hexDigest(of: read)))
+    }
+
+    /// A file truncated or rewritten between two complete passes (the vocabulary's, then the
+    /// token stream's) is refused, naming it, rather than recorded as what neither pass read.
+    @Test(arguments: ["the time", "the time machine by h g wellz\n"])
+    func aFileThatChangesBetweenPassesIsRefused(replacement: String) throws {
+        let path = Fixtures.file("the time machine by h g wells\n")
+        let input = try TextInput(path: path, recordsDigest: true)
+        _ = try TokenCounts(input: input, pipeline: TextPipeline())
+        let before = try #require(input.digest)
+        try Data(replacement.utf8).write(to: URL(fileURLWithPath: path))
+        #expect {
+            _ = try TokenCounts(input: input, pipeline: TextPipeline())
+        } throws: { error in
+            "\(error)".hasPrefix("\(path): cannot read: it changed while it was read")
+        }
+        #expect(input.digest == before)
+    }
+
+    /// Passes over an unchanged file agree, and a pass cut short is completed by `contentDigest()`.
+    @Test func passesOverAnUnchangedFileAgree() throws {
+        let text = String(repeating: "the time machine\n", count: 1000)
+        let input = try TextInput(path: Fixtures.file(text), recordsDigest: true)
+        _ = try TokenCounts(input: input, pipeline: TextPipeline())
+        var head = [UInt8](repeating: 0, count: 100)
+        _ = try head.withUnsafeMutableBytes { try input.read(into: $0.baseAddress!, count: 100, at: 0) }
+        #expect(try input.contentDigest() == ContentDigest(bytes: text.utf8.count, sha256: SHA256.hexDigest(of: Array(text.utf8))))
+    }
+
     @Test func aFIFOWithoutAWriterFailsInTime() throws {
         let fifo = Fixtures.temporaryDirectory() + "/fifo"
         #expect(mkfifo(fifo, 0o600) == 0)
