@@ -54,6 +54,12 @@ public struct ProgressDisplay {
         write((isTerminal ? "\r\u{1B}[K" : "") + rewrite(text) + "\n")
     }
 
+    /// Writes "lm-train: warning: TEXT" on stderr (after clearing the status line).
+    public func warn(_ text: String) {
+        if isTerminal { write("\r\u{1B}[K") }
+        ToolFailure.note(tool: "lm-train", "warning: " + rewrite(text))
+    }
+
     private func write(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
     }

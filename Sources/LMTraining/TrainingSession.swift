@@ -26,9 +26,17 @@ public struct TrainingSession {
         let config = trainer.config
         let model = config.model
         var display = observer
+        let unknown = config.data?.unknownShare ?? 0
         display.say("corpus \(config.training.corpus): \(run.trainTokens) training tokens"
+              + (unknown > 0 ? String(format: " (%.1f %% <unk>)", unknown * 100) : "")
               + (run.validationTokens > 0 ? ", \(run.validationTokens) validation" : "")
               + ", vocabulary \(run.vocabulary.count) (\(run.vocabularyFile.pipeline.summary))")
+        if unknown > TrainingRun.unknownShareWarning {
+            let source = run.settings.data.vocabulary.map { "the vocabulary \($0) (data.vocabulary)" } ?? "the vocabulary"
+            display.warn(String(format: "%.1f %% of the training tokens are <unk>: ", unknown * 100)
+                + "\(source) covers little of this corpus, so the model learns to predict <unk> and its perplexity means little; "
+                + "build the vocabulary from this corpus")
+        }
         display.say("model \(model.kind.rawValue.uppercased())-\(model.hiddenSize) ×\(model.layers), "
               + (model.embeddingSize.map { "embedding \($0)" } ?? "one-hot input")
               + ", \(trainer.model.parameterCount) parameters; run directory \(run.directory.path)")
