@@ -31,6 +31,13 @@ public struct MemoryEstimate: Sendable, Equatable {
     /// The count every part saturates at: a size that does not fit in an `Int` (no machine has it).
     public static let unbounded = Int.max
 
+    /// The product of `values`, or ``unbounded`` when it overflows (negative factors count as
+    /// 0): for sizes computed from settings before they reach an allocation.
+    public static func product(_ values: Int...) -> Int { checkedProduct(values) }
+
+    /// The sum of `values`, or ``unbounded`` when it overflows (negative terms count as 0).
+    public static func sum(_ values: Int...) -> Int { checkedSum(values) }
+
     /// The estimate for `config` trained on windows of `steps` × `batch` with an optimizer
     /// that keeps `optimizerCopies` values per parameter (SGD 0, Adam 2, RMSProp 1, or 2 with
     /// momentum); `scalarBytes` is 4 for `Float`. Every product and sum is overflow-checked and
@@ -113,7 +120,7 @@ public struct MemoryEstimate: Sendable, Equatable {
 ///
 /// Overflow is detected with `multipliedReportingOverflow`, which reports it under
 /// `-Ounchecked` too (LMModels is built with it), so no size here ever wraps around.
-fileprivate func mul(_ values: Int...) -> Int {
+private func checkedProduct(_ values: [Int]) -> Int {
     var product = 1
     for value in values {
         let (result, overflow) = product.multipliedReportingOverflow(by: max(value, 0))
@@ -123,9 +130,9 @@ fileprivate func mul(_ values: Int...) -> Int {
     return product
 }
 
-/// The sum, or ``MemoryEstimate/unbounded`` when it overflows (negative terms count as 0); checked with
-/// `addingReportingOverflow`, as `mul`.
-fileprivate func add(_ values: Int...) -> Int {
+/// The sum, or ``MemoryEstimate/unbounded`` when it overflows (negative terms count as 0);
+/// checked with `addingReportingOverflow`, as ``checkedProduct(_:)``.
+private func checkedSum(_ values: [Int]) -> Int {
     var sum = 0
     for value in values {
         let (result, overflow) = sum.addingReportingOverflow(max(value, 0))
@@ -134,3 +141,6 @@ fileprivate func add(_ values: Int...) -> Int {
     }
     return sum
 }
+
+private func mul(_ values: Int...) -> Int { checkedProduct(values) }
+private func add(_ values: Int...) -> Int { checkedSum(values) }
