@@ -4,6 +4,49 @@ import Testing
 @testable import LMText
 
 @Suite struct TextInputTests {
+    /// Lines of CJK text, kana and Hangul (no ASCII letter to cut after) are cut between those
+    /// characters, and the tokens do not change, for every preset and level, also next to
+    /// what must not be cut: halfwidth kana and their voicing marks (joined by NFKC), combining
+    /// marks, Hangul jamo, a Prepend character, ZWJ, compatibility ideographs, CR LF.
+    @Test(arguments: [Preprocessor.Preset.d2l, .unicode, .raw], [TextPipeline.Level.char, .word])
+    func cjkLinesInPiecesGiveTheSameTokens(preset: Preprocessor.Preset, level: TextPipeline.Level) throws {
+        var generator = SystemRandomNumberGenerator()
+        let common = ["漢", "字", "㐀", "鿿", "あ", "ゔ", "カ", "ヺ", "한", "글", "가", "힣"]
+        let rare = ["a", " ", "\t", "ｶ", "ﾞ", "\u{3099}", "\u{301}", "\u{1100}", "\u{1161}", "\u{11A8}", "\u{600}", "\u{200D}",
+                    "\u{F900}", "\u{3000}", "。", "\r", "\r\n", "👍🏽", "Ｆ"]
+        var text = ""
+        for _ in 0..<3000 {
+            text += Int.random(in: 0..<10, using: &generator) < 8 ? common.randomElement(using: &generator)! : rare.randomElement(using: &generator)!
+        }
+        text += "\n" + String(repeating: "漢字かなカナ한글", count: 200) + "\n"
+        let pipeline = TextPipeline(preprocessor: Preprocessor(preset: preset), level: level, endOfLine: true)
+        let expected = try pipeline.tokens(of: text)
+        for chunkSize in [16, 17, 64] {
+            var pieces = TokenList()
+            try pipeline.forEachToken(in: try TextInput(path: Fixtures.file(text)), into: &pieces, chunkSize: chunkSize)
+            #expect(pieces.tokens == expected, "chunk \(chunkSize)")
+            let counts = try TokenCounts(input: try TextInput(path: Fixtures.file(text)), pipeline: pipeline, chunkSize: chunkSize)
+            #expect(counts.total == expected.count)
+        }
+    }
+
+    /// A long line of CJK text is read in blocks of the buffer's size at char level (and at
+    /// word level when the filter drops CJK, as d2l's does): memory stays at the buffer.
+    @Test func aLongCJKLineIsReadInBoundedBlocks() throws {
+        let line = String(repeating: "漢字かなカナ한글", count: 20_000) + "\n"   // 480 kB, no ASCII letter
+        let path = Fixtures.file(line)
+        for (level, preset) in [(TextPipeline.Level.char, Preprocessor.Preset.raw), (.char, .unicode), (.word, .d2l)] {
+            let pipeline = TextPipeline(preprocessor: Preprocessor(preset: preset), level: level)
+            var largest = 0, total = 0
+            try LineReader(path: path, chunkSize: 4096).forEachBlock(cuttingAt: pipeline.isSafeCut) { block, _, _ in
+                largest = max(largest, block.count)
+                total += block.count
+            }
+            #expect(largest <= 4096, "\(level) \(preset)")
+            #expect(total == line.utf8.count)
+        }
+    }
+
     /// A pipe is read once and spooled: two passes see the same bytes, and the digest is the file's.
     @Test func aPipeCanBeReadTwice() throws {
         let text = "the time machine\nby h g wells\n"
