@@ -16,11 +16,6 @@ public struct VocabularyDigest: Codable, Equatable, Sendable, CustomStringConver
     /// SHA-256 of the token list (see above), 64 lowercase hex digits.
     public var sha256: String
 
-    public init(tokens: Int, sha256: String) {
-        self.tokens = tokens
-        self.sha256 = sha256
-    }
-
     /// The digest of `tokens`, in id order.
     public init(of tokens: [String]) {
         var hash = SHA256()
@@ -28,7 +23,8 @@ public struct VocabularyDigest: Codable, Equatable, Sendable, CustomStringConver
             hash.update("\(token.utf8.count):")
             hash.update(token)
         }
-        self.init(tokens: tokens.count, sha256: hash.hexDigest())
+        self.tokens = tokens.count
+        sha256 = hash.hexDigest()
     }
 
     /// The digest of a vocabulary file's tokens.
