@@ -9,6 +9,12 @@ let hostCPU: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"], .when(con
 /// The kernels and the models' loops, where -Ounchecked pays; no target that parses files has it
 /// (callgrind: dropping it from model files, training, distributed, toy tasks and generation
 /// changes a training run's instructions by under 0.5 % and generation's by 1 %; bench/README.md).
+/// LMModels does compute sizes from config.json's values (MemoryEstimate): there every product
+/// and sum goes through multipliedReportingOverflow / addingReportingOverflow, which report
+/// overflow under -Ounchecked too, and saturates; a model is built from settings or config.json
+/// only after its estimate passed SystemMemory.check (an imported one from tensors already
+/// read), so no buffer size computed later can wrap. Taking -Ounchecked off
+/// LMModels' cell loops needs a benchmark first (bench/README.md), so it stays.
 let uncheckedKernels: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))] + hostCPU
 
 let package = Package(

@@ -101,6 +101,20 @@ public struct TokenStream: Sendable, Equatable {
         }
     }
 
+    /// How many tokens of this stream are `id` (e.g. 0, `<unk>`, for the share of a stream the
+    /// vocabulary does not cover). One pass, no allocation.
+    public func occurrences(of id: Int) -> Int {
+        func count<T: FixedWidthInteger>(_ a: [T]) -> Int {
+            guard let target = T(exactly: id) else { return 0 }
+            return a[bounds].reduce(0) { $0 + ($1 == target ? 1 : 0) }
+        }
+        switch storage {
+        case .uint8(let a): return count(a)
+        case .uint16(let a): return count(a)
+        case .uint32(let a): return count(a)
+        }
+    }
+
     /// Writes `count` ids starting at `start` into `destination`, widened to `Int32`.
     /// This is the samplers' hot path: one contiguous loop, no allocation.
     /// - Precondition: `start >= 0`, `count >= 0`, `start + count <= self.count`, and

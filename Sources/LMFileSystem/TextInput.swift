@@ -7,7 +7,10 @@ import Foundation
 /// temporary file, so a vocabulary build and a token stream can both read it. Opening a FIFO
 /// waits at most `writerTimeout` seconds for a writer's first bytes instead of blocking
 /// forever. Directories, sockets and block devices are refused with a message naming the path.
-/// With `recordsDigest`, the first complete read also computes the size and SHA-256 (``digest``).
+/// With `recordsDigest`, every sequential pass over a regular file from byte 0 hashes the bytes
+/// it reads, so the size and SHA-256 (``digest``) are those of the bytes the last pass actually
+/// read, not of the file as it was at another time; two complete passes that read different
+/// bytes (the file was truncated or rewritten while it was read) are an error.
 public final class TextInput {
     /// The name `-`, meaning standard input.
     public static let standardInput = "-"
@@ -20,10 +23,12 @@ public final class TextInput {
     public let isStream: Bool
     /// Size in bytes.
     public let size: Int
-    /// Size and SHA-256, once a complete read has passed (or ``contentDigest()`` was called).
+    /// Size and SHA-256 of the last complete pass (or of the pass ``contentDigest()`` finished).
     public private(set) var digest: ContentDigest?
 
     private let descriptor: Int32
+    private let recordsDigest: Bool
+    /// The hash of the pass in progress (nil when none is), and how many bytes it has hashed.
     private var hasher: SHA256?
     private var hashed = 0
 
@@ -56,6 +61,7 @@ public final class TextInput {
             close(source)
             throw FileError.unreadable(path: path, reason: message)
         }
+        self.recordsDigest = recordsDigest
         if recordsDigest { hasher = SHA256() }
         if (info.st_mode & S_IFMT) == S_IFREG && path != Self.standardInput {
             descriptor = source
@@ -78,8 +84,11 @@ public final class TextInput {
 
     deinit { close(descriptor) }
 
-    /// Reads up to `count` bytes at byte `offset` into `buffer`; 0 at the end. Sequential
-    /// reads from offset 0 feed the digest when it is recorded.
+    /// Reads up to `count` bytes at byte `offset` into `buffer`; 0 at the end. When the digest
+    /// is recorded, a read at offset 0 of a regular file starts a new pass and sequential reads
+    /// feed its hash, so the digest is taken over the very bytes returned.
+    /// - Throws: `FileError.unreadable` on a read error, or when a pass ends having read other
+    ///   bytes than an earlier complete pass (the file changed while it was read).
     public func read(into buffer: UnsafeMutableRawPointer, count: Int, at offset: Int) throws -> Int {
         while true {
             let got = pread(descriptor, buffer, count, off_t(offset))
@@ -87,10 +96,10 @@ public final class TextInput {
                 if errno == EINTR { continue }
                 throw FileError.unreadable(path: path, reason: Self.reason(errno))
             }
+            if recordsDigest && !isStream && offset == 0 { (hasher, hashed) = (SHA256(), 0) }
             if hasher != nil && offset == hashed {
                 if got == 0 {
-                    digest = ContentDigest(bytes: hashed, sha256: hasher!.hexDigest())
-                    hasher = nil
+                    try finishPass()
                 } else {
                     hasher!.update(UnsafeRawBufferPointer(start: buffer, count: got))
                     hashed += got
@@ -100,13 +109,26 @@ public final class TextInput {
         }
     }
 
-    /// Size and SHA-256 of the whole input, reading what no earlier pass has hashed.
+    /// Records the digest of the pass that just reached the end, refusing one that read other
+    /// bytes than an earlier complete pass.
+    private func finishPass() throws {
+        let finished = ContentDigest(bytes: hashed, sha256: hasher!.hexDigest())
+        hasher = nil
+        if let earlier = digest, earlier != finished {
+            throw FileError.unreadable(path: path, reason: "it changed while it was read (one pass read \(earlier.bytes) bytes, the next \(finished.bytes) bytes with another SHA-256); read it when nothing writes to it")
+        }
+        digest = finished
+    }
+
+    /// Size and SHA-256 of the whole input: a pass in progress is read on to the end (so a
+    /// pass cut short, e.g. by a token limit, is hashed over the bytes it did read and the
+    /// rest), else the last complete pass's digest, else a new pass.
     public func contentDigest() throws -> ContentDigest {
-        if let digest { return digest }
-        if hasher == nil { hasher = SHA256(); hashed = 0 }
+        if hasher == nil, let digest { return digest }
+        if hasher == nil { (hasher, hashed) = (SHA256(), 0) }
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 64)
         defer { buffer.deallocate() }
-        while digest == nil { _ = try read(into: buffer, count: 1 << 20, at: hashed) }
+        while hasher != nil { _ = try read(into: buffer, count: 1 << 20, at: hashed) }
         return digest!
     }
 

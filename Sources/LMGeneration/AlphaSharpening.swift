@@ -1,10 +1,10 @@
-import RealModule
 /// Sampling from the sharpened distribution q ∝ p^α, where p = softmax(z) is the model's
 /// distribution: α > 1 sharpens, α = 1 is p itself, 0 < α < 1 flattens, α = 0 is uniform over
 /// the allowed tokens, and α = +infinity is greedy.
 ///
-/// Computed in log space, in `Double`: log p_i = z_i − logsumexp(z), then
-/// log q_i = α·log p_i − logsumexp_j(α·log p_j); so no p^α under- or overflows.
+/// Computed in log space, in `Double`: log q_i = α·log p_i − logsumexp_j(α·log p_j), where
+/// log p_i − log p_best = z_i − max z, so w_i = exp(α·(z_i − max z)); no p^α under- or
+/// overflows, and no α (up to +infinity) turns a weight into NaN.
 ///
 /// **Equivalence with temperature.** p_i^α = exp(α·z_i) / (Σ_j exp z_j)^α, and the
 /// denominator is the same for every i, so q = softmax(α·z) = softmax(z / T) with T = 1/α:
@@ -44,26 +44,12 @@ public struct AlphaSharpening: LogitSampler {
     }
 
     /// w_i = exp(α·log p_i − max_j α·log p_j) (0 for masked ids); returns Σ w.
+    ///
+    /// α·log p_i − α·log p_best = α·(z_i − lse) − α·(z_best − lse) = α·(z_i − z_best): the
+    /// log-sum-exp cancels, so the weights are temperature's with scale α, computed without it
+    /// (subtracting two terms that each overflow to -infinity for a huge α would give NaN).
     @inline(__always)
     static func weights(_ z: UnsafeBufferPointer<Float>, alpha: Double, into w: UnsafeMutablePointer<Double>) -> Double {
-        // log p = z − logsumexp(z), with logsumexp = m + log Σ exp(z − m).
-        let m = Double(SamplingKernels.maximum(z))
-        var sum = 0.0
-        for v in z where v != -.infinity { sum += Double.exp(Double(v) - m) }
-        let logSumExp = m + Double.log(sum)
-        // max_j α·log p_j is reached at the largest logit: α·(m − logsumexp).
-        let top = alpha * (m - logSumExp)
-        var total = 0.0
-        for i in 0..<z.count {
-            let v = z[i]
-            if v == -.infinity {
-                w[i] = 0
-            } else {
-                let e = Double.exp(alpha * (Double(v) - logSumExp) - top)
-                w[i] = e
-                total += e
-            }
-        }
-        return total
+        SamplingKernels.weights(z, scale: alpha, into: w)
     }
 }

@@ -3,14 +3,15 @@ import LMData
 extension Generator {
     /// Continues `prefix` by `length` tokens of one sample, calling `onPiece` with each new
     /// token's text as it is drawn (word models put a space before every word but the first
-    /// of the text). `lm-generate`, the Swift API and any server stream through this.
+    /// of the text). `lm-generate`, the Swift API and any server stream through this: nothing
+    /// already handed to `onPiece` is kept, so any `length` runs in the same memory.
     public func `continue`<S: LogitSampler, G: RandomNumberGenerator>(
         _ prefix: Prefix, length: Int, sampler: inout S, using random: inout G, allowUnknown: Bool = false,
         onPiece: (String) throws -> Void
     ) throws {
         var previous = prefix.ids.last
-        try generate(prefix: prefix.ids, length: length, sampler: &sampler, using: &random,
-                     allowUnknown: allowUnknown) { _, tokens in
+        try stream(prefix: prefix.ids, length: length, sampler: &sampler, using: &random,
+                   allowUnknown: allowUnknown) { _, tokens in
             try onPiece(detokenizer.piece(tokens[0], after: previous))
             previous = tokens[0]
         }

@@ -105,7 +105,35 @@ public final class Generator {
     }
 
     /// Generates `length` tokens after `prefix` for `samples` sequences at once (one batched
-    /// pass; the samples differ only through the sampler's draws).
+    /// pass; the samples differ only through the sampler's draws) and returns them.
+    ///
+    /// The ids are kept for the result (`samples × length` of them): the memory they take is
+    /// checked first. To generate without keeping them, use ``stream(prefix:length:samples:sampler:using:allowUnknown:onStep:)``.
+    ///
+    /// - Parameters: as ``stream(prefix:length:samples:sampler:using:allowUnknown:onStep:)``.
+    /// - Returns: the generated ids of each sample (without the prefix).
+    /// - Throws: ``GenerationError/invalidSetting(_:)`` naming `generation.samples` or
+    ///   `generation.length` when the rows or the ids kept do not fit in memory.
+    @discardableResult
+    public func generate<S: LogitSampler, G: RandomNumberGenerator>(
+        prefix: [Int32], length: Int, samples: Int = 1, sampler: inout S, using generator: inout G,
+        allowUnknown: Bool = false,
+        onStep: (_ step: Int, _ tokens: UnsafeBufferPointer<Int32>) throws -> Void = { _, _ in }
+    ) throws -> [[Int32]] {
+        try requireMemory(samples: samples, length: length, keepingIds: true)
+        var result = [[Int32]](repeating: [], count: max(samples, 0))
+        try stream(prefix: prefix, length: length, samples: samples, sampler: &sampler, using: &generator,
+                   allowUnknown: allowUnknown) { index, tokens in
+            for b in tokens.indices { result[b].append(tokens[b]) }
+            try onStep(index, tokens)
+        }
+        return result
+    }
+
+    /// Generates `length` tokens after `prefix` for `samples` sequences at once (one batched
+    /// pass; the samples differ only through the sampler's draws), handing each step's tokens
+    /// to `onStep` and keeping none: memory is bounded by the batch (its state, logits and
+    /// inputs), whatever `length` is.
     ///
     /// - Parameters:
     ///   - prefix: token ids, at least one (see ``encode(prefix:strict:)``).
@@ -115,20 +143,19 @@ public final class Generator {
     ///   - generator: the randomness (e.g. LMData's seeded `RandomGenerator`).
     ///   - allowUnknown: let `<unk>` be emitted.
     ///   - onStep: called after every step with the step index and the new token of every
-    ///     sample (valid during the call only); for streaming.
-    /// - Returns: the generated ids of each sample (without the prefix).
-    @discardableResult
-    public func generate<S: LogitSampler, G: RandomNumberGenerator>(
+    ///     sample (valid during the call only).
+    /// - Throws: ``GenerationError/invalidSetting(_:)`` naming `generation.samples` when the
+    ///   batch does not fit in memory, and the errors of the prefix, the model and `onStep`.
+    public func stream<S: LogitSampler, G: RandomNumberGenerator>(
         prefix: [Int32], length: Int, samples: Int = 1, sampler: inout S, using generator: inout G,
         allowUnknown: Bool = false,
-        onStep: (_ step: Int, _ tokens: UnsafeBufferPointer<Int32>) throws -> Void = { _, _ in }
-    ) throws -> [[Int32]] {
+        onStep: (_ step: Int, _ tokens: UnsafeBufferPointer<Int32>) throws -> Void
+    ) throws {
         let v = vocabulary.count
         let first = try checkInputs(prefix: prefix, length: length, allowUnknown: allowUnknown)
         try require(samples >= 1, "the number of samples must be ≥ 1 (got \(samples))")
+        try requireMemory(samples: samples, length: length, keepingIds: false)
         let batch = samples
-        var result = [[Int32]](repeating: [], count: batch)
-        for b in 0..<batch { result[b].reserveCapacity(length) }
         var inputs = [Int32](repeating: first, count: batch)
         var choice = TokenChoice(vocabularySize: v, allowUnknown: allowUnknown)
 
@@ -160,7 +187,7 @@ public final class Generator {
             }
         }
 
-        /// Masks, samples one token per row into `inputs`, records and reports them.
+        /// Masks, samples one token per row into `inputs` and reports them.
         func pick(_ logits: UnsafeBufferPointer<Float>, step index: Int) throws {
             for b in 0..<batch {
                 guard let token = choice.choose(logits.baseAddress! + b * v, sampler: &sampler, using: &generator) else {
@@ -168,10 +195,25 @@ public final class Generator {
                 }
                 inputs[b] = token
             }
-            for b in 0..<batch { result[b].append(inputs[b]) }
             try inputs.withUnsafeBufferPointer { try onStep(index, $0) }
         }
-        return result
+    }
+
+    /// Throws ``GenerationError/invalidSetting(_:)`` unless `samples` rows (the model's state,
+    /// logits and inputs for each, as ``MemoryEstimate`` counts a window of one step) and, when
+    /// kept, `samples × length` ids fit in the memory available; every size overflow-checked.
+    func requireMemory(samples: Int, length: Int, keepingIds: Bool, available: Int = SystemMemory.available()) throws {
+        guard samples >= 1, length >= 0 else { return }   // refused with their own messages
+        let rows = try MemoryEstimate(config: model.config, steps: 1, batch: samples).total
+        let ids = keepingIds ? MemoryEstimate.product(samples, length, MemoryLayout<Int32>.size) : 0
+        let needed = MemoryEstimate.sum(rows, ids)
+        guard needed > available else { return }
+        let what = ids > rows
+            ? "generation.samples \(samples) × generation.length \(length) tokens, kept to print each sample's line,"
+            : "generation.samples \(samples) rows of the model's state and logits"
+        let size = needed == MemoryEstimate.unbounded ? MemoryEstimate.format(needed) : "about " + MemoryEstimate.format(needed)
+        throw GenerationError.invalidSetting("\(what) need \(size) of memory but only \(MemoryEstimate.format(available)) is available; lower "
+            + (ids > rows ? "generation.samples or generation.length (one sample streams any length)" : "generation.samples"))
     }
 
     /// Checks what every generation needs: a prefix of ids in the vocabulary, a length ≥ 0,

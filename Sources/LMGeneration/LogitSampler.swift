@@ -65,9 +65,18 @@ enum SamplingKernels {
         return m
     }
 
+    /// exp(scale · d) for a logit's distance below the best one, d = z − max z ≤ 0, and a
+    /// scale in [0, +infinity]: exactly 1 at the best logit (d = 0) whatever the scale, so an
+    /// extreme scale (1/T for a subnormal T, or α = 1e308) gives 0 or 1, never NaN from ∞ · 0,
+    /// and the best token always keeps its weight.
+    @inline(__always)
+    static func weight(below d: Double, scale: Double) -> Double {
+        d == 0 ? 1 : Double.exp(scale * d)
+    }
+
     /// Stable softmax weights of `scale · z` in `Double`, unnormalized:
-    /// w[i] = exp(scale · (z[i] − max z)), 0 for masked entries. Returns Σ w (≥ 1 when any
-    /// logit is finite, since the maximum contributes exp(0) = 1).
+    /// w[i] = exp(scale · (z[i] − max z)), 0 for masked entries (see ``weight(below:scale:)``).
+    /// Returns Σ w, ≥ 1 when any logit is finite: the maximum contributes exactly 1.
     @inline(__always)
     static func weights(_ z: UnsafeBufferPointer<Float>, scale: Double, into w: UnsafeMutablePointer<Double>) -> Double {
         let m = Double(maximum(z))
@@ -77,7 +86,7 @@ enum SamplingKernels {
             if v == -.infinity {
                 w[i] = 0
             } else {
-                let e = Double.exp(scale * (Double(v) - m))
+                let e = weight(below: Double(v) - m, scale: scale)
                 w[i] = e
                 total += e
             }

@@ -62,7 +62,7 @@ public struct TopK: LogitSampler {
         var total = 0.0
         for j in 0..<n {
             let i = Int(order[j])
-            let e = Double.exp(scale * (Double(z[i]) - m))
+            let e = SamplingKernels.weight(below: Double(z[i]) - m, scale: scale)
             w[i] = e
             total += e
         }

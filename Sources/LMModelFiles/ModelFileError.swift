@@ -11,6 +11,8 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
     case weightsMismatch(path: String, reason: String)
     /// Weights that hold NaN or infinite values, or give a non-finite loss.
     case damagedWeights(path: String, reason: String)
+    /// A vocabulary file that is not the one the run's model was trained with.
+    case foreignVocabulary(path: String, recorded: VocabularyDigest, found: VocabularyDigest)
     /// A file that could not be written or read.
     case io(path: String, reason: String)
     /// The model of the run at `path` cannot be built or run (its `config.json` describes an
@@ -23,6 +25,8 @@ public enum ModelFileError: Error, CustomStringConvertible, Equatable {
         case let .notARun(path, reason): return "\(path): not an LMKit run directory: \(reason)"
         case let .weightsMismatch(path, reason): return "\(path): weights do not match config.json: \(reason)"
         case let .damagedWeights(path, reason): return "\(path): the weights are damaged: \(reason)"
+        case let .foreignVocabulary(path, recorded, found):
+            return "\(path): not the vocabulary this model was trained with: config.json records \(recorded), the file holds \(found)"
         case let .io(path, reason): return "\(path): \(reason)"
         case let .model(path, error): return "\(path): \(error.description)"
         }

@@ -53,7 +53,7 @@ public enum PyTorchConversion {
 
         var training = given.training ?? TrainingOptions(corpus: URL(fileURLWithPath: state).lastPathComponent)
         if given.training == nil { training.epochs = 0 }
-        let runConfig = RunConfig(model: config, training: training, data: given.data)
+        let runConfig = RunConfig(model: config, training: training, data: given.data, vocabulary: VocabularyDigest(of: vocabularyFile))
         let url = URL(fileURLWithPath: output).standardizedFileURL
         let temporary = AtomicFile.temporaryPath(for: url.path)
         unlink(temporary)   // a link or file of that name is never written through

@@ -6,9 +6,9 @@ import LMSettings
 /// directory, how it starts, the vocabulary file and the preprocessing given (the run's
 /// `vocab.json` holds the preprocessing) are not recorded.
 extension RunConfig {
-    /// `config.json` for a run's settings (their corpus defaults resolved) and data.
-    public init(settings: TrainingSettings, data: RunData? = nil) {
-        self.init(model: settings.model, training: TrainingOptions(settings), data: data)
+    /// `config.json` for a run's settings (their corpus defaults resolved), data and vocabulary.
+    public init(settings: TrainingSettings, data: RunData? = nil, vocabulary: VocabularyDigest? = nil) {
+        self.init(model: settings.model, training: TrainingOptions(settings), data: data, vocabulary: vocabulary)
     }
 
     /// The settings `config.json` records; the parts it does not record take their defaults.

@@ -15,10 +15,15 @@ public struct RunConfig: Codable, Equatable, Sendable {
     /// What the corpus and the validation and test files held (nil in runs written before
     /// LMKit recorded it).
     public var data: RunData?
+    /// The vocabulary the model was trained with (nil in runs written before LMKit recorded
+    /// it, and in toy-task runs, which have none); loading a run refuses a vocab.json that
+    /// does not match it.
+    public var vocabulary: VocabularyDigest?
 
-    public init(model: ModelConfig, training: TrainingOptions, data: RunData? = nil) {
+    public init(model: ModelConfig, training: TrainingOptions, data: RunData? = nil, vocabulary: VocabularyDigest? = nil) {
         self.model = model
         self.training = training
         self.data = data
+        self.vocabulary = vocabulary
     }
 }

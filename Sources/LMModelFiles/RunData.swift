@@ -10,10 +10,15 @@ public struct RunData: Codable, Equatable, Sendable {
     public var valid: ContentDigest?
     /// The `--test` file, when given.
     public var test: ContentDigest?
+    /// The share of the training stream's tokens that are `<unk>`, 0…1 (nil in runs written
+    /// before LMKit recorded it): a vocabulary that covers little of the corpus trains a model
+    /// to predict `<unk>`, whose perplexity then means little.
+    public var unknownShare: Double?
 
-    public init(corpus: ContentDigest? = nil, valid: ContentDigest? = nil, test: ContentDigest? = nil) {
+    public init(corpus: ContentDigest? = nil, valid: ContentDigest? = nil, test: ContentDigest? = nil, unknownShare: Double? = nil) {
         self.corpus = corpus
         self.valid = valid
         self.test = test
+        self.unknownShare = unknownShare
     }
 }

@@ -124,6 +124,21 @@ public struct RunDirectory: Sendable {
         return try VocabularyFile.load(from: vocabularyPath)
     }
 
+    /// `vocab.json`, checked against the vocabulary `config` records (runs written before
+    /// LMKit recorded it are not checked).
+    /// - Throws: ``ModelFileError/foreignVocabulary(path:recorded:found:)`` when its tokens
+    ///   are not the ones the model was trained with.
+    public func readVocabulary(for config: RunConfig) throws -> VocabularyFile {
+        let file = try readVocabulary()
+        if let recorded = config.vocabulary {
+            let found = VocabularyDigest(of: file)
+            guard found == recorded else {
+                throw ModelFileError.foreignVocabulary(path: vocabularyPath, recorded: recorded, found: found)
+            }
+        }
+        return file
+    }
+
     // MARK: - weights
 
     /// The model's parameters as safetensors tensors, named as the parameters.
@@ -162,7 +177,7 @@ public struct RunDirectory: Sendable {
     public static func load(_ path: String) throws -> TrainedModel {
         let directory = RunDirectory(path: path)
         let config = try directory.readConfig()
-        let vocabularyFile = try directory.readVocabulary()
+        let vocabularyFile = try directory.readVocabulary(for: config)
         let vocabulary = try vocabularyFile.vocabulary()
         guard vocabulary.count == config.model.vocabularySize else {
             throw ModelFileError.weightsMismatch(path: directory.vocabularyPath,

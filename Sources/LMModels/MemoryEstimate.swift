@@ -25,22 +25,26 @@ public struct MemoryEstimate: Sendable, Equatable {
     /// Bytes of the embedded inputs and their gradients (0 for one-hot input).
     public let input: Int
 
-    /// All of it, in bytes.
-    public var total: Int { parameters + workspace + head + input }
+    /// All of it, in bytes (``unbounded`` when the sum does not fit in an `Int`).
+    public var total: Int { add(parameters, workspace, head, input) }
+
+    /// The count every part saturates at: a size that does not fit in an `Int` (no machine has it).
+    public static let unbounded = Int.max
+
+    /// The product of `values`, or ``unbounded`` when it overflows (negative factors count as
+    /// 0): for sizes computed from settings before they reach an allocation.
+    public static func product(_ values: Int...) -> Int { checkedProduct(values) }
+
+    /// The sum of `values`, or ``unbounded`` when it overflows (negative terms count as 0).
+    public static func sum(_ values: Int...) -> Int { checkedSum(values) }
 
     /// The estimate for `config` trained on windows of `steps` × `batch` with an optimizer
     /// that keeps `optimizerCopies` values per parameter (SGD 0, Adam 2, RMSProp 1, or 2 with
-    /// momentum); `scalarBytes` is 4 for `Float`. Multiplication saturates instead of trapping.
+    /// momentum); `scalarBytes` is 4 for `Float`. Every product and sum is overflow-checked and
+    /// saturates at ``unbounded``; the time taken does not grow with the layer count.
     /// - Throws: ``SettingsError`` for a kind no cell is registered for.
     public init(config: ModelConfig, steps: Int, batch: Int, optimizerCopies: Int = 0, scalarBytes: Int = 4) throws {
-        func mul(_ values: Int...) -> Int {
-            values.reduce(1) { product, value in
-                let (result, overflow) = product.multipliedReportingOverflow(by: max(value, 0))
-                return overflow ? Int.max / 8 : result
-            }
-        }
-        func add(_ values: Int...) -> Int { values.reduce(0) { min(Int.max / 8, $0 + $1) } }
-        let v = config.vocabularySize, h = config.hiddenSize, layers = config.layers
+        let v = config.vocabularySize, h = config.hiddenSize, layers = max(config.layers, 0)
         let cell = try CellRegistry.definition(of: config.kind)
         let gates = cell.gateCount, stateCount = cell.stateCount
         let width = mul(gates, h)
@@ -55,17 +59,21 @@ public struct MemoryEstimate: Sendable, Equatable {
             }
         }
         if let e = config.embeddingSize { count = add(count, mul(v, e)) }
-        for layer in 0..<max(layers, 0) {
-            let inputSize = layer == 0 ? (config.embeddingSize ?? v) : h
-            count = add(count, mul(inputSize, width), mul(h, width), width, config.recurrentBias ? width : 0)
+        // Each layer: W_xh (input × width), W_hh (H × width), b_xh, b_hh; the first layer reads
+        // the embedding or the one-hot input, the others the layer below (H).
+        func layerParameters(input: Int) -> Int {
+            add(mul(input, width), mul(h, width), width, config.recurrentBias ? width : 0)
+        }
+        if layers > 0 {
+            count = add(count, layerParameters(input: config.embeddingSize ?? v), mul(layerParameters(input: h), layers - 1))
         }
         parameterCount = count
-        parameters = mul(count, 2 + max(optimizerCopies, 0), scalarBytes)
+        parameters = mul(count, add(2, optimizerCopies), scalarBytes)
 
-        let n = mul(steps, batch), bh = mul(batch, h)
+        let n = mul(steps, batch), bh = mul(batch, h), states = mul(add(steps, 1), bh)
         let perLayer = add(mul(h, width),                      // W_hhᵀ
-                           mul(steps + 1, bh),                 // states
-                           stateCount > 1 ? mul(steps + 1, bh) : 0,  // LSTM cells
+                           states,                             // states
+                           stateCount > 1 ? states : 0,        // LSTM cells
                            mul(2, n, width),                   // gate values and gradients
                            gates > 1 ? mul(n, h) : 0,          // auxiliary
                            mul(n, h),                          // output gradients
@@ -74,8 +82,8 @@ public struct MemoryEstimate: Sendable, Equatable {
         let d = config.dropout, maskRows = d.locked ? batch : n
         func site(_ p: Double, _ w: Int) -> Int { p > 0 ? add(mul(maskRows, w), mul(n, w)) : 0 }
         let dropout = add(mul(site(d.hidden, h), max(layers - 1, 0)), site(d.output, h),
-                          d.weightDrop > 0 ? mul(3, h, width, max(layers, 0)) : 0)
-        workspace = mul(add(mul(perLayer, max(layers, 0)), dropout), scalarBytes)
+                          d.weightDrop > 0 ? mul(3, h, width, layers) : 0)
+        workspace = mul(add(mul(perLayer, layers), dropout), scalarBytes)
         if let a = config.adaptiveSoftmax {
             // Head logits and gradients, gathered rows and their gradients (n × H each),
             // projections and their gradients (n × widest d), cluster logits and their
@@ -102,9 +110,39 @@ public struct MemoryEstimate: Sendable, Equatable {
 
     /// A byte count for people: "1.5 GB", "820 MB".
     public static func format(_ bytes: Int) -> String {
+        if bytes == unbounded { return "more than 9.2 EB" }
         let value = Double(bytes)
         if value >= 1e9 { return String(format: "%.1f GB", value / 1e9) }
         if value >= 1e6 { return String(format: "%.0f MB", value / 1e6) }
         return String(format: "%.0f kB", value / 1e3)
     }
 }
+
+/// The product, or ``MemoryEstimate/unbounded`` when it overflows (negative factors count as 0).
+///
+/// Overflow is detected with `multipliedReportingOverflow`, which reports it under
+/// `-Ounchecked` too (LMModels is built with it), so no size here ever wraps around.
+private func checkedProduct(_ values: [Int]) -> Int {
+    var product = 1
+    for value in values {
+        let (result, overflow) = product.multipliedReportingOverflow(by: max(value, 0))
+        if overflow { return MemoryEstimate.unbounded }
+        product = result
+    }
+    return product
+}
+
+/// The sum, or ``MemoryEstimate/unbounded`` when it overflows (negative terms count as 0);
+/// checked with `addingReportingOverflow`, as ``checkedProduct(_:)``.
+private func checkedSum(_ values: [Int]) -> Int {
+    var sum = 0
+    for value in values {
+        let (result, overflow) = sum.addingReportingOverflow(max(value, 0))
+        if overflow { return MemoryEstimate.unbounded }
+        sum = result
+    }
+    return sum
+}
+
+private func mul(_ values: Int...) -> Int { checkedProduct(values) }
+private func add(_ values: Int...) -> Int { checkedSum(values) }

@@ -31,7 +31,8 @@ public enum MemoryError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .insufficient(needed, available, advice):
-            return "the model needs about \(MemoryEstimate.format(needed)) of memory but only \(MemoryEstimate.format(available)) is available; \(advice)"
+            let size = needed == MemoryEstimate.unbounded ? MemoryEstimate.format(needed) : "about " + MemoryEstimate.format(needed)
+            return "the model needs \(size) of memory but only \(MemoryEstimate.format(available)) is available; \(advice)"
         }
     }
 }

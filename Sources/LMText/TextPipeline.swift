@@ -55,16 +55,42 @@ public struct TextPipeline: Codable, Sendable, Equatable {
         }
     }
 
-    /// Whether a line may be cut before `bytes[index]` without changing its tokens: after an
-    /// ASCII letter (kept by every filter, a code point that no normalization joins with
-    /// what follows, and a grapheme boundary before any ASCII character) and before an ASCII
-    /// character; at word level that character must be a space or tab, so no word is split.
+    /// Whether a line may be cut before `bytes[index]` without changing its tokens.
+    ///
+    /// After an ASCII letter (kept by every filter, a code point that no normalization joins
+    /// with what follows, and a grapheme boundary before any ASCII character) or a
+    /// standalone character (``isStandalone(_:at:)``: CJK ideographs, kana, Hangul
+    /// syllables), and before an ASCII character (at word level a space or tab, so no word is
+    /// split) or a standalone character (at char level, or when the filter drops it, as d2l's
+    /// ASCII-letters filter does, so that it separates words instead of joining them). A line
+    /// of CJK text without a single ASCII letter is thus cut too, and read in bounded memory.
     public func isSafeCut(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
         let before = bytes[index - 1], next = bytes[index]
-        guard (before | 0x20) &- 0x61 < 26, next < 0x80 else { return false }
-        switch level {
-        case .char: return next != 0x0A
-        case .word: return next == 0x20 || next == 0x09
+        guard (before | 0x20) &- 0x61 < 26 || Self.isStandalone(bytes, at: index - 3) else { return false }
+        if next < 0x80 {
+            switch level {
+            case .char: return next != 0x0A
+            case .word: return next == 0x20 || next == 0x09
+            }
+        }
+        return Self.isStandalone(bytes, at: index) && (level == .char || preprocessor.filter == .asciiLetters)
+    }
+
+    /// Whether the three bytes at `start` encode a character every preprocessing and tokenizer
+    /// treats on its own: a CJK ideograph (U+3400–U+4DBF, U+4E00–U+9FFF), a hiragana or
+    /// katakana letter (U+3041–U+3096, U+30A1–U+30FA) or a Hangul syllable (U+AC00–U+D7A3).
+    /// Each is a starter that no normalization joins with a neighbour (canonical class 0, no
+    /// compatibility mapping, never the second of a composition pair; a Hangul syllable
+    /// composes only with a following trailing jamo, which is not in the set), has no case,
+    /// and has a grapheme boundary on both sides when its neighbour is one of these or ASCII
+    /// (it is not Extend, ZWJ, SpacingMark or Prepend, and no Hangul rule joins two syllables).
+    static func isStandalone(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+        guard start >= 0, start + 2 < bytes.count else { return false }
+        let b0 = bytes[start], b1 = bytes[start + 1], b2 = bytes[start + 2]
+        guard b0 & 0xF0 == 0xE0, b1 & 0xC0 == 0x80, b2 & 0xC0 == 0x80 else { return false }
+        switch UInt32(b0 & 0x0F) << 12 | UInt32(b1 & 0x3F) << 6 | UInt32(b2 & 0x3F) {
+        case 0x3041...0x3096, 0x30A1...0x30FA, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7A3: return true
+        default: return false
         }
     }
 

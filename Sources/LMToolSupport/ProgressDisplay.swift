@@ -59,6 +59,12 @@ public struct ProgressDisplay {
         }
     }
 
+    /// Writes "lm-train: warning: TEXT" on stderr (after clearing the status line).
+    public func warn(_ text: String) {
+        if isTerminal { write("\r\u{1B}[K") }
+        ToolFailure.note(tool: "lm-train", "warning: " + rewrite(text))
+    }
+
     /// Progress to stdout; a failed write (a closed pipe, a hung-up terminal) is dropped, and
     /// the signal that came with it stops training (``Interrupts``).
     private func write(_ text: String) {

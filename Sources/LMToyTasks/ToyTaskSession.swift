@@ -69,6 +69,8 @@ public struct ToyTaskSession {
                                 embeddingSize: o.embedding ?? 100, hiddenSize: hidden, layers: o.layers,
                                 initialization: scheme)
         let output = o.output ?? "runs/counting-\(o.model.rawValue)"
+        try SystemMemory.check(MemoryEstimate(config: model, steps: training.steps, batch: training.batch, optimizerCopies: 2),
+                               advice: "lower model.hiddenSize (\(hidden)), model.layers (\(o.layers)), data.batch (\(training.batch)) or toy.steps (\(training.steps))")
         let run = try CountingRun(model: model, training: training, start: start, output: output, overwrite: o.overwrite)
         let trainer = run.trainer
         say("task counting: vocabulary 10, \(run.trainTokens) training and \(run.validation.count) validation tokens (1 22 333 … 999999999, 100 cycles)")
@@ -111,6 +113,16 @@ public struct ToyTaskSession {
         let batch = o.batch ?? 100
         let epochs = o.epochs ?? (adding ? 10 : 20)
         let scheme = o.initialization ?? .xavierUniform
+        // The model as a language model of 2 one-hot inputs (an upper bound of its buffers),
+        // and the datasets' inputs and targets (at most 3 values per step), before any is made.
+        let shape = ModelConfig(kind: kind, vocabularySize: 2, hiddenSize: hidden, layers: o.layers)
+        let data = MemoryEstimate.product(MemoryEstimate.sum(samples, testSamples), length, 3, MemoryLayout<Float>.size)
+        let needed = MemoryEstimate.sum(try MemoryEstimate(config: shape, steps: length, batch: batch, optimizerCopies: 2).total, data)
+        let available = SystemMemory.available()
+        if needed > available {
+            throw MemoryError.insufficient(needed: needed, available: available,
+                                           advice: "lower toy.samples (\(samples)), toy.length (\(length)), model.hiddenSize (\(hidden)), model.layers (\(o.layers)) or data.batch (\(batch))")
+        }
         var generators = ToyTaskTrainer.generators(seed: o.seed)
 
         let training: SequenceDataset, test: SequenceDataset

@@ -10,4 +10,11 @@ public protocol TrainingObserver {
     func finish()
     /// A line of its own.
     func say(_ text: String)
+    /// A warning: something that makes the run's results mean less than they seem to.
+    func warn(_ text: String)
+}
+
+extension TrainingObserver {
+    /// A line of its own, starting "warning: ".
+    public func warn(_ text: String) { say("warning: " + text) }
 }

@@ -30,6 +30,9 @@ public struct TrainingRun {
     /// This process's ownership of the run directory, held for the whole run.
     public let lock: RunLock
 
+    /// The share of `<unk>` in the training stream above which training warns (5 %).
+    public static let unknownShareWarning = 0.05
+
     /// The default run directory for a corpus and model kind.
     public static func defaultOutput(corpus: String, kind: ModelConfig.Kind) -> String {
         "runs/" + (corpus == TextInput.standardInput ? "stdin" : URL(fileURLWithPath: corpus).deletingPathExtension().lastPathComponent) + "-" + kind.rawValue
@@ -54,7 +57,7 @@ public struct TrainingRun {
         let streams = try Streams(settings.data, corpus: corpus.input, vocabulary: vocabulary, pipeline: vocabularyFile.pipeline,
                                   resolve: corpus.resolve)
         let directory = RunDirectory(path: output)
-        let config = RunConfig(settings: settings, data: streams.digests)
+        let config = RunConfig(settings: settings, data: streams.digests, vocabulary: VocabularyDigest(of: vocabularyFile))
         try Self.checkDirectory(directory, config: config, settings: settings.run, vocabularyFile: vocabularyFile)
         let trainer = try Self.makeTrainer(config: config, streams: streams, directory: directory, parallel: parallel)
 
@@ -106,8 +109,9 @@ public struct TrainingRun {
             guard hasRun else {
                 throw TrainingError.resumeMismatch("\(directory.path) holds no run (no config.json); train without run.resume first")
             }
-            try checkResumable(saved: try directory.readConfig(), requested: config, directory: directory.path)
-            let savedVocabulary = try directory.readVocabulary()
+            let saved = try directory.readConfig()
+            try checkResumable(saved: saved, requested: config, directory: directory.path)
+            let savedVocabulary = try directory.readVocabulary(for: saved)
             guard savedVocabulary.tokens == vocabularyFile.tokens, savedVocabulary.pipeline == vocabularyFile.pipeline else {
                 throw TrainingError.resumeMismatch("the vocabulary or preprocessing differs from \(directory.vocabularyPath)")
             }
@@ -131,12 +135,15 @@ public struct TrainingRun {
         case .rmsprop: copies = optimizer.momentum > 0 ? 2 : 1
         }
         let estimate = try MemoryEstimate(config: model, steps: settings.data.steps, batch: settings.data.batch, optimizerCopies: copies)
+        // Each setting named with its value, so an out-of-scale one (model.layers 1000000000) stands out.
+        let (hidden, layers, batch, steps) = (model.hiddenSize, model.layers, settings.data.batch, settings.data.steps)
+        let embedding = model.embeddingSize.map { ", model.embeddingSize (\($0))" } ?? ""
         let advice: String
         switch estimate.largestPart {
-        case "parameters": advice = "lower model.hiddenSize (or model.layers, model.embeddingSize)"
-        case "head": advice = "lower data.batch or data.steps (the output head holds steps × batch × \(model.vocabularySize) logits)"
-        case "input": advice = "lower model.embeddingSize, data.batch or data.steps"
-        default: advice = "lower data.batch, data.steps or model.hiddenSize"
+        case "parameters": advice = "lower model.hiddenSize (\(hidden)), model.layers (\(layers))\(embedding)"
+        case "head": advice = "lower data.batch (\(batch)) or data.steps (\(steps)) (the output head holds steps × batch × \(model.vocabularySize) logits)"
+        case "input": advice = "lower data.batch (\(batch)), data.steps (\(steps))\(embedding)"
+        default: advice = "lower data.batch (\(batch)), data.steps (\(steps)), model.hiddenSize (\(hidden)) or model.layers (\(layers))"
         }
         try SystemMemory.check(estimate, advice: advice)
     }

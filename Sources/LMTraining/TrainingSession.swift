@@ -26,9 +26,20 @@ public struct TrainingSession {
         let config = trainer.config
         let model = config.model
         var display = observer
+        let unknown = config.data?.unknownShare ?? 0
         display.say("corpus \(config.training.corpus): \(run.trainTokens) training tokens"
               + (run.validationTokens > 0 ? ", \(run.validationTokens) validation" : "")
-              + ", vocabulary \(run.vocabulary.count) (\(run.vocabularyFile.pipeline.summary))")
+              + ", vocabulary \(run.vocabulary.count) (\(run.vocabularyFile.pipeline.summary))"
+              + (unknown > 0 ? String(format: "; %.1f %% of the training tokens are <unk>", unknown * 100) : ""))
+        if unknown > TrainingRun.unknownShareWarning {
+            let share = String(format: "%.1f %% of the training tokens are <unk>", unknown * 100)
+            if let given = run.settings.data.vocabulary {
+                display.warn(share + ": the vocabulary \(given) (data.vocabulary) covers little of this corpus, so the model "
+                    + "learns to predict <unk> and its perplexity means little; build the vocabulary from this corpus")
+            } else {
+                display.warn(share + " (written so in the corpus): the model learns to predict <unk>, and its perplexity means less than it seems")
+            }
+        }
         display.say("model \(model.kind.rawValue.uppercased())-\(model.hiddenSize) ×\(model.layers), "
               + (model.embeddingSize.map { "embedding \($0)" } ?? "one-hot input")
               + ", \(trainer.model.parameterCount) parameters; run directory \(run.directory.path)")

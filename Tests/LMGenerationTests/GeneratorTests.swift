@@ -145,4 +145,59 @@ func handRolledGreedy(_ model: RecurrentLM<Float>, prefix: [Int32], length: Int)
             try Generator(model: generator.model, vocabulary: try Vocabulary(tokens: ["<unk>", "a"]), pipeline: TextPipeline())
         }
     }
+
+    /// What a caller stops a stream with.
+    struct Enough: Error {}
+
+    /// A stream keeps nothing it has handed on: a length of ~4.6e18 tokens starts at once (it
+    /// used to reserve `length` ids up front and abort) and gives the same text as a short one.
+    @Test func aStreamOfAnyLengthKeepsNothing() throws {
+        let generator = try tinyGenerator()
+        let prefix = try generator.encode(prefix: "time")
+        var short = ""
+        try generator.continue(prefix, length: 300, sampling: SamplingOptions(temperature: 0.9), seed: 3) { short += $0 }
+        var long = "", pieces = 0
+        #expect(throws: Enough.self) {
+            try generator.continue(prefix, length: Int.max / 2, sampling: SamplingOptions(temperature: 0.9), seed: 3) { piece in
+                long += piece
+                pieces += 1
+                if pieces == 300 { throw Enough() }
+            }
+        }
+        #expect(long == short)
+        var greedy = Greedy(), rng = SplitMix64(seed: 0)
+        var steps = 0
+        #expect(throws: Enough.self) {
+            try generator.stream(prefix: prefix.ids, length: Int.max, samples: 3, sampler: &greedy, using: &rng) { step, tokens in
+                #expect(tokens.count == 3)
+                steps += 1
+                if step == 99 { throw Enough() }
+            }
+        }
+        #expect(steps == 100)
+    }
+
+    /// Samples (rows) or kept ids that cannot fit in memory are refused before anything is
+    /// allocated, naming the setting; sizes that overflow `Int` too.
+    @Test func samplesThatCannotFitAreRefusedNamingTheSetting() throws {
+        let generator = try tinyGenerator()
+        var greedy = Greedy(), rng = SplitMix64(seed: 0)
+        for (length, samples, named) in [(50, 10_000_000_000, "generation.samples 10000000000 rows"),
+                                         (10_000_000_000, 2, "generation.samples 2 × generation.length 10000000000 tokens"),
+                                         (Int.max, Int.max, "generation.samples")] {
+            #expect {
+                _ = try generator.generate(prefix: [3], length: length, samples: samples, sampler: &greedy, using: &rng)
+            } throws: { error in
+                "\(error)".hasPrefix(named) && "\(error)".contains("of memory but only")
+            }
+        }
+        #expect(throws: GenerationError.self) {
+            try generator.stream(prefix: [3], length: 10, samples: 10_000_000_000, sampler: &greedy, using: &rng) { _, _ in }
+        }
+        try generator.requireMemory(samples: 2, length: 1_000_000, keepingIds: true, available: 1 << 30)
+        #expect(throws: GenerationError.self) {
+            try generator.requireMemory(samples: 2, length: 1_000_000, keepingIds: true, available: 1 << 20)
+        }
+        try generator.requireMemory(samples: 2, length: Int.max, keepingIds: false, available: 1 << 20)
+    }
 }

@@ -81,4 +81,38 @@ import Testing
         }
         #expect(SystemMemory.available() > 0)
     }
+
+    /// Sizes from absurd settings (a config.json or a flag) saturate at `unbounded` instead of
+    /// wrapping around (LMModels is built with -Ounchecked, where a wrapped total once passed
+    /// as small and the allocation aborted): every part and the total stay ≥ the parts.
+    @Test(arguments: [(4_000_000_000, 1, 35, 32), (256, 1_000_000_000, 35, 32), (3_037_000_500, 1, 1, 1),
+                      (256, 1, Int.max, 32), (256, 2, 35, Int.max), (Int.max, Int.max, Int.max, Int.max),
+                      (1 << 31, 1 << 20, 1 << 12, 1 << 8)])
+    func oversizedSettingsSaturateInsteadOfWrapping(hidden: Int, layers: Int, steps: Int, batch: Int) throws {
+        for kind in CellRegistry.kinds {
+            for embedding in [nil, 650] as [Int?] {
+                var config = ModelConfig(kind: kind, vocabularySize: 10_000, embeddingSize: embedding, hiddenSize: hidden, layers: layers)
+                config.dropout.hidden = 0.5
+                config.dropout.weightDrop = 0.5
+                let estimate = try MemoryEstimate(config: config, steps: steps, batch: batch, optimizerCopies: 2)
+                let parts = [estimate.parameters, estimate.workspace, estimate.head, estimate.input, estimate.parameterCount]
+                #expect(parts.allSatisfy { $0 >= 0 }, "\(kind) \(parts)")
+                #expect(estimate.total >= parts.max()!, "\(kind): total \(estimate.total) < a part of \(parts)")
+                #expect(estimate.total > 1 << 40)
+                #expect(throws: MemoryError.self) { try SystemMemory.check(estimate, available: 1 << 40, advice: "lower it") }
+            }
+        }
+    }
+
+    /// A size beyond `Int` is said so, not printed as a wrapped or meaningless number; the
+    /// estimate does not take time in proportion to the layer count.
+    @Test func anUncountableSizeIsSaidSoAndComesAtOnce() throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let estimate = try MemoryEstimate(config: ModelConfig(kind: .lstm, vocabularySize: 28, hiddenSize: 1 << 40, layers: Int.max), steps: 35, batch: 32)
+        #expect(clock.now - started < .seconds(1))
+        #expect(estimate.total == MemoryEstimate.unbounded)
+        let error = MemoryError.insufficient(needed: estimate.total, available: 1 << 30, advice: "lower model.layers")
+        #expect(error.description == "the model needs more than 9.2 EB of memory but only 1.1 GB is available; lower model.layers")
+    }
 }
