@@ -1,3 +1,6 @@
+import Foundation
+import NIOCore
+
 /// A completion as OpenAI's API returns it (`object: "text_completion"`), whole or as one
 /// server-sent event of a stream.
 struct CompletionResponse: Encodable {
@@ -75,5 +78,43 @@ struct CompletionResponse: Encodable {
         try c.encode(model, forKey: .model)
         try c.encode(choices, forKey: .choices)
         try c.encodeIfPresent(usage, forKey: .usage)
+    }
+}
+
+extension CompletionResponse {
+    /// The response as one server-sent event, `data: {…}\n\n`. A stream's token events (one
+    /// choice, no log-probabilities, no usage: almost every event) are written directly, with
+    /// the same bytes the JSON encoder writes (sorted keys; tested), since encoding each token
+    /// through `JSONEncoder` would cost more than the model's step; the rest go through it.
+    var serverSentEvent: ByteBuffer { ByteBuffer(string: serverSentEventText) }
+
+    /// ``serverSentEvent``'s text.
+    var serverSentEventText: String {
+        guard usage == nil, choices.count == 1, let choice = choices.first, choice.logprobs == nil else {
+            return "data: " + String(decoding: (try? JSON.encoder.encode(self)) ?? Data(), as: UTF8.self) + "\n\n"
+        }
+        return #"data: {"choices":[{"finish_reason":"# + (choice.finishReason.map(Self.quoted) ?? "null")
+            + #","index":\#(choice.index),"logprobs":null,"text":"# + Self.quoted(choice.text)
+            + #"}],"created":\#(created),"id":\#(Self.quoted(id)),"model":\#(Self.quoted(model)),"object":"text_completion"}"# + "\n\n"
+    }
+
+    /// `text` as a JSON string literal, escaped as `JSONEncoder` escapes it.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        out.reserveCapacity(text.utf8.count + 2)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 }

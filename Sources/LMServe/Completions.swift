@@ -34,19 +34,11 @@ struct Completions: Sendable {
                     try await writer.write(ByteBuffer(string: "data: " + String(decoding: error.body, as: UTF8.self) + "\n\n"))
                     break
                 }
-                for chunk in chunks { try await writer.write(Self.event(chunk)) }
+                for chunk in chunks { try await writer.write(chunk.serverSentEvent) }
             }
             try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
             try await writer.finish(nil)
         })
-    }
-
-    /// One server-sent event.
-    static func event<T: Encodable>(_ value: T) -> ByteBuffer {
-        var buffer = ByteBuffer(string: "data: ")
-        buffer.writeBytes((try? JSON.encoder.encode(value)) ?? Data())
-        buffer.writeString("\n\n")
-        return buffer
     }
 
     /// The worker's job for a request, every field checked against the limits.

@@ -112,3 +112,15 @@ import Testing
         #expect(tail.flush() == "en")
     }
 }
+
+/// The stream's hand-written token events are the bytes `JSONEncoder` writes.
+@Suite struct ServerSentEventTests {
+    @Test(arguments: ["plain", "quote \" and \\ back", "line\nfeed\r\ttab", "\u{01}\u{1F}\u{08}\u{0C}", "ünïcödé 日本 😀 \u{2028}", "", "a/b"])
+    func tokenEventsAreTheEncodersBytes(text: String) throws {
+        for finish in [nil, "length"] as [String?] {
+            let response = CompletionResponse(id: "cmpl-1", created: 7, model: "tiny \"m\"", choices: [.init(index: 2, text: text, logprobs: nil, finishReason: finish)], usage: nil)
+            let encoded = "data: " + String(decoding: try JSON.encoder.encode(response), as: UTF8.self) + "\n\n"
+            #expect(response.serverSentEventText == encoded)
+        }
+    }
+}
