@@ -38,16 +38,21 @@ for product in lm-serve lm-generate lm-train; do
   build_release "$product" .build-bench-serve
 done
 bin="$(dirname "$built")"
+# The corpora and recipes as bin/lm-train finds them (the mirror beside the checkout when there is one).
+export LM_CORPUS_REGISTRY="${LM_CORPUS_REGISTRY:-$root/corpora/registry.json}" LM_RECIPES="${LM_RECIPES:-$root/recipes}"
+if [ -z "${LM_CORPUS_MIRROR:-}" ] && [ -d "$root/../shared/data" ]; then export LM_CORPUS_MIRROR="$root/../shared/data"; fi
 results="$work/results.jsonl"
 : >"$results"
 
 for model in $models; do
   dir="$work/$model"
   case "$model" in
-    rnn512) "$bin/lm-train" timemachine --epochs 1 --out "$dir" >"$work/train.log" 2>&1; prompt="time traveller" ;;
-    ptb) "$bin/lm-train" ptb --recipe zaremba-small --epochs 1 --max-tokens 20000 --out "$dir" >"$work/train.log" 2>&1; prompt="the company said" ;;
+    rnn512) prompt="time traveller"; train=(timemachine --epochs 1) ;;
+    ptb) prompt="the company said"; train=(ptb --recipe zaremba-small --epochs 1 --max-tokens 20000) ;;
     *) die "unknown model $model (rnn512, ptb)" ;;
-  esac || { tail -n 20 "$work/train.log" >&2; die "training $model failed"; }
+  esac
+  echo "  $model: lm-train ${train[*]}" >&2
+  "$bin/lm-train" "${train[@]}" --out "$dir" >"$work/train.log" 2>&1 || { tail -n 20 "$work/train.log" >&2; die "training $model failed"; }
   echo "  $model: lm-generate --stats --temperature 1 (single-stream baseline)" >&2
   "$bin/lm-generate" --model "$dir" --prefix "$prompt" --length 20000 --temperature 1 --seed 0 --stats >/dev/null 2>"$work/gen.err" \
     || { cat "$work/gen.err" >&2; die "lm-generate failed"; }

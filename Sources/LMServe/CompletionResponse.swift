@@ -1,5 +1,4 @@
 import Foundation
-import NIOCore
 
 /// A completion as OpenAI's API returns it (`object: "text_completion"`), whole or as one
 /// server-sent event of a stream.
@@ -86,9 +85,6 @@ extension CompletionResponse {
     /// choice, no log-probabilities, no usage: almost every event) are written directly, with
     /// the same bytes the JSON encoder writes (sorted keys; tested), since encoding each token
     /// through `JSONEncoder` would cost more than the model's step; the rest go through it.
-    var serverSentEvent: ByteBuffer { ByteBuffer(string: serverSentEventText) }
-
-    /// ``serverSentEvent``'s text.
     var serverSentEventText: String {
         guard usage == nil, choices.count == 1, let choice = choices.first, choice.logprobs == nil else {
             return "data: " + String(decoding: (try? JSON.encoder.encode(self)) ?? Data(), as: UTF8.self) + "\n\n"

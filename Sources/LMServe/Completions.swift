@@ -19,22 +19,29 @@ struct Completions: Sendable {
                           stops: asked.stop, echo: asked.echo == true ? asked.prompt : nil, logprobs: job.alternatives != nil,
                           promptTokens: job.prefix.ids.count)
         guard asked.stream == true else {
+            defer { events.cancel() }
             var all = reply
-            for await event in events { try all.take(event) }
+            while let batch = await events.next() {
+                for event in batch { try all.take(event) }
+            }
             return Routes.json(all.whole())
         }
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
                         body: ResponseBody { writer in
+            // A write that fails (the client hung up) cancels the queue, which frees the rows.
+            defer { events.cancel() }
             var stream = reply
-            for await event in events {
-                let chunks: [CompletionResponse]
+            while let batch = await events.next() {
+                var text = ""
                 do {
-                    chunks = try stream.take(event)
+                    for event in batch {
+                        for chunk in try stream.take(event) { text += chunk.serverSentEventText }
+                    }
                 } catch let error as APIError {
-                    try await writer.write(ByteBuffer(string: "data: " + String(decoding: error.body, as: UTF8.self) + "\n\n"))
+                    try await writer.write(ByteBuffer(string: text + "data: " + String(decoding: error.body, as: UTF8.self) + "\n\n"))
                     break
                 }
-                for chunk in chunks { try await writer.write(chunk.serverSentEvent) }
+                if !text.isEmpty { try await writer.write(ByteBuffer(string: text)) }
             }
             try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
             try await writer.finish(nil)

@@ -40,11 +40,11 @@ final class ModelWorker: @unchecked Sendable {
     private final class Request {
         let id: Int
         let job: Job
-        let events: AsyncStream<Event>.Continuation
+        let events: EventQueue
         var tickets: [GenerationBatch.Ticket: Int] = [:]
         /// Choices counted in the worker's load and not yet done.
         var remaining: Int
-        init(id: Int, job: Job, events: AsyncStream<Event>.Continuation) {
+        init(id: Int, job: Job, events: EventQueue) {
             self.id = id
             self.job = job
             self.events = events
@@ -100,21 +100,19 @@ final class ModelWorker: @unchecked Sendable {
         return inFlight
     }
 
-    /// Queues `job`; its events arrive on the stream. Throws a 429 when the rows and the queue
+    /// Queues `job`; its events arrive on the returned queue. Throws a 429 when the rows and the queue
     /// are full, a 503 when the server is shutting down.
-    func submit(_ job: Job) throws -> AsyncStream<Event> {
-        let (stream, continuation) = AsyncStream<Event>.makeStream()
+    func submit(_ job: Job) throws -> EventQueue {
         condition.lock()
         defer { condition.unlock() }
         try admit(sequences: job.choices)
-        let request = Request(id: nextID, job: job, events: continuation)
+        let id = nextID
         nextID += 1
+        let events = EventQueue { [weak self] in self?.cancel(id) }
         inFlight += job.choices
-        waiting.append(request)
-        let id = request.id
-        continuation.onTermination = { [weak self] _ in self?.cancel(id) }
+        waiting.append(Request(id: id, job: job, events: events))
         condition.signal()
-        return stream
+        return events
     }
 
     /// Runs `work` on the worker thread between steps (it may use the model) and returns its result.
@@ -211,7 +209,7 @@ final class ModelWorker: @unchecked Sendable {
                 request.tickets[ticket] = choice
                 owner[ticket] = request
             } catch {
-                request.events.yield(.failed(APIError(.badRequest, String(describing: error), code: "invalid_value")))
+                request.events.push(.failed(APIError(.badRequest, String(describing: error), code: "invalid_value")))
                 finish(request)
                 return
             }
@@ -225,15 +223,15 @@ final class ModelWorker: @unchecked Sendable {
             switch event {
             case let .token(token):
                 guard let request = owner[token.ticket], let choice = request.tickets[token.ticket] else { return }
-                request.events.yield(.token(choice: choice, piece: token.piece, logProbability: token.logProbability,
+                request.events.push(.token(choice: choice, piece: token.piece, logProbability: token.logProbability,
                                             alternatives: token.alternatives.map { Alternative(token: $0.token, logProbability: $0.logProbability) }))
                 if token.isLast {
-                    request.events.yield(.finished(choice: choice))
+                    request.events.push(.finished(choice: choice))
                     retire(token.ticket, of: request)
                 }
             case let .failed(ticket, error):
                 guard let request = owner[ticket] else { return }
-                request.events.yield(.failed(APIError(.internalServerError, error.description, type: "server_error", code: "model_error")))
+                request.events.push(.failed(APIError(.internalServerError, error.description, type: "server_error", code: "model_error")))
                 retire(ticket, of: request)
                 finish(request)
             }
@@ -276,22 +274,22 @@ final class ModelWorker: @unchecked Sendable {
                 for (choice, hypothesis) in hypotheses.prefix(job.choices).enumerated() {
                     var previous = job.prefix.ids.last
                     for id in hypothesis.textTokens {
-                        request.events.yield(.token(choice: choice, piece: generator.detokenizer.piece(id, after: previous),
+                        request.events.push(.token(choice: choice, piece: generator.detokenizer.piece(id, after: previous),
                                                     logProbability: nil, alternatives: []))
                         previous = id
                     }
-                    request.events.yield(hypothesis.finished ? .stopped(choice: choice) : .finished(choice: choice))
+                    request.events.push(hypothesis.finished ? .stopped(choice: choice) : .finished(choice: choice))
                 }
             } else {
                 for choice in 0..<job.choices {
                     try generator.continue(job.prefix, length: job.length, sampling: job.sampling, seed: job.seed &+ UInt64(choice)) { piece in
-                        request.events.yield(.token(choice: choice, piece: piece, logProbability: nil, alternatives: []))
+                        request.events.push(.token(choice: choice, piece: piece, logProbability: nil, alternatives: []))
                     }
-                    request.events.yield(.finished(choice: choice))
+                    request.events.push(.finished(choice: choice))
                 }
             }
         } catch {
-            request.events.yield(.failed(APIError(.internalServerError, String(describing: error), type: "server_error", code: "model_error")))
+            request.events.push(.failed(APIError(.internalServerError, String(describing: error), type: "server_error", code: "model_error")))
         }
         request.events.finish()
         release(job.choices)
