@@ -1,5 +1,6 @@
 import LMData
 import LMModels
+import LMTensor
 import LMText
 #if canImport(Glibc)
 import Glibc
@@ -87,6 +88,8 @@ public final class GenerationBatch {
     private var nextTicket = 0
     /// Rows leaving after the current step (kept to avoid allocating per step).
     private var leaving: [Int] = []
+    /// Each row's token of the current step (see ``drawTokens(vocabularySize:)``).
+    private var drawn: [Int32]
     /// Rows stepped together at most.
     public let capacity: Int
 
@@ -99,6 +102,7 @@ public final class GenerationBatch {
         self.state = state
         self.capacity = capacity
         inputs = [Int32](repeating: 0, count: capacity)
+        drawn = inputs
         state.reset(batch: capacity)
     }
 
@@ -152,11 +156,12 @@ public final class GenerationBatch {
         inputs.withUnsafeBufferPointer { state.step($0.baseAddress!) }
         let v = generator.vocabulary.count
         leaving.removeAll(keepingCapacity: true)
+        drawTokens(vocabularySize: v)
         for (r, row) in rows.enumerated() {
-            if row.fed < row.prefix.count { row.fed += 1 }
-            guard row.fed == row.prefix.count else { continue }
+            let token = drawn[r]
+            guard token != Self.warmingUp else { continue }
             let logits = state.logits + r * v
-            guard let token = row.choice.choose(logits, sampler: &row.sampler, using: &row.random) else {
+            guard token != Self.nonFinite else {
                 leaving.append(r)
                 try onEvent(.failed(row.ticket, .nonFiniteLogits(step: row.produced)))
                 continue
@@ -177,6 +182,33 @@ public final class GenerationBatch {
                                      logProbability: logProbability, alternatives: alternatives)))
         }
         for r in leaving.reversed() { removeRow(r) }
+    }
+
+    /// `drawn[r]` for a row still reading its prefix, and for a row whose logits are not finite.
+    private static let warmingUp: Int32 = -1, nonFinite: Int32 = -2
+
+    /// Advances every row past the token it just read and draws the next token of each row
+    /// past its prefix into `drawn` (or ``warmingUp``, ``nonFinite``). Rows are independent
+    /// (each has its own sampler, generator and buffer), so a large batch draws on the worker
+    /// pool, rows split by stride; which thread draws a row does not change its token.
+    private func drawTokens(vocabularySize v: Int) {
+        let count = rows.count, logits = state.logits
+        let parts = count * v >= VectorMatrix.splitThreshold ? min(WorkerPool.shared.width, count) : 1
+        drawn.withUnsafeMutableBufferPointer { out in
+            func draw(_ r: Int) {
+                let row = rows[r]
+                if row.fed < row.prefix.count { row.fed += 1 }
+                guard row.fed == row.prefix.count else { return out[r] = Self.warmingUp }
+                out[r] = row.choice.choose(logits + r * v, sampler: &row.sampler, using: &row.random) ?? Self.nonFinite
+            }
+            if parts > 1 {
+                WorkerPool.shared.run(parts: parts) { p in
+                    for r in stride(from: p, to: count, by: parts) { draw(r) }
+                }
+            } else {
+                for r in 0..<count { draw(r) }
+            }
+        }
     }
 
     /// ln Σ exp(logits) and the `best` most likely ids with their ln p (ties: lower id first).

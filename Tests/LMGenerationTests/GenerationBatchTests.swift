@@ -91,6 +91,31 @@ import Testing
         #expect((pieces[a] ?? []).count < 20)
     }
 
+    /// A vocabulary large enough that the rows draw on the worker pool: still each its own text.
+    @Test func rowsDrawnInParallelGetTheirOwnText() throws {
+        var pipeline = TextPipeline()
+        pipeline.level = .word
+        pipeline.preprocessor.preset = .raw
+        let words = (0..<20_000).map { "w\($0)" }
+        let vocabulary = try Vocabulary(tokens: [Vocabulary.unknownToken] + words)
+        var config = ModelConfig(kind: .gru, vocabularySize: vocabulary.count, embeddingSize: 8, hiddenSize: 8, layers: 1,
+                                 initialization: .pytorch)
+        config.tied = true
+        var rng = SplitMix64(seed: 3)
+        let generator = try Generator(model: try RecurrentLM<Float>(config: config, using: &rng), vocabulary: vocabulary, pipeline: pipeline)
+        let batch = try #require(GenerationBatch(generator: generator, capacity: 6))
+        let sampling = SamplingOptions(temperature: 1.3)
+        var tickets: [GenerationBatch.Ticket: Int] = [:]
+        for i in 0..<6 { tickets[try batch.add(try generator.encode(prefix: "w\(i) w7"), length: 15, sampling: sampling, seed: UInt64(i))] = i }
+        var pieces = [[String]](repeating: [], count: 6)
+        while batch.count > 0 {
+            batch.step { if case let .token(t) = $0 { pieces[tickets[t.ticket]!].append(t.piece) } }
+        }
+        for i in 0..<6 {
+            #expect(pieces[i] == (try Self.alone(generator, "w\(i) w7", length: 15, sampling: sampling, seed: UInt64(i))))
+        }
+    }
+
     @Test func logProbabilitiesAreTheModelsAndAlternativesRankedBest() throws {
         let generator = try Self.generator(kind: .gru, embedding: 8, layers: 1)
         let batch = try #require(GenerationBatch(generator: generator, capacity: 1))
