@@ -17,7 +17,7 @@
 #   BENCH_SECONDS       seconds per load level (default 10)
 #   BENCH_CLIENTS       load levels (default "1 8 32 128")
 #   BENCH_SERVE_TOKENS  max_tokens per request (default 64)
-#   BENCH_SERVE_MODELS  models (default "rnn512 ptb")
+#   BENCH_SERVE_MODELS  models (default "rnn512 ptb"; ptb650: PyTorch's 2 × 650 tied LSTM, V 10k)
 # OPENBLAS_CORETYPE is left as the environment sets it (neither model's step calls BLAS).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -49,7 +49,8 @@ for model in $models; do
   case "$model" in
     rnn512) prompt="time traveller"; train=(timemachine --epochs 1) ;;
     ptb) prompt="the company said"; train=(ptb --recipe zaremba-small --epochs 1 --max-tokens 20000) ;;
-    *) die "unknown model $model (rnn512, ptb)" ;;
+    ptb650) prompt="the company said"; train=(ptb --recipe pwl-650-tied --epochs 1 --max-tokens 2000) ;;
+    *) die "unknown model $model (rnn512, ptb, ptb650)" ;;
   esac
   echo "  $model: lm-train ${train[*]}" >&2
   "$bin/lm-train" "${train[@]}" --out "$dir" >"$work/train.log" 2>&1 || { tail -n 20 "$work/train.log" >&2; die "training $model failed"; }
