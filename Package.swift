@@ -67,8 +67,9 @@ let package = Package(
         .target(name: "LMSettings", dependencies: ["LMText"]),
         // Data: token streams, samplers, the project's random generator, the time-major layout.
         .target(name: "LMData", dependencies: ["LMText", "LMFileSystem"]),
-        // Tensor math: matrices, BLAS, activations, loss, clipping.
-        .target(name: "LMTensor", dependencies: ["CPrefetch", .product(name: "RealModule", package: "swift-numerics")],
+        // Tensor math: matrices, BLAS, activations, loss, clipping (the CPU flags come from LMFileSystem:
+        // no file is parsed under -Ounchecked).
+        .target(name: "LMTensor", dependencies: ["LMFileSystem", "CPrefetch", .product(name: "RealModule", package: "swift-numerics")],
                 swiftSettings: uncheckedKernels),  // dlopens OpenBLAS (BLAS.swift); kernels built for the host CPU
         // Models: parameters, recurrent cells, the network shell with its inputs and heads, evaluation.
         .target(name: "LMModels", dependencies: ["LMSettings", "LMTensor", "LMData"], swiftSettings: uncheckedKernels),

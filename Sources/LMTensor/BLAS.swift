@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import LMFileSystem
 
 /// The one place in LMKit that calls a BLAS: loads OpenBLAS, picks its kernels and threads,
 /// and exposes `sgemm`/`dgemm`.
@@ -268,16 +269,6 @@ public enum BLAS {
         default: return 1
         }
     }
-
-    static func cpuFlags() -> Set<String> {
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return [] }
-        for line in text.split(separator: "\n") where line.hasPrefix("flags") {
-            if let colon = line.firstIndex(of: ":") {
-                return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
-            }
-        }
-        return []
-    }
 }
 
 /// The loaded OpenBLAS: handle and function pointers (immutable after loading).
@@ -303,7 +294,7 @@ final class OpenBLASLibrary: @unchecked Sendable {
         let env = ProcessInfo.processInfo.environment
         let candidates = (env["LMKIT_BLAS_LIBRARY"].map { [$0] } ?? []) +
             ["libopenblas.so.0", "libopenblas.so", "/usr/lib/x86_64-linux-gnu/libopenblas.so.0"]
-        let flags = BLAS.cpuFlags()
+        let flags = CPUFeatures.host
         let best = BLAS.bestCore(flags: flags)
         var userCore = env["OPENBLAS_CORETYPE"]
         var environmentNote: String? = nil

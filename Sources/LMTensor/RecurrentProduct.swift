@@ -1,3 +1,4 @@
+import LMFileSystem
 import CPrefetch
 import Foundation
 
@@ -192,7 +193,7 @@ public enum RecurrentProduct {
     /// `LMKIT_RECURRENT_TILE=8x32|6x16` overrides.
     public static let hostTile: Tile = {
         if let name = ProcessInfo.processInfo.environment["LMKIT_RECURRENT_TILE"], let tile = Tile(rawValue: name) { return tile }
-        return BLAS.cpuFlags().contains("avx512f") ? .rows8cols32 : .rows6cols16
+        return CPUFeatures.host.contains("avx512f") ? .rows8cols32 : .rows6cols16
     }()
 
     /// The columns `cols` of C += A · W on the calling thread, in column strips (32 wide for the
