@@ -19,7 +19,7 @@ public final class LanguageModel {
     private let trained: TrainedModel
     /// The generator behind ``generate(prefix:length:sampling:seed:onPiece:)``: the model's
     /// preprocessing, vocabulary, single step and decoding strategies, for programs that run
-    /// many continuations at once (``GenerationBatch``, as `lm-serve` does).
+    /// many continuations at once (LMGeneration's `GenerationBatch`, as `lm-serve` does).
     public let generator: Generator
 
     /// Loads the run directory `path` written by ``train(_:onEpoch:)`` or `lm-train`
