@@ -62,5 +62,5 @@ unicode_lines = [line for line in open(os.path.join(here, "..", "D2LPreset", "li
 result["pieces"] = {"lines": unicode_lines,
                     "Whitespace": [[p for p, _ in trained["Whitespace"].pre_tokenizer.pre_tokenize_str(l)] for l in unicode_lines]}
 with open(os.path.join(here, "ptb-ids.json"), "w", encoding="utf-8") as f:
-    json.dump(result, f, ensure_ascii=False, indent=0)
+    json.dump(result, f, indent=0)   # ASCII escapes: Foundation drops a leading U+FEFF of raw UTF-8 strings
     f.write("\n")
