@@ -187,11 +187,29 @@ class Checker:
         if not same:
             detail += f"; first difference at line {bad[0] + 1 if bad else min(len(expected), len(got))}"
         self.report(same, f"tokenizers {level} level", detail)
+        if level == "char":
+            self.d2l_normalizer(tokenizer)
         back = os.path.join(self.out, f"timemachine-{level}.back.json")
         self.tool("lm-convert", "vocab", "--format", "lmkit", hf, back)
         a, b = json.load(open(vocab)), json.load(open(back))
         self.report(a["tokens"] == b["tokens"] and a["pipeline"] == b["pipeline"], f"tokenizer.json → LMKit {level} level",
                     f"{len(b['tokens'])} tokens, pipeline {'equal' if a['pipeline'] == b['pipeline'] else 'DIFFERENT'}")
+
+    def d2l_normalizer(self, tokenizer):
+        """The exported d2l preset on the non-ASCII fixture: tokenizers' normalizer gives d2l's
+        Python (Tests/Fixtures/D2LPreset/expected.txt) on every line."""
+        fixture = os.path.join(ROOT, "Tests", "Fixtures", "D2LPreset")
+        lines = open(os.path.join(fixture, "lines.txt"), encoding="utf-8").readlines()
+        expected = open(os.path.join(fixture, "expected.txt"), encoding="utf-8").read().split("\n")[:-1]
+        got = [tokenizer.normalizer.normalize_str(line) for line in lines]
+        bad = [i for i, (a, b) in enumerate(zip(got, expected)) if a != b]
+        same = len(got) == len(expected) and not bad
+        detail = f"{len(lines)} non-ASCII lines"
+        if bad:
+            detail += f"; line {bad[0] + 1}: {got[bad[0]]!r}, d2l {expected[bad[0]]!r}"
+        elif not same:
+            detail += f"; {len(expected)} expected lines"
+        self.report(same, "tokenizers d2l normalizer", detail)
 
 
 def main():

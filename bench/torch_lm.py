@@ -15,9 +15,10 @@ lm-train drives it): with n training tokens, B rows and T steps, batch k (from 0
 
 (the stream wraps around), epoch e (from 1) ends with the first batch k+1 with
 (k+1)*T*B >= e*n, and the state is carried (detached) through the whole run, reset only before
-the first batch. Validation and test are LMKit's Evaluator: rows = max(1, min(E, (m-1)//T)) with E = --eval-batch (default B),
-row r holds ids[r*L : r*L + L + 1] with L = (m-1)//rows, windows of T steps (the last one
-shorter), state carried across windows from zero, the mean over every prediction.
+the first batch. Validation and test are LMKit's Evaluator, as word_language_model's batchify:
+rows = min(E, m//2) with E = --eval-batch (default B), row r holds ids[r*L : (r+1)*L] with
+L = m//rows (the last m mod rows ids left out), windows of T steps (the last one shorter), state
+carried across windows from zero, the mean over every prediction.
 
 Output: one JSON line per epoch on stdout (epoch, train_loss, train_ppl, val_loss, val_ppl, lr,
 seconds, batches), then {"test_loss", "test_ppl", "test_tokens"} with --test. Notes go to stderr.
@@ -284,12 +285,12 @@ def detach(state):
 
 
 def evaluate(torch, model, ids, batch, steps, V):
-    """LMKit's Evaluator: mean cross-entropy over every prediction of `ids`."""
+    """LMKit's Evaluator: mean cross-entropy over every prediction of `ids` cut as batchify cuts it."""
     m = len(ids)
-    rows = max(1, min(batch, (m - 1) // max(1, steps)))
-    length = (m - 1) // rows
-    index = torch.arange(rows)[:, None] * length + torch.arange(length + 1)[None, :]
-    sequences = ids[index]                              # rows × (length + 1)
+    rows = min(batch, m // 2)
+    length = m // rows
+    sequences = ids[:rows * length].view(rows, length)  # row r: ids[r*length : (r+1)*length]
+    length -= 1                                         # predictions per row
     was_training = model.training
     model.eval()
     total, tokens = 0.0, 0

@@ -61,10 +61,12 @@ public struct BeamSearch: Equatable, Sendable {
     }
 
     /// The search over `stepper`'s rows after `prefix` (valid ids, at least one), for at most
-    /// `length` new tokens over `vocabularySize` ids; `endToken` finishes a hypothesis when set.
+    /// `length` new tokens over `vocabularySize` ids; `endToken` finishes a hypothesis when set;
+    /// `unknownID` (`<unk>`'s id) is never chosen unless `allowUnknown`.
     /// Returns the kept hypotheses, best first (fewer than K when fewer exist).
     func run<Stepper: BeamStepper>(_ stepper: inout Stepper, prefix: [Int32], length: Int, vocabularySize v: Int,
-                                   allowUnknown: Bool, endToken: Int32?) throws -> [BeamHypothesis] {
+                                   allowUnknown: Bool, unknownID: Int = Vocabulary.unknownID,
+                                   endToken: Int32?) throws -> [BeamHypothesis] {
         let k = beams
         try stepper.reset(batch: k)
         var inputs = [Int32](repeating: prefix[0], count: k)
@@ -81,7 +83,7 @@ public struct BeamSearch: Equatable, Sendable {
         var sources = [Int32](repeating: 0, count: k)
         var heap = CandidateHeap(capacity: k)
         var live = 1, steps = 0
-        let unknown = allowUnknown ? -1 : Vocabulary.unknownID
+        let unknown = allowUnknown ? -1 : unknownID
 
         for step in 0..<length {
             if (0..<live).allSatisfy({ hypotheses.finished[$0] }) { break }

@@ -128,7 +128,8 @@ public final class GenerationBatch {
         nextTicket += 1
         state.zeroRow(rows.count)
         rows.append(Row(ticket: ticket, prefix: prefix.ids, length: length, alternatives: alternatives, sampler: sampler,
-                        seed: seed, choice: TokenChoice(vocabularySize: generator.vocabulary.count, allowUnknown: allowUnknown)))
+                        seed: seed, choice: TokenChoice(vocabularySize: generator.vocabulary.count, unknownID: generator.vocabulary.unknownID,
+                                                         allowUnknown: allowUnknown)))
         return ticket
     }
 

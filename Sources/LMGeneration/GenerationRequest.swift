@@ -29,12 +29,16 @@ public struct GenerationRequest: Sendable {
     public var strict: Bool
     /// Let the model emit `<unk>`.
     public var allowUnknown: Bool
+    /// Read the prefix as the start of a line, with no `<eos>` after it (word models whose
+    /// vocabulary puts `<eos>` after every line), so that generation continues its sentence.
+    public var continueLine: Bool
     /// Note the generation speed when done.
     public var stats: Bool
 
     public init(model: String = RunDirectory.latest, prefix: String, length: Int = 50, sampling: SamplingOptions = .init(),
                 seed: UInt64? = nil, samples: Int = 1, strict: Bool = false, allowUnknown: Bool = false, stats: Bool = false,
-                prefixFile: String? = nil) {
+                prefixFile: String? = nil, continueLine: Bool = false) {
+        self.continueLine = continueLine
         self.prefixFile = prefixFile
         self.model = model
         self.prefix = prefix
@@ -73,7 +77,7 @@ public struct GenerationRequest: Sendable {
             if text.isEmpty, let prefixFile {
                 throw GenerationError.invalidSetting("\(prefixFile == "-" ? "<stdin>" : prefixFile): the prefix file is empty; generation starts from the prefix's last token, so give at least one")
             }
-            let read = try generator.encode(prefix: text, strict: strict)
+            let read = try generator.encode(prefix: text, strict: strict, continuingLine: continueLine)
             if read.changed {
                 note("note: the model reads the prefix as \(read.text.debugDescription) (\(generator.pipeline.summary))")
             }

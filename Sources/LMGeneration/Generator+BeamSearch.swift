@@ -29,10 +29,12 @@ extension Generator {
         let v = vocabulary.count
         if let fastStep {
             var rows = StepRows(state: fastStep, vocabularySize: v)
-            return try search.run(&rows, prefix: prefix, length: length, vocabularySize: v, allowUnknown: allowUnknown, endToken: end)
+            return try search.run(&rows, prefix: prefix, length: length, vocabularySize: v, allowUnknown: allowUnknown,
+                                  unknownID: vocabulary.unknownID, endToken: end)
         }
         var rows = ForwardRows(model: model)
-        return try search.run(&rows, prefix: prefix, length: length, vocabularySize: v, allowUnknown: allowUnknown, endToken: end)
+        return try search.run(&rows, prefix: prefix, length: length, vocabularySize: v, allowUnknown: allowUnknown,
+                              unknownID: vocabulary.unknownID, endToken: end)
     }
 
     /// The token that finishes a hypothesis of `search`: `<eos>` with ``BeamSearch/stopAtEndOfSequence``, else nil.

@@ -42,7 +42,7 @@ public final class Generator {
         public let original: String
         /// Its tokens after the model's preprocessing and tokenizer.
         public let tokens: [String]
-        /// Their ids (`<unk>` = 0 for tokens outside the vocabulary).
+        /// Their ids (`<unk>`'s for tokens outside the vocabulary).
         public let ids: [Int32]
         /// The distinct tokens outside the vocabulary, in order of appearance.
         public let unknownTokens: [String]
@@ -83,18 +83,22 @@ public final class Generator {
 
     /// Reads `text` as the model reads its corpus.
     ///
-    /// - Parameter strict: throw instead of mapping unknown tokens to `<unk>`.
+    /// - Parameters:
+    ///   - strict: throw instead of mapping unknown tokens to `<unk>`.
+    ///   - continuingLine: read `text` as the start of a line, not a whole one: no `<eos>` after
+    ///     its last line (for a model whose pipeline puts one after every line), so that what is
+    ///     generated continues the same sentence.
     /// - Throws: ``GenerationError/emptyPrefix(original:pipeline:)`` when no token is left,
     ///   ``GenerationError/unknownTokens(_:)`` (strict only), or a `TextError` (invalid text).
-    public func encode(prefix text: String, strict: Bool = false) throws -> Prefix {
-        let tokens = try pipeline.tokens(of: text, source: "the prefix")
+    public func encode(prefix text: String, strict: Bool = false, continuingLine: Bool = false) throws -> Prefix {
+        let tokens = try pipeline.tokens(of: text, source: "the prefix", endingLastLine: !continuingLine)
         guard !tokens.isEmpty else { throw GenerationError.emptyPrefix(original: text, pipeline: pipeline.summary) }
         var ids: [Int32] = []
         ids.reserveCapacity(tokens.count)
         var unknown: [String] = []
         for token in tokens {
             let id = vocabulary.id(of: token)
-            if id == Vocabulary.unknownID && token != Vocabulary.unknownToken && !unknown.contains(token) {
+            if id == vocabulary.unknownID && token != Vocabulary.unknownToken && !unknown.contains(token) {
                 unknown.append(token)
             }
             ids.append(Int32(id))
@@ -157,7 +161,7 @@ public final class Generator {
         try requireMemory(samples: samples, length: length, keepingIds: false)
         let batch = samples
         var inputs = [Int32](repeating: first, count: batch)
-        var choice = TokenChoice(vocabularySize: v, allowUnknown: allowUnknown)
+        var choice = TokenChoice(vocabularySize: v, unknownID: vocabulary.unknownID, allowUnknown: allowUnknown)
 
         if let step = fastStep {
             // The per-token path (the model's step): its own state, zero at the start.

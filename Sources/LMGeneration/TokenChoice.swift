@@ -6,12 +6,13 @@ import LMText
 /// is reported instead of sampled. The buffer is allocated once; choosing allocates nothing.
 struct TokenChoice {
     private var row: [Float]
-    let allowUnknown: Bool
+    /// The id masked (`<unk>`'s), or nil when `<unk>` may be chosen.
+    let masked: Int?
 
-    /// A choice over `vocabularySize` logits.
-    init(vocabularySize: Int, allowUnknown: Bool) {
+    /// A choice over `vocabularySize` logits; `unknownID` is `<unk>`'s id, masked unless `allowUnknown`.
+    init(vocabularySize: Int, unknownID: Int, allowUnknown: Bool) {
         row = [Float](repeating: 0, count: vocabularySize)
-        self.allowUnknown = allowUnknown
+        masked = allowUnknown ? nil : unknownID
     }
 
     /// The token `sampler` draws from the `row.count` logits at `logits`, or nil when one of
@@ -20,7 +21,7 @@ struct TokenChoice {
     mutating func choose<S: LogitSampler, G: RandomNumberGenerator>(
         _ logits: UnsafePointer<Float>, sampler: inout S, using generator: inout G
     ) -> Int32? {
-        let allowUnknown = allowUnknown
+        let masked = masked
         return row.withUnsafeMutableBufferPointer { r -> Int32? in
             var bad = false
             for i in 0..<r.count {
@@ -29,7 +30,7 @@ struct TokenChoice {
                 r[i] = x
             }
             if bad { return nil }
-            if !allowUnknown { r[Vocabulary.unknownID] = -.infinity }
+            if let masked { r[masked] = -.infinity }
             return Int32(sampler.sample(UnsafeBufferPointer(r), using: &generator))
         }
     }

@@ -5,7 +5,8 @@ import LMModels
 import LMText
 
 /// One `lm-eval` run: the cross-entropy and perplexity (and, for a character model, bits per
-/// character) of a trained run on a text file, the state carried across the whole file.
+/// character) of a trained run on a text file, the state carried across the whole file, or
+/// across each of `batch` rows cut as PyTorch's `batchify` cuts them (``Evaluator``).
 ///
 /// The file goes through the model's own preprocessing and vocabulary. A registered corpus
 /// with splits (ptb) is measured on its test text.
@@ -16,7 +17,7 @@ public struct EvaluationRequest: Sendable {
     public var file: String
     /// Window length (the state is carried across windows, so it changes only speed).
     public var steps: Int
-    /// Rows the file is cut into, each one continuous sequence.
+    /// Rows the file is cut into, each one continuous sequence (``EvaluationRows``).
     public var batch: Int
     /// Also write the logits of every prediction to this safetensors file (``LogitsFile``; needs `batch` 1).
     public var logits: String?
@@ -52,10 +53,11 @@ public struct EvaluationRequest: Sendable {
             try LogitsFile.write(model: trained, stream: stream, steps: steps, text: path, to: logits, sparing: inputs)
         }
         var unknown = 0
-        for index in 0..<stream.count where stream[index] == 0 { unknown += 1 }
+        let unknownID = Int32(trained.vocabulary.unknownID)
+        for index in 0..<stream.count where stream[index] == unknownID { unknown += 1 }
         output.write("model:         \(trained.directory.path) (\(trained.config.model.kind.rawValue.uppercased())-\(trained.config.model.hiddenSize), \(pipeline.level.rawValue) level)\n")
         output.write("file:          \(path): \(stream.count) tokens, \(unknown) outside the vocabulary (<unk>)\n")
-        output.write(String(format: "cross-entropy: %.4f nats per token\n", result.loss))
+        output.write(String(format: "cross-entropy: %.8f nats per token\n", result.loss))
         output.write(String(format: "perplexity:    %.4f\n", result.perplexity))
         if pipeline.level == .char {
             output.write(String(format: "bits per char: %.4f\n", result.loss / log(2)))

@@ -6,20 +6,14 @@ public enum GraphemeClusters {
     /// `bytes` must be valid UTF-8.
     public static func forEach(in bytes: UnsafeBufferPointer<UInt8>,
                                _ body: (Range<Int>, GraphemeKind) throws -> Void) rethrows {
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        guard bytes.baseAddress != nil, bytes.count > 0 else { return }
         var state: Int32 = 0
         var previous: Int32 = -1
         var clusterStart = 0
         var clusterKind = GraphemeKind.other
         var position = 0
-        var codePoint: Int32 = 0
         while position < bytes.count {
-            let length: Int
-            if bytes[position] < 0x80 {
-                codePoint = Int32(bytes[position]); length = 1
-            } else {
-                length = max(1, utf8proc_iterate(base + position, bytes.count - position, &codePoint))
-            }
+            let (codePoint, length) = CodePoint.decode(bytes, at: position)
             if previous < 0 {
                 clusterKind = kind(of: codePoint)
             } else if utf8proc_grapheme_break_stateful(previous, codePoint, &state) {

@@ -11,9 +11,10 @@ import LMFileSystem
 /// |---|---|
 /// | normalization nfc / nfkc | normalizer `NFC` / `NFKC` |
 /// | case folding | `Lowercase` (full folding only for ASCII: ß, ﬁ and the like differ) |
-/// | filter ascii-letters (d2l) | `Replace` `[^A-Za-z]+` → " ", then `Strip` (exact) |
+/// | filter ascii-letters (d2l) | `Replace` `[^A-Za-z]+` → " ", then `Strip`, then `Lowercase` when folding (exact) |
 /// | filter letters (unicode) | `Replace` `[^\p{L}\p{M}]+` → " ", then `Strip` (emoji are dropped, LMKit keeps them) |
-/// | word level, whitespace | pre-tokenizer `WhitespaceSplit` |
+/// | word level, whitespace | pre-tokenizer `WhitespaceSplit` (which keeps U+001C–U+001F inside words) |
+/// | word level, punctuation | pre-tokenizer `Whitespace` (`\w+│[^\w\s]+`) |
 /// | word level, unicode | `WhitespaceSplit`, then `Split` `[\p{L}\p{M}\p{N}_]+│\X`, isolated |
 /// | character level | `Split` `\X` (grapheme clusters, Oniguruma's rules), isolated; decoder `Fuse` |
 /// | `<eos>` per line | post-processor `TemplateProcessing` `$A <eos>` |
@@ -21,7 +22,12 @@ import LMFileSystem
 /// What has no equivalent: LMKit processes text line by line, tokenizers one string at a time
 /// (encode each line, with its line end for raw character-level vocabularies, to get LMKit's
 /// ids); frequencies, source and build settings are not kept (an imported vocabulary has zero
-/// counts); `replaceInvalidUTF8` does not apply (Python strings are valid Unicode).
+/// counts); `replaceInvalidUTF8` does not apply (Python strings are valid Unicode); added tokens
+/// (found whole before the pre-tokenizer) are read only where LMKit's splitting keeps them whole.
+///
+/// The unknown token is `model.unk_token`, found by name wherever its id is (tokenizers'
+/// WordLevelTrainer without special tokens ranks a corpus's literal `<unk>` by frequency), and
+/// named `<unk>`; an `unk_token` missing from the vocabulary gets `<unk>` after the last id.
 public enum HuggingFaceTokenizer {
     // MARK: - Export
 
@@ -35,17 +41,19 @@ public enum HuggingFaceTokenizer {
         case .nfc: normalizers.append(["type": "NFC"])
         case .nfkc: normalizers.append(["type": "NFKC"])
         }
-        if p.caseFold {
-            normalizers.append(["type": "Lowercase"])
-            if p.filter != .asciiLetters { losses.append("case folding becomes Lowercase, which differs outside ASCII (ß, ﬁ, final sigma)") }
-        }
+        let lowercase: [String: Any] = ["type": "Lowercase"], strip: [String: Any] = ["type": "Strip", "strip_left": true, "strip_right": true]
         switch p.filter {
-        case .none: break
+        case .none:
+            if p.caseFold { normalizers.append(lowercase) }
         case .asciiLetters:
-            normalizers += [replace(asciiLettersPattern), ["type": "Strip", "strip_left": true, "strip_right": true]]
+            // Lowercase after the filter, as d2l: what is left is ASCII, where Lowercase is exact.
+            normalizers += [replace(asciiLettersPattern), strip] + (p.caseFold ? [lowercase] : [])
         case .letters:
-            normalizers += [replace(lettersPattern), ["type": "Strip", "strip_left": true, "strip_right": true]]
+            normalizers += (p.caseFold ? [lowercase] : []) + [replace(lettersPattern), strip]
             losses.append("the letters filter keeps letters and marks only; LMKit also keeps emoji")
+        }
+        if p.caseFold && p.filter != .asciiLetters {
+            losses.append("case folding becomes Lowercase, which differs outside ASCII (ß, ﬁ, final sigma)")
         }
         let normalizer: Any = normalizers.isEmpty ? NSNull()
             : normalizers.count == 1 ? normalizers[0] : ["type": "Sequence", "normalizers": normalizers]
@@ -58,6 +66,9 @@ public enum HuggingFaceTokenizer {
             losses.append("characters are grapheme clusters by Oniguruma's \\X, whose Unicode version may differ from utf8proc's \(file.unicodeVersion)")
         case (.word, .whitespace):
             preTokenizer = ["type": "WhitespaceSplit"]
+            if p.filter == .none { losses.append("WhitespaceSplit splits on Unicode's White_Space, not on U+001C–U+001F, which Python's split() also splits on") }
+        case (.word, .punctuation):
+            preTokenizer = ["type": "Whitespace"]
         case (.word, .unicode):
             preTokenizer = ["type": "Sequence", "pretokenizers": [["type": "WhitespaceSplit"], split(unicodeWordPattern)]]
         }
@@ -123,21 +134,30 @@ public enum HuggingFaceTokenizer {
         }
         var list = tokens.map { $0! }   // n distinct ids in 0..<n: every slot is filled
         var notes: [String] = []
-        guard let unk = model["unk_token"] as? String else { throw unsupported("the WordLevel model has no unk_token; LMKit maps unknown tokens to <unk> at id 0") }
-        guard list.first == unk else {
-            throw unsupported("unk_token \(unk.debugDescription) has id \(vocab[unk].map { "\($0)" } ?? "none"); LMKit's unknown token is id 0")
-        }
-        if unk != Vocabulary.unknownToken {
-            guard !list.contains(Vocabulary.unknownToken) else {
-                throw unsupported("unk_token is \(unk.debugDescription) and \(Vocabulary.unknownToken) is another token; LMKit's unknown token is \(Vocabulary.unknownToken)")
+        // The unknown token, by name, wherever its id is (a WordLevelTrainer without special
+        // tokens puts the corpus's own "<unk>" where its frequency ranks it).
+        guard let unk = model["unk_token"] as? String else { throw unsupported("model.unk_token is missing; LMKit maps unknown tokens to \(Vocabulary.unknownToken), so name one") }
+        if let id = list.firstIndex(of: unk) {
+            if unk != Vocabulary.unknownToken {
+                guard !list.contains(Vocabulary.unknownToken) else {
+                    throw unsupported("model.unk_token is \(unk.debugDescription) and \(Vocabulary.unknownToken) is another token; LMKit's unknown token is \(Vocabulary.unknownToken)")
+                }
+                list[id] = Vocabulary.unknownToken
+                notes.append("the unknown token \(unk.debugDescription) (id \(id)) is renamed \(Vocabulary.unknownToken) (LMKit's)")
             }
-            list[0] = Vocabulary.unknownToken
-            notes.append("the unknown token \(unk.debugDescription) is renamed \(Vocabulary.unknownToken) (LMKit's)")
+        } else if !list.contains(Vocabulary.unknownToken) {
+            list.append(Vocabulary.unknownToken)
+            notes.append("model.unk_token \(unk.debugDescription) is not in model.vocab: \(Vocabulary.unknownToken) is added at id \(list.count - 1) "
+                         + "for tokens outside the vocabulary (tokenizers fails on them)")
+        } else {
+            notes.append("model.unk_token \(unk.debugDescription) is not in model.vocab: tokens outside the vocabulary become \(Vocabulary.unknownToken) "
+                         + "(id \(list.firstIndex(of: Vocabulary.unknownToken)!); tokenizers fails on them)")
         }
         let preprocessor = try preprocessor(from: object["normalizer"], unsupported: unsupported, notes: &notes)
         let (level, splitting) = try tokenization(from: object["pre_tokenizer"], unsupported: unsupported)
         let endOfLine = try endOfLine(from: object["post_processor"], tokens: list, unsupported: unsupported)
         let pipeline = TextPipeline(preprocessor: preprocessor, level: level, wordSplitting: splitting, endOfLine: endOfLine)
+        try checkAddedTokens(object["added_tokens"], vocab: vocab, pipeline: pipeline, unsupported: unsupported)
         notes.append("a tokenizer.json has no counts: every frequency is 0")
         let file = VocabularyFile(format: VocabularyFile.formatName, version: VocabularyFile.currentVersion, pipeline: pipeline,
                                   unicodeVersion: String(cString: utf8proc_unicode_version()),
@@ -146,6 +166,23 @@ public enum HuggingFaceTokenizer {
         do { _ = try file.vocabulary() } catch let error as TextError { throw bad(error.description) }
         if let reason = file.implausibility { throw unsupported(reason) }
         return (file, notes)
+    }
+
+    /// Refuses added tokens LMKit would read otherwise: tokenizers finds them in the raw text
+    /// before any normalizer or pre-tokenizer, LMKit has no such step, so each must be a token
+    /// of `vocab` that LMKit's word splitting keeps whole.
+    private static func checkAddedTokens(_ value: Any?, vocab: [String: Any], pipeline: TextPipeline,
+                                         unsupported: (String) -> TokenizerJSONError) throws {
+        guard let added = value as? [[String: Any]] else { return }
+        for (index, entry) in added.enumerated() {
+            guard let content = entry["content"] as? String, vocab[content] != nil else {
+                throw unsupported("added_tokens.\(index) is not a token of model.vocab; LMKit has no added tokens")
+            }
+            guard pipeline.level == .word, WordTokenizer(splitting: pipeline.wordSplitting).tokens(of: content) == [content] else {
+                throw unsupported("added_tokens.\(index) \(content.debugDescription) is found whole in the text before the pre_tokenizer, "
+                                  + "which would split it; LMKit has no added tokens (train without special_tokens, or with WhitespaceSplit)")
+            }
+        }
     }
 
     /// The preprocessing a normalizer describes (see the type's table).
@@ -162,13 +199,16 @@ public enum HuggingFaceTokenizer {
             throw unsupported("the normalizer is not an object")
         }
         var normalization = Preprocessor.Normalization.none, caseFold = false, filter = Preprocessor.Filter.none
+        var lowercasesFirst = false
         var index = 0
         while index < parts.count {
             let part = parts[index], type = part["type"] as? String ?? "(none)"
             switch type {
             case "NFC": normalization = .nfc
             case "NFKC": normalization = .nfkc
-            case "Lowercase": caseFold = true
+            case "Lowercase":
+                caseFold = true
+                lowercasesFirst = filter == .none
             case "Replace":
                 let pattern = (part["pattern"] as? [String: Any])?["Regex"] as? String
                 let strips = index + 1 < parts.count && parts[index + 1]["type"] as? String == "Strip"
@@ -185,6 +225,9 @@ public enum HuggingFaceTokenizer {
             index += 1
         }
         if caseFold && filter != .asciiLetters { notes.append("Lowercase is read as LMKit's case folding, which differs outside ASCII") }
+        if caseFold && filter == .asciiLetters && lowercasesFirst {
+            notes.append("Lowercase before the \(asciiLettersPattern) filter keeps the Kelvin sign and İ as k and i; LMKit lowercases after it, as d2l")
+        }
         let preset: Preprocessor.Preset = [Preprocessor.Preset.d2l, .unicode, .raw].first {
             let p = Preprocessor(preset: $0)
             return p.normalization == normalization && p.caseFold == caseFold && p.filter == filter
@@ -204,12 +247,13 @@ public enum HuggingFaceTokenizer {
         }
         let type = object["type"] as? String ?? "(none)"
         if type == "WhitespaceSplit" { return (.word, .whitespace) }
+        if type == "Whitespace" { return (.word, .punctuation) }
         if isSplit(object, characterPattern) { return (.char, .whitespace) }
         if type == "Sequence", let parts = object["pretokenizers"] as? [[String: Any]], parts.count == 2,
            parts[0]["type"] as? String == "WhitespaceSplit", isSplit(parts[1], unicodeWordPattern) {
             return (.word, .unicode)
         }
-        throw unsupported("pre-tokenizer \(type) has no LMKit equivalent (LMKit splits on white space, Unicode word boundaries or grapheme clusters)")
+        throw unsupported("pre_tokenizer \(type) has no LMKit equivalent (LMKit has WhitespaceSplit, Whitespace, Unicode word boundaries and grapheme clusters)")
     }
 
     /// Whether the post-processor appends `<eos>` (and nothing else) to every sequence.

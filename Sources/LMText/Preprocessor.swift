@@ -6,9 +6,11 @@ import Foundation
 ///
 /// Presets:
 /// - `d2l`: exactly d2l's `re.sub('[^A-Za-z]+', ' ', line).strip().lower()`: every run of
-///   bytes that are not ASCII letters becomes one space, the ends are stripped, letters are
-///   lowercased. Lines are then tokenized separately and their tokens joined with nothing in
-///   between, as `load_corpus_time_machine` does.
+///   code points that are not ASCII letters becomes one space, the ends are stripped, then the
+///   letters kept are lowercased (so the Kelvin sign, İ, ß, ﬁ and ſ are dropped, not folded to
+///   ASCII letters: the ASCII-letters filter always comes before folding). Lines are then
+///   tokenized separately and their tokens joined with nothing in between, as
+///   `load_corpus_time_machine` does.
 /// - `unicode`: the same idea for every script: NFKC with case folding (joiners kept, so emoji
 ///   sequences survive), then grapheme clusters that are letters or emoji are kept and every
 ///   other run becomes one space, ends stripped.
@@ -93,8 +95,11 @@ public struct Preprocessor: Codable, Sendable, Equatable {
             processASCII(line, state: &state, into: &output)
             return true
         }
-        // Non-ASCII: normalize and fold through utf8proc, then filter by grapheme clusters.
-        let mapped = mapped(line)
+        // Non-ASCII: normalize and fold through utf8proc, then filter by grapheme clusters. The
+        // ASCII-letters filter comes before folding, as d2l's `re.sub(…).strip().lower()`: it
+        // keeps ASCII only, so it folds the letters it keeps (the Kelvin sign, İ, ß, ﬁ and ſ,
+        // which folding would turn into ASCII letters, are dropped as d2l drops them).
+        let mapped = mapped(line, folding: caseFold && filter != .asciiLetters)
         mapped.withUnsafeBufferPointer { buffer in
             switch filter {
             case .none:
@@ -161,17 +166,17 @@ public struct Preprocessor: Codable, Sendable, Equatable {
 
     // MARK: - General path
 
-    /// The line after normalization and case folding (utf8proc_map). Joiners and other
+    /// The line after normalization and, when `folding`, case folding (utf8proc_map). Joiners and other
     /// default-ignorable code points are kept, unlike `utf8proc_NFKC_Casefold`.
-    private func mapped(_ line: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+    private func mapped(_ line: UnsafeBufferPointer<UInt8>, folding: Bool) -> [UInt8] {
         var options = UTF8PROC_STABLE.rawValue
         switch normalization {
         case .none: break
         case .nfc: options |= UTF8PROC_COMPOSE.rawValue
         case .nfkc: options |= UTF8PROC_COMPOSE.rawValue | UTF8PROC_COMPAT.rawValue
         }
-        if caseFold { options |= UTF8PROC_CASEFOLD.rawValue }
-        if normalization == .none && !caseFold { return Array(line) }
+        if folding { options |= UTF8PROC_CASEFOLD.rawValue }
+        if normalization == .none && !folding { return Array(line) }
         if normalization == .none {
             // Folding alone must not recompose or decompose anything else: fold code point by code point.
             return foldedWithoutNormalizing(line)

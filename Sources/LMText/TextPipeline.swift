@@ -95,14 +95,17 @@ public struct TextPipeline: Codable, Sendable, Equatable {
     }
 
     /// The tokens of an in-memory text, split into lines like a file.
-    public func tokens(of text: String, source: String = "<text>") throws -> [String] {
+    /// - Parameter endingLastLine: whether the text's last line is a whole line, followed by
+    ///   `<eos>` when ``endOfLine`` is on (false: the text stops mid-line, no `<eos>` after it).
+    public func tokens(of text: String, source: String = "<text>", endingLastLine: Bool = true) throws -> [String] {
         var list = TokenList()
         var processor = LineProcessor(pipeline: self)
         var bytes = Array(text.utf8)
         try bytes.withUnsafeMutableBufferPointer { all in
             var offset = 0
             try Lines.forEach(in: UnsafeBufferPointer(all)) { line in
-                try processor.tokenize(line, endsLine: true, path: source, offset: offset, into: &list)
+                let isLast = offset + line.count == all.count
+                try processor.tokenize(line, endsLine: endingLastLine || !isLast, path: source, offset: offset, into: &list)
                 offset += line.count
             }
         }

@@ -2,19 +2,23 @@ import LMFileSystem
 
 /// A token ↔ id mapping as d2l's `Vocab` (2021 edition): id 0 is `<unk>`, then the reserved
 /// tokens, then corpus tokens by descending frequency with ties in first-seen order; tokens
-/// rarer than `minFrequency` are left out. Unknown tokens map to id 0.
+/// rarer than `minFrequency` are left out. Unknown tokens map to `<unk>`'s id: 0 in a vocabulary
+/// LMKit builds, wherever it is in one read from a token list (a Hugging Face tokenizer trained
+/// without special tokens has the corpus's own `<unk>` where its frequency puts it).
 public struct Vocabulary: Sendable, Equatable {
-    /// The token every unknown token maps to; always id 0.
+    /// The token every unknown token maps to.
     public static let unknownToken = "<unk>"
-    /// The id of `<unk>`.
+    /// The id of `<unk>` in the vocabularies LMKit builds (``init(counts:reserved:minFrequency:maxSize:)``).
     public static let unknownID = 0
 
     /// Tokens by id.
     public let tokens: [String]
     /// Corpus count per id; for `<unk>`, the corpus tokens that fell outside the vocabulary.
     public let frequencies: [Int]
+    /// The id of `<unk>`, which every token outside the vocabulary maps to.
+    public let unknownID: Int
     private let index: [String: Int]
-    /// Ids of single-byte ASCII tokens (0 when absent), for fast encoding.
+    /// Ids of single-byte ASCII tokens (``unknownID`` when absent), for fast encoding.
     private let asciiIDs: [Int32]
 
     /// Builds a vocabulary from counts.
@@ -45,12 +49,9 @@ public struct Vocabulary: Sendable, Equatable {
         try self.init(tokens: tokens, frequencies: frequencies)
     }
 
-    /// A vocabulary from its token list (id order). Throws when `<unk>` is not first, a token
-    /// repeats, or the frequencies do not line up.
+    /// A vocabulary from its token list (id order), `<unk>` anywhere in it. Throws when
+    /// `<unk>` is missing, a token repeats, or the frequencies do not line up.
     public init(tokens: [String], frequencies: [Int]? = nil) throws {
-        guard tokens.first == Vocabulary.unknownToken else {
-            throw TextError.invalidSetting("a vocabulary must start with <unk> at id 0")
-        }
         var index: [String: Int] = [:]
         index.reserveCapacity(tokens.count)
         for (id, token) in tokens.enumerated() {
@@ -58,17 +59,21 @@ public struct Vocabulary: Sendable, Equatable {
                 throw TextError.invalidSetting("token \(token.debugDescription) appears twice in the vocabulary")
             }
         }
+        guard let unknownID = index[Vocabulary.unknownToken] else {
+            throw TextError.invalidSetting("a vocabulary must hold \(Vocabulary.unknownToken), the token unknown tokens map to")
+        }
         let frequencies = frequencies ?? [Int](repeating: 0, count: tokens.count)
         guard frequencies.count == tokens.count else {
             throw TextError.invalidSetting("\(frequencies.count) frequencies for \(tokens.count) tokens")
         }
-        var asciiIDs = [Int32](repeating: 0, count: 128)
+        var asciiIDs = [Int32](repeating: Int32(unknownID), count: 128)
         for (id, token) in tokens.enumerated() {
             let utf8 = token.utf8
             if utf8.count == 1, let byte = utf8.first, byte < 0x80 { asciiIDs[Int(byte)] = Int32(id) }
         }
         self.tokens = tokens
         self.frequencies = frequencies
+        self.unknownID = unknownID
         self.index = index
         self.asciiIDs = asciiIDs
     }
@@ -76,8 +81,8 @@ public struct Vocabulary: Sendable, Equatable {
     /// Number of tokens, `<unk>` included.
     public var count: Int { tokens.count }
 
-    /// The id of `token`, or 0 (`<unk>`) when it is not in the vocabulary.
-    public func id(of token: String) -> Int { index[token] ?? Vocabulary.unknownID }
+    /// The id of `token`, or ``unknownID`` when it is not in the vocabulary.
+    public func id(of token: String) -> Int { index[token] ?? unknownID }
 
     /// Whether `token` has an id of its own.
     public func contains(_ token: String) -> Bool { index[token] != nil }
@@ -91,7 +96,7 @@ public struct Vocabulary: Sendable, Equatable {
     /// Fraction of the counted corpus tokens that have an id of their own (not `<unk>`).
     public var coverage: Double {
         let total = frequencies.reduce(0, +)
-        return total == 0 ? 1 : Double(total - frequencies[0]) / Double(total)
+        return total == 0 ? 1 : Double(total - frequencies[unknownID]) / Double(total)
     }
 
     /// Streams the ids of every token of the file at `path`, tokenized by `pipeline`.

@@ -1,7 +1,7 @@
 /// One `lm-vocab encode` run: text → ids, one line of space-separated ids per input line.
 ///
 /// The text goes through the vocabulary's own preprocessing and tokenizer; unknown tokens
-/// become 0 (`<unk>`). The input is read as bytes, line by line, so invalid UTF-8 is the
+/// become `<unk>`'s id (``Vocabulary/unknownID``). The input is read as bytes, line by line, so invalid UTF-8 is the
 /// vocabulary's to refuse or replace (not silently repaired on the way in).
 public struct VocabularyEncodeRequest: Sendable {
     /// The vocabulary file.

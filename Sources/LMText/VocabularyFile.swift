@@ -45,7 +45,7 @@ public struct VocabularyFile: Codable, Sendable, Equatable {
     public var unicodeVersion: String
     public var source: Source
     public var settings: Settings
-    /// Tokens by id; `tokens[0]` is `<unk>`.
+    /// Tokens by id; `<unk>` among them (id 0 in a vocabulary LMKit builds).
     public var tokens: [String]
     /// Corpus count per id (for `<unk>`: the tokens outside the vocabulary).
     public var frequencies: [Int]

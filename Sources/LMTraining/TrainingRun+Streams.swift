@@ -36,7 +36,7 @@ extension TrainingRun {
                 train = split.train
                 validation = split.validation
             }
-            digests.unknownShare = train.isEmpty ? 0 : Double(train.occurrences(of: Vocabulary.unknownID)) / Double(train.count)
+            digests.unknownShare = train.isEmpty ? 0 : Double(train.occurrences(of: vocabulary.unknownID)) / Double(train.count)
             if let validation, validation.count < 2 {
                 if let file = data.validFile {
                     throw TrainingError.corpusTooShort("\(file): the validation file holds \(validation.count) tokens after preprocessing; at least 2 are needed to measure perplexity (use a longer data.validFile)")

@@ -52,6 +52,9 @@ struct LMGenerate: LMTool {
     @Option(parsing: .unconditional, help: "Continuations drawn together (one batched pass); with beam search, the N ≤ K best.") var samples = 1
     @Flag(help: "Fail when the prefix has tokens outside the vocabulary instead of reading them as <unk>.") var strict = false
     @Flag(name: .customLong("allow-unk"), help: "Let the model emit <unk>.") var allowUnknown = false
+    @Flag(name: .customLong("continue-line"),
+          help: "Read the prefix as the start of a line, not a whole one: no <eos> after it (word models built with --eos), so the continuation goes on with its sentence.")
+    var continueLine = false
     @Flag(help: "Print the generation speed on stderr.") var stats = false
 
     var request: GenerationRequest {
@@ -59,7 +62,7 @@ struct LMGenerate: LMTool {
                           sampling: SamplingOptions(strategy: strategy, temperature: temperature, alpha: alpha, topK: topK, topP: topP,
                                                     beams: beams, lengthPenalty: lengthPenalty, stopAtEOS: stopAtEOS),
                           seed: seed, samples: samples, strict: strict, allowUnknown: allowUnknown, stats: stats,
-                          prefixFile: prefixFile)
+                          prefixFile: prefixFile, continueLine: continueLine)
     }
 
     func validate() throws {

@@ -22,7 +22,7 @@ struct Build: ParsableCommand {
     @Option(help: "Unicode normalization: none, nfc or nfkc (default: the preset's).") var normalize: Preprocessor.Normalization?
     @Option(help: "Case folding on or off (default: the preset's).") var caseFold: Toggle?
     @Option(help: "Token level: char or word (default char, or the registered corpus's: word for ptb).") var level: TextPipeline.Level?
-    @Option(help: "Word splitting: whitespace (d2l) or unicode (punctuation apart).") var words: WordTokenizer.Splitting = .whitespace
+    @Option(help: "Word splitting: whitespace (d2l), unicode (punctuation apart) or punctuation (tokenizers' Whitespace: \\w+|[^\\w\\s]+).") var words: WordTokenizer.Splitting = .whitespace
     @Flag(inversion: .prefixedNo, help: "Append <eos> after every line (default off, or the registered corpus's: on for ptb).") var eos: Bool?
     @Option(parsing: .unconditional, help: "Drop tokens seen fewer times than this.") var minFreq = 1
     @Option(parsing: .unconditional, help: "At most this many entries, <unk> and reserved tokens included.") var maxSize: Int?
@@ -58,7 +58,7 @@ struct Show: ParsableCommand {
 struct Encode: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Text on stdin → ids on stdout, one line of space-separated ids per input line.",
-        discussion: "The text goes through the vocabulary's own preprocessing and tokenizer; unknown tokens become 0 (<unk>).")
+        discussion: "The text goes through the vocabulary's own preprocessing and tokenizer; unknown tokens become <unk>'s id (0 in vocabularies lm-vocab builds).")
     @Option(help: "Vocabulary file.") var vocab: String
 
     func run() throws { try VocabularyEncodeRequest(vocabulary: vocab).run(writingTo: StandardOutput()) }

@@ -353,6 +353,21 @@ import Testing
         }
     }
 
+    /// tokenizers' own WordLevelTrainer output on a PTB slice (no special tokens, so the
+    /// corpus's `<unk>` is id 1) becomes an LMKit vocabulary file that `lm-vocab encode` reads
+    /// to tokenizers' ids (Tests/Fixtures/HuggingFace/ptb-ids.json).
+    @Test func tokenizersWordLevelTrainerOutputEncodesAsTokenizers() throws {
+        let work = Tool.temporaryDirectory(), fixtures = Tool.repository + "/Tests/Fixtures/HuggingFace"
+        let imported = try convert.run(["vocab", "--format", "lmkit", fixtures + "/ptb-whitespacesplit.json", "ptb.json"], in: work)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let fixture = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixtures + "/ptb-ids.json"))) as! [String: Any]
+        let lines = (fixture["lines"] as! [String]).prefix(10), ids = (fixture["WhitespaceSplit"] as! [[Int]]).prefix(10)
+        let encoded = try Tool(name: "lm-vocab").run(["encode", "--vocab", "ptb.json"], input: lines.joined(), in: work)
+        #expect(encoded.status == 0, "\(encoded.stderr)")
+        #expect(encoded.stdout.split(separator: "\n").map { $0.split(separator: " ").map { Int($0)! } } == Array(ids))
+        #expect(ids.joined().contains(1))   // the test lines' <unk>, at tokenizers' id 1
+    }
+
     @Test func tokenizersLMKitCannotReproduceAreRefused() throws {
         let work = workDirectory()
         let bpe = #"{"model": {"type": "BPE", "vocab": {"<unk>": 0}, "merges": []}, "pre_tokenizer": {"type": "WhitespaceSplit"}}"#

@@ -242,6 +242,23 @@ import Testing
                   "lm-generate: --stop-at-eos needs <eos> in the model's vocabulary (a word-level one built with --eos); this one has none", exactly: true)
     }
 
+    /// A word model built with --eos reads a prefix as a whole line, `<eos>` after it (the
+    /// note says so); --continue-line reads it as unfinished, as it was given.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: Tool.productsDirectory + "/lm-train")))
+    func continueLineLeavesTheEndOfLineOut() throws {
+        let work = Tool.tinyCorpusDirectory(lines: 40)
+        let train = try Tool(name: "lm-train").run(["tiny.txt", "--level", "word", "--preset", "raw", "--eos", "--epochs", "1",
+                                                    "--hidden", "16", "--batch", "4", "--steps", "6", "--max-tokens", "0",
+                                                    "--threads", "1", "--out", "runs/w"], in: work)
+        #expect(train.status == 0, "\(train.stderr)")
+        let whole = try tool.run(["--model", "runs/w", "--prefix", "the time", "--length", "8"], in: work)
+        let open = try tool.run(["--model", "runs/w", "--prefix", "the time", "--length", "8", "--continue-line"], in: work)
+        #expect(whole.status == 0 && open.status == 0, "\(whole.stderr) \(open.stderr)")
+        // The prefix as read: with its <eos> (printed as a line end), or as given.
+        #expect(whole.stdout.hasPrefix("the time\n") && whole.stderr.contains(#"reads the prefix as "the time\n""#), "\(whole.stderr)")
+        #expect(open.stdout.hasPrefix("the time") && !open.stderr.contains("reads the prefix"), "\(open.stderr)")
+    }
+
     /// The acceptance check: after `lm-train`, `lm-generate --prefix "time traveller"` prints
     /// the greedy continuation training printed last (both run d2l's predict on the final weights).
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: Tool.productsDirectory + "/lm-train")))

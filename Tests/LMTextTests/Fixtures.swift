@@ -21,6 +21,12 @@ enum Fixtures {
         file(Array(text.utf8), name: name)
     }
 
+    /// A file committed under `Tests/Fixtures/` (`name` is its path there).
+    static func committed(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures").appendingPathComponent(name).path
+    }
+
     /// d2l's time machine: from $LM_CORPUS_MIRROR, else ../shared/data beside the repository.
     static var timeMachine: String {
         if let mirror = ProcessInfo.processInfo.environment["LM_CORPUS_MIRROR"], !mirror.isEmpty {

@@ -62,4 +62,32 @@ import Testing
         let raw = Preprocessor(preset: .raw)
         #expect(raw.process("A, b!\r\n") == "A, b!\r\n")
     }
+
+    /// d2l's Python on 277 non-ASCII lines (every script, ligatures, case-special letters,
+    /// compatibility forms, emoji, Unicode spaces): `Tests/Fixtures/D2LPreset/expected.txt` is
+    /// `re.sub('[^A-Za-z]+', ' ', line).strip().lower()` of each line of `lines.txt`, written by
+    /// its `generate.py`. Line by line, and through the char-level pipeline as one file.
+    @Test func d2lPresetEqualsD2LsPythonOnNonASCIILines() throws {
+        let lines = try String(contentsOfFile: Fixtures.committed("D2LPreset/lines.txt"), encoding: .utf8)
+        let expected = try String(contentsOfFile: Fixtures.committed("D2LPreset/expected.txt"), encoding: .utf8)
+            .utf8.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast().map { String(decoding: $0, as: UTF8.self) }
+        let inputs = lines.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast().map { String(decoding: $0, as: UTF8.self) + "\n" }
+        #expect(inputs.count == expected.count && inputs.count >= 200)
+        #expect(inputs.filter { $0.unicodeScalars.contains { $0.value > 0x7F } }.count >= 200)
+        for (number, (line, python)) in zip(inputs, expected).enumerated() {
+            #expect(d2l.process(line) == python, "line \(number + 1): \(line.debugDescription)")
+        }
+        let tokens = try TextPipeline(preprocessor: d2l, level: .char).tokens(of: lines)
+        #expect(tokens == expected.joined().map(String.init))
+    }
+
+    /// The letters that case folding turns into ASCII letters are dropped, as d2l drops them.
+    @Test(arguments: [
+        ("\u{212A}elvin", "elvin"), ("\u{130}stanbul", "stanbul"), ("stra\u{DF}e", "stra e"), ("\u{FB01}le", "le"),
+        ("\u{17F}un", "un"), ("\u{FF21}BC", "bc"), ("\u{1D400}x", "x"),
+    ])
+    func d2lFiltersBeforeLowercasing(line: String, expected: String) {
+        #expect(d2l.process(line) == expected)
+    }
 }
+

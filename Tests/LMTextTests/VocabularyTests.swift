@@ -1,4 +1,5 @@
 import Testing
+import LMFileSystem
 @testable import LMText
 
 @Suite struct VocabularyTests {
@@ -46,8 +47,21 @@ import Testing
     }
 
     @Test func malformedTokenListsAreRejected() {
-        #expect(throws: TextError.self) { try Vocabulary(tokens: ["a", "<unk>"]) }
+        // <unk> may sit anywhere (issue 30: mapped by name), but it must be there.
+        #expect(throws: TextError.invalidSetting("a vocabulary must hold <unk>, the token unknown tokens map to")) { try Vocabulary(tokens: ["a", "b"]) }
         #expect(throws: TextError.self) { try Vocabulary(tokens: ["<unk>", "a", "a"]) }
         #expect(throws: TextError.self) { try Vocabulary(tokens: ["<unk>", "a"], frequencies: [1]) }
+    }
+
+    /// A token list with `<unk>` elsewhere than id 0 (a tokenizer.json trained without special
+    /// tokens): unknown tokens, ASCII characters included, map to its id; coverage counts it.
+    @Test func unknownTokenIsFoundByName() throws {
+        let vocabulary = try Vocabulary(tokens: ["the", "<unk>", "a", "b"], frequencies: [5, 3, 1, 1])
+        #expect(vocabulary.unknownID == 1)
+        #expect(vocabulary.ids(of: ["the", "zebra", "<unk>", "a"]) == [0, 1, 1, 2])
+        #expect(vocabulary.coverage == 0.7)
+        var ids: [Int32] = []
+        try vocabulary.forEachID(in: try TextInput(path: Fixtures.file("abc\n")), pipeline: TextPipeline(preprocessor: Preprocessor(preset: .raw), level: .char)) { ids.append($0) }
+        #expect(ids == [2, 3, 1, 1])   // "c" and "\n" are unknown ASCII characters
     }
 }
