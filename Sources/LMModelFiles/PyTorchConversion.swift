@@ -36,8 +36,12 @@ public enum PyTorchConversion {
     /// `output` must not exist, or be an empty directory; it is written under a temporary
     /// name beside it and renamed into place.
     public static func importRun(state: String, vocabulary: String, config configPath: String?, to output: String) throws -> Imported {
-        let given = try configPath.map(ImportConfiguration.load(from:)) ?? ImportConfiguration()
-        let (tensors, _, widened) = try SafeTensors.read(from: state, widening: true)
+        var given = try configPath.map(ImportConfiguration.load(from:)) ?? ImportConfiguration()
+        let (tensors, metadata, widened) = try SafeTensors.read(from: state, widening: true)
+        // The activation a file's `rnn_type` names (LMKit's export writes RNN_RELU for relu), unless given.
+        let named = metadata["rnn_type"].flatMap(PyTorchStateDict.activation(ofModule:))
+        let stated = given.activation
+        if stated == nil { given.activation = named }
         let config = try PyTorchStateDict.modelConfig(for: tensors, given: given, path: state, configPath: configPath ?? "convert.config")
         let vocabularyFile = try VocabularyFile.load(from: vocabulary)
         guard vocabularyFile.tokens.count == config.vocabularySize else {
@@ -81,7 +85,10 @@ public enum PyTorchConversion {
         if config.tied { inferred.append("tied") }
         if config.recurrentBias { inferred.append("two biases per gate") }
         if config.kind == .gru { inferred.append("gruVariant pytorch") }
-        if given.activation == nil && config.kind == .rnn { inferred.append("activation tanh (set \"activation\": \"relu\" in convert.config for RNN_RELU)") }
+        if stated == nil && config.kind == .rnn {
+            inferred.append(named != nil ? "activation \(config.activation.rawValue) (the file's rnn_type)"
+                                         : "activation tanh (set \"activation\": \"relu\" in convert.config for RNN_RELU)")
+        }
         notes.append("\(output): " + inferred.joined(separator: ", "))
         return Imported(config: config, notes: notes)
     }

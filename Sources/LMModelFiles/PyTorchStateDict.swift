@@ -92,6 +92,17 @@ public enum PyTorchStateDict {
 
     // MARK: - Import
 
+    /// The activation whose PyTorch module is `name` (`RNN_RELU` → relu, `RNN_TANH` → tanh), or nil
+    /// when no registered cell's module has that name (`GRU`, `LSTM`: their cells have no choice).
+    public static func activation(ofModule name: String) -> ModelConfig.Activation? {
+        for definition in CellRegistry.definitions {
+            if let match = definition.pyTorch?.modules.first(where: { $0.value == name }), definition.pyTorch?.modules.count ?? 0 > 1 {
+                return match.key
+            }
+        }
+        return nil
+    }
+
     /// The model configuration the tensors of a state_dict describe, checked against what
     /// `given` states (see ``ImportConfiguration``). `path` names the file in errors.
     public static func modelConfig(for tensors: [SafeTensors.Tensor], given: ImportConfiguration = ImportConfiguration(),

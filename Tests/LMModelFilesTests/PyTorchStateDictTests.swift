@@ -47,6 +47,14 @@ import Testing
         #expect(try PyTorchStateDict.lmkitTensors(from: state, config: inferred, path: "s") == RunDirectory.tensors(of: m))
     }
 
+    /// An exported file's `rnn_type` names the activation an import takes when none is given.
+    @Test func rnnTypeNamesTheActivation() {
+        #expect(PyTorchStateDict.activation(ofModule: "RNN_RELU") == .relu)
+        #expect(PyTorchStateDict.activation(ofModule: "RNN_TANH") == .tanh)
+        #expect(PyTorchStateDict.activation(ofModule: "LSTM") == nil && PyTorchStateDict.activation(ofModule: "GRU") == nil)
+        #expect(PyTorchStateDict.activation(ofModule: "Transformer") == nil)
+    }
+
     @Test func lstmGatesLandInPyTorchsOrder() throws {
         let m = try model(ModelConfig(kind: .lstm, vocabularySize: 3, embeddingSize: 2, hiddenSize: 2))
         let h = 2, w = 4 * h
