@@ -57,13 +57,12 @@ for model in ${EVAL_PARITY_MODELS:-lstm gru rnn}; do
     >"$out/$model.train.log" 2>&1 || { tail -n 5 "$out/$model.train.log" >&2; die "$model: lm-train failed"; }
   "$bin/lm-convert" export --format pytorch "$run" "$out/$model.safetensors" >/dev/null 2>&1 || die "$model: lm-convert export failed"
   for rows in ${EVAL_PARITY_BATCHES:-10 7 1}; do
-    ours="$("$bin/lm-eval" --model "$run" --batch "$rows" "$out/ptb.test.txt" | sed -n 's/^cross-entropy: *\([0-9.]*\).*/\1/p')"
-    [ -n "$ours" ] || die "$model: lm-eval --batch $rows printed no cross-entropy"
+    ours="$("$bin/lm-eval" --model "$run" --batch "$rows" --json "$out/ptb.test.txt")" || die "$model: lm-eval --batch $rows failed"
     theirs="$("$py" -W ignore "$root/bench/eval_parity.py" --weights "$out/$model.safetensors" --vocab "$run/vocab.json" \
       --text "$out/ptb.test.txt" --batch "$rows" --bptt 35)" || die "$model: bench/eval_parity.py failed"
     "$py" - "$model" "$rows" "$ours" "$theirs" "$tol" <<'PY' || failed=1
 import json, math, sys
-model, rows, ours, theirs, tol = sys.argv[1], sys.argv[2], float(sys.argv[3]), json.loads(sys.argv[4]), float(sys.argv[5])
+model, rows, ours, theirs, tol = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])["crossEntropy"], json.loads(sys.argv[4]), float(sys.argv[5])
 rel = abs(math.exp(ours - theirs["loss"]) - 1)   # |ppl_LMKit / ppl_PyTorch − 1|
 print(f"| {model} | {rows} | {ours:.8f} | {theirs['loss']:.8f} | {rel:.1e} | {'PASS' if rel <= tol else 'FAIL'} |")
 sys.exit(0 if rel <= tol else 1)

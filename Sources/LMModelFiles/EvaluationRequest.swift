@@ -21,8 +21,12 @@ public struct EvaluationRequest: Sendable {
     public var batch: Int
     /// Also write the logits of every prediction to this safetensors file (``LogitsFile``; needs `batch` 1).
     public var logits: String?
+    /// Report as one JSON object (full precision, for comparing with another implementation)
+    /// instead of the text lines.
+    public var json: Bool
 
-    public init(model: String = RunDirectory.latest, file: String, steps: Int = 35, batch: Int = 1, logits: String? = nil) {
+    public init(model: String = RunDirectory.latest, file: String, steps: Int = 35, batch: Int = 1, logits: String? = nil, json: Bool = false) {
+        self.json = json
         self.model = model
         self.file = file
         self.steps = steps
@@ -55,9 +59,16 @@ public struct EvaluationRequest: Sendable {
         var unknown = 0
         let unknownID = Int32(trained.vocabulary.unknownID)
         for index in 0..<stream.count where stream[index] == unknownID { unknown += 1 }
+        if json {
+            let report: [String: Any] = ["model": trained.directory.path, "file": path, "tokens": stream.count, "unknown": unknown,
+                                         "rows": EvaluationRows(tokens: stream.count, batch: batch)?.rows ?? 0, "predictions": result.tokens,
+                                         "crossEntropy": result.loss, "perplexity": result.perplexity]
+            output.write(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self) + "\n")
+            return
+        }
         output.write("model:         \(trained.directory.path) (\(trained.config.model.kind.rawValue.uppercased())-\(trained.config.model.hiddenSize), \(pipeline.level.rawValue) level)\n")
         output.write("file:          \(path): \(stream.count) tokens, \(unknown) outside the vocabulary (<unk>)\n")
-        output.write(String(format: "cross-entropy: %.8f nats per token\n", result.loss))
+        output.write(String(format: "cross-entropy: %.4f nats per token\n", result.loss))
         output.write(String(format: "perplexity:    %.4f\n", result.perplexity))
         if pipeline.level == .char {
             output.write(String(format: "bits per char: %.4f\n", result.loss / log(2)))

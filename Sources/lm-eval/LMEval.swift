@@ -16,13 +16,15 @@ struct LMEval: LMTool {
     @Option(parsing: .unconditional, help: "Rows the file is cut into, each one continuous sequence (default 1: the whole file; PyTorch's word_language_model uses 10).") var batch = 1
     @Option(help: "Also write the logits of every prediction (tokens − 1 rows × vocabulary, F32 tensor \"logits\") to this safetensors file (needs --batch 1); an adaptive softmax model writes its exact log-probabilities.") var logits: String?
 
+    @Flag(help: "Print the report as one JSON object (crossEntropy, perplexity, tokens, rows, predictions, …) at full precision.") var json = false
+
     func validate() throws {
         if steps < 1 { throw ValidationError("--steps must be at least 1") }
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
         if logits != nil && batch != 1 { throw ValidationError("--logits writes one row per position of the file as one sequence; use --batch 1") }
     }
 
-    var request: EvaluationRequest { EvaluationRequest(model: model, file: file, steps: steps, batch: batch, logits: logits) }
+    var request: EvaluationRequest { EvaluationRequest(model: model, file: file, steps: steps, batch: batch, logits: logits, json: json) }
 
     func run() throws { try request.run(writingTo: StandardOutput()) }
 }

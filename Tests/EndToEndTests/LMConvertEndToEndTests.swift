@@ -324,6 +324,21 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: work + "/x.safetensors"))
     }
 
+    /// --json: the same measurement as the text report, at full precision, with the rows
+    /// batchify makes (n / N tokens each: 3 rows of ⌊n / 3⌋ tokens, ⌊n / 3⌋ − 1 predictions each).
+    @Test func evalJSONIsTheReportAtFullPrecision() throws {
+        let work = workDirectory()
+        try trainRun("a", in: work, ["--model", "rnn", "--hidden", "4"])
+        let text = try eval.run(["--model", "runs/a", "tiny.txt", "--batch", "3"], in: work)
+        let json = try eval.run(["--model", "runs/a", "tiny.txt", "--batch", "3", "--json"], in: work)
+        #expect(text.status == 0 && json.status == 0, "\(text.stderr)\(json.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let n = try #require(report["tokens"] as? Int), loss = try #require(report["crossEntropy"] as? Double)
+        #expect(report["rows"] as? Int == 3 && report["predictions"] as? Int == 3 * (n / 3 - 1))
+        #expect(text.stdout.contains(String(format: "cross-entropy: %.4f nats per token", loss)))
+        #expect(abs((report["perplexity"] as? Double ?? 0) - exp(loss)) <= 1e-9 * exp(loss))
+    }
+
     // MARK: - Vocabularies
 
     @Test func vocabularyGoesToTokenizerJSONAndBack() throws {
