@@ -142,6 +142,8 @@ let package = Package(
         .executableTarget(name: "FuzzRunConfig", dependencies: ["LMSettings", "FuzzDriver", "LMModelFiles", "LMModels"], path: "Sources/Fuzz/FuzzRunConfig"),
         .executableTarget(name: "FuzzTextPipeline", dependencies: ["FuzzDriver", "LMText"], path: "Sources/Fuzz/FuzzTextPipeline"),
 
+        // What the test targets that run built tools share (not a product).
+        .target(name: "LMTestSupport", path: "Tests/LMTestSupport"),
         .testTarget(name: "LMFileSystemTests", dependencies: ["LMFileSystem"]),
         .testTarget(name: "LMTextTests", dependencies: ["LMText", "LMFileSystem"]),
         .testTarget(name: "LMDataTests", dependencies: ["LMData", "LMText"]),
@@ -158,8 +160,8 @@ let package = Package(
         .testTarget(name: "LMToyTasksTests", dependencies: ["LMSettings", "LMToyTasks", "LMTraining", "LMModels", "LMData"]),
         .testTarget(name: "LMGenerationTests", dependencies: ["LMSettings", "LMGeneration", "LMModels", "LMText", "LMData"]),
         .testTarget(name: "LMKitTests", dependencies: ["LMSettings", "LMKit", "LMGeneration", "LMModelFiles", "LMModels", "LMData", "LMText"]),
-        .testTarget(name: "LMServeTests", dependencies: ["LMServe", "LMGeneration", "LMModelFiles", "LMModels", "LMSettings", "LMText", "LMData"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LMText", "LMFileSystem", "LMModelFiles"]),
+        .testTarget(name: "LMServeTests", dependencies: ["LMTestSupport", "LMServe", "LMGeneration", "LMModelFiles", "LMModels", "LMSettings", "LMText", "LMData"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LMTestSupport", "LMText", "LMFileSystem", "LMModelFiles"]),
         .testTarget(name: "LMToolSupportTests", dependencies: ["LMToolSupport", "LMSettings", "LMText"]),
     ],
     swiftLanguageModes: [.v6]

@@ -62,13 +62,15 @@ public final class LanguageModel {
     ///   - length: new tokens, ≥ 0.
     ///   - sampling: the decoding strategy.
     ///   - seed: the sampler's seed (greedy draws nothing).
+    ///   - continuingLine: continue the prefix's last line (no end-of-sentence token after it,
+    ///     as `lm-generate --continue-line`) instead of starting a new one.
     ///   - onPiece: called with each new token's text as it is generated (streaming; beam
     ///     search finds its best continuation only at the end, and hands its pieces over then).
     /// - Returns: the continuation's text, without the prefix.
     @discardableResult
     public func generate(prefix: String, length: Int = 50, sampling: Sampling = .greedy, seed: UInt64 = 0,
-                         onPiece: (String) -> Void = { _ in }) throws -> String {
-        let read = try generator.encode(prefix: prefix)
+                         continuingLine: Bool = false, onPiece: (String) -> Void = { _ in }) throws -> String {
+        let read = try generator.encode(prefix: prefix, continuingLine: continuingLine)
         var text = ""
         try generator.continue(read, length: length, sampling: sampling.options, seed: seed) { piece in
             text += piece
@@ -83,7 +85,13 @@ public final class LanguageModel {
     /// - Throws: ``LanguageModelError/tooShort(tokens:)`` when `text` holds fewer than two
     ///   tokens after preprocessing.
     public func score(_ text: String) throws -> Score {
-        let read = try generator.encode(prefix: text)
+        try score(generator.encode(prefix: text))
+    }
+
+    /// The log-probability of each token of a text already read by ``generator`` (its
+    /// `encode(prefix:)`), and their perplexity, as ``score(_:)-(String)``.
+    /// - Throws: ``LanguageModelError/tooShort(tokens:)`` when `read` holds fewer than two tokens.
+    public func score(_ read: Generator.Prefix) throws -> Score {
         guard read.ids.count >= 2 else { throw LanguageModelError.tooShort(tokens: read.ids.count) }
         let stream = try TokenStream(ids: read.ids, vocabularySize: vocabularySize)
         let logits = try Evaluator.logits(trained.model, on: stream, steps: configuration.training.steps)

@@ -2,7 +2,7 @@ import Foundation
 import LMGeneration
 
 /// A `POST /v1/completions` body: OpenAI's completions fields, plus LMKit's own where that API
-/// has none (`top_k`, `alpha`, `strategy`). Unknown fields are ignored, as OpenAI-compatible
+/// has none (`top_k`, `alpha`, `strategy`, `continue_line`). Unknown fields are ignored, as OpenAI-compatible
 /// servers do; a known field of the wrong type is a 400 naming it.
 ///
 /// Sampling follows OpenAI's conventions unless `strategy` (or `beams`) is given: `temperature`
@@ -28,11 +28,15 @@ struct CompletionRequest: Decodable {
     var beams: Int?
     var lengthPenalty: Double?
     var stopAtEOS: Bool?
+    /// Continue the prompt's last line (no end-of-sentence token after it), as
+    /// `lm-generate --continue-line`.
+    var continueLine: Bool?
 
     enum CodingKeys: String, CodingKey {
         case model, prompt, temperature, alpha, strategy, seed, stop, n, logprobs, stream, echo
         case beams
         case maxTokens = "max_tokens", topP = "top_p", topK = "top_k", lengthPenalty = "length_penalty", stopAtEOS = "stop_at_eos"
+        case continueLine = "continue_line"
     }
 
     init(from decoder: any Decoder) throws {
@@ -80,6 +84,7 @@ struct CompletionRequest: Decodable {
         beams = try c.decodeIfPresent(Int.self, forKey: .beams)
         lengthPenalty = try c.decodeIfPresent(Double.self, forKey: .lengthPenalty)
         stopAtEOS = try c.decodeIfPresent(Bool.self, forKey: .stopAtEOS)
+        continueLine = try c.decodeIfPresent(Bool.self, forKey: .continueLine)
     }
 
     /// Reads a body, turning every decoding failure into a 400 naming the field.

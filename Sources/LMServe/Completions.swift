@@ -65,15 +65,8 @@ struct Completions: Sendable {
             throw APIError.invalid("logprobs", "must be in 0...5 (got \(n))")
         }
         guard asked.stop.count <= 4 else { throw APIError.invalid("stop", "holds at most 4 sequences (got \(asked.stop.count))") }
-        let prefix: Generator.Prefix
-        do {
-            prefix = try worker.model.generator.encode(prefix: asked.prompt)
-        } catch {
-            throw APIError.invalid("prompt", "cannot be read: \(error)")
-        }
-        guard prefix.ids.count <= limits.maxPromptTokens else {
-            throw APIError.invalid("prompt", "has \(prefix.ids.count) tokens after preprocessing; this server takes at most \(limits.maxPromptTokens)")
-        }
+        let prefix = try worker.read(asked.prompt, field: "prompt", limit: limits.maxPromptTokens,
+                                     continuingLine: asked.continueLine == true)
         return ModelWorker.Job(prefix: prefix, length: length, sampling: sampling,
                                seed: asked.seed ?? UInt64.random(in: 0...UInt64(UInt32.max)),
                                choices: choices, alternatives: asked.logprobs)

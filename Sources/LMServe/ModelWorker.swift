@@ -301,3 +301,20 @@ final class ModelWorker: @unchecked Sendable {
         condition.unlock()
     }
 }
+
+extension ModelWorker {
+    /// `text` read as this model reads a prompt (``Generator/encode(prefix:strict:continuingLine:)``),
+    /// refused with a 400 naming `field` when it cannot be read or holds more than `limit` tokens.
+    func read(_ text: String, field: String, limit: Int, continuingLine: Bool = false) throws -> Generator.Prefix {
+        let prefix: Generator.Prefix
+        do {
+            prefix = try model.generator.encode(prefix: text, continuingLine: continuingLine)
+        } catch {
+            throw APIError.invalid(field, "cannot be read: \(error)")
+        }
+        guard prefix.ids.count <= limit else {
+            throw APIError.invalid(field, "has \(prefix.ids.count) tokens after preprocessing; this server takes at most \(limit)")
+        }
+        return prefix
+    }
+}

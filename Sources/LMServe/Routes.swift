@@ -62,21 +62,13 @@ enum Routes {
     static func score(_ request: Request, _ server: Server) async throws -> Response {
         let asked = try decodeBody(ScoreRequest.self, try await body(of: request, limit: server.settings.limits.maxBodyBytes))
         let worker = try server.worker(named: asked.model)
-        let prefix: Generator.Prefix
+        let prefix = try worker.read(asked.text, field: "text", limit: server.settings.limits.maxPromptTokens)
+        let score: Score
         do {
-            prefix = try worker.model.generator.encode(prefix: asked.text)
-        } catch {
-            throw APIError.invalid("text", "cannot be read: \(error)")
+            score = try await worker.perform { model in try model.score(prefix) }
+        } catch let error as LanguageModelError {
+            throw APIError.invalid("text", "\(error)")
         }
-        let limit = server.settings.limits.maxPromptTokens
-        guard prefix.ids.count <= limit else {
-            throw APIError.invalid("text", "has \(prefix.ids.count) tokens; this server scores at most \(limit)")
-        }
-        guard prefix.ids.count >= 2 else {
-            throw APIError.invalid("text", "has \(prefix.ids.count) token after preprocessing; scoring needs at least 2")
-        }
-        let text = asked.text
-        let score = try await worker.perform { model in try model.score(text) }
         return json(ScoreResponse(model: worker.name, tokens: score.tokens, tokenLogprobs: [nil] + score.logProbabilities,
                                   perplexity: score.perplexity))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LMTestSupport
 
 /// Runs a built LMKit tool (from the same build directory as the test binary), the way a
 /// user would from a shell.
@@ -15,14 +16,8 @@ struct Tool {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
 
-    /// The directory holding the built products: the test binary's own directory.
-    static let productsDirectory: String = {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var url = URL(fileURLWithPath: executable).deletingLastPathComponent()
-        // On some layouts the test binary sits inside a bundle directory (.xctest/...).
-        while url.path.contains(".xctest") { url = url.deletingLastPathComponent() }
-        return url.path
-    }()
+    /// The directory holding the built products.
+    static var productsDirectory: String { BuiltProducts.directory }
 
     /// The corpus mirror for tests: $LM_CORPUS_MIRROR, else ../shared/data beside the repository.
     static var mirror: String {

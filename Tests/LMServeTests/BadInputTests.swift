@@ -34,6 +34,7 @@ import Testing
         Case(body: #"{"prompt": "time", "logprobs": 9}"#, status: 400, param: "logprobs"),
         Case(body: #"{"prompt": "time", "seed": -3}"#, status: 400, param: "seed"),
         Case(body: #"{"prompt": "time", "stream": "yes"}"#, status: 400, param: "stream"),
+        Case(body: #"{"prompt": "time", "continue_line": 1}"#, status: 400, param: "continue_line"),
         Case(body: #"{"prompt": "time", "stop": ["a", "b", "c", "d", "e"]}"#, status: 400, param: "stop"),
         Case(body: #"{"prompt": "1234 !!"}"#, status: 400, param: "prompt"),   // empty after the d2l preset
         Case(body: #"{"model": "nope", "prompt": "time"}"#, status: 404, param: "model"),

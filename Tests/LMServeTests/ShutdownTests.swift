@@ -1,15 +1,11 @@
 import Foundation
+import LMTestSupport
 import Testing
 
 /// The built `lm-serve` under SIGTERM: it stops taking connections, finishes the streams in
 /// flight and exits 0.
 @Suite struct ShutdownTests {
-    static let binary: String = {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var url = URL(fileURLWithPath: executable).deletingLastPathComponent()
-        while url.path.contains(".xctest") { url = url.deletingLastPathComponent() }
-        return url.path + "/lm-serve"
-    }()
+    static let binary = BuiltProducts.path("lm-serve")
 
     /// Starts lm-serve on a free port; returns the process and the port it printed.
     static func start(_ arguments: [String]) throws -> (Process, Int, Pipe) {
