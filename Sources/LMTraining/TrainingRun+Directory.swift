@@ -8,6 +8,20 @@ extension TrainingRun {
         FileManager.default.fileExists(atPath: path) ? try RunDirectory(path: path).claim() : nil
     }
 
+    /// Refuses a run one of whose inputs (corpus, vocabulary, validation or test file) is one of
+    /// the files it writes in `directory` (the same file by device and inode, however the path
+    /// is spelled): `run.overwrite` or the first save would replace the text or vocabulary read.
+    static func checkInputs(_ data: DataSettings, corpus: String, resolve: (String) throws -> String,
+                            against directory: RunDirectory) throws {
+        let own = directory.ownFiles
+        let inputs = [("data.corpus", corpus), ("data.vocabulary", data.vocabulary),
+                      ("data.validFile", try data.validFile.map(resolve)), ("data.testFile", try data.testFile.map(resolve))]
+        for case let (key, path?) in inputs {
+            guard let file = own.input(overwrittenBy: path) else { continue }
+            throw SettingsError(.conflict, key, "\(setting: key) \(path) is \(file), a file of the run directory \(directory.path) that this run writes; copy it elsewhere or choose another \(setting: "run.output")")
+        }
+    }
+
     /// What a claimed directory needs before the run writes: a run that appeared while this
     /// one was set up is refused (as one found at the start is), crash debris is removed,
     /// files under LMKit's names must be LMKit's, and `overwrite` deletes the old run's files.

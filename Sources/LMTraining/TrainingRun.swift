@@ -57,6 +57,7 @@ public struct TrainingRun {
         let streams = try Streams(settings.data, corpus: corpus.input, vocabulary: vocabulary, pipeline: vocabularyFile.pipeline,
                                   resolve: corpus.resolve)
         let directory = RunDirectory(path: output)
+        try Self.checkInputs(settings.data, corpus: corpus.input.path, resolve: corpus.resolve, against: directory)
         let config = RunConfig(settings: settings, data: streams.digests, vocabulary: VocabularyDigest(of: vocabularyFile))
         try Self.checkDirectory(directory, config: config, settings: settings.run, vocabularyFile: vocabularyFile)
         let trainer = try Self.makeTrainer(config: config, streams: streams, directory: directory, parallel: parallel)

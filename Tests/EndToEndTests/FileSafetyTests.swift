@@ -67,6 +67,24 @@ import Testing
         }
     }
 
+    @Test func aTrainingInputThatIsOneOfTheRunsOwnFilesIsRefused() throws {
+        let work = try trainedRun()
+        let before = snapshot(work)
+        let cases: [(arguments: [String], words: [String])] = [
+            (["run/config.json", "--out", "run", "--overwrite"], ["CORPUS run/config.json is run/config.json", "a file of the run directory run", "--out"]),
+            (["f.txt", "--vocab", "./run/vocab.json", "--out", "run", "--overwrite"], ["--vocab ./run/vocab.json", "run directory run"]),
+            (["f.txt", "--valid", "run/log.jsonl", "--out", "run", "--overwrite"], ["--valid run/log.jsonl", "run directory run"]),
+        ]
+        for (arguments, words) in cases {
+            let result = try train.run(arguments + ["--epochs", "1"] + small, in: work)
+            expectFailure(result, "lm-train", words)
+            // The refused trainer held the run's lock (its PID is in .lock); nothing else changed.
+            var after = snapshot(work)
+            after["run/.lock"] = before["run/.lock"]
+            #expect(after == before, "\(arguments)")
+        }
+    }
+
     // MARK: - Links
 
     @Test func aLockFileThatIsALinkIsRefusedAndItsTargetKept() throws {
