@@ -5,10 +5,10 @@ by epoch. Run through bench/awd_parity.sh (which finds a python with torch); see
 1. LMKit: `bin/lm-train ptb --recipe awd-lstm --epochs E --threads T --out OUT/lmkit --overwrite`
    (plus $AWD_LMKIT_ARGS).
 2. The baseline's settings are read from that run's config.json (everything that does not
-   depend on the seed: sizes, dropouts, initialization schemes, biases, tying, batch, BPTT
-   length, lr, clip, weight decay, NT-ASGD, evaluation rows) and its vocabulary size from what
-   lm-train printed; what the config holds that is not mapped is listed, and awd_torch.py keeps
-   AWD's defaults there (the recipe's own values). Then `awd_torch.py --epochs E --json`.
+   depend on the seed: per-layer widths, dropouts, AR and TAR, initialization schemes, biases,
+   tying, batch, BPTT length and its variation, lr, clip, weight decay, NT-ASGD, evaluation rows)
+   and its vocabulary size from what lm-train printed; what the config holds that is not mapped
+   is listed, and awd_torch.py keeps AWD's defaults there. Then `awd_torch.py --epochs E --json`.
 3. The table: per epoch each side's validation loss (nats), their relative difference, seconds
    and tokens/s of each side's training pass; PASS when every epoch is within the tolerance.
 """
@@ -57,7 +57,8 @@ def scheme(init, where):
 
 
 def torch_flags(config, printed):
-    """awd_torch.py flags for an LMKit run's config.json; returns (flags, keys used, keys left)."""
+    """awd_torch.py flags for an LMKit run's config.json and what lm-train printed; returns the
+    flags and the config's keys left unmapped."""
     model, training = config.get("model", {}), config.get("training", {})
     flags, used = [], set()
 
@@ -69,13 +70,21 @@ def torch_flags(config, printed):
     if model.get("kind") != "lstm":
         die(f"the LMKit run's model is {model.get('kind')!r}, not an LSTM")
     take(model, "embeddingSize", "--emsize")
-    widths = next((model[k] for k in ("hiddenSizes", "widths", "layerWidths") if isinstance(model.get(k), list)), None)
+    # hiddenSize: one width for every layer, or (per-layer widths) a list of them.
+    hidden = model.get("hiddenSize")
+    if isinstance(hidden, list):
+        widths = hidden
+    elif hidden:
+        widths = [hidden] * model.get("layers", 1)
+    else:
+        widths = None
     if widths:
         flags.extend(["--widths", ",".join(map(str, widths))])
-        used.update(f"model.{k}" for k in ("hiddenSizes", "widths", "layerWidths", "hiddenSize", "layers") if k in model)
-    elif "hiddenSize" in model and "layers" in model and model.get("embeddingSize") == model["hiddenSize"]:
-        flags.extend(["--widths", ",".join([str(model["hiddenSize"])] * model["layers"])])
         used.update(("model.hiddenSize", "model.layers"))
+    # AR and TAR: absent means off.
+    regularization = model.get("activationRegularization") or {}
+    flags.extend(["--alpha", repr(float(regularization.get("ar", 0))), "--beta", repr(float(regularization.get("tar", 0)))])
+    used.add("model.activationRegularization")
     dropout = model.get("dropout") or {}
     for key, flag in (("input", "--dropouti"), ("hidden", "--dropouth"), ("output", "--dropout"),
                       ("embedding", "--dropoute"), ("weightDrop", "--wdrop")):
@@ -107,6 +116,13 @@ def torch_flags(config, printed):
     used.add("training.optimizer")
     take(training, "batch", "--batch-size")
     take(training, "steps", "--bptt")
+    # Variable-length BPTT: absent means windows of exactly `steps`.
+    variable = training.get("variableSteps")
+    if variable is None:
+        flags.append("--fixed-bptt")
+    else:
+        flags.extend(["--bptt-half", repr(float(variable["halfProbability"])), "--bptt-std", repr(float(variable["spread"]))])
+    used.add("training.variableSteps")
     take(training, "lr", "--lr", repr)
     if "clip" in training:
         flags.extend(["--clip", repr(training["clip"] or 0.0)])

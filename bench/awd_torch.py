@@ -118,9 +118,11 @@ def parse_args(argv=None):
         p.error("--emsize and every layer width must be at least 1")
     if a.tied and a.widths[-1] != a.emsize:
         p.error(f"tying needs the last layer's width ({a.widths[-1]}) equal to --emsize ({a.emsize})")
-    for name in ("dropout", "dropouth", "dropouti", "dropoute", "wdrop", "bptt_half"):
+    for name in ("dropout", "dropouth", "dropouti", "dropoute", "wdrop"):
         if not 0 <= getattr(a, name) < 1:
-            p.error(f"--{name.replace('_', '-')} {getattr(a, name)}: must be in [0, 1)")
+            p.error(f"--{name} {getattr(a, name)}: must be in [0, 1)")
+    if not 0 <= a.bptt_half <= 1 or not 0 <= a.bptt_std < math.inf:
+        p.error("--bptt-half must be in [0, 1] and --bptt-std non-negative")
     for name in ("batch_size", "eval_batch", "test_batch", "bptt", "bptt_min"):
         if getattr(a, name) < 1:
             p.error(f"--{name.replace('_', '-')} must be at least 1")
