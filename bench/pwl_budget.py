@@ -12,8 +12,8 @@ validation loss is not below the best, lr x --lr-factor (main.py: / 4). Validati
 
 The budget (--minutes, wall time from the start of this process) covers everything, the final
 test included: training stops at the end of the batch after which the time left would not cover
-a validation and the test (estimated from the training rate until the first validation is timed,
-then from the measured evaluation rate, with a 25 % margin). A partial last epoch is validated
+a validation and the test (at the evaluation rate timed on a few validation windows before
+training, then on each whole validation, with a 25 % margin). A partial last epoch is validated
 like a whole one, and kept when it is the best.
 
 Output: JSON lines on stdout, the curve: {"event": "start", ...}; per epoch (or partial epoch)
@@ -136,7 +136,12 @@ def main(argv=None):
           "train_tokens": len(corpus.train), "budget_seconds": budget, "threads": torch.get_num_threads(),
           "torch": torch.__version__, "args": vars(a)})
 
-    eval_rate = None          # evaluated tokens per second, once a validation has been timed
+    # Evaluated tokens per second: first from a few validation windows (after one to warm up),
+    # then from each whole validation.
+    ptb_torch.evaluate(torch, model, valid, a.bptt, 1)
+    calibration = time.time()
+    _, predicted = ptb_torch.evaluate(torch, model, valid, a.bptt, 4)
+    eval_rate = predicted / (time.time() - calibration)
     lr, best_loss, best_state, best_epoch = a.lr, math.inf, None, None
     out_of_time = False
     for epoch in range(1, a.epochs + 1):
@@ -158,9 +163,8 @@ def main(argv=None):
             loss_sum += loss.item() * y.numel()
             tokens += y.numel()
             batches += 1
-            rate = eval_rate or 2 * tokens / (time.time() - start)   # forward only: about 2x the training rate
             step = (time.time() - start) / batches
-            if now() + step + MARGIN * eval_tokens / rate >= budget:
+            if now() + step + MARGIN * eval_tokens / eval_rate >= budget:
                 out_of_time = True
                 break
             if a.max_batches and batches >= a.max_batches:
