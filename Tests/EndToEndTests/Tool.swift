@@ -29,9 +29,7 @@ struct Tool {
 
     /// A fresh temporary working directory.
     static func temporaryDirectory() -> String {
-        let path = NSTemporaryDirectory() + "lmkit-e2e-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        TemporaryFolders.make("lmkit-e2e")
     }
 
     /// `lines` lines of seven words from the time machine's vocabulary, each ending in `lineEnd`:

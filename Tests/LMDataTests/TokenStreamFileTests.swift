@@ -1,11 +1,12 @@
 import Foundation
+import LMTestSupport
 import LMText
 import Testing
 @testable import LMData
 
 @Suite struct TokenStreamFileTests {
     private func temporaryFile(_ text: String) throws -> String {
-        let path = NSTemporaryDirectory() + "lmdata-\(UUID().uuidString).txt"
+        let path = TemporaryFolders.make("lmdata") + "/stream.txt"
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         return path
     }

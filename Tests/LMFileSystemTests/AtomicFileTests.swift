@@ -1,10 +1,11 @@
 import Foundation
+import LMTestSupport
 import Testing
 @testable import LMFileSystem
 
 @Suite struct AtomicFileTests {
     @Test func aMissingDirectoryIsUnwritableInPlainWords() throws {
-        let path = NSTemporaryDirectory() + "lmfilesystem-\(UUID().uuidString)/nested/file"
+        let path = TemporaryFolders.make("lmfilesystem") + "/nested/file"
         #expect(throws: FileError.unwritable(path: path, reason: "no such file")) {
             try AtomicFile.write(Data("x".utf8), to: path)
         }

@@ -1,12 +1,12 @@
 import Foundation
+import LMTestSupport
 import Testing
 @testable import LMFileSystem
 
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: Download.curl), "needs curl"))
 struct DownloadTests {
     let directory: String = {
-        let path = NSTemporaryDirectory() + "lmfilesystem-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let path = TemporaryFolders.make("lmfilesystem")
         return path
     }()
 

@@ -1,4 +1,5 @@
 import Foundation
+import LMTestSupport
 import Testing
 @testable import LMFileSystem
 
@@ -6,8 +7,7 @@ import Testing
 /// spelled, and writes never follow a link planted at a temporary name.
 @Suite struct InputFilesTests {
     func directory() -> String {
-        let path = NSTemporaryDirectory() + "lmfilesystem-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let path = TemporaryFolders.make("lmfilesystem")
         return path
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LMTestSupport
 @testable import LMGeneration
 import LMModelFiles
 import LMModels
@@ -12,9 +13,8 @@ import Testing
 @Suite struct TiedRunDirectoryTests {
     @Test(arguments: [ModelConfig.Kind.gru, .lstm])
     func savedTiedModelLoadsWithTheSameLogits(kind: ModelConfig.Kind) throws {
-        let root = NSTemporaryDirectory() + "lmtied-\(UUID().uuidString)"
+        let root = TemporaryFolders.make("lmtied")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let corpus = root + "/corpus.txt"
         try "the time traveller was expounding a recondite matter to us".write(toFile: corpus, atomically: true, encoding: .utf8)
         let vocabulary = try VocabularyFile.build(corpus: corpus, pipeline: TextPipeline(), settings: .init())

@@ -1,4 +1,5 @@
 import Foundation
+import LMTestSupport
 import LMData
 import LMGeneration
 import LMKit
@@ -13,8 +14,7 @@ import Testing
 @Suite struct LanguageModelTests {
     /// A short corpus and a fresh run directory under a temporary folder.
     static func trainTiny(epochs: Int = 2) throws -> (model: LanguageModel, folder: URL, reports: [EpochReport]) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lmkit-api-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = URL(fileURLWithPath: TemporaryFolders.make("lmkit-api"))
         let corpus = folder.appendingPathComponent("corpus.txt")
         let line = "the time traveller for so it will be convenient to speak of him was expounding a recondite matter to us\n"
         try String(repeating: line, count: 40).write(to: corpus, atomically: true, encoding: .utf8)

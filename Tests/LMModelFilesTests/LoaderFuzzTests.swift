@@ -1,4 +1,5 @@
 import Foundation
+import LMTestSupport
 @testable import LMModelFiles
 import LMModels
 import LMSettings
@@ -8,9 +9,7 @@ import Testing
 /// libFuzzer): every mutant loads or throws `ModelFileError`, never traps, and what loads round-trips.
 @Suite struct LoaderFuzzTests {
     static func temporaryDirectory() -> String {
-        let path = NSTemporaryDirectory() + "lmfiles-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        TemporaryFolders.make("lmfiles")
     }
 
     static func bits(_ tensors: [SafeTensors.Tensor]) -> [[UInt32]] { tensors.map { $0.values.map(\.bitPattern) } }

@@ -1,4 +1,5 @@
 import Foundation
+import LMTestSupport
 import LMModelFiles
 import LMModels
 import LMSettings
@@ -10,8 +11,7 @@ import Testing
     /// The fixture `name` read as a run directory's config.json.
     func config(_ name: String) throws -> RunConfig {
         let url = try #require(Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures"))
-        let directory = NSTemporaryDirectory() + "fixture-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = TemporaryFolders.make("fixture")
         try FileManager.default.copyItem(atPath: url.path, toPath: directory + "/config.json")
         return try RunDirectory(path: directory).readConfig()
     }
@@ -49,8 +49,7 @@ import Testing
         let url = try #require(Bundle.module.url(forResource: "config-6cda9c3-rnn", withExtension: "json", subdirectory: "Fixtures"))
         let text = try String(contentsOf: url, encoding: .utf8)
         #expect(text.contains("\"kind\" : \"rnn\"") || text.contains("\"kind\":\"rnn\""))
-        let directory = NSTemporaryDirectory() + "fixture-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = TemporaryFolders.make("fixture")
         try text.replacingOccurrences(of: "\"rnn\"", with: "\"peephole\"").write(toFile: directory + "/config.json", atomically: true, encoding: .utf8)
         #expect(throws: ModelFileError.notARun(path: directory, reason: "config.json's cell kind peephole is none this LMKit has (rnn, gru or lstm)")) {
             try RunDirectory(path: directory).readConfig()

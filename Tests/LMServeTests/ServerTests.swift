@@ -1,4 +1,5 @@
 import Foundation
+import LMTestSupport
 import LMGeneration
 import LMKit
 @testable import LMServe
@@ -7,8 +8,7 @@ import Testing
 /// A tiny trained run, made once for the suites that serve it.
 enum Fixture {
     static let run: String = {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lmserve-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = URL(fileURLWithPath: TemporaryFolders.make("lmserve"))
         let corpus = folder.appendingPathComponent("corpus.txt")
         let line = "the time traveller for so it will be convenient to speak of him was expounding a recondite matter to us\n"
         try! String(repeating: line, count: 40).write(to: corpus, atomically: true, encoding: .utf8)

@@ -1,12 +1,11 @@
 import Foundation
+import LMTestSupport
 
 /// Test fixtures: temporary files and the shared time machine corpus.
 enum Fixtures {
     /// A new empty temporary directory.
     static func temporaryDirectory() -> String {
-        let path = NSTemporaryDirectory() + "lmtext-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        TemporaryFolders.make("lmtext")
     }
 
     /// Writes `bytes` to a new temporary file and returns its path.

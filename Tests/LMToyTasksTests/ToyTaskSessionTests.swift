@@ -1,4 +1,5 @@
 import Foundation
+import LMTestSupport
 import LMModels
 @testable import LMToyTasks
 import Testing
@@ -13,7 +14,7 @@ import Testing
                       (.adding, nil, 1, 10_000_000_000, "toy.samples (10000000000)"),
                       (.binaryAdd, nil, 1, Int.max, "toy.samples (9223372036854775807)")] as [(ToyTask, Int?, Int, Int?, String)])
     func sizesNoMachineHoldsAreRefusedAtOnce(task: ToyTask, hidden: Int?, layers: Int, samples: Int?, named: String) throws {
-        let output = NSTemporaryDirectory() + "lmtoy-\(UUID().uuidString)"
+        let output = TemporaryFolders.make("lmtoy") + "/run"
         let options = ToyTaskOptions(task: task, hidden: hidden, layers: layers, samples: samples, output: output)
         let clock = ContinuousClock()
         let started = clock.now

@@ -1,4 +1,5 @@
 import Foundation
+import LMTestSupport
 import LMData
 import LMModelFiles
 import LMSettings
@@ -9,9 +10,7 @@ import LMText
 /// Small corpora and models for fast training tests.
 enum TrainingFixtures {
     static func temporaryDirectory() -> String {
-        let path = NSTemporaryDirectory() + "lmtraining-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        TemporaryFolders.make("lmtraining")
     }
 
     /// A few thousand characters of English-like text, written to a temporary file.
