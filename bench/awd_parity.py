@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """AWD-LSTM parity: LMKit's `bin/lm-train ptb --recipe awd-lstm` against bench/awd_torch.py, epoch
-by epoch. Run through bench/awd_parity.sh (which finds a python with torch); see bench/README.md.
+by epoch. Run through bench/awd-parity.sh (which finds a python with torch); see bench/README.md.
 
 1. LMKit: `bin/lm-train ptb --recipe awd-lstm --epochs E --threads T --out OUT/lmkit --overwrite`
    (plus $AWD_LMKIT_ARGS).
@@ -43,7 +43,7 @@ def parse_args(argv=None):
 
 
 def die(text):
-    sys.exit(f"awd_parity: {text}")
+    sys.exit(f"bench awd-parity: {text}")
 
 
 def scheme(init, where):
