@@ -4,8 +4,20 @@
 import PackageDescription
 
 // Unsafe flags are allowed in a versioned dependency from tools version 6.2 on.
-/// Code compiled for the CPU that builds it (every machine builds its own).
-let hostCPU: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))]
+#if arch(x86_64)
+/// LMKit's floor, x86-64-v3 (AVX, AVX2, BMI1, BMI2, F16C, FMA, LZCNT, MOVBE: Intel Haswell, AMD
+/// Excavator and every EPYC on), for the code that runs on every host: one build runs on any
+/// of them, and a constructor in CCPUID refuses an older CPU with one line before `main`.
+/// Spelt `haswell`: swiftc hands -target-cpu to clang too, which takes no x86-64-vN there;
+/// Haswell's extras over v3 (AES, PCLMUL, RDRND, FSGSBASE, INVPCID) come only from intrinsics.
+let floorCPU: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+/// The AVX-512 kernels, x86-64-v4 (AVX-512 F, BW, CD, DQ, VL), spelt `skylake-avx512` likewise:
+/// compiled in LMKernelsAVX512 only and chosen at run time (LMTensor's KernelSet).
+let avx512CPU: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
+#else
+let floorCPU: [SwiftSetting] = []
+let avx512CPU: [SwiftSetting] = []
+#endif
 /// The kernels and the models' loops, where -Ounchecked pays; no target that parses files has it
 /// (callgrind: dropping it from model files, training, distributed, toy tasks and generation
 /// changes a training run's instructions by under 0.5 % and generation's by 1 %; bench/README.md).
@@ -15,7 +27,8 @@ let hostCPU: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"], .when(con
 /// only after its estimate passed SystemMemory.check (an imported one from tensors already
 /// read), so no buffer size computed later can wrap. Taking -Ounchecked off
 /// LMModels' cell loops needs a benchmark first (bench/README.md), so it stays.
-let uncheckedKernels: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))] + hostCPU
+let unchecked: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+let uncheckedKernels: [SwiftSetting] = unchecked + floorCPU
 
 let package = Package(
     name: "LMKit",
@@ -56,21 +69,31 @@ let package = Package(
         .systemLibrary(name: "CUtf8proc", providers: [.apt(["libutf8proc-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),   // inflating corpus archives (ptb.zip)
         .systemLibrary(name: "CPrefetch"),   // header-only: __builtin_prefetch for the recurrent kernel
+        // CPUID's features, and the constructor that refuses a CPU below the floor before main
+        // (baseline x86-64 code: no -target-cpu).
+        .target(name: "CCPUID"),
         // OpenBLAS is not linked: LMTensor dlopens libopenblas.so.0 after choosing its kernels (BLAS.swift).
 
         // Files: atomic writes, reads with plain-word errors, inputs (files, pipes, stdin), SHA-1/256,
         // zip archives, downloads.
-        .target(name: "LMFileSystem", dependencies: ["CZlib"]),
+        .target(name: "LMFileSystem", dependencies: ["CZlib", "CCPUID"]),
         // Text: preprocessing, tokenizers, vocabulary, corpus registry.
         .target(name: "LMText", dependencies: ["LMFileSystem", "CUtf8proc"]),
         // Settings: what a training run is asked to do (model, data, optimizer, schedule, run), validated.
         .target(name: "LMSettings", dependencies: ["LMText"]),
         // Data: token streams, samplers, the project's random generator, the time-major layout.
         .target(name: "LMData", dependencies: ["LMText", "LMFileSystem"]),
+        // The hot kernels' source, written once (@inlinable), and its two compilations: the floor's
+        // and AVX-512's, each a table of entry points that LMTensor chooses from at run time.
+        .target(name: "LMKernels", dependencies: ["CPrefetch"], swiftSettings: uncheckedKernels),
+        .target(name: "LMKernelsAVX2", dependencies: ["LMKernels"], swiftSettings: unchecked + floorCPU),
+        .target(name: "LMKernelsAVX512", dependencies: ["LMKernels"], swiftSettings: unchecked + avx512CPU),
         // Tensor math: matrices, BLAS, activations, loss, clipping (the CPU flags come from LMFileSystem:
         // no file is parsed under -Ounchecked).
-        .target(name: "LMTensor", dependencies: ["LMFileSystem", "CPrefetch", .product(name: "RealModule", package: "swift-numerics")],
-                swiftSettings: uncheckedKernels),  // dlopens OpenBLAS (BLAS.swift); kernels built for the host CPU
+        .target(name: "LMTensor", dependencies: [
+            "LMFileSystem", "LMKernels", "LMKernelsAVX2", "LMKernelsAVX512", "CPrefetch", .product(name: "RealModule", package: "swift-numerics"),
+        ],
+                swiftSettings: uncheckedKernels),  // dlopens OpenBLAS (BLAS.swift); kernels chosen at run time (KernelSet)
         // Models: parameters, recurrent cells, the network shell with its inputs and heads, evaluation.
         .target(name: "LMModels", dependencies: ["LMSettings", "LMTensor", "LMData"], swiftSettings: uncheckedKernels),
         // Model files: a run's config, vocabulary, weights, checkpoints, log and curve, read and written.
@@ -85,7 +108,7 @@ let package = Package(
         .target(name: "LMGeneration", dependencies: [
             "LMModelFiles", "LMModels", "LMTensor", "LMData", "LMText", "LMFileSystem", .product(name: "RealModule", package: "swift-numerics"),
         ],
-                swiftSettings: hostCPU),
+                swiftSettings: floorCPU),
 
         // The umbrella API: a trained model loaded once (generate, score, export) and training from settings.
         .target(name: "LMKit", dependencies: ["LMSettings", "LMTraining", "LMGeneration", "LMModelFiles", "LMModels", "LMData"]),
@@ -144,11 +167,11 @@ let package = Package(
 
         // What the test targets that run built tools share (not a product).
         .target(name: "LMTestSupport", path: "Tests/LMTestSupport"),
-        .testTarget(name: "LMFileSystemTests", dependencies: ["LMTestSupport", "LMFileSystem"]),
+        .testTarget(name: "LMFileSystemTests", dependencies: ["LMTestSupport", "LMFileSystem", "CCPUID"]),
         .testTarget(name: "LMTextTests", dependencies: ["LMTestSupport", "LMText", "LMFileSystem"]),
         .testTarget(name: "LMDataTests", dependencies: ["LMTestSupport", "LMData", "LMText"]),
         .testTarget(name: "LMTensorTests", dependencies: [
-            "LMTensor", "LMData", .product(name: "Numerics", package: "swift-numerics"),
+            "LMTensor", "LMKernels", "LMData", .product(name: "Numerics", package: "swift-numerics"),
         ]),
         .testTarget(name: "LMModelsTests", dependencies: [
             "LMSettings", "LMModels", "LMTensor", "LMData", .product(name: "Numerics", package: "swift-numerics"),

@@ -1,4 +1,5 @@
 import RealModule
+import LMKernels
 
 /// Consecutive elements held in registers: the unit that element-wise math (a layer's gates,
 /// their gradients) is written over once and then run both as SIMD blocks and as single

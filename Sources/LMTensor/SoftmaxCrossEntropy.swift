@@ -1,3 +1,4 @@
+import LMKernels
 /// Softmax cross-entropy over rows of logits, with its gradient.
 ///
 /// For each row r with target t: loss_r = log Σ_j e^{z_rj − m} − (z_rt − m), m = max_j z_rj

@@ -1,4 +1,5 @@
 import CPrefetch
+import LMKernels
 
 /// The products of one generation step of many sequences at once: Y[r] += X[r] · W for the
 /// m rows r of X and Y, reading W once per group of rows instead of once per row, each row's

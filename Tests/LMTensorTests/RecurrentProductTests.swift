@@ -1,10 +1,12 @@
 import Testing
 import Numerics
 @testable import LMTensor
+import LMKernels
 
 @Suite struct RecurrentProductTests {
     /// Shapes with full tiles, ragged rows, ragged columns, strided operands, and sizes large
-    /// enough to be split across threads, with each register tile (whatever this host has).
+    /// enough to be split across threads, with each register tile (whatever this host has),
+    /// through each kernel set this CPU runs.
     @Test(arguments: [RecurrentProduct.Tile.rows8cols32, .rows6cols16],
           [(32, 64, 96), (5, 7, 33), (9, 40, 70), (32, 512, 512), (3, 16, 200), (17, 100, 31), (20, 200, 808),
            (50, 64, 96), (9, 129, 70), (50, 257, 64), (10, 33, 64), (14, 20, 40), (15, 9, 32), (13, 5, 64), (2, 8, 32)])
@@ -26,6 +28,10 @@ import Numerics
     @Test(arguments: [RecurrentProduct.Tile.rows8cols32, .rows6cols16],
           [(20, 650, 2600), (20, 2600, 650), (50, 256, 1024), (5, 7, 33), (17, 100, 31), (32, 512, 512)])
     func descendingOrderGivesTheSameBits(tile: RecurrentProduct.Tile, shape: (Int, Int, Int)) {
+        for kernels in KernelSet.allCases where kernels.isSupported { descendingOrderGivesTheSameBits(tile: tile, shape: shape, kernels: kernels) }
+    }
+
+    func descendingOrderGivesTheSameBits(tile: RecurrentProduct.Tile, shape: (Int, Int, Int), kernels: KernelSet) {
         let (m, k, n) = shape
         var rng = SplitMix64(seed: UInt64(m * 7 + n))
         let a = randomArray(m * k, in: -1...1, &rng).map(Float.init)
@@ -35,7 +41,7 @@ import Numerics
             var c = c0
             a.withUnsafeBufferPointer { ap in w.withUnsafeBufferPointer { wp in c.withUnsafeMutableBufferPointer { cp in
                 RecurrentProduct.accumulate(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, w: wp.baseAddress!, ldw: n,
-                                            c: cp.baseAddress!, ldc: n, tile: tile, descending: descending)
+                                            c: cp.baseAddress!, ldc: n, tile: tile, descending: descending, kernels: kernels)
             } } }
             return c
         }
@@ -48,31 +54,35 @@ import Numerics
     /// single rows, and none when m mod 8 is 2 (from 10 on), 4 or 6.
     @Test func rowTilesCoverEveryRowOnce() {
         for m in 0...130 {
-            let t = RecurrentProduct.rowTiles(m)
+            let t = RecurrentTiles.rowTiles(m)
             let singles = m - 8 * t.eights - (t.six ? 6 : 0) - (t.four ? 4 : 0)
             #expect(singles >= 0 && singles < 4, "m = \(m)")
             if [4, 6].contains(m % 8) || (m % 8 == 2 && m >= 10) { #expect(singles == 0, "m = \(m)") }
         }
-        #expect(RecurrentProduct.rowTiles(50) == (5, true, true))
-        #expect(RecurrentProduct.rowTiles(20) == (2, false, true))
+        #expect(RecurrentTiles.rowTiles(50) == (5, true, true))
+        #expect(RecurrentTiles.rowTiles(20) == (2, false, true))
     }
 
     /// k is walked in equal chunks of at most 128 that cover it exactly: 650 = 6 chunks of
     /// 109 (the last 105), 256 = 2 × 128, 129 = 65 + 64, and k ≤ 128 in one.
     @Test func kChunksCoverKInEqualParts() {
         for k in 1...3000 {
-            let chunk = RecurrentProduct.kChunk(k), chunks = (k + chunk - 1) / chunk
+            let chunk = RecurrentTiles.kChunk(k), chunks = (k + chunk - 1) / chunk
             #expect(chunk <= 128 || chunks == 1, "k = \(k)")
             #expect(chunk >= 64 || k < 128, "k = \(k)")
             #expect(k - (chunks - 1) * chunk > 0 && k - (chunks - 1) * chunk <= chunk, "k = \(k)")
         }
-        #expect(RecurrentProduct.kChunk(650) == 109)
-        #expect(RecurrentProduct.kChunk(256) == 128)
-        #expect(RecurrentProduct.kChunk(129) == 65)
-        #expect(RecurrentProduct.kChunk(100) == 100)
+        #expect(RecurrentTiles.kChunk(650) == 109)
+        #expect(RecurrentTiles.kChunk(256) == 128)
+        #expect(RecurrentTiles.kChunk(129) == 65)
+        #expect(RecurrentTiles.kChunk(100) == 100)
     }
 
     func check(tile: RecurrentProduct.Tile, shape: (Int, Int, Int), ldwPadding: Int) {
+        for kernels in KernelSet.allCases where kernels.isSupported { check(tile: tile, shape: shape, ldwPadding: ldwPadding, kernels: kernels) }
+    }
+
+    func check(tile: RecurrentProduct.Tile, shape: (Int, Int, Int), ldwPadding: Int, kernels: KernelSet) {
         let (m, k, n) = shape
         var rng = SplitMix64(seed: UInt64(m * 1000 + n))
         let lda = k + 3, ldw = n + ldwPadding, ldc = n + 2
@@ -82,7 +92,7 @@ import Numerics
         let c0 = c
         a.withUnsafeBufferPointer { ap in w.withUnsafeBufferPointer { wp in c.withUnsafeMutableBufferPointer { cp in
             RecurrentProduct.accumulate(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, w: wp.baseAddress!, ldw: ldw,
-                                        c: cp.baseAddress!, ldc: ldc, tile: tile)
+                                        c: cp.baseAddress!, ldc: ldc, tile: tile, kernels: kernels)
         } } }
         for r in 0..<m {
             for j in 0..<ldc {
@@ -96,7 +106,7 @@ import Numerics
                 }
                 // Float accumulation: errors grow with Σ|a·w| (k = 2600 sums to hundreds).
                 #expect(Double(c[r * ldc + j]).isApproximatelyEqual(to: expected, absoluteTolerance: max(1e-4, 1e-6 * magnitude)),
-                        "C[\(r), \(j)]")
+                        "\(kernels) C[\(r), \(j)]")
             }
         }
     }

@@ -2,7 +2,9 @@ import Testing
 @testable import LMTensor
 
 @Suite struct VectorMatrixTests {
-    @Test func vectorMatrixMatchesThePlainLoop() {
+    /// The wide kernel against the plain loop, through each kernel set this CPU runs.
+    @Test(arguments: KernelSet.allCases.filter(\.isSupported))
+    func vectorMatrixMatchesThePlainLoop(kernels: KernelSet) {
         var rng = SplitMix64(seed: 3)
         for (k, n, stride) in [(1, 1, 1), (3, 5, 7), (7, 33, 40), (40, 64, 64), (13, 70, 96), (64, 28, 28), (5, 100, 100)] {
             let w = (0..<k * stride).map { _ in Float.random(in: -1...1, using: &rng) }
@@ -10,14 +12,18 @@ import Testing
             var y = (0..<n).map { _ in Float.random(in: -1...1, using: &rng) }
             var expected = y
             for j in 0..<n { for i in 0..<k { expected[j] += x[i] * w[i * stride + j] } }
-            y.withUnsafeMutableBufferPointer { VectorMatrix.accumulate(x, w, rows: k, cols: n, stride: stride, into: $0.baseAddress!) }
-            for j in 0..<n { #expect(abs(y[j] - expected[j]) < 1e-5, "k \(k) n \(n) column \(j)") }
+            y.withUnsafeMutableBufferPointer {
+                VectorMatrix.accumulate(x, w, rows: k, cols: n, stride: stride, into: $0.baseAddress!, kernels: kernels)
+            }
+            for j in 0..<n { #expect(abs(y[j] - expected[j]) < 1e-5, "\(kernels) k \(k) n \(n) column \(j)") }
         }
     }
 
     /// The narrow kernel (the output head's) against the plain loop, for widths under 16,
-    /// multiples of 16 and widths whose last 16-lane block overlaps the one before.
-    @Test func narrowVectorMatrixMatchesThePlainLoop() {
+    /// multiples of 16 and widths whose last 16-lane block overlaps the one before, through
+    /// each kernel set this CPU runs.
+    @Test(arguments: KernelSet.allCases.filter(\.isSupported))
+    func narrowVectorMatrixMatchesThePlainLoop(kernels: KernelSet) {
         var rng = SplitMix64(seed: 4)
         for (k, n, stride) in [(1, 1, 1), (3, 5, 7), (7, 15, 15), (6, 16, 16), (512, 28, 28), (9, 17, 20), (13, 33, 33),
                                (5, 40, 41), (64, 48, 48), (11, 100, 100), (2, 127, 130)] {
@@ -26,8 +32,10 @@ import Testing
             var y = (0..<n).map { _ in Float.random(in: -1...1, using: &rng) }
             var expected = y.map(Double.init)
             for j in 0..<n { for i in 0..<k { expected[j] += Double(x[i]) * Double(w[i * stride + j]) } }
-            y.withUnsafeMutableBufferPointer { VectorMatrix.accumulateNarrow(x, w, rows: k, cols: n, stride: stride, into: $0.baseAddress!) }
-            for j in 0..<n { #expect(abs(Double(y[j]) - expected[j]) < 1e-4, "k \(k) n \(n) column \(j)") }
+            y.withUnsafeMutableBufferPointer {
+                VectorMatrix.accumulateNarrow(x, w, rows: k, cols: n, stride: stride, into: $0.baseAddress!, kernels: kernels)
+            }
+            for j in 0..<n { #expect(abs(Double(y[j]) - expected[j]) < 1e-4, "\(kernels) k \(k) n \(n) column \(j)") }
         }
     }
 
