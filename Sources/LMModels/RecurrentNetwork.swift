@@ -142,11 +142,14 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
         guard newState.count == expected, let b = newState.first?.rows else {
             throw ModelError.shapeMismatch("state has \(newState.count) matrices; this model carries \(expected)")
         }
-        let widths = cells.flatMap { c in Array(repeating: c.hiddenSize, count: c.stateCount) }
-        for (m, h) in zip(newState, widths) where m.rows != b || m.cols != h {
-            throw ModelError.shapeMismatch("state matrix \(m.rows)×\(m.cols); expected \(b)×\(h)")
-        }
         var k = 0
+        for c in cells {
+            for m in newState[k..<(k + c.stateCount)] where m.rows != b || m.cols != c.hiddenSize {
+                throw ModelError.shapeMismatch("state matrix \(m.rows)×\(m.cols); expected \(b)×\(c.hiddenSize)")
+            }
+            k += c.stateCount
+        }
+        k = 0
         for c in cells {
             c.workspace.prepare(steps: max(c.workspace.steps, 1), batch: b)
             for s in c.workspace.carried { try s.assign(newState[k].storage); k += 1 }
