@@ -66,7 +66,7 @@ public struct EvaluationRequest: Sendable {
             output.write(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self) + "\n")
             return
         }
-        output.write("model:         \(trained.directory.path) (\(trained.config.model.kind.rawValue.uppercased())-\(trained.config.model.hiddenSize), \(pipeline.level.rawValue) level)\n")
+        output.write("model:         \(trained.directory.path) (\(trained.config.model.kind.rawValue.uppercased())-\(trained.config.model.layerWidths), \(pipeline.level.rawValue) level)\n")
         output.write("file:          \(path): \(stream.count) tokens, \(unknown) outside the vocabulary (<unk>)\n")
         output.write(String(format: "cross-entropy: %.4f nats per token\n", result.loss))
         output.write(String(format: "perplexity:    %.4f\n", result.perplexity))

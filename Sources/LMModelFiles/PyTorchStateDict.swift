@@ -45,10 +45,14 @@ public enum PyTorchStateDict {
 
     /// The state_dict of `model`, in `RNNModel`'s order. `path` names the run in errors.
     /// - Throws: ``PyTorchStateDictError/gruVariant(path:direction:)`` for d2l's GRU,
-    ///   ``PyTorchStateDictError/adaptiveSoftmax(path:)`` for an adaptive softmax head.
+    ///   ``PyTorchStateDictError/adaptiveSoftmax(path:)`` for an adaptive softmax head,
+    ///   ``PyTorchStateDictError/layerWidths(path:widths:)`` for layers of different widths.
     public static func tensors(of model: RecurrentLM<Float>, path: String) throws -> [SafeTensors.Tensor] {
         let config = model.config
         if config.adaptiveSoftmax != nil { throw PyTorchStateDictError.adaptiveSoftmax(path: path) }
+        if case .perLayer = config.layerWidths {
+            throw PyTorchStateDictError.layerWidths(path: path, widths: config.layerWidths.description)
+        }
         if config.kind == .gru && config.gruVariant != .pytorch {
             throw PyTorchStateDictError.gruVariant(path: path, direction: .export)
         }

@@ -29,6 +29,9 @@ public enum PyTorchStateDictError: Error, CustomStringConvertible, Equatable {
     case outputExists(path: String, reason: String)
     /// An LMKit model with an adaptive softmax head, which `RNNModel`'s one decoder cannot hold.
     case adaptiveSoftmax(path: String)
+    /// A model whose layers have different widths (`hiddenSize` a list in config.json), which
+    /// one `nn.RNN`/`nn.GRU`/`nn.LSTM` module cannot hold.
+    case layerWidths(path: String, widths: String)
     /// A cell kind (with its nonlinearity) that no `torch.nn` module computes.
     case noPyTorchModule(path: String, kind: String)
 
@@ -81,6 +84,9 @@ public enum PyTorchStateDictError: Error, CustomStringConvertible, Equatable {
         case let .adaptiveSoftmax(path):
             return "\(path): this model has an adaptive softmax head (adaptiveSoftmax in config.json), which word_language_model's "
                 + "RNNModel (one nn.Linear decoder) cannot hold; only dense-head models export"
+        case let .layerWidths(path, widths):
+            return "\(path): this model's layers have different widths (hiddenSize \(widths) in config.json), which word_language_model's "
+                + "RNNModel (one nn.RNN/GRU/LSTM module, one width) cannot hold; only models with equal widths export"
         case let .noPyTorchModule(path, kind):
             return "\(path): no torch.nn module computes the \(kind) cell, so word_language_model's RNNModel cannot hold it"
         }

@@ -184,7 +184,7 @@ public struct RunDirectory: Sendable {
                 reason: "the vocabulary has \(vocabulary.count) tokens but the model was built for \(config.model.vocabularySize)")
         }
         try SystemMemory.check(MemoryEstimate(config: config.model, steps: 35, batch: 1),
-                               advice: "\(path) holds a model too large for this machine (hidden \(config.model.hiddenSize), \(config.model.layers) layers)")
+                               advice: "\(path) holds a model too large for this machine (hidden \(config.model.layerWidths), \(config.model.layers) layers)")
         var generator = RandomGenerator(seed: 0)   // cheap; the weights are overwritten below
         let model: RecurrentLM<Float>
         do {

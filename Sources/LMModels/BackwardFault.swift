@@ -6,7 +6,8 @@ import LMTensor
 /// The cells and the input layer know nothing of them: a fault breaks a whole layer's
 /// window backward from outside, around it (``layerBackward(_:_:)``, ``inputBackward(_:_:)``),
 /// by what that backward reads or by putting a gradient back; the dropout masks' faults skip
-/// a mask at the network's window level; the heads' two faults sit in the heads' backward.
+/// a mask at the network's window level, as the activation regularization's faults break its
+/// gradient there; the heads' two faults sit in the heads' backward.
 /// With ``none`` each seam runs the backward as it is.
 enum BackwardFault: Sendable {
     case none
@@ -33,6 +34,10 @@ enum BackwardFault: Sendable {
     case skipWeightMask
     /// An adaptive softmax head: leave the clusters' terms out of ∂hidden.
     case dropAdaptiveClusterTerm
+    /// AR's gradient without the factor 2 of ∂D²: α/N · D instead of 2α/N · D.
+    case halfARGradient
+    /// TAR's gradient on R_{t+1} only, leaving out its −(R_{t+1} − R_t) term on R_t.
+    case oneSidedTARGradient
 }
 
 extension BackwardFault {

@@ -8,7 +8,7 @@ import LMTensor
 /// conversion, the tools' `--model`) asks the registry, never a list of its own.
 ///
 /// The requirements are static, so a definition is a type (`any CellDefinition.Type`) and
-/// ``makeLayer(prefix:inputSize:architecture:)`` can be generic over the scalar type.
+/// ``makeLayer(prefix:inputSize:hiddenSize:architecture:)`` can be generic over the scalar type.
 public protocol CellDefinition: Sendable {
     /// The kind's name: `config.json`'s `kind`, `--model`, and the parameter prefix (`<kind>.<l>`).
     static var kind: ModelConfig.Kind { get }
@@ -22,9 +22,9 @@ public protocol CellDefinition: Sendable {
     /// The layer's PyTorch equivalent: the `torch.nn` module and where its gate blocks go;
     /// nil (the default) when PyTorch has no module computing the same function.
     static var pyTorch: PyTorchCell? { get }
-    /// A layer named `prefix` (`lstm.0`) reading `inputSize` features, with zero weights,
-    /// shaped and configured by `architecture` (its width, nonlinearity, second bias, variant).
-    static func makeLayer<Scalar: TensorScalar>(prefix: String, inputSize: Int,
+    /// A layer named `prefix` (`lstm.0`) reading `inputSize` features, `hiddenSize` units wide,
+    /// with zero weights, configured by `architecture` (its nonlinearity, second bias, variant).
+    static func makeLayer<Scalar: TensorScalar>(prefix: String, inputSize: Int, hiddenSize: Int,
                                                 architecture: some RecurrentArchitecture) -> any RecurrentCell<Scalar>
 }
 
@@ -33,4 +33,10 @@ extension CellDefinition {
     public static func scratchWidth(for architecture: some RecurrentArchitecture) -> Int { 1 }
     /// No PyTorch equivalent.
     public static var pyTorch: PyTorchCell? { nil }
+
+    /// ``makeLayer(prefix:inputSize:hiddenSize:architecture:)`` as wide as `architecture`'s top layer.
+    public static func makeLayer<Scalar: TensorScalar>(prefix: String, inputSize: Int,
+                                                       architecture: some RecurrentArchitecture) -> any RecurrentCell<Scalar> {
+        makeLayer(prefix: prefix, inputSize: inputSize, hiddenSize: architecture.hiddenSize, architecture: architecture)
+    }
 }

@@ -247,12 +247,12 @@ public enum GRUDefinition: CellDefinition {
         architecture.gruVariant == .pytorch ? GRUResetAfterCell<Float>.scratchWidth : 1
     }
 
-    public static func makeLayer<Scalar: TensorScalar>(prefix: String, inputSize: Int,
+    public static func makeLayer<Scalar: TensorScalar>(prefix: String, inputSize: Int, hiddenSize: Int,
                                                        architecture: some RecurrentArchitecture) -> any RecurrentCell<Scalar> {
         switch architecture.gruVariant {
-        case .d2l: GRUCell<Scalar>(prefix: prefix, inputSize: inputSize, hiddenSize: architecture.hiddenSize,
+        case .d2l: GRUCell<Scalar>(prefix: prefix, inputSize: inputSize, hiddenSize: hiddenSize,
                                    recurrentBias: architecture.recurrentBias)
-        case .pytorch: GRUResetAfterCell<Scalar>(prefix: prefix, inputSize: inputSize, hiddenSize: architecture.hiddenSize,
+        case .pytorch: GRUResetAfterCell<Scalar>(prefix: prefix, inputSize: inputSize, hiddenSize: hiddenSize,
                                                  recurrentBias: architecture.recurrentBias)
         }
     }

@@ -199,9 +199,9 @@ public enum LSTMDefinition: CellDefinition {
     public static let stateCount = 2
     public static let pyTorch: PyTorchCell? = PyTorchCell(modules: [.tanh: "LSTM"], blockOrder: [0, 1, 3, 2])
 
-    public static func makeLayer<Scalar: TensorScalar>(prefix: String, inputSize: Int,
+    public static func makeLayer<Scalar: TensorScalar>(prefix: String, inputSize: Int, hiddenSize: Int,
                                                        architecture: some RecurrentArchitecture) -> any RecurrentCell<Scalar> {
-        LSTMCell<Scalar>(prefix: prefix, inputSize: inputSize, hiddenSize: architecture.hiddenSize,
+        LSTMCell<Scalar>(prefix: prefix, inputSize: inputSize, hiddenSize: hiddenSize,
                          recurrentBias: architecture.recurrentBias)
     }
 

@@ -44,12 +44,11 @@ public struct MemoryEstimate: Sendable, Equatable {
     /// saturates at ``unbounded``; the time taken does not grow with the layer count.
     /// - Throws: ``SettingsError`` for a kind no cell is registered for.
     public init(config: ModelConfig, steps: Int, batch: Int, optimizerCopies: Int = 0, scalarBytes: Int = 4) throws {
-        let v = config.vocabularySize, h = config.hiddenSize, layers = max(config.layers, 0)
+        let v = config.vocabularySize, h = config.hiddenSize, runs = config.layerRuns
         let cell = try CellRegistry.definition(of: config.kind)
         let gates = cell.gateCount, stateCount = cell.stateCount
-        let width = mul(gates, h)
         // output.W_hq (none when tied: the head reads the embedding), output.b_q; adaptive:
-        // output.head.W and each cluster's projection and map.
+        // output.head.W and each cluster's projection and map. The head reads the top layer (h).
         var count = add(config.tied ? 0 : mul(h, v), v)
         if let a = config.adaptiveSoftmax {
             count = mul(h, a.headSize)
@@ -59,31 +58,35 @@ public struct MemoryEstimate: Sendable, Equatable {
             }
         }
         if let e = config.embeddingSize { count = add(count, mul(v, e)) }
-        // Each layer: W_xh (input × width), W_hh (H × width), b_xh, b_hh; the first layer reads
-        // the embedding or the one-hot input, the others the layer below (H).
-        func layerParameters(input: Int) -> Int {
-            add(mul(input, width), mul(h, width), width, config.recurrentBias ? width : 0)
-        }
-        if layers > 0 {
-            count = add(count, layerParameters(input: config.embeddingSize ?? v), mul(layerParameters(input: h), layers - 1))
+        // Each layer: W_xh (input × G·H_l), W_hh (H_l × G·H_l), b_xh, b_hh; the first layer reads
+        // the embedding or the one-hot input, the others the layer below.
+        for run in runs {
+            let width = mul(gates, run.hidden)
+            count = add(count, mul(add(mul(run.input, width), mul(run.hidden, width), width, config.recurrentBias ? width : 0), run.count))
         }
         parameterCount = count
         parameters = mul(count, add(2, optimizerCopies), scalarBytes)
 
-        let n = mul(steps, batch), bh = mul(batch, h), states = mul(add(steps, 1), bh)
-        let perLayer = add(mul(h, width),                      // W_hhᵀ
-                           states,                             // states
-                           stateCount > 1 ? states : 0,        // LSTM cells
-                           mul(2, n, width),                   // gate values and gradients
-                           gates > 1 ? mul(n, h) : 0,          // auxiliary
-                           mul(n, h),                          // output gradients
-                           mul(cell.scratchWidth(for: config), bh),  // scratch
-                           mul(stateCount, bh))                // carried state
-        let d = config.dropout, maskRows = d.locked ? batch : n
+        let n = mul(steps, batch), d = config.dropout, maskRows = d.locked ? batch : n
         func site(_ p: Double, _ w: Int) -> Int { p > 0 ? add(mul(maskRows, w), mul(n, w)) : 0 }
-        let dropout = add(mul(site(d.hidden, h), max(layers - 1, 0)), site(d.output, h),
-                          d.weightDrop > 0 ? mul(3, h, width, layers) : 0)
-        workspace = mul(add(mul(perLayer, layers), dropout), scalarBytes)
+        // Per layer: its workspace; the weight-drop mask, W̃_hh and saved gradient; below the
+        // top, the mask between it and the next layer.
+        var layerBytes = 0
+        for (i, run) in runs.enumerated() {
+            let hl = run.hidden, width = mul(gates, hl), bh = mul(batch, hl), states = mul(add(steps, 1), bh)
+            let perLayer = add(mul(hl, width),                     // W_hhᵀ
+                               states,                             // states
+                               stateCount > 1 ? states : 0,        // LSTM cells
+                               mul(2, n, width),                   // gate values and gradients
+                               gates > 1 ? mul(n, hl) : 0,         // auxiliary
+                               mul(n, hl),                         // output gradients
+                               mul(cell.scratchWidth(for: config), bh),  // scratch
+                               mul(stateCount, bh),                // carried state
+                               d.weightDrop > 0 ? mul(3, hl, width) : 0)
+            let below = i == runs.count - 1 ? run.count - 1 : run.count   // layers of the run with a layer above
+            layerBytes = add(layerBytes, mul(perLayer, run.count), mul(site(d.hidden, hl), below))
+        }
+        workspace = mul(add(layerBytes, site(d.output, h)), scalarBytes)
         if let a = config.adaptiveSoftmax {
             // Head logits and gradients, gathered rows and their gradients (n × H each),
             // projections and their gradients (n × widest d), cluster logits and their

@@ -219,9 +219,9 @@ public enum RNNDefinition: CellDefinition {
     public static let stateCount = 1
     public static let pyTorch: PyTorchCell? = PyTorchCell(modules: [.tanh: "RNN_TANH", .relu: "RNN_RELU"], blockOrder: [0])
 
-    public static func makeLayer<Scalar: TensorScalar>(prefix: String, inputSize: Int,
+    public static func makeLayer<Scalar: TensorScalar>(prefix: String, inputSize: Int, hiddenSize: Int,
                                                        architecture: some RecurrentArchitecture) -> any RecurrentCell<Scalar> {
-        RNNCell<Scalar>(prefix: prefix, inputSize: inputSize, hiddenSize: architecture.hiddenSize,
+        RNNCell<Scalar>(prefix: prefix, inputSize: inputSize, hiddenSize: hiddenSize,
                         activation: architecture.activation, recurrentBias: architecture.recurrentBias)
     }
 }

@@ -8,8 +8,11 @@ public protocol RecurrentArchitecture: Codable, Equatable, Sendable {
     var kind: ModelConfig.Kind { get }
     /// RNN nonlinearity (`.tanh` for GRU and LSTM).
     var activation: ModelConfig.Activation { get }
-    /// Hidden units per layer.
+    /// The top layer's width, which the head reads (every layer's unless
+    /// ``hiddenSize(ofLayer:)`` says otherwise).
     var hiddenSize: Int { get }
+    /// The width of layer `l` (0 is the bottom); ``hiddenSize`` for every layer by default.
+    func hiddenSize(ofLayer l: Int) -> Int
     /// Stacked recurrent layers (≥ 1).
     var layers: Int { get }
     /// Weight initialisation.
@@ -31,6 +34,9 @@ public protocol RecurrentArchitecture: Codable, Equatable, Sendable {
     var dropout: Dropout { get }
     /// A GRU's reset-gate placement (default d2l).
     var gruVariant: ModelConfig.GRUVariant { get }
+    /// AR and TAR on the top layer's output in training (off unless the configuration has a
+    /// setting for it).
+    var activationRegularization: ModelConfig.ActivationRegularization { get }
 }
 
 extension RecurrentArchitecture {
@@ -44,6 +50,8 @@ extension RecurrentArchitecture {
     public var embeddingInitialization: ModelConfig.Initialization? { nil }
     public var outputInitialization: ModelConfig.Initialization? { nil }
     public var gruVariant: ModelConfig.GRUVariant { .d2l }
+    public func hiddenSize(ofLayer l: Int) -> Int { hiddenSize }
+    public var activationRegularization: ModelConfig.ActivationRegularization { .off }
 }
 
 extension ModelConfig: RecurrentArchitecture {

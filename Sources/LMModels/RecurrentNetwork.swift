@@ -91,7 +91,7 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
         }
         for c in cells {
             for p in c.parameters {
-                Initializer.initialize(p, scheme: config.initialization, part: .recurrent(hidden: config.hiddenSize), using: &generator)
+                Initializer.initialize(p, scheme: config.initialization, part: .recurrent(hidden: c.hiddenSize), using: &generator)
             }
         }
         let outputScheme = config.outputInitialization ?? config.initialization
@@ -126,8 +126,8 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
         for c in cells { for s in c.workspace.carried { s.zero() } }
     }
 
-    /// The carried state: per layer h (and c for LSTM), each batch × hidden, bottom layer
-    /// first. Setting it requires the same count and equal shapes; it then sets the batch.
+    /// The carried state: per layer h (and c for LSTM), each batch × that layer's width,
+    /// bottom layer first. Setting it requires the same count and equal shapes; it then sets the batch.
     public var state: [Matrix<Scalar>] {
         cells.flatMap { c in
             c.workspace.carried.map { try! Matrix(rows: c.workspace.carried[0].count / c.hiddenSize, cols: c.hiddenSize, storage: $0.array) }
@@ -142,10 +142,14 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
         guard newState.count == expected, let b = newState.first?.rows else {
             throw ModelError.shapeMismatch("state has \(newState.count) matrices; this model carries \(expected)")
         }
-        for m in newState where m.rows != b || m.cols != config.hiddenSize {
-            throw ModelError.shapeMismatch("state matrix \(m.rows)×\(m.cols); expected \(b)×\(config.hiddenSize)")
-        }
         var k = 0
+        for c in cells {
+            for m in newState[k..<(k + c.stateCount)] where m.rows != b || m.cols != c.hiddenSize {
+                throw ModelError.shapeMismatch("state matrix \(m.rows)×\(m.cols); expected \(b)×\(c.hiddenSize)")
+            }
+            k += c.stateCount
+        }
+        k = 0
         for c in cells {
             c.workspace.prepare(steps: max(c.workspace.steps, 1), batch: b)
             for s in c.workspace.carried { try s.assign(newState[k].storage); k += 1 }
@@ -211,7 +215,7 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
                 c.forward(input: input, steps: steps, batch: batch)
                 var output = UnsafePointer(c.workspace.outputs)
                 if applied.hidden, let key, l < cells.count - 1 {
-                    hiddenMasks[l].draw(key, p: d.hidden, locked: d.locked, steps: steps, batch: batch, width: config.hiddenSize)
+                    hiddenMasks[l].draw(key, p: d.hidden, locked: d.locked, steps: steps, batch: batch, width: c.hiddenSize)
                     output = hiddenMasks[l].apply(output)
                 }
                 input = .dense(output)
@@ -219,7 +223,7 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
         }
         var top = UnsafePointer(cells[cells.count - 1].workspace.outputs)
         if applied.output, let key {
-            outputMask.draw(key, p: d.output, locked: d.locked, steps: steps, batch: batch, width: config.hiddenSize)
+            outputMask.draw(key, p: d.output, locked: d.locked, steps: steps, batch: batch, width: cells[cells.count - 1].hiddenSize)
             top = outputMask.apply(top)
         }
         outputLayer.forward(hidden: top, steps: steps, batch: batch)
@@ -233,7 +237,7 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
             return
         }
         if weightMasks.isEmpty {
-            weightMasks = cells.enumerated().map { WeightDropMask(layer: $0.offset, rows: config.hiddenSize, cols: $0.element.gateCount * config.hiddenSize) }
+            weightMasks = cells.enumerated().map { l, c in WeightDropMask(layer: l, rows: c.hiddenSize, cols: c.gateCount * c.hiddenSize) }
         }
         for (l, c) in cells.enumerated() {
             weightMasks[l].draw(key, p: p, weight: c.parameters[1])
@@ -243,18 +247,23 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
 
     /// Backpropagates the last window's loss through the head and through time, and *adds*
     /// ∂loss/∂θ to every parameter's gradient (call ``zeroGradients()`` between updates).
+    /// The loss differentiated is the head's plus the configuration's
+    /// ``ModelConfig/ActivationRegularization`` (``activationRegularizationLoss``), whose
+    /// gradients join the top layer's output gradient before it runs back through time.
     ///
     /// - Throws: ``ModelError/backwardWithoutForward`` unless the last forward had targets.
     @_specialize(where Input == InputLayer<Float>, Head == LanguageModelHead<Float>)
     public func backward() throws {
         guard hasTargets, steps > 0 else { throw ModelError.backwardWithoutForward }
-        let top = cells[cells.count - 1].workspace
-        if applied.output {
-            outputLayer.backward(hidden: UnsafePointer(outputMask.values.pointer), hiddenGradient: top.outputGradients)
-            if fault != .skipOutputMask { outputMask.maskGradient(top.outputGradients) }
-        } else {
-            outputLayer.backward(hidden: top.outputs, hiddenGradient: top.outputGradients)
-        }
+        let top = cells[cells.count - 1].workspace, regularization = config.activationRegularization
+        let stepWidth = batch * cells[cells.count - 1].hiddenSize
+        let dropped = topDroppedOutput
+        outputLayer.backward(hidden: dropped, hiddenGradient: top.outputGradients)
+        ActivationRegularizer.addARGradient(regularization.ar, values: dropped, into: top.outputGradients,
+                                            count: steps * stepWidth, fault: fault)
+        if applied.output, fault != .skipOutputMask { outputMask.maskGradient(top.outputGradients) }
+        ActivationRegularizer.addTARGradient(regularization.tar, values: top.outputs, into: top.outputGradients,
+                                             steps: steps, stepWidth: stepWidth, fault: fault)
         for l in stride(from: cells.count - 1, through: 1, by: -1) {
             let below = cells[l - 1].workspace
             if applied.hidden {
@@ -273,6 +282,24 @@ where Head.Scalar == Input.Scalar, Head.Configuration == Input.Configuration {
             }
         }
         fault.inputBackward(inputLayer) { inputLayer.backward() }
+    }
+
+    /// The top layer's output the head read in the last forward: after the output dropout
+    /// when it applied, else the layer's own (T·B × H, t-major).
+    private var topDroppedOutput: UnsafePointer<Scalar> {
+        applied.output ? UnsafePointer(outputMask.values.pointer) : UnsafePointer(cells[cells.count - 1].workspace.outputs)
+    }
+
+    /// The last forward's activation regularization (``ModelConfig/ActivationRegularization``):
+    /// α·mean(D²) + β·mean((R_{t+1} − R_t)²) over its top-layer output, D after the output
+    /// dropout, R before; 0 when it is off. ``backward()`` differentiates the head's loss plus
+    /// this; the loss the forward returns leaves it out.
+    public var activationRegularizationLoss: Double {
+        guard steps > 0, let last = cells.last else { return 0 }
+        let regularization = config.activationRegularization, stepWidth = batch * last.hiddenSize
+        return ActivationRegularizer.arLoss(regularization.ar, values: topDroppedOutput, count: steps * stepWidth)
+            + ActivationRegularizer.tarLoss(regularization.tar, values: UnsafePointer(last.workspace.outputs),
+                                            steps: steps, stepWidth: stepWidth)
     }
 
     /// Layer `l`'s backward; under weight drop its W_hh gradient gains exactly dW̃_hh ⊙ M.

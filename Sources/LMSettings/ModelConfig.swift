@@ -100,15 +100,21 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var vocabularySize: Int
     /// Learned embedding width, or nil for one-hot input (d2l's scratch models).
     public var embeddingSize: Int?
-    /// Hidden units per layer.
-    public var hiddenSize: Int
+    /// Hidden units of each layer (JSON `hiddenSize`: a number, or one width per layer).
+    public var layerWidths: LayerWidths
+    /// The top layer's width, which the head reads (every layer's, when they are equal).
+    /// Setting it makes every layer this wide.
+    public var hiddenSize: Int {
+        get { layerWidths.top }
+        set { layerWidths = .uniform(newValue) }
+    }
     /// Number of stacked recurrent layers (≥ 1).
     public var layers: Int
     /// Weight initialisation.
     public var initialization: Initialization
     /// Whether the output head reuses the embedding (V × E) as its weight, transposed
     /// (Press & Wolf 2017): logits = H · Eᵀ + b_q, and no `output.W_hq`. Needs an embedding
-    /// and `hiddenSize == embeddingSize`. JSON `tied`, default false.
+    /// and the top layer's width (``hiddenSize``) equal to `embeddingSize`. JSON `tied`, default false.
     public var tied = false
     /// Whether each layer has a second bias `<kind>.<l>.b_hh` (1 × G·H) as PyTorch's cells
     /// do; the gates then use b_h + b_hh. JSON `recurrentBias`, default false.
@@ -128,6 +134,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// An adaptive softmax head (``AdaptiveSoftmax``, `--adaptive-softmax`) instead of the dense
     /// one, or nil for the dense head. JSON `adaptiveSoftmax`, absent by default.
     public var adaptiveSoftmax: AdaptiveSoftmax?
+    /// AR and TAR on the top layer's output in training (``ActivationRegularization``, `--ar`,
+    /// `--tar`). JSON `activationRegularization`, off (and not written) by default.
+    public var activationRegularization = ActivationRegularization.off
 
     /// A configuration; call ``validate()`` (the model's initialiser does).
     public init(kind: Kind, activation: Activation = .tanh, vocabularySize: Int, embeddingSize: Int? = nil,
@@ -136,7 +145,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         self.activation = activation
         self.vocabularySize = vocabularySize
         self.embeddingSize = embeddingSize
-        self.hiddenSize = hiddenSize
+        self.layerWidths = .uniform(hiddenSize)
         self.layers = layers
         self.initialization = initialization
     }
@@ -144,20 +153,21 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     private enum CodingKeys: String, CodingKey {
         case kind, activation, vocabularySize, embeddingSize, hiddenSize, layers, initialization
         case tied, recurrentBias, embeddingInitialization, outputInitialization, forgetBias
-        case dropout, gruVariant, adaptiveSoftmax
+        case dropout, gruVariant, adaptiveSoftmax, activationRegularization
     }
 
     /// Decodes a configuration; `activation` (tanh), `embeddingSize` (one-hot), `layers` (1),
     /// `initialization` (d2l), `tied` and `recurrentBias` (false), the initialisation
     /// overrides and `forgetBias` (none), `dropout` (off), `gruVariant` (d2l) and
-    /// `adaptiveSoftmax` (the dense head) may be omitted.
+    /// `adaptiveSoftmax` (the dense head) and `activationRegularization` (off) may be omitted;
+    /// `hiddenSize` is a number or a list of widths, one per layer.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         kind = try c.decode(Kind.self, forKey: .kind)
         activation = try c.decodeIfPresent(Activation.self, forKey: .activation) ?? .tanh
         vocabularySize = try c.decode(Int.self, forKey: .vocabularySize)
         embeddingSize = try c.decodeIfPresent(Int.self, forKey: .embeddingSize)
-        hiddenSize = try c.decode(Int.self, forKey: .hiddenSize)
+        layerWidths = try c.decode(LayerWidths.self, forKey: .hiddenSize)
         layers = try c.decodeIfPresent(Int.self, forKey: .layers) ?? 1
         initialization = try c.decodeIfPresent(Initialization.self, forKey: .initialization) ?? .d2l
         tied = try c.decodeIfPresent(Bool.self, forKey: .tied) ?? false
@@ -168,17 +178,45 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         dropout = try c.decodeIfPresent(Dropout.self, forKey: .dropout) ?? .off
         gruVariant = try c.decodeIfPresent(GRUVariant.self, forKey: .gruVariant) ?? .d2l
         adaptiveSoftmax = try c.decodeIfPresent(AdaptiveSoftmax.self, forKey: .adaptiveSoftmax)
+        activationRegularization = try c.decodeIfPresent(ActivationRegularization.self, forKey: .activationRegularization) ?? .off
     }
 
+    /// Encodes every field the decoder reads; the optional ones only when set, and
+    /// `activationRegularization` only when on (so a run without it writes what earlier
+    /// versions wrote).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(activation, forKey: .activation)
+        try c.encode(vocabularySize, forKey: .vocabularySize)
+        try c.encodeIfPresent(embeddingSize, forKey: .embeddingSize)
+        try c.encode(layerWidths, forKey: .hiddenSize)
+        try c.encode(layers, forKey: .layers)
+        try c.encode(initialization, forKey: .initialization)
+        try c.encode(tied, forKey: .tied)
+        try c.encode(recurrentBias, forKey: .recurrentBias)
+        try c.encodeIfPresent(embeddingInitialization, forKey: .embeddingInitialization)
+        try c.encodeIfPresent(outputInitialization, forKey: .outputInitialization)
+        try c.encodeIfPresent(forgetBias, forKey: .forgetBias)
+        try c.encode(dropout, forKey: .dropout)
+        try c.encode(gruVariant, forKey: .gruVariant)
+        try c.encodeIfPresent(adaptiveSoftmax, forKey: .adaptiveSoftmax)
+        if !activationRegularization.isOff { try c.encode(activationRegularization, forKey: .activationRegularization) }
+    }
+
+    /// The width of layer `l` (0 is the bottom).
+    public func hiddenSize(ofLayer l: Int) -> Int { layerWidths.width(ofLayer: l) }
+
     /// Throws ``SettingsError`` naming the offending setting (`model.hiddenSize`, …): a
-    /// count below 1, a setting its cell does not have, a tied head without an equal-width
-    /// embedding, dropout or adaptive-softmax settings that cannot work.
+    /// count below 1, per-layer widths not one per layer, a setting its cell does not have, a
+    /// tied head whose embedding is not as wide as the top layer, dropout, adaptive-softmax or
+    /// activation-regularization settings that cannot work.
     public func validate() throws {
         func atLeastOne(_ value: Int, _ key: String, _ hint: String = "") throws {
             if value < 1 { throw SettingsError(.outOfRange, key, "\(setting: key) must be at least 1\(hint) (got \(value))") }
         }
         try atLeastOne(vocabularySize, "model.vocabularySize")
-        try atLeastOne(hiddenSize, "model.hiddenSize")
+        try layerWidths.validate(layers: layers)
         try atLeastOne(layers, "model.layers")
         if let e = embeddingSize { try atLeastOne(e, "model.embeddingSize", " (omit it for one-hot input)") }
         if activation == .relu && kind != .rnn {
@@ -201,11 +239,14 @@ public struct ModelConfig: Codable, Equatable, Sendable {
             guard let e = embeddingSize else {
                 throw SettingsError(.requires, "model.tied", "\(setting: "model.tied") reuses the V × E embedding as the output weights, and one-hot input has none; add \(setting: "model.embeddingSize") \(hiddenSize) (the \(setting: "model.hiddenSize") width)")
             }
-            if e != hiddenSize {
+            if e != hiddenSize, case .perLayer = layerWidths {
+                throw SettingsError(.conflict, "model.tied", "\(setting: "model.tied") reuses the V × E embedding as the output weights, so the top layer's \(setting: "model.hiddenSize") (\(hiddenSize)) must equal \(setting: "model.embeddingSize") (\(e)); make the last width \(e)")
+            } else if e != hiddenSize {
                 throw SettingsError(.conflict, "model.tied", "\(setting: "model.tied") reuses the V × E embedding as the output weights, so \(setting: "model.hiddenSize") (\(hiddenSize)) must equal \(setting: "model.embeddingSize") (\(e)); set both to the same width")
             }
         }
         try dropout.validate(hasEmbedding: embeddingSize != nil)
+        try activationRegularization.validate()
         if gruVariant != .d2l && kind != .gru {
             throw SettingsError(.requires, "model.gruVariant", "\(setting: "model.gruVariant") applies to the gru cell only; \(kind.rawValue) has no reset gate")
         }

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import LMModelFiles
 import LMModels
@@ -15,6 +16,17 @@ extension ModelConfig.Kind: ExpressibleByArgument {
     }
 
     public static var allValueStrings: [String] { CellRegistry.kinds.map(\.rawValue) }
+}
+/// `--hidden`: one width (`256`), or one per layer, bottom first (`1150,1150,400`), kept as
+/// listed (so the list still counts the layers; ``ModelOptions`` makes equal widths the one
+/// width). The settings check the values (at least 1, one per layer).
+extension ModelConfig.LayerWidths: ExpressibleByArgument {
+    public init?(argument: String) {
+        let widths = argument.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !widths.isEmpty, widths.allSatisfy({ $0 != nil }) else { return nil }
+        let values = widths.compactMap { $0 }
+        self = values.count == 1 ? .uniform(values[0]) : .perLayer(values)
+    }
 }
 extension ModelConfig.Activation: ExpressibleByArgument {}
 extension ModelConfig.GRUVariant: ExpressibleByArgument {}

@@ -16,6 +16,7 @@ public enum SettingsFlags {
         "model.dropout.input": "--dropout-input", "model.dropout.hidden": "--dropout-hidden",
         "model.dropout.output": "--dropout-output", "model.dropout.embedding": "--dropout-embedding",
         "model.dropout.weightDrop": "--weight-drop", "model.dropout.locked": "--dropout-locked",
+        "model.activationRegularization.ar": "--ar", "model.activationRegularization.tar": "--tar",
         "data.corpus": "CORPUS", "data.vocabulary": "--vocab", "data.pipeline.level": "--level",
         "data.pipeline.preset": "--preset", "data.pipeline.endOfLine": "--eos", "data.maxTokens": "--max-tokens",
         "data.validationFraction": "--val-fraction", "data.validFile": "--valid", "data.testFile": "--test",
@@ -46,11 +47,12 @@ public enum SettingsFlags {
     /// The settings whose errors are usage errors, reported as ArgumentParser reports a bad
     /// argument (with the usage, exit status 64): the checks `lm-train` made of its own
     /// arguments before the settings layer (a model width or depth below 1, dropout, threads,
-    /// resuming while overwriting). Any other settings error is a run that cannot start, one
+    /// resuming while overwriting), and the activation regularization weights. Any other settings error is a run that cannot start, one
     /// line with exit status 1, as it was.
     public static let usageErrorKeys: Set<String> = [
         "model.hiddenSize", "model.layers", "model.embeddingSize", "model.dropout.input", "model.dropout.hidden",
         "model.dropout.output", "model.dropout.embedding", "model.dropout.weightDrop", "run.threads", "run.overwrite",
+        "model.activationRegularization.ar", "model.activationRegularization.tar",
     ]
 
     /// Whether `error` is a settings error to report as a usage error (``usageErrorKeys``).

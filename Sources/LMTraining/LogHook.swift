@@ -12,7 +12,7 @@ final class LogHook: TrainingHook {
 
     init(directory: RunDirectory, config: RunConfig) {
         log = TrainingLog(path: directory.logPath)
-        title = "\(config.model.kind.rawValue.uppercased())-\(config.model.hiddenSize) on \(URL(fileURLWithPath: config.training.corpus).lastPathComponent)"
+        title = "\(config.model.kind.rawValue.uppercased())-\(config.model.layerWidths) on \(URL(fileURLWithPath: config.training.corpus).lastPathComponent)"
     }
 
     /// Keeps the log's epochs up to `epoch` (a resume continues from there).

@@ -137,7 +137,7 @@ public struct TrainingRun {
         }
         let estimate = try MemoryEstimate(config: model, steps: settings.data.steps, batch: settings.data.batch, optimizerCopies: copies)
         // Each setting named with its value, so an out-of-scale one (model.layers 1000000000) stands out.
-        let (hidden, layers, batch, steps) = (model.hiddenSize, model.layers, settings.data.batch, settings.data.steps)
+        let (hidden, layers, batch, steps) = (model.layerWidths, model.layers, settings.data.batch, settings.data.steps)
         let embedding = model.embeddingSize.map { ", model.embeddingSize (\($0))" } ?? ""
         let advice: String
         switch estimate.largestPart {

@@ -40,7 +40,7 @@ public struct TrainingSession {
                 display.warn(share + " (written so in the corpus): the model learns to predict <unk>, and its perplexity means less than it seems")
             }
         }
-        display.say("model \(model.kind.rawValue.uppercased())-\(model.hiddenSize) ×\(model.layers), "
+        display.say("model \(model.kind.rawValue.uppercased())-\(model.layerWidths) ×\(model.layers), "
               + (model.embeddingSize.map { "embedding \($0)" } ?? "one-hot input")
               + ", \(trainer.model.parameterCount) parameters; run directory \(run.directory.path)")
         for note in run.resumeNotes { display.say(note) }

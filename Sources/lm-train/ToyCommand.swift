@@ -20,7 +20,7 @@ struct ToyCommand: ParsableCommand {
 
     /// The session's options (a plain `--init normal` keeps the task's own initialization).
     var options: ToyTaskOptions {
-        ToyTaskOptions(task: task, model: cell.model, activation: cell.activation, hidden: cell.hidden, layers: cell.layers,
+        ToyTaskOptions(task: task, model: cell.model, activation: cell.activation, hidden: cell.hidden?.top, layers: cell.layers,
                        embedding: cell.embedding, initialization: cell.givenInitialization, batch: window.batch, steps: window.steps,
                        epochs: session.epochs, optimizer: update.optimizer, lr: update.lr, momentum: update.momentum,
                        nesterov: update.nesterov, clip: update.clipNorm, length: length, samples: samples, seed: session.seed,
@@ -29,6 +29,7 @@ struct ToyCommand: ParsableCommand {
     }
 
     func validate() throws {
+        if case .perLayer = cell.hidden { throw ValidationError("--hidden takes one width for a toy task (got \(cell.hidden.map(String.init(describing:)) ?? ""))") }
         if let threads = session.threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if (MPICommunicator.worldSize ?? 1) > 1 { throw ValidationError("--task trains in one process; start it without mpirun") }
         try ToolFailure.asUsageError { try options.validate() }   // a usage error, as for other flags

@@ -42,6 +42,30 @@ import Testing
         }
     }
 
+    /// Layers of different widths (the last tied to the embedding, as AWD-LSTM): the step's
+    /// logits equal the window forward's, for one row and for several (the multi-row step).
+    @Test(arguments: CellRegistry.kinds, [1, 3])
+    func unequalWidthsLogitsMatchTheModelsForward(kind: ModelConfig.Kind, batch: Int) throws {
+        var rng = SplitMix64(seed: 14)
+        var config = ModelConfig(kind: kind, vocabularySize: 37, embeddingSize: 9, hiddenSize: 1, layers: 3,
+                                 initialization: .normal(scale: 0.3))
+        config.layerWidths = .perLayer([23, 40, 9])
+        config.tied = true
+        let model = try RecurrentLM<Float>(config: config, using: &rng)
+        let step = try #require(GenerationState(model: model))
+        step.reset(batch: batch)
+        model.resetState()
+        for t in 0..<20 {
+            let ids = (0..<batch).map { _ in Int32.random(in: 0..<37, using: &rng) }
+            try model.forward(inputs: ids, steps: 1, batch: batch)
+            ids.withUnsafeBufferPointer { step.step($0.baseAddress!) }
+            let expected = model.logits.storage
+            for i in 0..<batch * 37 {
+                #expect(abs(step.logits[i] - expected[i]) < 1e-4 * max(1, abs(expected[i])), "\(kind) step \(t) logit \(i) \(expected[i])")
+            }
+        }
+    }
+
     /// PyTorch's GRU: the step's logits equal the window forward's, one-hot and embedded,
     /// one and two layers, with and without b_hh.
     @Test(arguments: [(nil, 1, 1, false), (nil, 1, 2, true), (7, 2, 2, true), (9, 2, 1, false)] as [(Int?, Int, Int, Bool)])

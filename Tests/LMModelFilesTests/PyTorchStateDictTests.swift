@@ -114,6 +114,19 @@ import Testing
         }
     }
 
+    /// One nn.LSTM has one width: a model with layers of different widths is refused in one
+    /// line naming the run and the widths.
+    @Test func unequalLayerWidthsAreNotExported() throws {
+        var c = ModelConfig(kind: .lstm, vocabularySize: 3, embeddingSize: 2, hiddenSize: 1, layers: 2)
+        c.layerWidths = .perLayer([4, 2])
+        let m = try model(c)
+        #expect(throws: PyTorchStateDictError.layerWidths(path: "run", widths: "4,2")) {
+            try PyTorchStateDict.tensors(of: m, path: "run")
+        }
+        #expect(PyTorchStateDictError.layerWidths(path: "run", widths: "4,2").description.hasPrefix(
+            "run: this model's layers have different widths (hiddenSize 4,2 in config.json)"))
+    }
+
     @Test func halfPrecisionTensorsAreWidenedExactly() throws {
         // One F16 tensor [1, -2.5, 65504] and one BF16 tensor [1, -0.5] in a hand-made file.
         let f16: [UInt16] = [0x3C00, 0xC100, 0x7BFF], bf16: [UInt16] = [0x3F80, 0xBF00]

@@ -56,6 +56,28 @@ import Testing
         }
     }
 
+    /// A config.json written before per-layer widths and AR/TAR writes back its model part
+    /// byte for byte; one with them round-trips.
+    @Test func theModelPartWritesBackTheSameBytes() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        for name in ["config-6cda9c3-lstm", "config-6cda9c3-rnn"] {
+            let url = try #require(Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures"))
+            let file = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any]
+            let model = try JSONSerialization.data(withJSONObject: try #require(file?["model"]), options: [.sortedKeys])
+            let again = try JSONSerialization.jsonObject(with: encoder.encode(config(name).model))
+            #expect(try JSONSerialization.data(withJSONObject: again, options: [.sortedKeys]) == model, "\(name)")
+        }
+        var awd = try config("config-6cda9c3-lstm")
+        awd.model.layerWidths = .perLayer([12, 8])
+        awd.model.layers = 2
+        awd.model.activationRegularization = .init(ar: 2, tar: 1)
+        let directory = NSTemporaryDirectory() + "fixture-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try RunDirectory(path: directory).writeConfig(awd)
+        #expect(try RunDirectory(path: directory).readConfig().model == awd.model)
+    }
+
     /// Settings → config.json → settings keeps every recorded value.
     @Test func theMappingRoundTrips() throws {
         for name in ["config-6cda9c3-lstm", "config-6cda9c3-rnn"] {

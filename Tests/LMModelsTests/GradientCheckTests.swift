@@ -44,7 +44,9 @@ import Testing
         func loss(at value: Double, _ p: Parameter<Double>, _ i: Int) throws -> Double {
             p.value[i] = value
             try model.setState(state)
+            // The objective the backward differentiates: the head's loss plus AR/TAR (0 when off).
             return try model.forward(inputs: inputs, targets: targets, steps: steps, batch: batch, dropout: dropout)
+                + model.activationRegularizationLoss
         }
         var result = Result(worst: 0, name: "", checked: 0)
         for p in model.parameters {

@@ -101,6 +101,77 @@ import Testing
         #expect(message(override).contains("outputInitialization"))
     }
 
+    /// `hiddenSize` is a number (every layer) or a list (one width per layer): a number decodes
+    /// as one width and writes back as the same number; a list round-trips as a list.
+    @Test func layerWidthsRoundTrip() throws {
+        let old = #"{"kind":"lstm","vocabularySize":28,"embeddingSize":400,"hiddenSize":400,"layers":3}"#
+        let uniform = try JSONDecoder().decode(ModelConfig.self, from: Data(old.utf8))
+        #expect(uniform.layerWidths == .uniform(400) && uniform.hiddenSize == 400 && (0..<3).map(uniform.hiddenSize(ofLayer:)) == [400, 400, 400])
+        #expect(String(decoding: try JSONEncoder().encode(uniform), as: UTF8.self).contains(#""hiddenSize":400"#))
+        var awd = uniform
+        awd.layerWidths = .perLayer([1150, 1150, 400])
+        awd.tied = true
+        try awd.validate()
+        #expect(awd.hiddenSize == 400 && awd.hiddenSize(ofLayer: 0) == 1150)
+        let data = try JSONEncoder().encode(awd)
+        #expect(String(decoding: data, as: UTF8.self).contains(#""hiddenSize":[1150,1150,400]"#))
+        #expect(try JSONDecoder().decode(ModelConfig.self, from: data) == awd)
+        #expect(ModelConfig.LayerWidths([400, 400]) == .uniform(400) && ModelConfig.LayerWidths([5, 3]) == .perLayer([5, 3]))
+        #expect(ModelConfig.LayerWidths.perLayer([1150, 1150, 400]).description == "1150,1150,400")
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(ModelConfig.self, from: Data(old.replacingOccurrences(of: "\"hiddenSize\":400", with: "\"hiddenSize\":\"wide\"").utf8))
+        }
+        // Setting hiddenSize makes every layer that wide again.
+        awd.hiddenSize = 64
+        #expect(awd.layerWidths == .uniform(64))
+    }
+
+    /// Per-layer widths: one per layer, each at least 1, and a tied head needs only the last
+    /// to equal the embedding; each error names model.hiddenSize or model.tied.
+    @Test func layerWidthsAreValidatedByKeyPath() throws {
+        func error(_ c: ModelConfig) -> SettingsError? {
+            do { try c.validate(); return nil } catch { return error as? SettingsError }
+        }
+        var c = ModelConfig(kind: .lstm, vocabularySize: 28, embeddingSize: 400, hiddenSize: 1, layers: 2)
+        c.layerWidths = .perLayer([1150, 1150, 400])
+        #expect(error(c)?.key == "model.hiddenSize")
+        #expect(error(c)?.description == "model.hiddenSize lists 3 widths but model.layers is 2; give one width per layer")
+        c.layers = 3
+        #expect(error(c) == nil)
+        c.tied = true
+        #expect(error(c) == nil)
+        c.layerWidths = .perLayer([400, 400, 1150])
+        #expect(error(c)?.key == "model.tied")
+        #expect(error(c)?.description == "model.tied reuses the V × E embedding as the output weights, so the top layer's model.hiddenSize (1150) must equal model.embeddingSize (400); make the last width 400")
+        c.tied = false
+        c.layerWidths = .perLayer([400, 0, 400])
+        #expect(error(c)?.description == "model.hiddenSize must be at least 1 for every layer (layer 1 is 0)")
+    }
+
+    /// AR and TAR: off and unwritten by default, recorded when on, every field optional in
+    /// decoding; a negative or non-finite weight is refused naming its key path.
+    @Test func activationRegularizationRoundTripsAndIsValidated() throws {
+        var c = ModelConfig(kind: .lstm, vocabularySize: 28, embeddingSize: 8, hiddenSize: 8)
+        #expect(c.activationRegularization == .off)
+        #expect(!String(decoding: try JSONEncoder().encode(c), as: UTF8.self).contains("activationRegularization"))
+        c.activationRegularization = .init(ar: 2, tar: 1)
+        let sorted = JSONEncoder()
+        sorted.outputFormatting = .sortedKeys
+        let data = try sorted.encode(c)
+        #expect(String(decoding: data, as: UTF8.self).contains(#""activationRegularization":{"ar":2,"tar":1}"#))
+        #expect(try JSONDecoder().decode(ModelConfig.self, from: data) == c)
+        let partial = #"{"kind":"lstm","vocabularySize":28,"hiddenSize":8,"activationRegularization":{"tar":1}}"#
+        #expect(try JSONDecoder().decode(ModelConfig.self, from: Data(partial.utf8)).activationRegularization == .init(ar: 0, tar: 1))
+        for (ar, tar, key) in [(-1.0, 0.0, "model.activationRegularization.ar"), (0, .nan, "model.activationRegularization.tar"),
+                               (.infinity, 0, "model.activationRegularization.ar")] {
+            c.activationRegularization = .init(ar: ar, tar: tar)
+            do { try c.validate(); Issue.record("AR \(ar), TAR \(tar) validated") } catch let error as SettingsError {
+                #expect(error.key == key && error.problem == .outOfRange)
+                #expect(error.description.hasPrefix(key + " "))
+            }
+        }
+    }
+
     @Test func flopsPerTokenMatchesTheIssue() throws {
         // d2l 9.5 RNN-512 with vocabulary 28: 1.72 MFLOP per token.
         let rnn = ModelConfig(kind: .rnn, vocabularySize: 28, hiddenSize: 512)

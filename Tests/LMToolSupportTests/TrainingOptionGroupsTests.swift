@@ -76,6 +76,32 @@ import Testing
         #expect(oneHot == Dropout(input: 0, hidden: 0.2, output: 0.2))
     }
 
+    /// `--hidden` takes one width or one per layer (which sets the layer count unless `--layers`
+    /// is given); `--ar` and `--tar` set the activation regularization; their errors name the flags.
+    @Test func perLayerWidthsAndActivationRegularization() throws {
+        let awd = try settings(model: ["--model", "lstm", "--embedding", "400", "--hidden", "1150,1150,400", "--tied", "--ar", "2", "--tar", "1"])
+        #expect(awd.model.layerWidths == .perLayer([1150, 1150, 400]) && awd.model.layers == 3 && awd.model.tied)
+        #expect(awd.model.activationRegularization == ModelConfig.ActivationRegularization(ar: 2, tar: 1))
+        #expect(throws: Never.self) { try awd.validate() }
+        let equal = try settings(model: ["--hidden", "400,400"]).model
+        #expect(equal.layerWidths == .uniform(400) && equal.layers == 2)
+        let deep = try settings(model: ["--hidden", "8", "--layers", "3"]).model
+        #expect(deep.layerWidths == .uniform(8) && deep.layers == 3)
+        #expect(try settings().model.activationRegularization == .off)
+        #expect(throws: (any Error).self) { try ModelOptions.parse(["--hidden", "5,x"]) }
+        #expect(throws: (any Error).self) { try ModelOptions.parse(["--hidden", "5,,3"]) }
+        func message(_ model: [String], usage: Bool = true) throws -> String {
+            do { try settings(model: model).validate(); return "" } catch {
+                #expect(SettingsFlags.isUsageError(error) == usage)
+                return SettingsFlags.message(for: error)
+            }
+        }
+        #expect(try message(["--hidden", "5,3", "--layers", "3"]) == "--hidden lists 2 widths but --layers is 3; give one width per layer")
+        #expect(try message(["--ar", "-1"]) == "--ar -1.0: a regularization weight must be finite and at least 0")
+        #expect(try message(["--tar", "nan"]) == "--tar nan: a regularization weight must be finite and at least 0")
+        #expect(try message(["--embedding", "400", "--hidden", "400,1150", "--tied"], usage: false).hasPrefix("--tied reuses the V × E embedding as the output weights, so the top layer's --hidden (1150) must equal --embedding (400)"))
+    }
+
     @Test func settingsErrorsNameTheFlag() throws {
         var s = TrainingSettings(corpus: "c.txt")
         s.optimizer.lr = -1
