@@ -59,6 +59,31 @@ import Testing
         #expect(log.split(separator: "\n").count == 3)
     }
 
+    /// A checkpoint taken mid-epoch (where a signal would write one) continues byte for byte:
+    /// the lengths' generator, the position in the epoch and the carried state come back.
+    @Test(arguments: [3, 7])
+    func aMidEpochCheckpointContinuesExactly(atBatch stop: Int) throws {
+        let straight = TrainingFixtures.temporaryDirectory() + "/run"
+        let run = try TrainingRun(request(straight))
+        var saved: Data?
+        run.trainer.onProgress = { progress in
+            guard progress.epoch == 2 && progress.batch == stop, saved == nil else { return }
+            let (state, tensors) = run.trainer.checkpointContents()
+            saved = try? TrainingCheckpoint.encode(model: run.trainer.model, tensors: tensors, state: state)
+        }
+        _ = try run.trainer.train()
+        let bytes = try #require(saved)
+        let continued = TrainingFixtures.temporaryDirectory() + "/run"
+        let trainer = try TrainingRun(request(continued)).trainer
+        let (state, tensors) = try TrainingCheckpoint.decode(bytes, origin: "mid-epoch", model: trainer.model, like: trainer.state)
+        #expect(state.epoch == 1 && state.batchInEpoch == stop)
+        try trainer.restore(state, tensors: tensors)
+        try trainer.sampler.restore(state.sampler)
+        _ = try trainer.train()
+        let a = FileManager.default.contents(atPath: straight + "/model.safetensors")
+        #expect(a != nil && a == FileManager.default.contents(atPath: continued + "/model.safetensors"))
+    }
+
     @Test func fixedWindowsAreUnchanged() throws {
         let a = TrainingFixtures.temporaryDirectory() + "/run", b = TrainingFixtures.temporaryDirectory() + "/run"
         var fixed = request(a, epochs: 2)
