@@ -86,10 +86,19 @@ public struct ParallelSequentialSampler: Sampler {
     /// Makes up to `steps` Chainer calls, writing column `t` of `batch` for call `t`, and returns
     /// `true`; a non-repeating sampler whose pass is over returns `false` (until ``reset()``).
     public mutating func next(into batch: inout Batch) -> Bool {
+        next(into: &batch, calls: steps)
+    }
+
+    /// Makes up to `calls` Chainer calls (at most ``steps``: the batch stays `batchSize × steps`
+    /// wide, its first columns filled, ``Batch/filledSteps`` saying how many) and returns `true`;
+    /// a non-repeating sampler whose pass is over returns `false`. AWD-LSTM's variable-length
+    /// windows (``VariableLengthSampler``) take their lengths this way.
+    public mutating func next(into batch: inout Batch, calls requested: Int) -> Bool {
+        precondition((1...steps).contains(requested), "a window takes 1...\(steps) calls, not \(requested)")
         let n = stream.count
-        var calls = steps
+        var calls = requested
         if !repeats {
-            calls = Swift.min(steps, callsPerPass - iteration)
+            calls = Swift.min(requested, callsPerPass - iteration)
             guard calls > 0 else { return false }
         }
         batch.reshape(batchSize: batchSize, steps: steps)

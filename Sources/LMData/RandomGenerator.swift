@@ -1,3 +1,5 @@
+import Foundation
+
 /// The project's one seeded pseudo-random generator.
 ///
 /// **Algorithm.** xoshiro256** (Blackman & Vigna, 2018) over a 256-bit state of four `UInt64`
@@ -11,6 +13,7 @@
 /// - ``next(below:)``: Lemire's multiply-and-reject method — uniform, no modulo bias;
 /// - ``nextDouble()``: the top 53 bits scaled by 2⁻⁵³, uniform in [0, 1);
 /// - ``nextFloat()``: the top 24 bits scaled by 2⁻²⁴, uniform in [0, 1);
+/// - ``nextNormal(mean:deviation:)``: Box–Muller's cosine branch over two ``nextDouble()`` draws;
 /// - ``shuffle(_:)``: Fisher–Yates from the last element down (as Python's `random.shuffle`).
 ///
 /// **State.** The generator is a value: copying it forks an identical stream. It is
@@ -96,6 +99,15 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Hashable, Codabl
     @inline(__always)
     public mutating func nextFloat() -> Float {
         Float(next() >> 40) * 0x1.0p-24
+    }
+
+    /// A normal draw N(`mean`, `deviation`²) by Box–Muller: with u₁, u₂ two ``nextDouble()``
+    /// draws, `mean + deviation · √(−2 ln(1 − u₁)) · cos(2π u₂)` (1 − u₁ lies in (0, 1], so the
+    /// logarithm is finite). Consumes two draws.
+    public mutating func nextNormal(mean: Double, deviation: Double) -> Double {
+        let u1 = nextDouble(), u2 = nextDouble()
+        let radius = (-2 * Foundation.log(1 - u1)).squareRoot()
+        return mean + deviation * radius * Foundation.cos(2 * Double.pi * u2)
     }
 
     /// A uniform `Float` in [low, high): `low + (high − low) · u` with `u` from ``nextFloat()``,

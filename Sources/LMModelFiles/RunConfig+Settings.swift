@@ -3,8 +3,9 @@ import LMSettings
 /// The one mapping between ``TrainingSettings`` and `config.json`'s layout
 /// (`{model, training, data}`, as LMKit has always written it, so older runs load).
 /// `config.json` records what rebuilds the model and what resume must match: the run's
-/// directory, how it starts, the vocabulary file and the preprocessing given (the run's
-/// `vocab.json` holds the preprocessing) are not recorded.
+/// directory, whether it resumes or overwrites, the vocabulary file and the preprocessing given
+/// (the run's `vocab.json` holds the preprocessing) are not recorded; a fine-tuning stage's
+/// origin is (`training.finetune`).
 extension RunConfig {
     /// `config.json` for a run's settings (their corpus defaults resolved), data and vocabulary.
     public init(settings: TrainingSettings, data: RunData? = nil, vocabulary: VocabularyDigest? = nil) {
@@ -28,6 +29,7 @@ extension TrainingOptions {
         self.init(corpus: data.corpus)
         batch = data.batch
         steps = data.steps
+        variableSteps = data.variableSteps
         maxTokens = data.maxTokens.map { $0 == 0 ? nil : $0 } ?? DataSettings.defaultMaxTokens
         validationFraction = data.validationFraction
         validFile = data.validFile
@@ -48,6 +50,7 @@ extension TrainingOptions {
         checkpointEvery = run.checkpointEvery
         keep = run.keep
         testModel = run.testModel == .last ? nil : run.testModel
+        if case .finetune(let from) = run.start { finetune = FinetuneOrigin(run: from) }
     }
 
     /// Writes these recorded settings into `settings` (its model, vocabulary, pipeline and
@@ -56,6 +59,7 @@ extension TrainingOptions {
         settings.data.corpus = corpus
         settings.data.batch = batch
         settings.data.steps = steps
+        settings.data.variableSteps = variableSteps
         settings.data.maxTokens = maxTokens ?? 0
         settings.data.validationFraction = validationFraction
         settings.data.validFile = validFile
@@ -76,6 +80,7 @@ extension TrainingOptions {
         settings.run.checkpointEvery = checkpointEvery
         settings.run.keep = keep
         settings.run.testModel = testModel ?? .last
+        settings.run.start = finetune.map { .finetune(from: $0.run) } ?? .fresh
     }
 
     /// Throws ``SettingsError`` for a setting that cannot work, as ``TrainingSettings/validateTraining()``.

@@ -27,8 +27,10 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var corpus: String
     /// Sequences per batch.
     public var batch: Int = 32
-    /// Time steps per window (truncated-BPTT length).
+    /// Time steps per window (truncated-BPTT length); with ``variableSteps``, the base length.
     public var steps: Int = 35
+    /// AWD-LSTM's variable-length windows (`--variable-steps`); nil (absent) for fixed ones.
+    public var variableSteps: DataSettings.VariableSteps? = nil
     /// Passes over the training stream.
     public var epochs: Int = 500
     /// Learning rate.
@@ -70,6 +72,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Rows the validation and test texts are cut into (`--eval-batch`; nil: ``batch``).
     /// PyTorch's word_language_model uses 10, TensorFlow's PTB model and Chainer's example 1.
     public var evalBatch: Int? = nil
+    /// The run a fine-tuning stage started from (`--finetune`); nil (absent) for a fresh start.
+    public var finetune: FinetuneOrigin? = nil
 
     /// The rows validation and test evaluation use: ``evalBatch``, else ``batch``.
     public var evaluationBatch: Int { evalBatch ?? batch }

@@ -34,8 +34,11 @@ public struct DataSettings: Codable, Equatable, Sendable {
     public var testFile: String?
     /// Sequences per batch.
     public var batch = 32
-    /// Time steps per window (truncated-BPTT length).
+    /// Time steps per window (truncated-BPTT length); with ``variableSteps``, the base length.
     public var steps = 35
+    /// AWD-LSTM's variable-length windows around ``steps`` (parallel sampler only); nil for
+    /// windows of exactly ``steps``.
+    public var variableSteps: VariableSteps?
     public var sampler = Sampler.sequential
     /// Rows the validation and test texts are cut into (nil: ``batch``). PyTorch's
     /// word_language_model uses 10, TensorFlow's PTB model and Chainer's example 1.
@@ -47,11 +50,15 @@ public struct DataSettings: Codable, Equatable, Sendable {
     /// The rows validation and test evaluation use: ``evalBatch``, else ``batch``.
     public var evaluationBatch: Int { evalBatch ?? batch }
 
+    /// The longest training window: ``steps``, or with ``variableSteps`` the longest it draws.
+    public var longestWindow: Int { variableSteps == nil ? steps : VariableSteps.longestWindow(steps: steps) }
+
     /// Throws ``SettingsError`` (keys `data.*`) for a setting that cannot work.
     public func validate() throws {
         try SettingsError.atLeast(1, batch, "data.batch")
         if let evalBatch { try SettingsError.atLeast(1, evalBatch, "data.evalBatch") }
         try SettingsError.atLeast(1, steps, "data.steps")
+        try variableSteps?.validate(sampler: sampler)
         if let maxTokens, maxTokens != 0 { try SettingsError.atLeast(2, maxTokens, "data.maxTokens") }
         if !(0..<1).contains(validationFraction) {
             throw SettingsError(.outOfRange, "data.validationFraction", "\(setting: "data.validationFraction") must be in [0, 1) (got \(validationFraction))")

@@ -20,6 +20,8 @@ public struct RunSettings: Codable, Equatable, Sendable {
     public var keep = 3
     /// Continue the run in ``output`` from this checkpoint; nil starts a new run.
     public var resume: ResumePoint?
+    /// Where a new run's weights come from: fresh, or a finished run's to fine-tune.
+    public var start = Start.fresh
     /// Replace a run already in ``output``.
     public var overwrite = false
     /// The weights the test text is measured with.
@@ -29,8 +31,9 @@ public struct RunSettings: Codable, Equatable, Sendable {
 
     public init() {}
 
-    /// Throws ``SettingsError`` (keys `run.*`) for a setting that cannot work.
-    public func validate() throws {
+    /// Throws ``SettingsError`` (keys `run.*`) for a setting that cannot work; `optimizer` is
+    /// the update rule a fine-tuning stage must be SGD for.
+    public func validate(optimizer: OptimizerSettings.Kind = .sgd) throws {
         try SettingsError.atLeast(1, epochs, "run.epochs")
         try SettingsError.atLeast(1, checkpointEvery, "run.checkpointEvery")
         try SettingsError.atLeast(1, keep, "run.keep")
@@ -41,5 +44,6 @@ public struct RunSettings: Codable, Equatable, Sendable {
         if resume != nil && overwrite {
             throw SettingsError(.conflict, "run.overwrite", "\(setting: "run.resume") and \(setting: "run.overwrite") exclude each other")
         }
+        try start.validate(output: output, optimizer: optimizer)
     }
 }

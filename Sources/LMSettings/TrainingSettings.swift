@@ -46,7 +46,7 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         try data.validate()
         try optimizer.validate()
         try Self.validate(schedule)
-        try run.validate()
+        try run.validate(optimizer: optimizer.kind)
     }
 
     /// Throws ``SettingsError`` (key `schedule`) for a factor outside (0, 1] or a period,

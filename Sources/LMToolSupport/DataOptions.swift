@@ -19,7 +19,14 @@ public struct DataOptions: ParsableArguments {
     @Option(help: "Test file, evaluated at the end.") var test: String?
     @OptionGroup var window: WindowOptions
     @Option(help: "Minibatches: sequential, random or parallel.") var sampler: DataSettings.Sampler = .sequential
+    @Option(help: "AWD-LSTM's variable-length BPTT (--sampler parallel): each window's mean is --steps, or half of it with probability HALF; its length max(5, N(mean, SPREAD²)), at most --steps + 20; that step's learning rate × length / --steps. Give HALF,SPREAD (AWD-LSTM: 0.05,5).") var variableSteps: String?
     @Option(parsing: .unconditional, help: "Rows the validation and test texts are cut into, each carrying its state across windows (default --batch; PyTorch's word_language_model 10, TensorFlow's PTB model 1).") var evalBatch: Int?
+
+    public func validate() throws {
+        if let variableSteps, DataSettings.VariableSteps(parsing: variableSteps) == nil {
+            throw ValidationError("--variable-steps cannot read \"\(variableSteps)\"; give \(DataSettings.VariableSteps.form)")
+        }
+    }
 
     /// The data settings the flags give (nil where the corpus decides).
     public var data: DataSettings {
@@ -33,6 +40,7 @@ public struct DataOptions: ParsableArguments {
         if let batch = window.batch { data.batch = batch }
         if let steps = window.steps { data.steps = steps }
         data.sampler = sampler
+        data.variableSteps = variableSteps.flatMap(DataSettings.VariableSteps.init(parsing:))
         data.evalBatch = evalBatch
         return data
     }

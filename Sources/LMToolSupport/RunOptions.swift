@@ -9,6 +9,7 @@ public struct RunOptions: ParsableArguments {
     @OptionGroup var session: SessionOptions
     @Option(help: "Resume from: newest (the newest intact checkpoint) or best (best.safetensors); implies --resume.") var resumeFrom: ResumePoint?
     @Option(help: "Measure the test text with the last or the best-validation weights (default last).") var testModel: RunSettings.TestModel?
+    @Option(help: ArgumentHelp("AWD-LSTM's fine-tuning (finetune.py): start from the best-validation weights of the run in RUN (its NT-ASGD average, if any) and train with SGD averaged from the first step; the new stage needs its own --out and leaves RUN untouched.", valueName: "RUN")) var finetune: String?
 
     /// The run settings the flags give (`--resume-from` implies `--resume`).
     public var run: RunSettings {
@@ -22,6 +23,7 @@ public struct RunOptions: ParsableArguments {
         run.resume = resumeFrom ?? (session.resume ? .newest : nil)
         run.overwrite = session.overwrite
         run.testModel = testModel ?? .last
+        run.start = finetune.map { .finetune(from: $0) } ?? .fresh
         return run
     }
 }

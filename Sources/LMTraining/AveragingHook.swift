@@ -6,15 +6,19 @@ import LMModels
 /// of the weights after every update (``WeightAverage``), which validation, test, samples and
 /// `model.safetensors` use. Its state is ``AveragingState`` and the `optimizer.ax.*` tensors.
 final class AveragingHook: TrainingHook {
-    /// Epochs a metric must be worse than the best before them by (`nonmono`).
+    /// Epochs a metric must be worse than the best before them by (`nonmono`; unused once
+    /// averaging has begun).
     let nonmonotone: Int
     private var average = WeightAverage()
     /// The model's parameters, gathered once (the per-step path allocates nothing).
     private let parameters: [Parameter<Float>]
 
-    init(nonmonotone: Int, parameters: [Parameter<Float>]) {
+    /// The hook for `parameters`; `averaging` starts the average with the first update (a
+    /// fine-tuning stage), instead of at the trigger.
+    init(nonmonotone: Int, parameters: [Parameter<Float>], averaging: Bool = false) {
         self.nonmonotone = nonmonotone
         self.parameters = parameters
+        if averaging { average.start() }
     }
 
     /// Runs `body` with the average in the parameters once averaging has begun (else the

@@ -7,6 +7,8 @@ public enum SamplerPosition: Codable, Equatable, Sendable {
     case random(RandomSampler.State)
     /// The parallel sampler's state and the epochs whose end the trainer has already been told.
     case parallel(ParallelSequentialSampler.State, reportedEpochs: Int)
+    /// AWD-LSTM's variable-length windows over the parallel rows, with their generator.
+    case variable(VariableLengthSampler.State)
 
     /// The parallel position as checkpoints before typed state held it (as JSON in a string).
     private struct LegacyParallel: Codable {
@@ -26,6 +28,8 @@ public enum SamplerPosition: Codable, Equatable, Sendable {
             case .parallel:
                 let position = try decoder.decode(LegacyParallel.self, from: data)
                 self = .parallel(position.sampler, reportedEpochs: position.reportedEpochs)
+            case .variable:
+                throw TrainingError.resumeMismatch("the checkpoint's sampler state predates variable-length windows")
             }
         } catch is DecodingError {
             throw TrainingError.resumeMismatch("the checkpoint's sampler state belongs to another sampler")

@@ -3,6 +3,7 @@ import LMData
 import LMFileSystem
 import LMModelFiles
 import LMModels
+import LMSettings
 import LMTensor
 
 /// The training loop: truncated BPTT over the sampler's windows, state carried (and
@@ -63,7 +64,7 @@ public final class Trainer {
         self.directory = directory
         let options = config.training
         sampler = try TrainingSampler(kind: options.sampler, stream: train, batch: options.batch, steps: options.steps,
-                                      generator: Trainer.generators(seed: options.seed).sampling)
+                                      variableSteps: options.variableSteps, generator: Trainer.generators(seed: options.seed).sampling)
         optimizer = Trainer.makeOptimizer(options)
         try parallel?.check(batch: options.batch)
         self.parallel = parallel
@@ -73,9 +74,14 @@ public final class Trainer {
                             parallel: parallel.map { ($0, weight: Double(rows.count) / Double(options.batch)) })
         dropoutSeed = Trainer.dropoutSeed(seed: options.seed)
         state = TrainerState(sampler: sampler.position, learningRate: options.lr, optimizer: optimizer.checkpointState)
-        if options.asgdNonmonotone != nil { state.averaging = AveragingState() }
+        // A fine-tuning stage averages from its first step (PyTorch's ASGD with t0 0): begun at epoch 0.
+        let fineTuning = options.finetune != nil
+        if options.asgdNonmonotone != nil || fineTuning { state.averaging = AveragingState(triggerEpoch: fineTuning ? 0 : nil) }
         checkpoints = CheckpointHook(directory: directory)
-        averaging = options.asgdNonmonotone.map { AveragingHook(nonmonotone: $0, parameters: model.parameters) }
+        averaging = state.averaging.map {
+            AveragingHook(nonmonotone: options.asgdNonmonotone ?? OptimizerSettings.Averaging().nonmonotone,
+                          parameters: model.parameters, averaging: $0.isAveraging)
+        }
         log = LogHook(directory: directory, config: config)
         let schedule = options.learningRateSchedule.map { ScheduleHook($0, base: options.lr) }
         let validating = validation.map { ValidationHook($0) }
@@ -95,7 +101,7 @@ public final class Trainer {
     /// then `endEpoch` and, on a pending signal, the epoch's checkpoint.
     public func train() throws -> TrainingOutcome {
         for hook in hooks { try hook.trainingStarted(self) }
-        var window = Window(batch: config.training.batch, steps: config.training.steps)
+        var window = Window(batch: config.training.batch, longestWindow: sampler.longestWindow)
         var lastReport: EpochReport? = log.log.reports.last
         while state.epoch < config.training.epochs {
             startEpoch()
@@ -135,15 +141,18 @@ public final class Trainer {
     /// - Throws: ``TrainingError/divergence(epoch:batch:checkpoint:best:)`` on a non-finite loss.
     private func trainBatch(_ window: inout Window) throws {
         if !sampler.carriesState { model.resetState() }
-        window.batch.timeMajor(rows: rows, inputs: &window.inputs, targets: &window.targets)
+        window.load(rows: rows)
         // Older checkpoints lack the counter; their epochs all had batchesPerEpoch windows.
         let windowIndex = state.windowsTrained ?? UInt64(state.epoch * sampler.batchesPerEpoch + state.batchInEpoch)
         // Masks are drawn by the stream's index in the whole batch, so they do not depend on the ranks.
         let key = config.model.dropout.isOff ? nil : DropoutKey(seed: dropoutSeed, window: windowIndex, streamOffset: rows.lowerBound)
-        guard let loss = try step.run(inputs: window.inputs, targets: window.targets, steps: config.training.steps,
-                                      batch: rows.count, optimizer: &optimizer, dropout: key) else {
-            throw try checkpoints.divergence(epoch: state.epoch + 1, batch: state.batchInEpoch + 1)
-        }
+        // A variable window's step runs at its own rate (AWD-LSTM's lr · ℓ / bptt); the epoch's is back after it.
+        let rate = optimizer.learningRate
+        optimizer.learningRate = sampler.stepRate(rate)
+        let loss = try step.run(inputs: window.inputs, targets: window.targets, steps: window.batch.filledSteps,
+                                batch: rows.count, optimizer: &optimizer, dropout: key)
+        optimizer.learningRate = rate
+        guard let loss else { throw try checkpoints.divergence(epoch: state.epoch + 1, batch: state.batchInEpoch + 1) }
         for hook in hooks { hook.stepFinished(self) }
         state.lossSum += loss * Double(window.size)
         state.tokenCount += window.size
@@ -182,17 +191,39 @@ public final class Trainer {
 
 extension Trainer {
     /// One window's buffers: the sampler's batch-major batch and the model's t-major copy
-    /// (of this process's rows).
+    /// (of this process's rows), with room for the longest window from the start, so windows
+    /// of varying length allocate nothing.
     private struct Window {
         var batch = Batch()
         var inputs: [Int32], targets: [Int32]
-        /// Target tokens per window of the whole batch (batch × steps).
-        let size: Int
+        /// Rows of the whole batch.
+        let rows: Int
 
-        init(batch: Int, steps: Int) {
-            size = batch * steps
-            inputs = [Int32](repeating: 0, count: size)
-            targets = [Int32](repeating: 0, count: size)
+        init(batch: Int, longestWindow: Int) {
+            rows = batch
+            inputs = [Int32](repeating: 0, count: batch * longestWindow)
+            targets = [Int32](repeating: 0, count: batch * longestWindow)
+        }
+
+        /// Target tokens of the latest window over the whole batch (batch × its steps).
+        var size: Int { rows * batch.filledSteps }
+
+        /// The latest window's `rows`, t-major, in ``inputs`` and ``targets`` (resized within
+        /// their capacity to rows × its steps).
+        mutating func load(rows: Range<Int>) {
+            let count = rows.count * batch.filledSteps
+            Self.resize(&inputs, to: count)
+            Self.resize(&targets, to: count)
+            batch.timeMajor(rows: rows, inputs: &inputs, targets: &targets)
+        }
+
+        /// `array` with `count` elements; within its capacity, no allocation.
+        private static func resize(_ array: inout [Int32], to count: Int) {
+            if array.count > count {
+                array.removeLast(array.count - count)
+            } else if array.count < count {
+                array.append(contentsOf: repeatElement(0, count: count - array.count))
+            }
         }
     }
 }

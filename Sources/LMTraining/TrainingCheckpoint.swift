@@ -29,6 +29,21 @@ public enum TrainingCheckpoint {
         try CheckpointFile.read(from: path, into: model, extraPrefixes: ["optimizer."]) { try state($0, path: path, like: current) }
     }
 
+    /// Loads a checkpoint's weights into `model` as evaluation uses them: NT-ASGD's average
+    /// (`optimizer.ax.*`) once averaging had begun, else the weights themselves (and the
+    /// carried state, as ``read(from:model:like:)``).
+    /// - Returns: the checkpoint's trainer state.
+    public static func readEvaluationWeights(from path: String, into model: RecurrentLM<Float>, like current: TrainerState) throws -> TrainerState {
+        let (state, tensors) = try read(from: path, model: model, like: current)
+        if state.averaging?.isAveraging == true {
+            let averaged = model.parameters.compactMap { parameter in
+                tensors["optimizer.ax." + parameter.name].map { SafeTensors.Tensor(name: parameter.name, shape: $0.shape, values: $0.values) }
+            }
+            try RunDirectory.assign(averaged, to: model, path: path)
+        }
+        return state
+    }
+
     /// Loads checkpoint bytes (``encode(model:tensors:state:hidden:)``) as ``read(from:model:like:)``
     /// loads a file; `origin` names them in errors.
     public static func decode(_ data: Data, origin: String, model: RecurrentLM<Float>, like current: TrainerState)

@@ -25,7 +25,8 @@ public struct TrainingRun {
     public let samplePrefix: String
     /// Where training continues from, when resuming.
     public let resumedFrom: String?
-    /// What resume skipped or deleted on the way, one line each.
+    /// Where a fine-tuning stage took its weights from, then what resume skipped or deleted on
+    /// the way, one line each.
     public let resumeNotes: [String]
     /// This process's ownership of the run directory, held for the whole run.
     public let lock: RunLock
@@ -60,13 +61,15 @@ public struct TrainingRun {
         try Self.checkInputs(settings.data, corpus: corpus.input.path, resolve: corpus.resolve, against: directory)
         let config = RunConfig(settings: settings, data: streams.digests, vocabulary: VocabularyDigest(of: vocabularyFile))
         try Self.checkDirectory(directory, config: config, settings: settings.run, vocabularyFile: vocabularyFile)
+        if let origin = config.training.finetune { try Self.checkFinetune(origin, model: config.model, vocabularyFile: vocabularyFile) }
         let trainer = try Self.makeTrainer(config: config, streams: streams, directory: directory, parallel: parallel)
+        let finetuned = try config.training.finetune.map { try trainer.startFinetune(from: $0) }
 
         lock = try claimed ?? directory.claim()
         try Self.prepare(directory, for: settings.run, claimedEarly: claimed != nil)
         let origin = try settings.run.resume.map { try trainer.resume(from: $0) }
         resumedFrom = origin?.path
-        resumeNotes = origin?.notes ?? []
+        resumeNotes = (finetuned.map { [$0] } ?? []) + (origin?.notes ?? [])
         try directory.writeVocabulary(vocabularyFile)   // before config.json, which marks a complete run
         try directory.writeConfig(config)
         try directory.markLatest()
@@ -135,7 +138,7 @@ public struct TrainingRun {
         case .adam: copies = 2
         case .rmsprop: copies = optimizer.momentum > 0 ? 2 : 1
         }
-        let estimate = try MemoryEstimate(config: model, steps: settings.data.steps, batch: settings.data.batch, optimizerCopies: copies)
+        let estimate = try MemoryEstimate(config: model, steps: settings.data.longestWindow, batch: settings.data.batch, optimizerCopies: copies)
         // Each setting named with its value, so an out-of-scale one (model.layers 1000000000) stands out.
         let (hidden, layers, batch, steps) = (model.layerWidths, model.layers, settings.data.batch, settings.data.steps)
         let embedding = model.embeddingSize.map { ", model.embeddingSize (\($0))" } ?? ""
@@ -161,26 +164,7 @@ public struct TrainingRun {
             new[keyPath: setting] = 0
         }
         guard old != new else { return }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        func flatten(_ settings: TrainingSettings) -> [String: String] {
-            guard let data = try? encoder.encode(settings),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-            var result: [String: String] = [:]
-            func walk(_ value: Any, _ prefix: String) {
-                if let dictionary = value as? [String: Any] {
-                    for (key, inner) in dictionary { walk(inner, prefix.isEmpty ? key : prefix + "." + key) }
-                } else {
-                    result[prefix] = "\(value)"
-                }
-            }
-            walk(object, "")
-            return result
-        }
-        let before = flatten(old), now = flatten(new)
-        let differences = Set(before.keys).union(now.keys).sorted().filter { before[$0] != now[$0] }
-            .map { "\($0) was \(before[$0] ?? "unset"), now \(now[$0] ?? "unset")" }
         throw TrainingError.resumeMismatch("the settings differ from the checkpoint's in \(directory)/config.json: "
-            + differences.joined(separator: "; "))
+            + differences(old, new).joined(separator: "; "))
     }
 }

@@ -1,22 +1,55 @@
 import LMData
 import LMModelFiles
+import LMSettings
 
 /// The three samplers behind one type, so the trainer can run any of them by epochs, save and
-/// restore its position (``SamplerPosition``), and know whether the hidden state may be carried.
+/// restore its position (``SamplerPosition``), and know whether the hidden state may be carried;
+/// the parallel one also with AWD-LSTM's variable-length windows.
 public enum TrainingSampler {
     case sequential(SequentialSampler)
     case random(RandomSampler)
     /// Chainer's parallel sampler, and the epochs whose end ``next(into:)`` has already reported.
     case parallel(ParallelSequentialSampler, reportedEpochs: Int)
+    /// AWD-LSTM's variable-length windows over the parallel sampler's rows.
+    case variable(VariableLengthSampler)
 
-    /// The sampler `kind` over `stream`; random offsets and shuffles come from `generator`.
+    /// The sampler `kind` over `stream`, with `variableSteps` (parallel only) AWD-LSTM's windows
+    /// around `steps`; random offsets, shuffles and window lengths come from `generator`.
+    /// - Throws: a ``SamplerError`` for a corpus too short; ``TrainingError/invalidSetting(_:)``
+    ///   for variable windows on another sampler.
     public init(kind: TrainingOptions.SamplerKind, stream: TokenStream, batch: Int, steps: Int,
-                generator: RandomGenerator) throws {
+                variableSteps: DataSettings.VariableSteps? = nil, generator: RandomGenerator) throws {
+        if let variableSteps {
+            guard kind == .parallel else {
+                throw TrainingError.invalidSetting("data.variableSteps walks the rows of data.sampler parallel; \(kind.rawValue) windows have a fixed length")
+            }
+            self = .variable(try VariableLengthSampler(
+                stream: stream, batchSize: batch, baseSteps: steps, longestWindow: DataSettings.VariableSteps.longestWindow(steps: steps),
+                halfProbability: variableSteps.halfProbability, spread: variableSteps.spread, generator: generator))
+            return
+        }
         switch kind {
         case .sequential: self = .sequential(try SequentialSampler(stream: stream, batchSize: batch, steps: steps, generator: generator))
         case .random: self = .random(try RandomSampler(stream: stream, batchSize: batch, steps: steps, generator: generator))
         case .parallel: self = .parallel(try ParallelSequentialSampler(stream: stream, batchSize: batch, steps: steps), reportedEpochs: 0)
         }
+    }
+
+    /// The longest window, the width of every batch.
+    public var longestWindow: Int {
+        switch self {
+        case .sequential(let sampler): sampler.steps
+        case .random(let sampler): sampler.steps
+        case .parallel(let sampler, _): sampler.steps
+        case .variable(let sampler): sampler.steps
+        }
+    }
+
+    /// The latest step's learning rate from the rate `rate`: AWD-LSTM's `rate · ℓ / baseSteps`
+    /// for a variable window drawn ℓ long, else `rate` itself.
+    public func stepRate(_ rate: Double) -> Double {
+        guard case .variable(let sampler) = self else { return rate }
+        return rate * Double(sampler.drawnLength) / Double(sampler.baseSteps)
     }
 
     /// Whether row i of a batch continues row i of the previous one (sequential and parallel),
@@ -32,6 +65,7 @@ public enum TrainingSampler {
         case .sequential(let sampler): sampler.batchesPerEpoch
         case .random(let sampler): sampler.batchesPerEpoch
         case .parallel(let sampler, _): sampler.batchesPerEpoch
+        case .variable(let sampler): sampler.batchesPerEpoch
         }
     }
 
@@ -53,6 +87,9 @@ public enum TrainingSampler {
             }
             defer { self = .parallel(sampler, reportedEpochs: reported) }
             return sampler.next(into: &batch)
+        case .variable(var sampler):
+            defer { self = .variable(sampler) }
+            return sampler.next(into: &batch)
         }
     }
 
@@ -62,6 +99,7 @@ public enum TrainingSampler {
         case .sequential(let sampler): .sequential(sampler.state)
         case .random(let sampler): .random(sampler.state)
         case .parallel(let sampler, let reported): .parallel(sampler.state, reportedEpochs: reported)
+        case .variable(let sampler): .variable(sampler.state)
         }
     }
 
@@ -80,6 +118,9 @@ public enum TrainingSampler {
             case (.parallel(var sampler, _), .parallel(let state, let reported)):
                 try sampler.restore(state)
                 self = .parallel(sampler, reportedEpochs: reported)
+            case (.variable(var sampler), .variable(let state)):
+                try sampler.restore(state)
+                self = .variable(sampler)
             default:
                 throw TrainingError.resumeMismatch("the checkpoint's sampler state belongs to another sampler")
             }

@@ -85,11 +85,7 @@ public struct TrainingSession {
         var unused = RandomGenerator(seed: 0)   // every weight is replaced by the checkpoint's
         let model = try RecurrentLM<Float>(config: run.trainer.config.model, using: &unused)
         let files = try CheckpointDirectory(directory: run.directory.checkpointsPath)
-        let (state, tensors) = try TrainingCheckpoint.read(from: files.bestPath, model: model, like: run.trainer.state)
-        if state.averaging?.isAveraging == true {
-            let averaged = model.parameters.compactMap { tensors["optimizer.ax." + $0.name].map { SafeTensors.Tensor(name: $0.name, shape: $0.shape, values: $0.values) } }
-            try RunDirectory.assign(averaged, to: model, path: files.bestPath)
-        }
+        let state = try TrainingCheckpoint.readEvaluationWeights(from: files.bestPath, into: model, like: run.trainer.state)
         return (model, state.epoch)
     }
 }

@@ -58,3 +58,45 @@ import Testing
         }
     }
 }
+
+/// AWD-LSTM's variable-length windows and fine-tuning stage, validated once by key path.
+@Suite struct AWDSettingsTests {
+    func settings(_ change: (inout TrainingSettings) -> Void) -> TrainingSettings {
+        var s = TrainingSettings(corpus: "c")
+        s.data.sampler = .parallel
+        change(&s)
+        return s
+    }
+
+    func key(_ s: TrainingSettings) -> String? {
+        do { try s.validate(); return nil } catch let error as SettingsError { return error.key } catch { return "\(error)" }
+    }
+
+    @Test func variableStepsAreCheckedByKeyPath() {
+        #expect(key(settings { $0.data.variableSteps = .awd }) == nil)
+        #expect(key(settings { $0.data.variableSteps = .init(halfProbability: 1.5, spread: 5) }) == "data.variableSteps.halfProbability")
+        #expect(key(settings { $0.data.variableSteps = .init(halfProbability: 0.05, spread: -1) }) == "data.variableSteps.spread")
+        #expect(key(settings { $0.data.variableSteps = .init(halfProbability: 0.05, spread: .nan) }) == "data.variableSteps.spread")
+        #expect(key(settings { $0.data.variableSteps = .awd; $0.data.sampler = .sequential }) == "data.variableSteps")
+        #expect(settings { $0.data.steps = 70; $0.data.variableSteps = .awd }.data.longestWindow == 90)
+        #expect(settings { $0.data.steps = 70 }.data.longestWindow == 70)
+    }
+
+    @Test func variableStepsParse() {
+        #expect(DataSettings.VariableSteps(parsing: "0.05,5") == .awd)
+        for bad in ["0.05", "0.05,5,1", "a,5", "", "0.05;5"] { #expect(DataSettings.VariableSteps(parsing: bad) == nil, "\(bad)") }
+    }
+
+    @Test func aFinetuneStageNeedsSGDAndADirectoryOfItsOwn() {
+        #expect(key(settings { $0.run.start = .finetune(from: "runs/a"); $0.run.output = "runs/b" }) == nil)
+        #expect(key(settings { $0.run.start = .finetune(from: "runs/a") }) == "run.output")
+        #expect(key(settings { $0.run.start = .finetune(from: "runs/a"); $0.run.output = "runs/./a" }) == "run.output")
+        #expect(key(settings { $0.run.start = .finetune(from: ""); $0.run.output = "runs/b" }) == "run.start")
+        #expect(key(settings { $0.run.start = .finetune(from: "runs/a"); $0.run.output = "runs/b"; $0.optimizer = OptimizerSettings(kind: .adam) }) == "run.start")
+    }
+
+    @Test func theNewSettingsRoundTripThroughJSON() throws {
+        let s = settings { $0.data.variableSteps = .awd; $0.run.start = .finetune(from: "runs/a"); $0.run.output = "runs/b" }
+        #expect(try JSONDecoder().decode(TrainingSettings.self, from: try JSONEncoder().encode(s)) == s)
+    }
+}

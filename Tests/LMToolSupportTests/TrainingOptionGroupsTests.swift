@@ -112,3 +112,34 @@ import Testing
         #expect(SettingsFlags.flagged("model.adaptiveSoftmax.divValue and model.adaptiveSoftmax") == "--adaptive-div and --adaptive-softmax")
     }
 }
+
+/// `--variable-steps` and `--finetune` as settings, and their errors named by flag.
+@Suite struct AWDOptionTests {
+    @Test func theFlagsSetTheSettings() throws {
+        let data = try DataOptions.parse(["c.txt", "--sampler", "parallel", "--steps", "70", "--variable-steps", "0.05,5"]).data
+        #expect(data.variableSteps == .awd && data.steps == 70)
+        #expect(try DataOptions.parse(["c.txt"]).data.variableSteps == nil)
+        #expect(throws: (any Error).self) { try DataOptions.parse(["c.txt", "--variable-steps", "0.05"]) }
+        let run = try RunOptions.parse(["--finetune", "runs/awd", "--out", "runs/awd-ft"]).run
+        #expect(run.start == .finetune(from: "runs/awd") && run.output == "runs/awd-ft")
+        #expect(try RunOptions.parse([]).run.start == .fresh)
+    }
+
+    /// What lm-train says of the settings' error ("accepted" when there is none).
+    func message(_ s: TrainingSettings) -> String {
+        do { try s.validate(); return "accepted" } catch { return SettingsFlags.message(for: error) }
+    }
+
+    @Test func errorsNameTheFlags() throws {
+        var s = TrainingSettings(corpus: "c.txt")
+        s.data.variableSteps = .awd
+        #expect(message(s) == "--variable-steps walks the rows of --sampler parallel (AWD-LSTM's layout); sequential windows have a fixed length")
+        s.data.variableSteps = .init(halfProbability: 2, spread: 5)
+        s.data.sampler = .parallel
+        #expect(message(s) == "--variable-steps 2.0: the half length's probability must be in [0, 1]")
+        s = TrainingSettings(corpus: "c.txt")
+        s.run.start = .finetune(from: "runs/a")
+        #expect(message(s) == "--finetune runs/a writes a new run: give --out, a directory other than runs/a")
+        #expect(SettingsFlags.flagged("run.start runs/a: no such directory") == "--finetune runs/a: no such directory")
+    }
+}

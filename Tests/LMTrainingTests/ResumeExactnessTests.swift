@@ -48,6 +48,14 @@ import Testing
             $0.dropout = Dropout(input: 0.2, hidden: 0.2, output: 0.2, locked: false, embedding: 0, weightDrop: 0.2)
             $0.layers = 2
         }) { $0.schedule = .exponential(from: 3, factor: 0.9) },
+        // AWD-LSTM's variable-length windows: the lengths' generator is carried in the checkpoint.
+        Setting(name: "variable-length windows, parallel sampler, weight decay, asgd") {
+            $0.sampler = .parallel
+            $0.variableSteps = .init(halfProbability: 0.3, spread: 3)
+            $0.schedule = .after(epochs: 2, factor: 0.8)
+            $0.weightDecay = 0.001
+            $0.asgdNonmonotone = 1
+        },
         Setting(name: "adaptive softmax lstm with dropout", model: {
             $0.kind = .lstm
             $0.embeddingSize = 6
