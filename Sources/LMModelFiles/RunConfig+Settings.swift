@@ -48,6 +48,7 @@ extension TrainingOptions {
         checkpointEvery = run.checkpointEvery
         keep = run.keep
         testModel = run.testModel == .last ? nil : run.testModel
+        gains = settings.gains.isNone ? nil : settings.gains
     }
 
     /// Writes these recorded settings into `settings` (its model, vocabulary, pipeline and
@@ -76,6 +77,7 @@ extension TrainingOptions {
         settings.run.checkpointEvery = checkpointEvery
         settings.run.keep = keep
         settings.run.testModel = testModel ?? .last
+        settings.gains = gains ?? EvaluationGains()
     }
 
     /// Throws ``SettingsError`` for a setting that cannot work, as ``TrainingSettings/validateTraining()``.

@@ -70,6 +70,9 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Rows the validation and test texts are cut into (`--eval-batch`; nil: ``batch``).
     /// PyTorch's word_language_model uses 10, TensorFlow's PTB model and Chainer's example 1.
     public var evalBatch: Int? = nil
+    /// What the final test adds (cache pointer, dynamic evaluation; ``TrainingSettings/gains``);
+    /// nil for none (and in runs written before it).
+    public var gains: EvaluationGains? = nil
 
     /// The rows validation and test evaluation use: ``evalBatch``, else ``batch``.
     public var evaluationBatch: Int { evalBatch ?? batch }
