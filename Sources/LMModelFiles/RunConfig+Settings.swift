@@ -51,6 +51,7 @@ extension TrainingOptions {
         keep = run.keep
         testModel = run.testModel == .last ? nil : run.testModel
         if case .finetune(let from) = run.start { finetune = FinetuneOrigin(run: from) }
+        gains = settings.gains.isNone ? nil : settings.gains
     }
 
     /// Writes these recorded settings into `settings` (its model, vocabulary, pipeline and
@@ -81,6 +82,7 @@ extension TrainingOptions {
         settings.run.keep = keep
         settings.run.testModel = testModel ?? .last
         settings.run.start = finetune.map { .finetune(from: $0.run) } ?? .fresh
+        settings.gains = gains ?? EvaluationGains()
     }
 
     /// Throws ``SettingsError`` for a setting that cannot work, as ``TrainingSettings/validateTraining()``.

@@ -74,6 +74,9 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var evalBatch: Int? = nil
     /// The run a fine-tuning stage started from (`--finetune`); nil (absent) for a fresh start.
     public var finetune: FinetuneOrigin? = nil
+    /// What the final test adds (cache pointer, dynamic evaluation; ``TrainingSettings/gains``);
+    /// nil for none (and in runs written before it).
+    public var gains: EvaluationGains? = nil
 
     /// The rows validation and test evaluation use: ``evalBatch``, else ``batch``.
     public var evaluationBatch: Int { evalBatch ?? batch }

@@ -14,6 +14,9 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     /// How the learning rate changes from epoch to epoch; nil keeps it constant.
     public var schedule: LearningRateSchedule?
     public var run: RunSettings
+    /// What the final test adds to the model's own predictions (cache pointer, dynamic
+    /// evaluation); none by default. Validation during training never uses them.
+    public var gains = EvaluationGains()
 
     /// Settings for `corpus` with d2l 9.5's defaults and a `kind` cell of its default width
     /// (``ModelConfig/defaultHiddenSize(for:)``).
@@ -47,6 +50,7 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         try optimizer.validate()
         try Self.validate(schedule)
         try run.validate(optimizer: optimizer.kind)
+        try gains.validate()
     }
 
     /// Throws ``SettingsError`` (key `schedule`) for a factor outside (0, 1] or a period,

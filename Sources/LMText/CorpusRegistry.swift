@@ -11,7 +11,9 @@ import LMFileSystem
 /// preprocessing it needs:
 /// `"ptb": {"url": …, "sha1": …, "file": "ptb.zip", "splits": {"train": "ptb/ptb.train.txt",
 /// "valid": "ptb/ptb.valid.txt", "test": "ptb/ptb.test.txt"}, "pipeline": {"level": "word",
-/// "preset": "raw", "eos": true}}`; the members are unpacked beside the archive.
+/// "preset": "raw", "eos": true}}`; the members are unpacked beside the archive. A corpus
+/// without splits may hold out its end for validation (`"validationFraction": 0.1`:
+/// tinyshakespeare's last 10%, as nanoGPT and torch-rnn split it).
 public struct CorpusRegistry: Sendable {
     /// One registered corpus.
     public struct Entry: Codable, Sendable, Equatable {
@@ -27,6 +29,9 @@ public struct CorpusRegistry: Sendable {
         public var pipeline: PipelineChoice?
         /// The text periodic training samples start from (timemachine: "time traveller").
         public var samplePrefix: String?
+        /// For a corpus without splits: the fraction of its end held out for validation, as a
+        /// default under the user's own (nil: none).
+        public var validationFraction: Double?
 
         /// The last component of ``file``: the name a path given for this corpus ends in.
         public var fileName: String { URL(fileURLWithPath: file).lastPathComponent }
@@ -50,14 +55,19 @@ public struct CorpusRegistry: Sendable {
         public var pipeline: PipelineChoice?
         /// The registry entry's prefix for periodic training samples.
         public var samplePrefix: String?
-        /// Whether the corpus came with its own splits (then it is used whole by default).
+        /// The registry entry's fraction of the end held out for validation.
+        public var validationFraction: Double?
+        /// Whether the corpus came with its own splits.
         public var hasSplits: Bool { valid != nil || test != nil }
+        /// Whether the registry says how the corpus is held out (its own splits, or a
+        /// validation fraction): then it is used whole by default.
+        public var isBenchmark: Bool { hasSplits || validationFraction != nil }
 
         /// A corpus: a plain file unless the parts are given.
         public init(train: String, valid: String? = nil, test: String? = nil, pipeline: PipelineChoice? = nil,
-                    samplePrefix: String? = nil) {
+                    samplePrefix: String? = nil, validationFraction: Double? = nil) {
             (self.train, self.valid, self.test) = (train, valid, test)
-            (self.pipeline, self.samplePrefix) = (pipeline, samplePrefix)
+            (self.pipeline, self.samplePrefix, self.validationFraction) = (pipeline, samplePrefix, validationFraction)
         }
     }
 
@@ -75,6 +85,14 @@ public struct CorpusRegistry: Sendable {
             entries = try JSONDecoder().decode([String: Entry].self, from: data)
         } catch {
             throw TextError.invalidSetting("\(path): not a corpus registry (expected {\"name\": {\"url\", \"sha1\", \"file\"}}, optionally with \"splits\" and \"pipeline\"): \(SystemError.describe(error))")
+        }
+        for (name, entry) in entries.sorted(by: { $0.key < $1.key }) {
+            if let fraction = entry.validationFraction, !(fraction > 0 && fraction < 1) {
+                throw TextError.invalidSetting("\(path): \(name)'s validationFraction \(fraction) must be in (0, 1)")
+            }
+            if entry.validationFraction != nil && entry.splits?.valid != nil {
+                throw TextError.invalidSetting("\(path): \(name) has both a validation split and a validationFraction; keep one")
+            }
         }
         directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
     }
@@ -136,7 +154,9 @@ public struct CorpusRegistry: Sendable {
         guard let entry = entries[argument] ?? entries.values.first(where: { $0.fileName == fileName }), entry.fileName == fileName else {
             return Corpus(train: path)
         }
-        guard let splits = entry.splits else { return Corpus(train: path, pipeline: entry.pipeline, samplePrefix: entry.samplePrefix) }
+        guard let splits = entry.splits else {
+            return Corpus(train: path, pipeline: entry.pipeline, samplePrefix: entry.samplePrefix, validationFraction: entry.validationFraction)
+        }
         let archive = try ZipArchive(path: path)
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
         func unpack(_ member: String?) throws -> String? {

@@ -30,6 +30,10 @@ public enum SettingsFlags {
         "run.epochs": "--epochs", "run.seed": "--seed", "run.output": "--out", "run.checkpointEvery": "--checkpoint-every",
         "run.keep": "--keep", "run.resume": "--resume", "run.resume.best": "--resume-from best", "run.overwrite": "--overwrite", "run.testModel": "--test-model",
         "run.threads": "--threads", "run.start": "--finetune",
+        "gains.cachePointer": "--cache-pointer", "gains.cachePointer.window": "--cache-pointer",
+        "gains.cachePointer.theta": "--cache-pointer", "gains.cachePointer.lambda": "--cache-pointer",
+        "gains.dynamicEvaluation": "--dynamic-eval", "gains.dynamicEvaluation.learningRate": "--dynamic-eval",
+        "gains.dynamicEvaluation.decay": "--dynamic-eval",
         // lm-generate, lm-eval, lm-vocab and lm-convert, and the toy tasks (`lm-train toy`).
         "run.directory": "--model", "pipeline.replaceInvalidUTF8": "--replace-invalid", "convert.config": "--config",
         "generation.prefix": "--prefix", "generation.prefixFile": "--prefix-file", "generation.length": "--length",

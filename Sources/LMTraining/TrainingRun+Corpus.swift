@@ -8,8 +8,9 @@ extension TrainingRun {
     /// A corpus ready to read, with the settings it implies.
     struct ResolvedCorpus {
         /// The settings with the corpus's defaults filled in: a registered corpus with splits
-        /// (ptb) brings its validation and test texts and, unless `maxTokens` is given, is used
-        /// whole; any other corpus keeps d2l's first 10,000 tokens by default.
+        /// (ptb) brings its validation and test texts, one with a validation fraction
+        /// (tinyshakespeare) that fraction; either, unless `maxTokens` is given, is used whole.
+        /// Any other corpus keeps d2l's first 10,000 tokens by default.
         var settings: TrainingSettings
         /// The training text, opened once (a stream is spooled, so the vocabulary and the
         /// token stream read the same bytes).
@@ -27,9 +28,12 @@ extension TrainingRun {
         var settings = requested
         let registry = try CorpusRegistry.standard(for: settings.data.corpus)
         let parts = try registry.corpus(settings.data.corpus)
-        if settings.data.validFile == nil && settings.data.validationFraction == 0 { settings.data.validFile = parts.valid }
+        if settings.data.validFile == nil && settings.data.validationFraction == 0 {
+            settings.data.validFile = parts.valid
+            if settings.data.validFile == nil, let fraction = parts.validationFraction { settings.data.validationFraction = fraction }
+        }
         if settings.data.testFile == nil { settings.data.testFile = parts.test }
-        if settings.data.maxTokens == nil { settings.data.maxTokens = parts.hasSplits ? 0 : DataSettings.defaultMaxTokens }
+        if settings.data.maxTokens == nil { settings.data.maxTokens = parts.isBenchmark ? 0 : DataSettings.defaultMaxTokens }
         let choice = parts.pipeline.map { settings.data.pipeline.over($0) } ?? settings.data.pipeline
         return ResolvedCorpus(settings: settings, input: try TextInput(path: parts.train, recordsDigest: true),
                               pipeline: choice.applied(to: TextPipeline()), samplePrefix: parts.samplePrefix,

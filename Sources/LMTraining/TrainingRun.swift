@@ -152,7 +152,8 @@ public struct TrainingRun {
         try SystemMemory.check(estimate, advice: advice)
     }
 
-    /// Settings that may change on resume: how long to train and how checkpoints are kept.
+    /// Settings that may change on resume: how long to train, how checkpoints are kept and
+    /// what the final test adds (``TrainingSettings/gains``).
     /// The others are compared as settings (key paths such as `optimizer.lr` name the
     /// differences), so what older runs wrote differently (`decay`, `testModel` "last") matches.
     static func checkResumable(saved: RunConfig, requested: RunConfig, directory: String) throws {
@@ -163,6 +164,7 @@ public struct TrainingRun {
             old[keyPath: setting] = 0
             new[keyPath: setting] = 0
         }
+        (old.gains, new.gains) = (EvaluationGains(), EvaluationGains())
         guard old != new else { return }
         throw TrainingError.resumeMismatch("the settings differ from the checkpoint's in \(directory)/config.json: "
             + differences(old, new).joined(separator: "; "))

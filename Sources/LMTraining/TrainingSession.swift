@@ -65,13 +65,7 @@ public struct TrainingSession {
             summary += ", \(TrainingProgress.rate(report.tokensPerSecond)) tokens/s, \(TrainingProgress.duration(report.elapsed))"
             display.say(summary)
             if let test = run.test {
-                let best = config.training.testModel == .best ? try Self.bestModel(of: run) : nil
-                let result = try best.map { try Evaluator.evaluate($0.model, on: test, batch: config.training.evaluationBatch, steps: config.training.steps) }
-                    ?? trainer.withEvaluationWeights {
-                        try Evaluator.evaluate(trainer.model, on: test, batch: config.training.evaluationBatch, steps: config.training.steps)
-                    }
-                let which = best.map { " (the best-validation model, epoch \($0.epoch))" } ?? ""
-                display.say(String(format: "test perplexity %.3f over %d tokens", result.perplexity, result.tokens) + which)
+                for line in try Self.testReport(run, on: test) { display.say(line) }
             }
             display.say("wrote \(run.directory.path) (config.json, vocab.json, model.safetensors, log.jsonl, curve.svg, checkpoints/)")
         }

@@ -53,12 +53,15 @@ struct CorpusCommand: ParsableCommand {
     @OptionGroup(title: "Optimizer") var optimizer: OptimizerOptions
     @OptionGroup(title: "Learning-rate schedule") var schedule: ScheduleOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
+    @OptionGroup(title: "Test-time gains (the final test)") var gains: GainsOptions
     @Flag(help: "Train as one process of an Open MPI job (`mpirun -np N lm-train ...`, implied when mpirun starts lm-train): --batch streams are split across the processes and their gradients summed; rank 0 writes the run. Fails when Open MPI cannot be loaded.")
     var mpi = false
 
     var settings: TrainingSettings {
-        TrainingSettings(model: model.model(dropout: dropout), data: data.data, optimizer: optimizer.settings,
-                         schedule: schedule.schedule, run: runOptions.run)
+        var settings = TrainingSettings(model: model.model(dropout: dropout), data: data.data, optimizer: optimizer.settings,
+                                        schedule: schedule.schedule, run: runOptions.run)
+        settings.gains = gains.gains
+        return settings
     }
 
     func run() throws {

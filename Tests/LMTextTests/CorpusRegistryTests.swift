@@ -104,3 +104,29 @@ import Testing
                                                         samplePrefix: "time traveller"))
     }
 }
+
+/// Issue 28: tinyshakespeare by name, and the registry's validation fraction.
+@Suite struct CorpusRegistryFractionTests {
+    @Test func tinyshakespeareResolvesThroughTheMirror() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let directory = Fixtures.temporaryDirectory()
+        try FileManager.default.copyItem(atPath: repository.path + "/corpora/registry.json", toPath: directory + "/registry.json")
+        let registry = try CorpusRegistry(file: directory + "/registry.json")
+        let mirror = URL(fileURLWithPath: Fixtures.timeMachine).deletingLastPathComponent().path
+        let corpus = try registry.corpus("tinyshakespeare", mirror: mirror)
+        #expect(corpus.train == directory + "/tinyshakespeare.txt")
+        #expect(try SHA1.hexDigest(ofFile: corpus.train) == "04486597058d11dcc2c556b1d0433891eb639d2e")
+        #expect(corpus.validationFraction == 0.1 && corpus.isBenchmark && !corpus.hasSplits)
+        #expect(corpus.pipeline == PipelineChoice(level: .char, preset: .raw))
+        #expect(corpus.samplePrefix == "ROMEO:")
+    }
+
+    @Test func aFractionOutsideZeroToOneIsRefused() throws {
+        let directory = Fixtures.temporaryDirectory()
+        let json = "{\"t\": {\"url\": \"http://127.0.0.1:9/t.txt\", \"sha1\": \"00\", \"file\": \"t.txt\", \"validationFraction\": 1.5}}"
+        _ = FileManager.default.createFile(atPath: directory + "/registry.json", contents: Data(json.utf8))
+        #expect(throws: TextError.invalidSetting("\(directory)/registry.json: t's validationFraction 1.5 must be in (0, 1)")) {
+            try CorpusRegistry(file: directory + "/registry.json")
+        }
+    }
+}
