@@ -24,7 +24,7 @@ public enum SettingsFlags {
         "optimizer.nesterov": "--nesterov", "optimizer.rmspropDecay": "--rmsprop-decay",
         "optimizer.weightDecay": "--weight-decay", "optimizer.clip": "--clip", "optimizer.asgd": "--asgd",
         "optimizer.asgd.nonmonotone": "--asgd-nonmono", "schedule": "--lr-schedule",
-        "run.epochs": "--epochs", "run.seed": "--seed", "run.output": "--out", "run.checkpointEvery": "--checkpoint-every",
+        "run.epochs": "--epochs", "run.timeBudget": "--time-budget", "run.seed": "--seed", "run.output": "--out", "run.checkpointEvery": "--checkpoint-every",
         "run.keep": "--keep", "run.resume": "--resume", "run.resume.best": "--resume-from best", "run.overwrite": "--overwrite", "run.testModel": "--test-model",
         "run.threads": "--threads",
         // lm-generate, lm-eval, lm-vocab and lm-convert, and the toy tasks (`lm-train toy`).

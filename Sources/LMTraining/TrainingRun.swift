@@ -4,6 +4,7 @@ import LMFileSystem
 import LMModelFiles
 import LMModels
 import LMSettings
+import LMTensor
 import LMText
 
 /// Everything a run sets up before the first step, from its ``TrainingSettings``: corpus,
@@ -43,6 +44,7 @@ public struct TrainingRun {
     /// data-parallel run: it prepares the run as one process would, then sends the other ranks
     /// what they need (``TrainingReplica``).
     public init(_ requested: TrainingSettings, parallel: DataParallel? = nil) throws {
+        let started = MonotonicClock.seconds()
         try requested.validateTraining()
         let output = requested.run.output ?? Self.defaultOutput(corpus: requested.data.corpus, kind: requested.model.kind)
         // An existing run directory is owned at once, so a second trainer stops before any work.
@@ -72,6 +74,8 @@ public struct TrainingRun {
         if let parallel {
             try TrainingReplica.share(config: config, directory: directory, train: streams.train, validation: streams.validation, over: parallel)
         }
+        trainer.timeBudget?.testTokens = streams.test?.count ?? 0
+        trainer.timeBudget?.setUpSeconds = MonotonicClock.seconds() - started
         self.trainer = trainer
         self.settings = settings
         self.vocabularyFile = vocabularyFile
@@ -148,7 +152,7 @@ public struct TrainingRun {
         try SystemMemory.check(estimate, advice: advice)
     }
 
-    /// Settings that may change on resume: how long to train and how checkpoints are kept.
+    /// Settings that may change on resume: how long to train (epochs, time budget) and how checkpoints are kept.
     /// The others are compared as settings (key paths such as `optimizer.lr` name the
     /// differences), so what older runs wrote differently (`decay`, `testModel` "last") matches.
     static func checkResumable(saved: RunConfig, requested: RunConfig, directory: String) throws {
@@ -159,6 +163,8 @@ public struct TrainingRun {
             old[keyPath: setting] = 0
             new[keyPath: setting] = 0
         }
+        old.run.timeBudget = nil
+        new.run.timeBudget = nil
         guard old != new else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
