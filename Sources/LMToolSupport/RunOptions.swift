@@ -9,7 +9,7 @@ public struct RunOptions: ParsableArguments {
     @OptionGroup var session: SessionOptions
     @Option(help: "Resume from: newest (the newest intact checkpoint) or best (best.safetensors); implies --resume.") var resumeFrom: ResumePoint?
     @Option(help: "Measure the test text with the last or the best-validation weights (default last).") var testModel: RunSettings.TestModel?
-    @Option(help: "Wall-time budget in minutes: stop training where the next step and the closing validation and test would not fit, then validate, test and save (with --epochs, whichever ends first).")
+    @Option(parsing: .unconditional, help: "Wall-time budget in minutes: stop training where the next step and the closing validation and test would not fit, then validate, test and save (with --epochs, whichever ends first).")
     var timeBudget: Double?
 
     /// The run settings the flags give (`--resume-from` implies `--resume`).
