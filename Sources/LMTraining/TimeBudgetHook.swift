@@ -38,7 +38,10 @@ final class TimeBudgetHook: TrainingHook {
     /// a run that had no budget before, plus this process's).
     private func spentNow() -> Double { spentBefore + clock() - origin }
 
+    /// Starts this process's count; until its first step, a step lasts what the last epoch's
+    /// rate gives (so a resumed run with no time left stops before training).
     func trainingStarted(_ trainer: Trainer) throws {
+        if let rate = trainer.log.log.reports.last?.tokensPerSecond, rate > 0 { budget.step = Double(windowTokens) / rate }
         spentBefore = (trainer.state.timeSpent ?? trainer.state.elapsed) + setUpSeconds
         origin = clock()
         lastCheck = origin

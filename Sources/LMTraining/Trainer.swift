@@ -8,10 +8,10 @@ import LMTensor
 /// The training loop: truncated BPTT over the sampler's windows, state carried (and
 /// detached) or reset as the sampler requires, one ``TrainingStep`` per window, progress,
 /// clean interrupts. Everything else is a ``TrainingHook`` called at the loop's fixed points:
-/// the schedule, validation, NT-ASGD, the log and curve, checkpoints (and resume), samples,
-/// data-parallel synchronisation. In a data-parallel run (``DataParallel``) each rank trains
-/// its rows of every batch, the steps' sums keep the weights identical on every rank, and
-/// rank 0 alone writes the run directory.
+/// the time budget, the schedule, validation, NT-ASGD, the log and curve, checkpoints (and
+/// resume), samples, data-parallel synchronisation. In a data-parallel run (``DataParallel``)
+/// each rank trains its rows of every batch, the steps' sums keep the weights identical on
+/// every rank, and rank 0 alone writes the run directory.
 public final class Trainer {
     public let config: RunConfig
     public let model: RecurrentLM<Float>

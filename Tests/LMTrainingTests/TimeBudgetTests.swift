@@ -78,6 +78,28 @@ import Testing
         #expect(newest.epoch == 1 && newest.batch == 0 && newest.state.timeSpent == 60)
     }
 
+    /// A run stopped by its budget and resumed with no more time stops before any step, and
+    /// the session still tests it and says so.
+    @Test func aResumedRunWithNoTimeLeftDoesNotTrain() throws {
+        let corpus = TrainingFixtures.corpus(), output = TrainingFixtures.temporaryDirectory() + "/run"
+        var request = Self.request(corpus, output, seconds: 65)
+        request.training.testFile = TrainingFixtures.corpus(lines: 4)
+        let first = try TrainingRun(request)
+        try Self.useStepClock(first.trainer)
+        guard case .budgetSpent = try first.trainer.train() else { Issue.record("not stopped on the budget"); return }
+        request.training.timeBudget = 60.0 / 60   // the 60 s spent
+        request.resume = true
+        let run = try TrainingRun(request)
+        try Self.useStepClock(run.trainer)
+        let lines = TrainingRunTests.Lines()
+        guard case .budgetSpent(let report?) = try TrainingSession(run, sample: nil).start(reporting: lines) else {
+            Issue.record("trained on: \(lines.said)"); return
+        }
+        #expect(report.epoch == 1 && report.stoppedAtBatch == 6 && run.trainer.state.windowsTrained == 6)
+        #expect(lines.said.contains { $0.contains("no time left to train after epoch 1") })
+        #expect(lines.said.contains { $0.hasPrefix("test perplexity") })
+    }
+
     /// After a budget stop the session validates, tests and says where training stopped.
     @Test func aBudgetStopIsValidatedTestedAndReported() throws {
         let output = TrainingFixtures.temporaryDirectory() + "/run"
