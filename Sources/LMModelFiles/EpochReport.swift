@@ -12,19 +12,25 @@ public struct EpochReport: Codable, Equatable, Sendable {
     public var learningRate: Double
     /// Training seconds since the run began (across resumes).
     public var elapsed: Double
+    /// The epoch's batches trained when the run's time budget ended training in it (the run's
+    /// last epoch, whose remaining batches were skipped; all of them when the budget ran out at
+    /// its end); nil for every other epoch.
+    public var stoppedAtBatch: Int?
 
     public init(epoch: Int, trainPerplexity: Double, validationPerplexity: Double?, tokensPerSecond: Double,
-                learningRate: Double, elapsed: Double) {
+                learningRate: Double, elapsed: Double, stoppedAtBatch: Int? = nil) {
         self.epoch = epoch
         self.trainPerplexity = trainPerplexity
         self.validationPerplexity = validationPerplexity
         self.tokensPerSecond = tokensPerSecond
         self.learningRate = learningRate
         self.elapsed = elapsed
+        self.stoppedAtBatch = stoppedAtBatch
     }
 
     enum CodingKeys: String, CodingKey {
         case epoch, trainPerplexity = "train_ppl", validationPerplexity = "val_ppl",
-             tokensPerSecond = "tokens_per_second", learningRate = "lr", elapsed = "seconds"
+             tokensPerSecond = "tokens_per_second", learningRate = "lr", elapsed = "seconds",
+             stoppedAtBatch = "stopped_at_batch"
     }
 }

@@ -46,6 +46,7 @@ extension TrainingOptions {
         asgdNonmonotone = optimizer.asgd?.nonmonotone
         schedule = settings.schedule
         epochs = run.epochs
+        timeBudget = run.timeBudget
         seed = run.seed
         checkpointEvery = run.checkpointEvery
         keep = run.keep
@@ -77,6 +78,7 @@ extension TrainingOptions {
         settings.optimizer.asgd = asgdNonmonotone.map { OptimizerSettings.Averaging(nonmonotone: $0) }
         settings.schedule = learningRateSchedule
         settings.run.epochs = epochs
+        settings.run.timeBudget = timeBudget
         settings.run.seed = seed
         settings.run.checkpointEvery = checkpointEvery
         settings.run.keep = keep

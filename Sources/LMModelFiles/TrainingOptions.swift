@@ -33,6 +33,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var variableSteps: DataSettings.VariableSteps? = nil
     /// Passes over the training stream.
     public var epochs: Int = 500
+    /// Wall-time budget in minutes (`--time-budget`); nil for none. May change on resume.
+    public var timeBudget: Double? = nil
     /// Learning rate.
     public var lr: Double = 1
     public var optimizer: OptimizerKind = .sgd

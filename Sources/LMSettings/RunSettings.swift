@@ -10,6 +10,12 @@ public struct RunSettings: Codable, Equatable, Sendable {
 
     /// Passes over the training stream.
     public var epochs = 500
+    /// Wall-time budget in minutes; nil for none. Training stops after the step past which the
+    /// next step and the closing evaluation would not fit (or after ``epochs``, whichever
+    /// comes first), then validates, tests and saves as a finished run. It counts the run's
+    /// set-up, every step, validation and checkpoint, across resumes, and reserves the closing
+    /// validation and test pass as estimated from the last validation.
+    public var timeBudget: Double?
     /// Random seed of the weights, the batches and the dropout masks.
     public var seed: UInt64 = 0
     /// The run directory; nil for `runs/<corpus>-<model>`.
@@ -35,6 +41,9 @@ public struct RunSettings: Codable, Equatable, Sendable {
     /// the update rule a fine-tuning stage must be SGD for.
     public func validate(optimizer: OptimizerSettings.Kind = .sgd) throws {
         try SettingsError.atLeast(1, epochs, "run.epochs")
+        if let timeBudget, !(timeBudget > 0 && timeBudget.isFinite) {
+            throw SettingsError(.outOfRange, "run.timeBudget", "\(setting: "run.timeBudget") must be a positive number of minutes (got \(timeBudget))")
+        }
         try SettingsError.atLeast(1, checkpointEvery, "run.checkpointEvery")
         try SettingsError.atLeast(1, keep, "run.keep")
         if let threads { try SettingsError.atLeast(1, threads, "run.threads") }

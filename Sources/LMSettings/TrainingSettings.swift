@@ -53,15 +53,18 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         try gains.validate()
     }
 
-    /// Throws ``SettingsError`` (key `schedule`) for a factor outside (0, 1] or a period,
-    /// epoch or patience below its minimum.
+    /// Throws ``SettingsError`` (key `schedule`) for a factor outside (0, 1], a period,
+    /// epoch or patience below its minimum, or a floor or warm-up fraction outside [0, 1).
     static func validate(_ schedule: LearningRateSchedule?) throws {
         guard let schedule else { return }
         func bad(_ problem: String) -> SettingsError {
             SettingsError(.outOfRange, "schedule", "\(setting: "schedule") \(schedule.text): \(problem)")
         }
-        guard schedule.factor > 0 && schedule.factor <= 1 else { throw bad("the factor must be in (0, 1]") }
+        if let factor = schedule.factor, !(factor > 0 && factor <= 1) { throw bad("the factor must be in (0, 1]") }
         switch schedule {
+        case let .cosine(floor, warmup), let .linear(floor, warmup):
+            guard (0..<1).contains(floor) else { throw bad("the floor must be a fraction of the rate in [0, 1)") }
+            guard (0..<1).contains(warmup) else { throw bad("the warm-up must be a fraction of the run in [0, 1)") }
         case let .step(_, every) where every < 1: throw bad("the period must be at least 1 epoch")
         case let .after(epochs, _) where epochs < 0, let .exponential(epochs, _) where epochs < 0:
             throw bad("the epoch must be at least 0")

@@ -10,11 +10,14 @@ public struct RunOptions: ParsableArguments {
     @Option(help: "Resume from: newest (the newest intact checkpoint) or best (best.safetensors); implies --resume.") var resumeFrom: ResumePoint?
     @Option(help: "Measure the test text with the last or the best-validation weights (default last).") var testModel: RunSettings.TestModel?
     @Option(help: ArgumentHelp("AWD-LSTM's fine-tuning (finetune.py): start from the best-validation weights of the run in RUN (its NT-ASGD average, if any) and train with SGD averaged from the first step; the new stage needs its own --out and leaves RUN untouched.", valueName: "RUN")) var finetune: String?
+    @Option(parsing: .unconditional, help: "Wall-time budget in minutes: stop training where the next step and the closing validation and test would not fit, then validate, test and save (with --epochs, whichever ends first).")
+    var timeBudget: Double?
 
     /// The run settings the flags give (`--resume-from` implies `--resume`).
     public var run: RunSettings {
         var run = RunSettings()
         if let epochs = session.epochs { run.epochs = epochs }
+        run.timeBudget = timeBudget
         run.seed = session.seed
         run.threads = session.threads
         run.output = session.out

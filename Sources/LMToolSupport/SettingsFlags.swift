@@ -27,7 +27,7 @@ public enum SettingsFlags {
         "optimizer.nesterov": "--nesterov", "optimizer.rmspropDecay": "--rmsprop-decay",
         "optimizer.weightDecay": "--weight-decay", "optimizer.clip": "--clip", "optimizer.asgd": "--asgd",
         "optimizer.asgd.nonmonotone": "--asgd-nonmono", "schedule": "--lr-schedule",
-        "run.epochs": "--epochs", "run.seed": "--seed", "run.output": "--out", "run.checkpointEvery": "--checkpoint-every",
+        "run.epochs": "--epochs", "run.timeBudget": "--time-budget", "run.seed": "--seed", "run.output": "--out", "run.checkpointEvery": "--checkpoint-every",
         "run.keep": "--keep", "run.resume": "--resume", "run.resume.best": "--resume-from best", "run.overwrite": "--overwrite", "run.testModel": "--test-model",
         "run.threads": "--threads", "run.start": "--finetune",
         "gains.cachePointer": "--cache-pointer", "gains.cachePointer.window": "--cache-pointer",

@@ -4,8 +4,9 @@ import LMModels
 import LMSettings
 
 /// Checkpoints: `best.safetensors` whenever the epoch's metric (validation perplexity, else
-/// training) improves, a regular one every `checkpointEvery` epochs and at the end (with the
-/// run's newest weights, `model.safetensors`), one on a signal; pruning to `keep`; and resume
+/// training) improves, a regular one every `checkpointEvery` epochs and at the end (the last
+/// epoch, or the one the time budget ended; with the run's newest weights,
+/// `model.safetensors`), one on a signal; pruning to `keep`; and resume
 /// from the newest intact checkpoint or from best. In a data-parallel run every rank takes
 /// part in a write (rank 0 gathers the whole batch's carried state and writes) and none goes
 /// on before the files are written.
@@ -27,7 +28,7 @@ final class CheckpointHook: TrainingHook {
             trainer.state.bestEpoch = report.epoch
             try save(to: files.bestPath, regular: false, trainer)
         }
-        if regularCheckpointDue(after: report.epoch, trainer) {
+        if regularCheckpointDue(after: report.epoch, trainer) || report.stoppedAtBatch != nil {
             try save(to: files.path(epoch: report.epoch, batch: 0), regular: true, trainer)
         }
     }

@@ -49,6 +49,13 @@ public struct DataParallel {
         return values
     }
 
+    /// The largest over the ranks of each of `values`.
+    public func maximum(_ values: [Double]) throws -> [Double] {
+        var values = values
+        try values.withUnsafeMutableBufferPointer { try communicator.maximum($0) }
+        return values
+    }
+
     /// Returns when every rank has called it.
     public func barrier() throws { _ = try sum([0]) }
 

@@ -6,13 +6,38 @@ extension LearningRateSchedule {
     /// Whether the schedule carries a ``ScheduleState`` between epochs.
     public var isStateful: Bool {
         switch self {
-        case .step, .after: false
+        case .step, .after, .cosine, .linear: false
         case .exponential, .plateau: true
         }
     }
 
+    /// Whether the rate follows the run's progress (set before every step) rather than its epochs.
+    public var followsProgress: Bool {
+        switch self {
+        case .cosine, .linear: true
+        case .step, .after, .exponential, .plateau: false
+        }
+    }
+
+    /// The learning rate from base rate `base` at `progress` p of the run (in [0, 1]; outside
+    /// it, the nearest end): linear warm-up from 0 over the first `warmup`, then from `base`
+    /// down to `base · floor` by the cosine or linearly. nil for the schedules by epoch.
+    public func rate(progress: Double, base: Double) -> Double? {
+        switch self {
+        case .step, .after, .exponential, .plateau:
+            return nil
+        case let .cosine(floor, warmup), let .linear(floor, warmup):
+            let p = min(1, max(0, progress))
+            if p < warmup { return base * p / warmup }
+            let q = (p - warmup) / (1 - warmup)
+            let decay = if case .cosine = self { (1 + cos(Double.pi * q)) / 2 } else { 1 - q }
+            return base * (floor + (1 - floor) * decay)
+        }
+    }
+
     /// The learning rate of 1-based `epoch` from base rate `base`, given the carried state
-    /// (used by the stateful schedules only; nil there means the run's start).
+    /// (used by the stateful schedules only; nil there means the run's start). The schedules
+    /// that follow the run's progress give their rate at its start (see ``rate(progress:base:)``).
     public func rate(epoch: Int, base: Double, state: ScheduleState?) -> Double {
         switch self {
         case let .step(factor, every):
@@ -22,6 +47,8 @@ extension LearningRateSchedule {
             base * pow(factor, Double(max(epoch - epochs, 0)))
         case .exponential, .plateau:
             state?.rate ?? base
+        case .cosine, .linear:
+            rate(progress: 0, base: base) ?? base
         }
     }
 
@@ -33,7 +60,7 @@ extension LearningRateSchedule {
         guard isStateful else { return nil }
         var next = state ?? ScheduleState(rate: base)
         switch self {
-        case .step, .after:
+        case .step, .after, .cosine, .linear:
             return nil
         case let .exponential(from, factor):
             if epoch >= from && factor < 1 { next.rate *= factor }

@@ -9,10 +9,10 @@ import LMTensor
 /// The training loop: truncated BPTT over the sampler's windows, state carried (and
 /// detached) or reset as the sampler requires, one ``TrainingStep`` per window, progress,
 /// clean interrupts. Everything else is a ``TrainingHook`` called at the loop's fixed points:
-/// the schedule, validation, NT-ASGD, the log and curve, checkpoints (and resume), samples,
-/// data-parallel synchronisation. In a data-parallel run (``DataParallel``) each rank trains
-/// its rows of every batch, the steps' sums keep the weights identical on every rank, and
-/// rank 0 alone writes the run directory.
+/// the time budget, the schedule, validation, NT-ASGD, the log and curve, checkpoints (and
+/// resume), samples, data-parallel synchronisation. In a data-parallel run (``DataParallel``)
+/// each rank trains its rows of every batch, the steps' sums keep the weights identical on
+/// every rank, and rank 0 alone writes the run directory.
 public final class Trainer {
     public let config: RunConfig
     public let model: RecurrentLM<Float>
@@ -34,6 +34,8 @@ public final class Trainer {
     let checkpoints: CheckpointHook
     let averaging: AveragingHook?
     let log: LogHook
+    /// The time budget (`run.timeBudget`); nil for none.
+    let timeBudget: TimeBudgetHook?
     private let samples = SampleHook()
 
     /// Called after every batch.
@@ -83,30 +85,38 @@ public final class Trainer {
                           parameters: model.parameters, averaging: $0.isAveraging)
         }
         log = LogHook(directory: directory, config: config)
+        timeBudget = options.timeBudget.map {
+            TimeBudgetHook(seconds: $0 * 60, validationTokens: validation?.count ?? 0, windowTokens: options.batch * options.steps)
+        }
         let schedule = options.learningRateSchedule.map { ScheduleHook($0, base: options.lr) }
         let validating = validation.map { ValidationHook($0) }
         let synchronizing = parallel.map { DataParallelHook($0) }
-        let ordered: [(any TrainingHook)?] = [schedule, validating, averaging, log, checkpoints, samples, synchronizing]
+        let ordered: [(any TrainingHook)?] = [timeBudget, schedule, validating, averaging, log, checkpoints, samples, synchronizing]
         hooks = ordered.compactMap { $0 }
     }
 
     /// Completed epochs (after a resume, where it continues from).
     public var completedEpochs: Int { state.epoch }
 
-    /// Trains until `config.training.epochs` epochs are complete or a signal arrives.
+    /// Trains until `config.training.epochs` epochs are complete, the time budget runs out,
+    /// or a signal arrives.
     ///
     /// Each epoch: the hooks' `epochStarted` and the state reset the sampler calls for, then
     /// one step for every batch of the sampler, each followed by the hooks' `stepFinished`, a
-    /// progress report and a check for a pending signal (which writes a checkpoint and stops);
-    /// then `endEpoch` and, on a pending signal, the epoch's checkpoint.
+    /// progress report, a check for a pending signal (which writes a checkpoint and stops) and
+    /// one of the time budget; then `endEpoch` and, on a pending signal, the epoch's checkpoint.
+    /// When the budget runs out the epoch's remaining batches are skipped and it ends as the
+    /// run's last (its report says after which batch).
     public func train() throws -> TrainingOutcome {
         for hook in hooks { try hook.trainingStarted(self) }
         var window = Window(batch: config.training.batch, longestWindow: sampler.longestWindow)
         var lastReport: EpochReport? = log.log.reports.last
+        var outOfTime = try budgetRunsOut(endsEpoch: false)
         while state.epoch < config.training.epochs {
+            if outOfTime && state.batchInEpoch == 0 { return .budgetSpent(lastReport) }
             startEpoch()
             var epoch = EpochClock()
-            while sampler.next(into: &window.batch) {
+            while !outOfTime, sampler.next(into: &window.batch) {
                 try trainBatch(&window)
                 epoch.tokens += window.size
                 let seconds = Date().timeIntervalSince(epoch.start)
@@ -115,6 +125,13 @@ public final class Trainer {
                     state.elapsed += seconds
                     return try checkpoints.interrupted(by: signal, self)
                 }
+                outOfTime = try budgetRunsOut(endsEpoch: state.batchInEpoch >= sampler.batchesPerEpoch)
+            }
+            if outOfTime {
+                // The epoch's remaining batches are skipped, so a continuation starts the next epoch.
+                while sampler.next(into: &window.batch) {}
+                let report = try endEpoch(epoch, stoppedAtBatch: state.batchInEpoch)
+                return .budgetSpent(report)
             }
             let report = try endEpoch(epoch)
             lastReport = report
@@ -142,8 +159,7 @@ public final class Trainer {
     private func trainBatch(_ window: inout Window) throws {
         if !sampler.carriesState { model.resetState() }
         window.load(rows: rows)
-        // Older checkpoints lack the counter; their epochs all had batchesPerEpoch windows.
-        let windowIndex = state.windowsTrained ?? UInt64(state.epoch * sampler.batchesPerEpoch + state.batchInEpoch)
+        let windowIndex = windowsDone
         // Masks are drawn by the stream's index in the whole batch, so they do not depend on the ranks.
         let key = config.model.dropout.isOff ? nil : DropoutKey(seed: dropoutSeed, window: windowIndex, streamOffset: rows.lowerBound)
         // A variable window's step runs at its own rate (AWD-LSTM's lr · ℓ / bptt); the epoch's is back after it.
@@ -162,10 +178,11 @@ public final class Trainer {
 
     /// The end of an epoch: its report (the hooks' measurements, validation, included), the
     /// counters closed, the hooks' `epochFinished` (schedule, NT-ASGD, log and curve,
-    /// checkpoints, sample), and ``onEpoch``.
+    /// checkpoints, sample), and ``onEpoch``. `stoppedAtBatch`: the time budget ended the run
+    /// after this batch of the epoch.
     /// - Throws: ``TrainingError/corpusTooShort(_:)`` when the epoch had no batch,
     ///   ``TrainingError/divergence(epoch:batch:checkpoint:best:)`` on a non-finite perplexity.
-    private func endEpoch(_ epoch: EpochClock) throws -> EpochReport {
+    private func endEpoch(_ epoch: EpochClock, stoppedAtBatch: Int? = nil) throws -> EpochReport {
         let options = config.training
         let trainingSeconds = Date().timeIntervalSince(epoch.start)
         state.elapsed += trainingSeconds
@@ -174,7 +191,7 @@ public final class Trainer {
         }
         var report = EpochReport(epoch: state.epoch + 1, trainPerplexity: exp(state.lossSum / Double(state.tokenCount)),
                                  validationPerplexity: nil, tokensPerSecond: Double(epoch.tokens) / max(trainingSeconds, 1e-9),
-                                 learningRate: optimizer.learningRate, elapsed: state.elapsed)
+                                 learningRate: optimizer.learningRate, elapsed: state.elapsed, stoppedAtBatch: stoppedAtBatch)
         for hook in hooks { try hook.epochMeasured(&report, self) }
         guard report.trainPerplexity.isFinite, report.validationPerplexity?.isFinite ?? true else {
             throw try checkpoints.divergence(epoch: report.epoch, batch: state.batchInEpoch)

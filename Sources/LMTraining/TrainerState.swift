@@ -15,6 +15,9 @@ public struct TrainerState: Codable, Equatable, Sendable {
     public var tokenCount: Int
     /// Training seconds so far.
     public var elapsed: Double
+    /// Wall seconds the run has spent so far, across resumes (set-up, steps, validation,
+    /// checkpoints): what the time budget counts; nil in checkpoints of runs without one.
+    public var timeSpent: Double? = nil
     /// Best validation (or training, without validation) perplexity and its epoch.
     public var bestPerplexity: Double?
     public var bestEpoch: Int?

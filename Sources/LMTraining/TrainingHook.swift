@@ -1,8 +1,8 @@
 import LMModelFiles
 
-/// A part of a training run that acts at the loop's fixed points: the learning-rate
-/// schedule, validation, NT-ASGD, the log and curve, checkpoints, samples, data-parallel
-/// synchronisation. ``Trainer`` calls every hook at each point, in its order; a hook keeps
+/// A part of a training run that acts at the loop's fixed points: the time budget, the
+/// learning-rate schedule, validation, NT-ASGD, the log and curve, checkpoints, samples,
+/// data-parallel synchronisation. ``Trainer`` calls every hook at each point, in its order; a hook keeps
 /// its carried state as a typed part of ``TrainerState`` (the schedule's ``ScheduleState``,
 /// NT-ASGD's ``AveragingState``), so checkpoints save it and resume restores it. Every
 /// method does nothing by default.

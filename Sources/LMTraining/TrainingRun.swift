@@ -4,6 +4,7 @@ import LMFileSystem
 import LMModelFiles
 import LMModels
 import LMSettings
+import LMTensor
 import LMText
 
 /// Everything a run sets up before the first step, from its ``TrainingSettings``: corpus,
@@ -44,6 +45,7 @@ public struct TrainingRun {
     /// data-parallel run: it prepares the run as one process would, then sends the other ranks
     /// what they need (``TrainingReplica``).
     public init(_ requested: TrainingSettings, parallel: DataParallel? = nil) throws {
+        let started = MonotonicClock.seconds()
         try requested.validateTraining()
         let output = requested.run.output ?? Self.defaultOutput(corpus: requested.data.corpus, kind: requested.model.kind)
         // An existing run directory is owned at once, so a second trainer stops before any work.
@@ -76,6 +78,8 @@ public struct TrainingRun {
         if let parallel {
             try TrainingReplica.share(config: config, directory: directory, train: streams.train, validation: streams.validation, over: parallel)
         }
+        trainer.timeBudget?.testTokens = streams.test?.count ?? 0
+        trainer.timeBudget?.setUpSeconds = MonotonicClock.seconds() - started
         self.trainer = trainer
         self.settings = settings
         self.vocabularyFile = vocabularyFile
@@ -152,8 +156,8 @@ public struct TrainingRun {
         try SystemMemory.check(estimate, advice: advice)
     }
 
-    /// Settings that may change on resume: how long to train, how checkpoints are kept and
-    /// what the final test adds (``TrainingSettings/gains``).
+    /// Settings that may change on resume: how long to train (epochs, time budget), how
+    /// checkpoints are kept and what the final test adds (``TrainingSettings/gains``).
     /// The others are compared as settings (key paths such as `optimizer.lr` name the
     /// differences), so what older runs wrote differently (`decay`, `testModel` "last") matches.
     static func checkResumable(saved: RunConfig, requested: RunConfig, directory: String) throws {
@@ -165,6 +169,8 @@ public struct TrainingRun {
             new[keyPath: setting] = 0
         }
         (old.gains, new.gains) = (EvaluationGains(), EvaluationGains())
+        old.run.timeBudget = nil
+        new.run.timeBudget = nil
         guard old != new else { return }
         throw TrainingError.resumeMismatch("the settings differ from the checkpoint's in \(directory)/config.json: "
             + differences(old, new).joined(separator: "; "))

@@ -52,13 +52,17 @@ public struct TrainingSession {
         trainer.onEpoch = { display.epochEnded($0, sample: $1) }
         if let sample { trainer.sample = { _ in try sample() } }
         Interrupts.install()
+        let windowsBefore = trainer.windowsDone
         let outcome = try trainer.train()
         display.finish()
         switch outcome {
         case let .interrupted(signal, checkpoint):
             display.say("\(Interrupts.name(signal)): stopped after the current step; checkpoint \(checkpoint)")
             display.say("continue with the same command and run.resume")
-        case let .finished(report):
+        case let .finished(report), let .budgetSpent(report):
+            if case .budgetSpent = outcome {
+                display.say(Self.budgetNote(report, config.training, trained: trainer.windowsDone != windowsBefore))
+            }
             guard let report else { break }
             var summary = String(format: "done: %d epochs, train perplexity %.3f", report.epoch, report.trainPerplexity)
             if let validation = report.validationPerplexity { summary += String(format: ", validation %.3f", validation) }
@@ -85,6 +89,15 @@ public struct TrainingSession {
 }
 
 extension TrainingSession {
+    /// Where the time budget stopped training, for the closing summary; `trained`: whether
+    /// this process trained any step.
+    static func budgetNote(_ report: EpochReport?, _ options: TrainingOptions, trained: Bool) -> String {
+        let budget = String(format: "the time budget (%g min) ran out", options.timeBudget ?? 0)
+        guard let report else { return budget + " before any training" }
+        guard trained, let batch = report.stoppedAtBatch else { return budget + ": no time left to train after epoch \(report.epoch)" }
+        return budget + ": stopped after batch \(batch) of epoch \(report.epoch) (of \(options.epochs)); validating, testing and saving as a finished run"
+    }
+
     /// The setting that decides on the validation perplexity (the plateau schedule, NT-ASGD's
     /// trigger), by its key path; nil when none does.
     static func validationUser(_ options: TrainingOptions) -> String? {

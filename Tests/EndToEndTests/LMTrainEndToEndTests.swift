@@ -34,6 +34,17 @@ import Testing
         #expect(eval.stdout.contains("perplexity:") && eval.stdout.contains("bits per char:"))
     }
 
+    /// `--time-budget` is recorded in config.json; not reached, the run ends on its epochs as
+    /// it would without it.
+    @Test func aTimeBudgetNotReachedEndsTheRunOnItsEpochs() throws {
+        let work = workDirectory()
+        let result = try train.run(["tiny.txt", "--epochs", "2", "--time-budget", "600", "--lr-schedule", "cosine", "--out", "r"] + small, in: work)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("done: 2 epochs") && !result.stdout.contains("time budget"), "\(result.stdout)")
+        let config = String(decoding: FileManager.default.contents(atPath: work + "/r/config.json") ?? Data(), as: UTF8.self)
+        #expect(config.contains("\"timeBudget\" : 600") && config.contains("cosine"), "\(config)")
+    }
+
     @Test func sigintWritesACheckpointThatResumeContinues() throws {
         let work = workDirectory()
         let process = Process()

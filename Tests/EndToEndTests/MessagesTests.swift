@@ -155,6 +155,10 @@ import Testing
         }
         expectFailure(try train.run(["tiny.txt", "--momentum", "1", "--optimizer", "rmsprop", "--out", "r"] + small, in: work),
                       "lm-train", ["--momentum must be in [0, 1)"])
+        expectFailure(try train.run(["tiny.txt", "--time-budget", "-2", "--out", "r"] + small, in: work),
+                      "lm-train", ["--time-budget must be a positive number of minutes (got -2.0)"])
+        expectFailure(try train.run(["tiny.txt", "--lr-schedule", "linear:0:1", "--out", "r"] + small, in: work),
+                      "lm-train", ["--lr-schedule linear:0.0:1.0: the warm-up must be a fraction of the run in [0, 1)"])
         #expect(!exists(work + "/r"))
     }
 

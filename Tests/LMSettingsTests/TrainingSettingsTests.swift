@@ -37,6 +37,20 @@ import Testing
         #expect(throws: SettingsError.self) { try s.validate() }
     }
 
+    /// The time budget is a positive, finite number of minutes, checked once by key path.
+    @Test func theTimeBudgetIsValidatedByKeyPath() {
+        var s = TrainingSettings(corpus: "c")
+        for bad in [0, -1, Double.nan, .infinity] {
+            s.run.timeBudget = bad
+            do { try s.validate(); Issue.record("\(bad) accepted") } catch let error as SettingsError {
+                #expect(error.problem == .outOfRange && error.key == "run.timeBudget")
+                #expect("\(error)" == "run.timeBudget must be a positive number of minutes (got \(bad))")
+            } catch { Issue.record("\(error)") }
+        }
+        s.run.timeBudget = 0.5
+        #expect(throws: Never.self) { try s.validate() }
+    }
+
     @Test func settingsRoundTripThroughJSON() throws {
         var s = TrainingSettings(corpus: "ptb", kind: .lstm)
         s.model.dropout = Dropout(hidden: 0.5)

@@ -102,6 +102,17 @@ import Testing
         #expect(try message(["--embedding", "400", "--hidden", "400,1150", "--tied"], usage: false).hasPrefix("--tied reuses the V × E embedding as the output weights, so the top layer's --hidden (1150) must equal --embedding (400)"))
     }
 
+    @Test func timeBudgetAndProgressSchedulesFromTheirFlags() throws {
+        #expect(try RunOptions.parse([]).run.timeBudget == nil)
+        #expect(try RunOptions.parse(["--time-budget", "60"]).run.timeBudget == 60)
+        #expect(try ScheduleOptions.parse(["--lr-schedule", "cosine:0.1:0.02"]).schedule == .cosine(floor: 0.1, warmup: 0.02))
+        #expect(try ScheduleOptions.parse(["--lr-schedule", "linear"]).schedule == .linear(floor: 0, warmup: 0))
+        #expect(throws: (any Error).self) { try ScheduleOptions.parse(["--lr-schedule", "cosine:a"]) }
+        var s = TrainingSettings(corpus: "c.txt")
+        s.run.timeBudget = -5
+        do { try s.validate() } catch { #expect(SettingsFlags.message(for: error) == "--time-budget must be a positive number of minutes (got -5.0)") }
+    }
+
     @Test func settingsErrorsNameTheFlag() throws {
         var s = TrainingSettings(corpus: "c.txt")
         s.optimizer.lr = -1

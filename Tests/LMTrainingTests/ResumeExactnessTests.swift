@@ -21,6 +21,7 @@ import Testing
         Setting(name: "after") { $0.schedule = .after(epochs: 4, factor: 0.5) },
         Setting(name: "exponential") { $0.schedule = .exponential(from: 3, factor: 0.9) },
         Setting(name: "plateau") { $0.schedule = .plateau(factor: 0.5, patience: 0) },
+        Setting(name: "time budget not reached") { $0.timeBudget = 1e6; $0.schedule = .step(factor: 0.5, every: 3) },
         Setting(name: "asgd") { $0.asgdNonmonotone = 1; $0.schedule = .after(epochs: 1, factor: 0.9) },
         Setting(name: "weight decay sgd") { $0.weightDecay = 0.01; $0.schedule = .step(factor: 0.7, every: 2) },
         Setting(name: "weight decay adam") { $0.weightDecay = 0.01; $0.optimizer = .adam; $0.schedule = .exponential(from: 2, factor: 0.8) },
