@@ -86,8 +86,11 @@ import Testing
         request.training.testFile = TrainingFixtures.corpus(lines: 4)
         let first = try TrainingRun(request)
         try Self.useStepClock(first.trainer)
-        guard case .budgetSpent = try first.trainer.train() else { Issue.record("not stopped on the budget"); return }
-        request.training.timeBudget = 60.0 / 60   // the 60 s spent
+        guard case .budgetSpent(let stopped?) = try first.trainer.train(), let batch = stopped.stoppedAtBatch else {
+            Issue.record("not stopped on the budget"); return
+        }
+        let windows = try #require(first.trainer.state.windowsTrained)
+        request.training.timeBudget = Double(windows) * 10 / 60   // exactly what was spent
         request.resume = true
         let run = try TrainingRun(request)
         try Self.useStepClock(run.trainer)
@@ -95,7 +98,7 @@ import Testing
         guard case .budgetSpent(let report?) = try TrainingSession(run, sample: nil).start(reporting: lines) else {
             Issue.record("trained on: \(lines.said)"); return
         }
-        #expect(report.epoch == 1 && report.stoppedAtBatch == 6 && run.trainer.state.windowsTrained == 6)
+        #expect(report.epoch == 1 && report.stoppedAtBatch == batch && run.trainer.state.windowsTrained == windows)
         #expect(lines.said.contains { $0.contains("no time left to train after epoch 1") })
         #expect(lines.said.contains { $0.hasPrefix("test perplexity") })
     }
