@@ -109,7 +109,7 @@ public final class Trainer {
     /// run's last (its report says after which batch).
     public func train() throws -> TrainingOutcome {
         for hook in hooks { try hook.trainingStarted(self) }
-        var window = Window(batch: config.training.batch, longestWindow: sampler.longestWindow)
+        var window = TrainingWindow(batch: config.training.batch, longestWindow: sampler.longestWindow)
         var lastReport: EpochReport? = log.log.reports.last
         var outOfTime = try budgetRunsOut(endsEpoch: false)
         while state.epoch < config.training.epochs {
@@ -156,7 +156,7 @@ public final class Trainer {
     /// One training step on the sampler's latest batch, the hooks' `stepFinished`, and the
     /// epoch's running loss.
     /// - Throws: ``TrainingError/divergence(epoch:batch:checkpoint:best:)`` on a non-finite loss.
-    private func trainBatch(_ window: inout Window) throws {
+    private func trainBatch(_ window: inout TrainingWindow) throws {
         if !sampler.carriesState { model.resetState() }
         window.load(rows: rows)
         let windowIndex = windowsDone
@@ -203,44 +203,5 @@ public final class Trainer {
         for hook in hooks { try hook.epochFinished(report, self) }
         onEpoch?(report, samples.latest)
         return report
-    }
-}
-
-extension Trainer {
-    /// One window's buffers: the sampler's batch-major batch and the model's t-major copy
-    /// (of this process's rows), with room for the longest window from the start, so windows
-    /// of varying length allocate nothing.
-    private struct Window {
-        var batch = Batch()
-        var inputs: [Int32], targets: [Int32]
-        /// Rows of the whole batch.
-        let rows: Int
-
-        init(batch: Int, longestWindow: Int) {
-            rows = batch
-            inputs = [Int32](repeating: 0, count: batch * longestWindow)
-            targets = [Int32](repeating: 0, count: batch * longestWindow)
-        }
-
-        /// Target tokens of the latest window over the whole batch (batch × its steps).
-        var size: Int { rows * batch.filledSteps }
-
-        /// The latest window's `rows`, t-major, in ``inputs`` and ``targets`` (resized within
-        /// their capacity to rows × its steps).
-        mutating func load(rows: Range<Int>) {
-            let count = rows.count * batch.filledSteps
-            Self.resize(&inputs, to: count)
-            Self.resize(&targets, to: count)
-            batch.timeMajor(rows: rows, inputs: &inputs, targets: &targets)
-        }
-
-        /// `array` with `count` elements; within its capacity, no allocation.
-        private static func resize(_ array: inout [Int32], to count: Int) {
-            if array.count > count {
-                array.removeLast(array.count - count)
-            } else if array.count < count {
-                array.append(contentsOf: repeatElement(0, count: count - array.count))
-            }
-        }
     }
 }
