@@ -2,7 +2,7 @@
 """AWD-LSTM in PyTorch (Merity, Keskar & Socher 2018, "Regularizing and Optimizing LSTM Language
 Models"; salesforce/awd-lstm-lm), the baseline for LMKit's `awd-lstm` recipe. Written for LMKit
 from the paper and a reading of that repository; defaults are its Penn Treebank command
-(`python main.py --batch_size 80 --data data/penn --dropouti 0.4 --dropouth 0.25 --seed 141
+(`python main.py --batch_size 20 --data data/penn --dropouti 0.4 --dropouth 0.25 --seed 141
 --epoch 500` with main.py's other defaults).
 
 Model: nn.Embedding (emsize) with embedding dropout (whole vocabulary rows, one mask per window,
@@ -85,7 +85,7 @@ def parse_args(argv=None):
     t.add_argument("--lr", type=float, default=30.0)
     t.add_argument("--clip", type=float, default=0.25, help="global gradient norm bound (0: none)")
     t.add_argument("--epochs", type=int, default=500)
-    t.add_argument("--batch-size", type=int, default=80)
+    t.add_argument("--batch-size", type=int, default=20)
     t.add_argument("--eval-batch", type=int, default=10, help="validation rows (main.py's eval_batch_size)")
     t.add_argument("--test-batch", type=int, default=1, help="test rows (main.py's test_batch_size)")
     t.add_argument("--bptt", type=int, default=70)
