@@ -57,6 +57,24 @@ import Testing
             $0.weightDecay = 0.001
             $0.asgdNonmonotone = 1
         },
+        // AWD-LSTM all at once: layers of their own widths, the last tied to the embedding, AR and
+        // TAR, locked, embedding and weight dropout, variable-length windows, weight decay, NT-ASGD.
+        Setting(name: "awd-lstm: unequal widths, ar, tar, variable windows, asgd", model: {
+            $0.kind = .lstm
+            $0.embeddingSize = 6
+            $0.layerWidths = .perLayer([10, 8, 6])
+            $0.layers = 3
+            $0.tied = true
+            $0.initialization = .pytorch
+            $0.dropout = Dropout(input: 0.3, hidden: 0.2, output: 0.3, locked: true, embedding: 0.1, weightDrop: 0.3)
+            $0.activationRegularization = .init(ar: 2, tar: 1)
+        }) {
+            $0.sampler = .parallel
+            $0.variableSteps = .init(halfProbability: 0.3, spread: 3)
+            $0.schedule = .after(epochs: 2, factor: 0.8)
+            $0.weightDecay = 0.001
+            $0.asgdNonmonotone = 1
+        },
         Setting(name: "adaptive softmax lstm with dropout", model: {
             $0.kind = .lstm
             $0.embeddingSize = 6
