@@ -11,7 +11,8 @@ struct TimeBudget: Equatable, Sendable {
     /// An epoch's close: its validation pass, log, checkpoints and sample (estimated until one
     /// was measured).
     var epochClose = 0.0
-    /// The test pass after training (estimated).
+    /// The test after training (estimated): the plain pass, plus the pass with the evaluation
+    /// gains where the run asks for them.
     var test = 0.0
 
     /// What the end of the run costs once training stops: an epoch's close (for the epoch
@@ -36,11 +37,14 @@ struct TimeBudget: Equatable, Sendable {
     /// The closing estimates from the measurements so far: an epoch's close as measured, else
     /// a validation pass of `validationTokens` at the training steps' speed (slower per token
     /// than evaluation's, so it errs long); the test as the measured close scaled from the
-    /// validation's tokens to the test's, else at the training steps' speed.
+    /// validation's tokens to the test's, else at the training steps' speed; plus the test with
+    /// the evaluation gains at its measured cost per token.
     /// - Parameters:
     ///   - measuredClose: the last epoch's close, seconds; nil before one was measured.
     ///   - windowTokens: target tokens of one training step (batch × steps).
-    mutating func estimateClosing(measuredClose: Double?, validationTokens: Int, testTokens: Int, windowTokens: Int) {
+    ///   - gainsPerToken: seconds per token of the test with the gains (0 for none).
+    mutating func estimateClosing(measuredClose: Double?, validationTokens: Int, testTokens: Int, windowTokens: Int,
+                                  gainsPerToken: Double = 0) {
         let perToken = step / Double(max(windowTokens, 1))
         epochClose = measuredClose ?? perToken * Double(validationTokens)
         if let measuredClose, validationTokens > 0 {
@@ -48,5 +52,6 @@ struct TimeBudget: Equatable, Sendable {
         } else {
             test = perToken * Double(testTokens)
         }
+        test += gainsPerToken * Double(testTokens)
     }
 }

@@ -1,4 +1,7 @@
+import LMData
 import LMModelFiles
+import LMModels
+import LMSettings
 import LMTensor
 
 /// The run's time budget (`run.timeBudget`): measures the wall time on the monotonic clock
@@ -14,6 +17,9 @@ final class TimeBudgetHook: TrainingHook {
     var setUpSeconds = 0.0
     /// Tokens of the test text evaluated after training (0 for none).
     var testTokens = 0
+    /// Seconds per token of the final test's pass with the evaluation gains (0 for none),
+    /// measured before training (``TrainingRun``).
+    var gainsSecondsPerToken = 0.0
     let validationTokens: Int
     /// Target tokens of one training step (batch × steps).
     let windowTokens: Int
@@ -32,6 +38,17 @@ final class TimeBudgetHook: TrainingHook {
         budget = TimeBudget(seconds: seconds)
         self.validationTokens = validationTokens
         self.windowTokens = windowTokens
+    }
+
+    /// Measures the final test's pass with `gains` (``gainsSecondsPerToken``) on the first
+    /// 2,000 tokens of `stream` (the validation text, which the test's speed per token shares);
+    /// `model` is left as it was.
+    func measureGains(_ gains: EvaluationGains, model: RecurrentLM<Float>, on stream: TokenStream, steps: Int) throws {
+        let probe = stream.prefix(maxTokens: 2000)
+        guard !gains.isNone, probe.count >= 2 else { return }
+        let start = clock()
+        _ = try Evaluator.evaluate(model, on: probe, steps: steps, gains: gains)
+        gainsSecondsPerToken = (clock() - start) / Double(probe.count - 1)
     }
 
     /// Wall seconds spent so far (``TrainerState/timeSpent``, else the training seconds of
@@ -72,7 +89,7 @@ final class TimeBudgetHook: TrainingHook {
         budget.spent = spentBefore + now - origin
         if epochSteps > 0 { budget.step = (now - epochOrigin) / Double(epochSteps) }
         budget.estimateClosing(measuredClose: measuredClose, validationTokens: validationTokens, testTokens: testTokens,
-                               windowTokens: windowTokens)
+                               windowTokens: windowTokens, gainsPerToken: gainsSecondsPerToken)
         if let parallel = trainer.parallel {
             let agreed = try parallel.maximum([budget.spent, budget.step, budget.epochClose, budget.test])
             (budget.spent, budget.step, budget.epochClose, budget.test) = (agreed[0], agreed[1], agreed[2], agreed[3])

@@ -79,6 +79,9 @@ public struct TrainingRun {
             try TrainingReplica.share(config: config, directory: directory, train: streams.train, validation: streams.validation, over: parallel)
         }
         trainer.timeBudget?.testTokens = streams.test?.count ?? 0
+        if let budget = trainer.timeBudget, let test = streams.test, let gains = config.training.gains {
+            try budget.measureGains(gains, model: trainer.model, on: streams.validation ?? test, steps: config.training.steps)
+        }
         trainer.timeBudget?.setUpSeconds = MonotonicClock.seconds() - started
         self.trainer = trainer
         self.settings = settings

@@ -58,6 +58,8 @@ import Testing
         #expect(budget.epochClose == 3 && budget.test == 1.5)
         budget.estimateClosing(measuredClose: 3, validationTokens: 0, testTokens: 50, windowTokens: 10)
         #expect(budget.epochClose == 3 && budget.test == 10)
+        budget.estimateClosing(measuredClose: 3, validationTokens: 100, testTokens: 50, windowTokens: 10, gainsPerToken: 0.04)
+        #expect(budget.epochClose == 3 && budget.test == 1.5 + 2)   // the test with the gains counts too
     }
 
     /// 10 s steps and a 65 s budget: after 6 steps (60 s) a 7th would end past it, so
@@ -121,6 +123,26 @@ import Testing
         #expect(lines.said.contains { $0.hasPrefix("done: 1 epochs") && $0.contains("validation") })
         #expect(lines.said.contains { $0.hasPrefix("test perplexity") })
         #expect(FileManager.default.fileExists(atPath: output + "/model.safetensors"))
+    }
+
+    /// A run whose final test adds the evaluation gains measures that pass before training,
+    /// on the validation text, so the budget keeps room for it; without gains nothing is
+    /// measured.
+    @Test func theTestWithTheGainsIsMeasuredBeforeTraining() throws {
+        var request = Self.request(TrainingFixtures.corpus(), TrainingFixtures.temporaryDirectory() + "/run", seconds: 200)
+        request.training.validFile = TrainingFixtures.corpus(lines: 5)
+        request.training.testFile = TrainingFixtures.corpus(lines: 4)
+        let plain = try #require(try TrainingRun(request).trainer.timeBudget)
+        #expect(plain.gainsSecondsPerToken == 0)
+        request.output = TrainingFixtures.temporaryDirectory() + "/run"
+        request.training.gains = EvaluationGains(cachePointer: CachePointer(window: 20, theta: 1, lambda: 0.1))
+        let run = try TrainingRun(request)
+        let hook = try #require(run.trainer.timeBudget)
+        #expect(hook.gainsSecondsPerToken > 0)
+        let tokens = hook.testTokens
+        #expect(tokens > 0)
+        _ = try hook.runsOut(endsEpoch: false, run.trainer)
+        #expect(hook.budget.test >= hook.gainsSecondsPerToken * Double(tokens))
     }
 
     /// One epoch of N 10-s steps carries 10·N s; resumed with 10·N + 65 s, the run trains 6
