@@ -17,6 +17,9 @@ public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
     private var ids: [Int32] = []
     /// The last window's distinct ids, ascending (the embedding rows its backward writes).
     private var distinctIDs: [Int] = []
+    /// One bit per vocabulary row, for finding ``distinctIDs`` without sorting; all clear
+    /// between windows.
+    private var seen: [UInt64] = []
     private var rows = 0
     private(set) var embedded = Buffer<Scalar>(count: 0)
     private(set) var gradients = Buffer<Scalar>(count: 0)
@@ -53,10 +56,7 @@ public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
     public func load(_ ids: [Int32], steps: Int, batch: Int) {
         self.ids = ids
         guard let e = embedding, let width = embeddingSize else { return }
-        var sorted = ids.map(Int.init)
-        sorted.sort()
-        distinctIDs.removeAll(keepingCapacity: true)
-        for id in sorted where distinctIDs.last != id { distinctIDs.append(id) }
+        collectDistinct(ids)
         let n = steps * batch
         if n != rows {
             rows = n
@@ -74,6 +74,32 @@ public final class InputLayer<Scalar: TensorScalar>: NetworkInput {
             return
         }
         ids.withUnsafeBufferPointer { gather($0.baseAddress!, count: n, into: dst) }
+    }
+
+    /// ``distinctIDs`` = the distinct `ids`, ascending: a bit set per id, then the set bits read
+    /// in order (and cleared). Allocates only while the buffers grow to the largest window.
+    private func collectDistinct(_ ids: [Int32]) {
+        if seen.count * 64 < vocabularySize { seen = [UInt64](repeating: 0, count: (vocabularySize + 63) / 64) }
+        distinctIDs.removeAll(keepingCapacity: true)
+        distinctIDs.reserveCapacity(ids.count)
+        seen.withUnsafeMutableBufferPointer { words in
+            var lowest = words.count, highest = -1
+            for id in ids {
+                let word = Int(id) >> 6
+                words[word] |= 1 << UInt64(id & 63)
+                lowest = Swift.min(lowest, word)
+                highest = Swift.max(highest, word)
+            }
+            guard highest >= lowest else { return }
+            for word in lowest...highest {
+                var bits = words[word]
+                words[word] = 0
+                while bits != 0 {
+                    distinctIDs.append(word << 6 + bits.trailingZeroBitCount)
+                    bits &= bits - 1
+                }
+            }
+        }
     }
 
     /// Rows `count` × E of `into` = the embedding rows of `ids` (no dropout): the window's

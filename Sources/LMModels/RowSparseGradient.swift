@@ -15,10 +15,4 @@ public struct RowSparseGradient<Scalar: TensorScalar> {
         self.parameter = parameter
         self.rows = rows
     }
-
-    /// The gradient's rows in ``rows``, as buffers of `parameter.cols` elements.
-    public var rowBuffers: [UnsafeMutableBufferPointer<Scalar>] {
-        let g = parameter.gradient.pointer, width = parameter.cols
-        return rows.map { UnsafeMutableBufferPointer(start: g + $0 * width, count: width) }
-    }
 }

@@ -187,23 +187,23 @@ public enum BLAS {
     ) {
         let lib = OpenBLASLibrary.shared, pool = WorkerPool.shared
         let k0 = min(k, (k / 2 + 15) / 16 * 16)
-        let scratch = UnsafeMutablePointer<T>.allocate(capacity: m * n)
-        defer { scratch.deallocate() }
         let aDeep = ta ? a + k0 * lda : a + k0, bDeep = tb ? b + k0 : b + k0 * ldb
-        func half(_ p: Int) {
-            if p == 0 { call(k0, a, b, true, c, ldc) } else { call(k - k0, aDeep, bDeep, false, scratch, n) }
-        }
-        lib.useThreads(1)
-        if threadCount(m: m, n: n, k: k) > 1 && pool.width > 1 {
-            pool.run(parts: 2, half)
-        } else {
-            half(0)
-            half(1)
-        }
-        pool.parallelRows(m, width: n) { rows in
-            for r in rows {
-                let cr = c + r * ldc, sr = UnsafePointer(scratch + r * n)
-                for j in 0..<n { cr[j] += sr[j] }
+        ScratchMemory.shared.borrow(T.self, count: m * n) { scratch in
+            func half(_ p: Int) {
+                if p == 0 { call(k0, a, b, true, c, ldc) } else { call(k - k0, aDeep, bDeep, false, scratch, n) }
+            }
+            lib.useThreads(1)
+            if threadCount(m: m, n: n, k: k) > 1 && pool.width > 1 {
+                pool.run(parts: 2, half)
+            } else {
+                half(0)
+                half(1)
+            }
+            pool.parallelRows(m, width: n) { rows in
+                for r in rows {
+                    let cr = c + r * ldc, sr = UnsafePointer(scratch + r * n)
+                    for j in 0..<n { cr[j] += sr[j] }
+                }
             }
         }
     }

@@ -110,24 +110,17 @@ extension FloatKernels {
     ) -> Double {
         let size = softmaxBlockRows, blocks = (rows + size - 1) / size
         let sums = gradient == nil ? nil : columnSums
-        let partials = sums == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: blocks * cols)
-        defer { partials?.deallocate() }
-        return withUnsafeTemporaryAllocation(of: Double.self, capacity: rows) { rowLoss in
-            let losses = rowLoss.baseAddress!
-            func block(_ b: Int) {
-                for r in b * size..<min(rows, (b + 1) * size) {
-                    let g = gradient.map { $0 + r * cols }
-                    losses[r] = softmaxCrossEntropyRow(logits + r * cols, g, cols, Int(targets[r]), scale)
-                    if let p = partials, let g {
-                        let row = p + b * cols
-                        if r == b * size { row.update(from: g, count: cols) } else { addRow(g, to: row, cols) }
-                    }
-                }
-            }
+        // Scratch kept between calls (a training step allocates nothing): the per-row losses,
+        // then, when the column sums are asked for, the per-block partial sums.
+        return ScratchMemory.shared.borrow(Float.self, count: 2 * rows + (sums == nil ? 0 : blocks * cols)) { scratch in
+            let losses = UnsafeMutableRawPointer(scratch).bindMemory(to: Double.self, capacity: rows)
+            let partials = sums == nil ? nil : scratch + 2 * rows
             if blocks > 1 && rows * cols >= WorkerPool.shared.elementThreshold {
-                WorkerPool.shared.run(parts: blocks) { block($0) }
+                WorkerPool.shared.run(parts: blocks) { b in
+                    lossBlock(b, size, rows, cols, logits, targets, gradient, partials, losses, scale)
+                }
             } else {
-                for b in 0..<blocks { block(b) }
+                for b in 0..<blocks { lossBlock(b, size, rows, cols, logits, targets, gradient, partials, losses, scale) }
             }
             if let sums, let p = partials {
                 sums.update(from: p, count: cols)
@@ -141,6 +134,23 @@ extension FloatKernels {
             var total = 0.0
             for r in 0..<rows { total += losses[r] }
             return total
+        }
+    }
+
+    /// Block `b` (rows b·size ..< (b + 1)·size) of ``softmaxCrossEntropy(_:_:_:_:_:_:_:)``: each
+    /// row's loss into `losses`, its gradient (when `gradient` is given), and the block's
+    /// gradient rows summed into row `b` of `partials` (when given).
+    @inline(__always)
+    static func lossBlock(_ b: Int, _ size: Int, _ rows: Int, _ cols: Int, _ logits: UnsafePointer<Float>,
+                          _ targets: UnsafePointer<Int32>, _ gradient: UnsafeMutablePointer<Float>?,
+                          _ partials: UnsafeMutablePointer<Float>?, _ losses: UnsafeMutablePointer<Double>, _ scale: Float) {
+        for r in b * size..<min(rows, (b + 1) * size) {
+            let g = gradient.map { $0 + r * cols }
+            losses[r] = softmaxCrossEntropyRow(logits + r * cols, g, cols, Int(targets[r]), scale)
+            if let p = partials, let g {
+                let row = p + b * cols
+                if r == b * size { row.update(from: g, count: cols) } else { addRow(g, to: row, cols) }
+            }
         }
     }
 

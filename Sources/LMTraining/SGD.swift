@@ -17,8 +17,13 @@ public struct SGD: Optimizer {
     }
 
     public mutating func step(_ parameters: [Parameter<Float>]) {
+        step(parameters, skipping: nil)
+    }
+
+    /// ``step(_:)`` on every parameter but `skipped`.
+    private func step(_ parameters: [Parameter<Float>], skipping skipped: Parameter<Float>?) {
         let rate = Float(learningRate), decay = Float(weightDecay)
-        for parameter in parameters {
+        for parameter in parameters where parameter !== skipped {
             let value = parameter.value.pointer, gradient = UnsafePointer(parameter.gradient.pointer)
             let plain = weightDecay == 0
             WorkerPool.shared.parallelRows(parameter.count, width: 1) { part in
@@ -35,7 +40,7 @@ public struct SGD: Optimizer {
     /// its rows with a gradient only; with weight decay every row moves (``step(_:)``).
     public mutating func step(_ parameters: [Parameter<Float>], sparse: RowSparseGradient<Float>?) {
         guard let sparse, weightDecay == 0 else { return step(parameters) }
-        step(parameters.filter { $0 !== sparse.parameter })
+        step(parameters, skipping: sparse.parameter)
         let rate = Float(learningRate), width = sparse.parameter.cols
         let value = sparse.parameter.value.pointer, gradient = UnsafePointer(sparse.parameter.gradient.pointer)
         sparse.rows.withUnsafeBufferPointer { rows in

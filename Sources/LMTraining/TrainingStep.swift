@@ -47,11 +47,13 @@ public struct TrainingStep<Model: TrainableModel> {
     /// The sums over the ranks of a data-parallel run; nil for one process.
     public let allreduce: GradientAllreduce?
     private let gradients: [UnsafeMutableBufferPointer<Float>]
-    /// The last step's row-sparse gradient: the rows the next step must zero.
+    /// The last step's row-sparse gradient (the rows the next step must zero), and the
+    /// buffers clipping reads with it, kept so that a step allocates nothing.
     private let written = WrittenRows()
 
     private final class WrittenRows {
         var sparse: RowSparseGradient<Float>?
+        var clipped: [UnsafeMutableBufferPointer<Float>] = []
     }
 
     /// A step for `model`, clipping at `clip` when it is set; `parallel` with this rank's
@@ -77,7 +79,9 @@ public struct TrainingStep<Model: TrainableModel> {
         if let allreduce { try allreduce.sum(model.gradientStorage) }
         let sparse = allreduce == nil ? model.rowSparseGradient : nil
         written.sparse = sparse
-        if let clip { _ = GradientClipping.clip(sparse.map(buffers) ?? gradients, maxNorm: clip) }
+        if let clip {
+            if let sparse { GradientClipping.clip(buffers(sparse), maxNorm: clip) } else { GradientClipping.clip(gradients, maxNorm: clip) }
+        }
         optimizer.step(model.parameters, sparse: sparse)
         return loss
     }
@@ -92,12 +96,17 @@ public struct TrainingStep<Model: TrainableModel> {
         guard start >= 0 && start + g.count <= storage.count else { return model.zeroGradients() }
         storage.zero(0..<start)
         storage.zero(start + g.count..<storage.count)
-        for row in sparse.rowBuffers { row.update(repeating: 0) }
+        let width = sparse.parameter.cols
+        for row in sparse.rows { (g.pointer + row * width).update(repeating: 0, count: width) }
     }
 
     /// The gradients to clip with `sparse`: the others whole, then its written rows.
     private func buffers(_ sparse: RowSparseGradient<Float>) -> [UnsafeMutableBufferPointer<Float>] {
-        let skipped = sparse.parameter.gradient.pointer
-        return gradients.filter { $0.baseAddress != skipped } + sparse.rowBuffers
+        let skipped = sparse.parameter.gradient.pointer, width = sparse.parameter.cols
+        written.clipped.removeAll(keepingCapacity: true)
+        written.clipped.reserveCapacity(gradients.count + sparse.rows.count)
+        for buffer in gradients where buffer.baseAddress != skipped { written.clipped.append(buffer) }
+        for row in sparse.rows { written.clipped.append(UnsafeMutableBufferPointer(start: skipped + row * width, count: width)) }
+        return written.clipped
     }
 }

@@ -54,6 +54,7 @@ struct TrainBenchmark: ParsableCommand {
     @Option(help: "Global gradient-norm bound; 0 for no clipping.") var clip: Double = 1
     @Option(help: "BLAS threads (default: the BLAS layer's measured choice).") var threads: Int?
     @Option(help: "Seconds to measure, after a warm-up.") var seconds: Double = 5
+    @Option(name: .customLong("windows"), help: "Measure exactly this many windows, after exactly 3 warm-up windows, instead of --seconds (for counts that must not depend on the machine's speed, such as bench/allocs.sh's).") var windowCount: Int?
     @Option(help: "Seed for weights and tokens.") var seed: UInt64 = 0
     @Option(help: "Dropout P with a fresh mask per element and step on the embedding output (with --embedding), between layers and on the top output, as lm-train --dropout; 0 for none.") var dropout: Double = 0
 
@@ -61,6 +62,7 @@ struct TrainBenchmark: ParsableCommand {
         guard hidden > 0, vocab > 1, batch > 0, steps > 0, layers > 0 else { throw ValidationError("sizes must be positive") }
         if let e = embedding, e < 1 { throw ValidationError("--embedding must be positive (omit it for one-hot input)") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
+        if let w = windowCount, w < 1 { throw ValidationError("--windows must be ≥ 1") }
         guard dropout >= 0 && dropout < 1 else { throw ValidationError("--dropout must be in [0, 1)") }
         guard lr > 0 && lr.isFinite else { throw ValidationError("--lr must be positive") }
         guard clip >= 0 && clip.isFinite else { throw ValidationError("--clip must be ≥ 0 (0: no clipping)") }
@@ -134,7 +136,7 @@ struct TrainBenchmark: ParsableCommand {
         // Warm-up: a few steps and at least 0.3 s.
         var i = 0
         let warmStart = MonotonicClock.seconds()
-        while try agreed(i < 3 || MonotonicClock.seconds() - warmStart < min(0.3, seconds / 4)) { try step(i); i += 1 }
+        while try agreed(i < 3 || (windowCount == nil && MonotonicClock.seconds() - warmStart < min(0.3, seconds / 4))) { try step(i); i += 1 }
         let warmTiming = trainingStep.allreduce?.timing
         var count = 0
         let start = MonotonicClock.seconds()
@@ -148,7 +150,7 @@ struct TrainBenchmark: ParsableCommand {
             stepTimes.append(t - last)
             last = t
             elapsed = t - start
-        } while try agreed(elapsed < seconds)
+        } while try agreed(windowCount.map { count < $0 } ?? (elapsed < seconds))
         stepTimes.sort()
         let median = stepTimes[stepTimes.count / 2]
         let tokensPerSecond = Double(count * n) / elapsed
