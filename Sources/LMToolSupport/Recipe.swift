@@ -36,9 +36,10 @@ public struct Recipe: Equatable, Sendable {
     /// argument that is not an option's value must start with `--`; no `--recipe` inside.
     public init(name: String, path: String, text: String) throws {
         var arguments: [String] = []
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Lines end at any newline, "\r\n" included (one Character in Swift, which "\n" does not match).
+        for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let code = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            let words = code.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
+            let words = code.split(whereSeparator: \.isWhitespace).map(String.init)
             guard let first = words.first else { continue }
             guard first.hasPrefix("--") else {
                 throw TextError.invalidSetting("\(path):\(number + 1): \"\(first)\" is not an option; a recipe line starts with --name")

@@ -47,24 +47,12 @@ struct CorpusCommand: ParsableCommand {
 
     @Option(help: "Start from a named recipe (recipes/NAME.txt: zaremba-small, pwl-tied, char-rnn, ...); options given here override it.")
     var recipe: String?
-    @OptionGroup(title: "Model") var model: ModelOptions
-    @OptionGroup(title: "Dropout (training windows only; evaluation and generation never drop)") var dropout: DropoutOptions
-    @OptionGroup(title: "Data") var data: DataOptions
-    @OptionGroup(title: "Optimizer") var optimizer: OptimizerOptions
-    @OptionGroup(title: "Learning-rate schedule") var schedule: ScheduleOptions
-    @OptionGroup(title: "Run") var runOptions: RunOptions
-    @OptionGroup(title: "Test-time gains (the final test)") var gains: GainsOptions
+    @OptionGroup var options: TrainingCommandOptions
     @Flag(help: "Train as one process of an Open MPI job (`mpirun -np N lm-train ...`, implied when mpirun starts lm-train): --batch streams are split across the processes and their gradients summed; rank 0 writes the run. Fails when Open MPI cannot be loaded.")
     var mpi = false
 
-    var settings: TrainingSettings {
-        var settings = TrainingSettings(model: model.model(dropout: dropout), data: data.data, optimizer: optimizer.settings,
-                                        schedule: schedule.schedule, run: runOptions.run)
-        settings.gains = gains.gains
-        return settings
-    }
-
     func run() throws {
+        let settings = options.settings
         let outcome = try MPICommunicator.joining(if: mpi) { (parallel: DataParallel?) throws -> TrainingOutcome in
             try TrainingSession.run(settings, parallel: parallel, sample: GreedyPrediction.periodicSample,
                                     reporting: ProgressDisplay(epochs: settings.run.epochs, rewrite: SettingsFlags.flagged))
