@@ -45,17 +45,25 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
                         weight: inputWeight, bias: bias, recurrentBias: recurrentBias, into: g)
         s.update(from: ws.carried[0].pointer, count: bh)
         for t in 0..<steps {
-            let gt = g + t * batch * w, hp = s + t * bh, hn = s + (t + 1) * bh, rh = rhAll + t * bh
-            // [R | Z] pre-activations += H W_h[r|z].
-            Scalar.recurrentProduct(m: batch, n: 2 * h, k: h, a: hp, lda: h, w: whh, ldw: w, c: gt, ldc: w, descending: t & 1 == 1)
-            WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
-                GateUnits(gates: gt + b * w, hidden: hp + b * h, resetHidden: rh + b * h, width: h).run(count: h)
-            } }
-            // H̃ pre-activation += (R ⊙ H) W_hh.
-            Scalar.recurrentProduct(m: batch, n: h, k: h, a: rh, lda: h, w: whh + 2 * h, ldw: w, c: gt + 2 * h, ldc: w, descending: t & 1 == 1)
-            WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
-                StateUnits(gates: gt + b * w, hidden: hp + b * h, newHidden: hn + b * h, width: h).run(count: h)
-            } }
+            let gt = g + t * batch * w, hp = s + t * bh, hn = s + (t + 1) * bh, rh = rhAll + t * bh, odd = t & 1 == 1
+            // Each part of the units: their [R | Z] pre-activations += H W_h[r|z], then R, Z, R ⊙ H.
+            RecurrentStep.run(units: h, work: batch * 2 * h * h, descending: odd) { u in
+                Scalar.recurrentUnits(m: batch, k: h, units: u, gates: 2, blockWidth: h, a: hp, lda: h, w: whh, ldw: w,
+                                      c: gt, ldc: w, descending: odd)
+                for b in 0..<batch {
+                    GateUnits(gates: gt + b * w + u.lowerBound, hidden: hp + b * h + u.lowerBound, resetHidden: rh + b * h + u.lowerBound,
+                              width: h).run(count: u.count)
+                }
+            }
+            // Then (every unit's R ⊙ H is done) their H̃ pre-activation += (R ⊙ H) W_hh, then H̃ and H'.
+            RecurrentStep.run(units: h, work: batch * h * h, descending: odd) { u in
+                Scalar.recurrentColumns(m: batch, k: h, columns: u, a: rh, lda: h, w: whh + 2 * h, ldw: w, c: gt + 2 * h, ldc: w,
+                                        descending: odd)
+                for b in 0..<batch {
+                    StateUnits(gates: gt + b * w + u.lowerBound, hidden: hp + b * h + u.lowerBound, newHidden: hn + b * h + u.lowerBound,
+                               width: h).run(count: u.count)
+                }
+            }
         }
         ws.carried[0].pointer.update(from: s + steps * bh, count: bh)
     }
@@ -71,22 +79,33 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
         let whhT = ws.transposeRecurrent(recurrentWeight)
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let gt = g + t * batch * w, dgt = dg + t * batch * w, dht = dh + t * bh, hp = s + t * bh
-            // Z and candidate pre-activation gradients.
-            WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
-                StateUnitGradients(gates: gt + b * w, hidden: hp + b * h, hiddenGradient: dht + b * h,
-                                   gateGradients: dgt + b * w, width: h).run(count: h)
-            } }
-            // ∂(R ⊙ H) = dH̃_pre · W_hhᵀ.
-            drh.update(repeating: 0, count: bh)
-            Scalar.recurrentProduct(m: batch, n: h, k: h, a: dgt + 2 * h, lda: w, w: whhT + 2 * h * h, ldw: h, c: drh, ldc: h, descending: t & 1 == 1)
-            // dR_pre, and dH_{t−1} += dH ⊙ Z + ∂(R ⊙ H) ⊙ R (then + [dR | dZ] · W_h[r|z]ᵀ).
-            let dprev = dht - bh
-            WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
-                GateUnitGradients(gates: gt + b * w, hidden: hp + b * h, hiddenGradient: dht + b * h, resetHiddenGradient: drh + b * h,
-                                  gateGradients: dgt + b * w, previousHiddenGradient: t > 0 ? dprev + b * h : nil, width: h).run(count: h)
-            } }
-            guard t > 0 else { continue }
-            Scalar.recurrentProduct(m: batch, n: h, k: 2 * h, a: dgt, lda: w, w: whhT, ldw: h, c: dprev, ldc: h, descending: t & 1 == 1)
+            let dprev = dht - bh, later = t + 1 < steps, even = t & 1 == 0
+            // Each part of the units: their dH_t += [dR | dZ]_{t+1} · W_h[r|z]ᵀ (every unit of
+            // step t + 1 is done), then their Z and candidate pre-activation gradients.
+            RecurrentStep.run(units: h, work: later ? batch * h * 2 * h : 0, descending: even) { u in
+                if later {
+                    Scalar.recurrentColumns(m: batch, k: 2 * h, columns: u, a: dgt + batch * w, lda: w, w: whhT, ldw: h,
+                                            c: dht, ldc: h, descending: even)
+                }
+                for b in 0..<batch {
+                    let j = b * h + u.lowerBound
+                    StateUnitGradients(gates: gt + b * w + u.lowerBound, hidden: hp + j, hiddenGradient: dht + j,
+                                       gateGradients: dgt + b * w + u.lowerBound, width: h).run(count: u.count)
+                }
+            }
+            // Then their ∂(R ⊙ H) = dH̃_pre · W_hhᵀ (every unit's dH̃_pre is done), dR_pre, and
+            // dH_{t−1} += dH ⊙ Z + ∂(R ⊙ H) ⊙ R (the next iteration adds [dR | dZ] · W_h[r|z]ᵀ).
+            RecurrentStep.run(units: h, work: batch * h * h, descending: even) { u in
+                for b in 0..<batch { (drh + b * h + u.lowerBound).update(repeating: 0, count: u.count) }
+                Scalar.recurrentColumns(m: batch, k: h, columns: u, a: dgt + 2 * h, lda: w, w: whhT + 2 * h * h, ldw: h,
+                                        c: drh, ldc: h, descending: even)
+                for b in 0..<batch {
+                    let j = b * h + u.lowerBound
+                    GateUnitGradients(gates: gt + b * w + u.lowerBound, hidden: hp + j, hiddenGradient: dht + j, resetHiddenGradient: drh + j,
+                                      gateGradients: dgt + b * w + u.lowerBound, previousHiddenGradient: t > 0 ? dprev + j : nil,
+                                      width: h).run(count: u.count)
+                }
+            }
         }
         let rows = steps * batch, dwhh = recurrentWeight.gradient.pointer
         // W_h[r|z] += [H_0 … H_{T−1}]ᵀ · [dR | dZ];  W_hh(h̃) += [R ⊙ H]ᵀ · dH̃_pre.

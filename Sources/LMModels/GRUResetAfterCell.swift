@@ -57,13 +57,22 @@ public final class GRUResetAfterCell<Scalar: TensorScalar>: RecurrentCell {
         s.update(from: ws.carried[0].pointer, count: bh)
         for t in 0..<steps {
             let gt = g + t * batch * w, hp = s + t * bh, hn = s + (t + 1) * bh, rec = hnAll + t * bh
-            // P = H W_hh + b_hh, B × 3H.
-            if let bhh { for b in 0..<batch { (p + b * w).update(from: bhh, count: w) } } else { p.update(repeating: 0, count: batch * w) }
-            Scalar.recurrentProduct(m: batch, n: w, k: h, a: hp, lda: h, w: whh, ldw: w, c: p, ldc: w, descending: t & 1 == 1)
-            WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
-                Units(gates: gt + b * w, recurrent: p + b * w, hidden: hp + b * h, newHidden: hn + b * h,
-                      keptCandidate: rec + b * h, width: h).run(count: h)
-            } }
+            // Each part of the units: their columns of P = H W_hh + b_hh (B × 3H), then their gates and H'.
+            RecurrentStep.run(units: h, work: batch * w * h, descending: t & 1 == 1) { u in
+                for b in 0..<batch {
+                    for block in 0..<3 {
+                        let j = block * h + u.lowerBound, row = p + b * w + j
+                        if let bhh { row.update(from: bhh + j, count: u.count) } else { row.update(repeating: 0, count: u.count) }
+                    }
+                }
+                Scalar.recurrentUnits(m: batch, k: h, units: u, gates: 3, blockWidth: h, a: hp, lda: h, w: whh, ldw: w,
+                                      c: p, ldc: w, descending: t & 1 == 1)
+                for b in 0..<batch {
+                    let j = b * h + u.lowerBound, o = b * w + u.lowerBound
+                    Units(gates: gt + o, recurrent: p + o, hidden: hp + j, newHidden: hn + j, keptCandidate: rec + j, width: h)
+                        .run(count: u.count)
+                }
+            }
         }
         ws.carried[0].pointer.update(from: s + steps * bh, count: bh)
     }
@@ -81,14 +90,20 @@ public final class GRUResetAfterCell<Scalar: TensorScalar>: RecurrentCell {
         let whhT = ws.transposeRecurrent(recurrentWeight)
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let gt = g + t * batch * w, dgt = dg + t * batch * w, dht = dh + t * bh, hp = s + t * bh, auxt = aux + t * bh
-            let dprev = dht - bh
-            WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
-                UnitGradients(gates: gt + b * w, hidden: hp + b * h, hiddenGradient: dht + b * h, candidate: auxt + b * h,
-                              gateGradients: dgt + b * w, previousHiddenGradient: t > 0 ? dprev + b * h : nil, width: h).run(count: h)
-            } }
-            guard t > 0 else { continue }
-            // dH_{t−1} += [dR | dZ | R ⊙ dN] · W_hhᵀ.
-            Scalar.recurrentProduct(m: batch, n: h, k: w, a: dgt, lda: w, w: whhT, ldw: h, c: dprev, ldc: h, descending: t & 1 == 1)
+            let dprev = dht - bh, later = t + 1 < steps
+            // Each part of the units: their dH_t += [dR | dZ | R ⊙ dN]_{t+1} · W_hhᵀ (every unit
+            // of step t + 1 is done), then their gate gradients, and dH_{t−1} += dH_t ⊙ Z.
+            RecurrentStep.run(units: h, work: later ? batch * h * w : 0, descending: t & 1 == 0) { u in
+                if later {
+                    Scalar.recurrentColumns(m: batch, k: w, columns: u, a: dgt + batch * w, lda: w, w: whhT, ldw: h,
+                                            c: dht, ldc: h, descending: t & 1 == 0)
+                }
+                for b in 0..<batch {
+                    let j = b * h + u.lowerBound, o = b * w + u.lowerBound
+                    UnitGradients(gates: gt + o, hidden: hp + j, hiddenGradient: dht + j, candidate: auxt + j, gateGradients: dgt + o,
+                                  previousHiddenGradient: t > 0 ? dprev + j : nil, width: h).run(count: u.count)
+                }
+            }
         }
         let rows = steps * batch
         // W_hh += [H_0 … H_{T−1}]ᵀ · [dR | dZ | R ⊙ dN];  b_hh += its column sums.

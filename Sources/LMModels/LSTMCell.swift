@@ -45,13 +45,18 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
         s.update(from: ws.carried[0].pointer, count: bh)
         cs.update(from: ws.carried[1].pointer, count: bh)
         for t in 0..<steps {
-            let gt = g + t * batch * w
-            Scalar.recurrentProduct(m: batch, n: w, k: h, a: s + t * bh, lda: h, w: whh, ldw: w, c: gt, ldc: w, descending: t & 1 == 1)
+            let gt = g + t * batch * w, hp = s + t * bh
             let cp = cs + t * bh, cn = cs + (t + 1) * bh, hn = s + (t + 1) * bh, tc = tcAll + t * bh
-            WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
-                Units(gates: gt + b * w, cell: cp + b * h, newCell: cn + b * h, tanhCell: tc + b * h,
-                      hidden: hn + b * h, width: h).run(count: h)
-            } }
+            // Each part of the units: their gate columns += H_{t−1} W_hh, then their C', H'.
+            RecurrentStep.run(units: h, work: batch * w * h, descending: t & 1 == 1) { u in
+                Scalar.recurrentUnits(m: batch, k: h, units: u, gates: 4, blockWidth: h, a: hp, lda: h, w: whh, ldw: w,
+                                      c: gt, ldc: w, descending: t & 1 == 1)
+                for b in 0..<batch {
+                    let j = b * h + u.lowerBound
+                    Units(gates: gt + b * w + u.lowerBound, cell: cp + j, newCell: cn + j, tanhCell: tc + j,
+                          hidden: hn + j, width: h).run(count: u.count)
+                }
+            }
         }
         ws.carried[0].pointer.update(from: s + steps * bh, count: bh)
         ws.carried[1].pointer.update(from: cs + steps * bh, count: bh)
@@ -68,13 +73,19 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
         dcCarry.update(repeating: 0, count: bh)  // no gradient from beyond the window
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let gt = g + t * batch * w, dgt = dg + t * batch * w, dht = dh + t * bh
-            let cp = cs + t * bh, tc = tcAll + t * bh
-            WorkerPool.shared.parallelRows(batch, width: w) { rows in for b in rows {
-                UnitGradients(gates: gt + b * w, cell: cp + b * h, tanhCell: tc + b * h, hiddenGradient: dht + b * h,
-                              cellGradient: dcCarry + b * h, gateGradients: dgt + b * w, width: h).run(count: h)
-            } }
-            if t > 0 {
-                Scalar.recurrentProduct(m: batch, n: h, k: w, a: dgt, lda: w, w: whhT, ldw: h, c: dht - bh, ldc: h, descending: t & 1 == 1)
+            let cp = cs + t * bh, tc = tcAll + t * bh, later = t + 1 < steps
+            // Each part of the units: their ∂H_t += ∂G_{t+1} W_hhᵀ (every gate of step t + 1 is
+            // done), then their gate gradients and the carry ∂C_{t−1}.
+            RecurrentStep.run(units: h, work: later ? batch * h * w : 0, descending: t & 1 == 0) { u in
+                if later {
+                    Scalar.recurrentColumns(m: batch, k: w, columns: u, a: dgt + batch * w, lda: w, w: whhT, ldw: h,
+                                            c: dht, ldc: h, descending: t & 1 == 0)
+                }
+                for b in 0..<batch {
+                    let j = b * h + u.lowerBound
+                    UnitGradients(gates: gt + b * w + u.lowerBound, cell: cp + j, tanhCell: tc + j, hiddenGradient: dht + j,
+                                  cellGradient: dcCarry + j, gateGradients: dgt + b * w + u.lowerBound, width: h).run(count: u.count)
+                }
             }
         }
         let rows = steps * batch

@@ -44,13 +44,14 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
                         weight: inputWeight, bias: bias, recurrentBias: recurrentBias, into: g)
         s.update(from: ws.carried[0].pointer, count: bh)
         for t in 0..<steps {
-            let gt = g + t * bh
-            // gt += H_{t−1} W_hh, then H_t = φ(gt).
-            Scalar.recurrentProduct(m: batch, n: h, k: h, a: s + t * bh, lda: h, w: whh, ldw: h, c: gt, ldc: h, descending: t & 1 == 1)
-            let out = s + (t + 1) * bh, act = activation
-            WorkerPool.shared.parallelRows(batch, width: h) { r in
-                let o = r.lowerBound * h
-                Units(preActivations: gt + o, outputs: out + o, activation: act).run(count: r.count * h)
+            let gt = g + t * bh, hp = s + t * bh, out = s + (t + 1) * bh, act = activation
+            // Each part of the units: their columns of gt += H_{t−1} W_hh, then their H_t = φ(gt).
+            RecurrentStep.run(units: h, work: batch * h * h, descending: t & 1 == 1) { u in
+                Scalar.recurrentColumns(m: batch, k: h, columns: u, a: hp, lda: h, w: whh, ldw: h, c: gt, ldc: h, descending: t & 1 == 1)
+                for b in 0..<batch {
+                    let j = b * h + u.lowerBound
+                    Units(preActivations: gt + j, outputs: out + j, activation: act).run(count: u.count)
+                }
             }
         }
         ws.carried[0].pointer.update(from: s + steps * bh, count: bh)
@@ -64,17 +65,19 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
         let dg = ws.gateGradients.pointer, dh = ws.outputGradients, s = ws.states.pointer
         let whhT = ws.transposeRecurrent(recurrentWeight)
         for t in stride(from: steps - 1, through: 0, by: -1) {
-            let dgt = dg + t * bh, dht = dh + t * bh, ht = s + (t + 1) * bh
-            // dG_t = dH_t ⊙ φ'(H_t), with φ' read from the output.
-            let act = activation
-            WorkerPool.shared.parallelRows(batch, width: h) { r in
-                let o = r.lowerBound * h
-                UnitGradients(outputGradients: dht + o, outputs: ht + o, preActivationGradients: dgt + o, activation: act)
-                    .run(count: r.count * h)
-            }
-            // dH_{t−1} += dG_t W_hhᵀ (the gradient into the carried-in state is dropped).
-            if t > 0 {
-                Scalar.recurrentProduct(m: batch, n: h, k: h, a: dgt, lda: h, w: whhT, ldw: h, c: dht - bh, ldc: h, descending: t & 1 == 1)
+            let dgt = dg + t * bh, dht = dh + t * bh, ht = s + (t + 1) * bh, act = activation, later = t + 1 < steps
+            // Each part of the units: their dH_t += dG_{t+1} W_hhᵀ (the gradient into the
+            // carried-in state is never formed), then dG_t = dH_t ⊙ φ'(H_t), φ' read from the output.
+            RecurrentStep.run(units: h, work: later ? batch * h * h : 0, descending: t & 1 == 0) { u in
+                if later {
+                    Scalar.recurrentColumns(m: batch, k: h, columns: u, a: dgt + bh, lda: h, w: whhT, ldw: h, c: dht, ldc: h,
+                                            descending: t & 1 == 0)
+                }
+                for b in 0..<batch {
+                    let j = b * h + u.lowerBound
+                    UnitGradients(outputGradients: dht + j, outputs: ht + j, preActivationGradients: dgt + j, activation: act)
+                        .run(count: u.count)
+                }
             }
         }
         // W_hh += [H_0 … H_{T−1}]ᵀ · [dG_1 … dG_T]: one product over the window.

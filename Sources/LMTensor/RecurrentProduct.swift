@@ -17,8 +17,10 @@ import Foundation
 /// once per window, so the same kernel serves C += dG · Wᵀ.
 ///
 /// W's rows are `ldw` apart, too far for the hardware prefetcher, so the big tiles prefetch the
-/// row `prefetchDistance` ahead in software (CPrefetch). Columns are split across the
-/// ``WorkerPool`` in multiples of 32, four parts per thread. The tiles themselves are
+/// row `prefetchDistance` ahead in software (CPrefetch). The layers run it a part of the units
+/// at a time inside a ``RecurrentStep``; ``accumulate(m:n:k:a:lda:w:ldw:c:ldc:tile:descending:kernels:)``
+/// splits one whole product across the ``WorkerPool`` in column blocks (multiples of 32, four
+/// parts per thread; `lm-bench sgemm` measures it). The tiles themselves are
 /// `RecurrentTiles` (LMKernels), compiled once per instruction set; each part is one call
 /// through the active ``KernelSet``'s table.
 /// Figures in bench/README.md.
@@ -59,16 +61,21 @@ public enum RecurrentProduct {
             block(m, k, 0, n, a, lda, w, ldw, c, ldc, wide32, descending)
             return
         }
-        // The caller claims parts from the front, the first worker from the back (WorkerPool), so
-        // ascending the caller ends on part parts/2 − 1 and the worker on part parts/2; descending
-        // maps the claims so that each starts on the part it ended on, walking back.
-        let half = parts / 2
         pool.run(parts: parts) { p in
-            let q = !descending ? p : p < half ? half - 1 - p : parts - 1 - p + half
-            let cols = BLAS.block(n, parts: parts, q, multiple: 32)
+            let cols = BLAS.block(n, parts: parts, claimed(p, parts: parts, descending: descending), multiple: 32)
             if !cols.isEmpty {
                 block(m, k, cols.lowerBound, cols.upperBound, a, lda, w, ldw, c, ldc, wide32, descending)
             }
         }
+    }
+
+    /// The part to run for the `p`-th claim of a split job. The caller claims parts from the
+    /// front, the first worker from the back (``WorkerPool``), so ascending the caller ends on
+    /// part parts/2 − 1 and the worker on part parts/2; descending maps the claims so that each
+    /// starts on the part it ended on, walking back.
+    @inlinable
+    public static func claimed(_ p: Int, parts: Int, descending: Bool) -> Int {
+        let half = parts / 2
+        return !descending ? p : p < half ? half - 1 - p : parts - 1 - p + half
     }
 }

@@ -37,11 +37,12 @@ where Self.RawSignificand: FixedWidthInteger, Element == Self {
         b: UnsafePointer<Self>, ldb: Int,
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
 
-    /// The recurrent-step product C (m × n, ldc) += A (m × k, lda) · W (k × n, ldw): LMKit's
-    /// own unpacked kernel for `Float` (``RecurrentProduct``), `gemm` for `Double`. Layers pass
-    /// `descending` on odd steps (the column order, not the result; see
-    /// ``RecurrentProduct/accumulate(m:n:k:a:lda:w:ldw:c:ldc:tile:descending:)``).
-    static func recurrentProduct(m: Int, n: Int, k: Int, a: UnsafePointer<Self>, lda: Int,
+    /// Columns `columns` of the recurrent-step product C (m × n, ldc) += A (m × k, lda) · W
+    /// (k × n, ldw), on the calling thread: LMKit's own unpacked kernel for `Float` (the tiles of
+    /// ``RecurrentProduct``, W read in place), `gemm` on the columns for `Double`. A part of a
+    /// ``RecurrentStep``; `descending` (odd steps) walks the columns right to left, which
+    /// changes no sum.
+    static func recurrentColumns(m: Int, k: Int, columns: Range<Int>, a: UnsafePointer<Self>, lda: Int,
                                  w: UnsafePointer<Self>, ldw: Int, c: UnsafeMutablePointer<Self>, ldc: Int,
                                  descending: Bool)
 
@@ -98,10 +99,12 @@ extension Float: TensorScalar {
                    alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 
-    public static func recurrentProduct(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+    public static func recurrentColumns(m: Int, k: Int, columns: Range<Int>, a: UnsafePointer<Float>, lda: Int,
                                         w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
                                         descending: Bool) {
-        RecurrentProduct.accumulate(m: m, n: n, k: k, a: a, lda: lda, w: w, ldw: ldw, c: c, ldc: ldc, descending: descending)
+        guard !columns.isEmpty else { return }
+        KernelSet.active.table.recurrentBlock(m, k, columns.lowerBound, columns.upperBound, a, lda, w, ldw, c, ldc,
+                                              RecurrentProduct.hostTile == .rows8cols32, descending)
     }
 
     public static func vectorMatrix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, rows: Int, cols: Int, stride: Int,
@@ -155,11 +158,12 @@ extension Double: TensorScalar {
                    alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 
-    public static func recurrentProduct(m: Int, n: Int, k: Int, a: UnsafePointer<Double>, lda: Int,
+    public static func recurrentColumns(m: Int, k: Int, columns: Range<Int>, a: UnsafePointer<Double>, lda: Int,
                                         w: UnsafePointer<Double>, ldw: Int, c: UnsafeMutablePointer<Double>, ldc: Int,
                                         descending: Bool) {
-        gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
-             b: w, ldb: ldw, beta: 1, c: c, ldc: ldc)
+        guard !columns.isEmpty else { return }
+        gemm(transposeA: false, transposeB: false, m: m, n: columns.count, k: k, alpha: 1, a: a, lda: lda,
+             b: w + columns.lowerBound, ldb: ldw, beta: 1, c: c + columns.lowerBound, ldc: ldc)
     }
 
     public static func vectorMatrix(_ x: UnsafePointer<Double>, _ w: UnsafePointer<Double>, rows: Int, cols: Int, stride: Int,

@@ -87,6 +87,26 @@ import Testing
         #expect(r.worst < 1e-5, "worst \(r.worst) at \(r.name)")
     }
 
+    /// 20 units: a time step split across the pool by units (``RecurrentStep``) runs parts of
+    /// 16 and 4 units, forward and backward, in every cell kind and PyTorch's GRU.
+    static let unitSplitConfigurations: [ModelConfig] = {
+        var all = CellRegistry.kinds.map {
+            ModelConfig(kind: $0, vocabularySize: 5, embeddingSize: 3, hiddenSize: 20, layers: 1, initialization: .uniform(bound: 0.4))
+        }
+        var gru = all[all.firstIndex { $0.kind == .gru }!]
+        gru.gruVariant = .pytorch
+        gru.recurrentBias = true
+        all.append(gru)
+        return all
+    }()
+
+    @Test(arguments: unitSplitConfigurations)
+    func aStepSplitByUnitsMatchesFiniteDifferences(config: ModelConfig) throws {
+        let r = try Self.check(config, steps: 3)
+        #expect(r.checked > 0)
+        #expect(r.worst < 1e-5, "worst \(r.worst) at \(r.name)")
+    }
+
     /// Tied weights (the head's dE += dLᵀ·H and the input's scatter-add, summed in one
     /// gradient) and two biases per gate, for every cell kind, one and two layers.
     static let tiedAndBiasConfigurations: [ModelConfig] = {

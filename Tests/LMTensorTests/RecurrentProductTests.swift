@@ -50,6 +50,35 @@ import LMKernels
         #expect(ascending != c0)
     }
 
+    /// A time step split by units (``RecurrentStep``: parts of 16 units, each part's columns in
+    /// every gate block) gives the bits of one unsplit step, ragged widths (H mod 16 ≠ 0) and
+    /// k chunked (k > 128) included: the same columns are ragged in every gate block either way.
+    @Test(arguments: [(20, 650, 650, 4), (50, 256, 256, 4), (20, 200, 200, 4), (9, 150, 70, 3), (5, 7, 33, 2), (3, 2600, 650, 1), (4, 40, 20, 1)])
+    func aStepSplitByUnitsGivesTheBitsOfTheWholeStep(shape: (m: Int, k: Int, units: Int, gates: Int)) {
+        let (m, k, h, gates) = shape, n = gates * h
+        var rng = SplitMix64(seed: UInt64(m * 31 + k))
+        let a = randomArray(m * k, in: -1...1, &rng).map(Float.init)
+        let w = randomArray(k * n, in: -1...1, &rng).map(Float.init)
+        let c0 = randomArray(m * n, in: -1...1, &rng).map(Float.init)
+        func step(parts: Int) -> [Float] {
+            var c = c0
+            a.withUnsafeBufferPointer { ap in w.withUnsafeBufferPointer { wp in c.withUnsafeMutableBufferPointer { cp in
+                for p in 0..<parts {
+                    let units = BLAS.block(h, parts: parts, p, multiple: 16)
+                    Float.recurrentUnits(m: m, k: k, units: units, gates: gates, blockWidth: h, a: ap.baseAddress!, lda: k,
+                                         w: wp.baseAddress!, ldw: n, c: cp.baseAddress!, ldc: n, descending: p % 2 == 1)
+                }
+            } } }
+            return c
+        }
+        let whole = step(parts: 1)
+        #expect(whole != c0)
+        for parts in [2, 3, 8] {
+            let split = step(parts: parts)
+            #expect(zip(split, whole).filter { $0.bitPattern != $1.bitPattern }.isEmpty, "\(parts) parts")
+        }
+    }
+
     /// Every batch is tiled exactly: 8-row tiles, at most one 6 and one 4, then fewer than 4
     /// single rows, and none when m mod 8 is 2 (from 10 on), 4 or 6.
     @Test func rowTilesCoverEveryRowOnce() {
