@@ -29,9 +29,17 @@ public enum RecurrentStep {
             return
         }
         pool.run(parts: parts) { p in
-            let range = BLAS.block(units, parts: parts, RecurrentProduct.claimed(p, parts: parts, descending: descending), multiple: 16)
-            if !range.isEmpty { body(range) }
+            body(part(RecurrentProduct.claimed(p, parts: parts, descending: descending), of: parts, units: units))
         }
+    }
+
+    /// The units of part `q` of `parts` (at most one per 16 units): the blocks of 16 units
+    /// shared out as evenly as they go, so that no part is more than 16 units larger than
+    /// another (H = 650 in 8 parts: 80 or 96 units, where equal chunks of 96 left 7 parts and
+    /// a last one of 74).
+    public static func part(_ q: Int, of parts: Int, units: Int) -> Range<Int> {
+        let blocks = (units + 15) / 16
+        return (16 * (q * blocks / parts))..<min(units, 16 * ((q + 1) * blocks / parts))
     }
 }
 

@@ -64,7 +64,7 @@ import LMKernels
             var c = c0
             a.withUnsafeBufferPointer { ap in w.withUnsafeBufferPointer { wp in c.withUnsafeMutableBufferPointer { cp in
                 for p in 0..<parts {
-                    let units = BLAS.block(h, parts: parts, p, multiple: 16)
+                    let units = RecurrentStep.part(p, of: parts, units: h)
                     Float.recurrentUnits(m: m, k: k, units: units, gates: gates, blockWidth: h, a: ap.baseAddress!, lda: k,
                                          w: wp.baseAddress!, ldw: n, c: cp.baseAddress!, ldc: n, descending: p % 2 == 1)
                 }
@@ -77,6 +77,22 @@ import LMKernels
             let split = step(parts: parts)
             #expect(zip(split, whole).filter { $0.bitPattern != $1.bitPattern }.isEmpty, "\(parts) parts")
         }
+    }
+
+    /// A step's parts cover its units once, in order, each starting at a multiple of 16 and
+    /// none more than 16 units larger than another.
+    @Test func aStepsPartsShareTheUnitsEvenly() {
+        for units in [1, 15, 16, 17, 20, 64, 200, 256, 384, 512, 650, 1150] {
+            for parts in 1...min(8, (units + 15) / 16) {
+                let ranges = (0..<parts).map { RecurrentStep.part($0, of: parts, units: units) }
+                #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == units)
+                #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+                #expect(ranges.allSatisfy { !$0.isEmpty && $0.lowerBound % 16 == 0 }, "\(units) in \(parts): \(ranges)")
+                let sizes = ranges.map(\.count)
+                #expect(sizes.max()! - sizes.min()! <= 16, "\(units) in \(parts): \(sizes)")
+            }
+        }
+        #expect(RecurrentStep.part(7, of: 8, units: 650) == 560..<650)
     }
 
     /// Every batch is tiled exactly: 8-row tiles, at most one 6 and one 4, then fewer than 4
