@@ -133,7 +133,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "lm-train", dependencies: [
-            "LMTraining", "LMDistributed", "LMToyTasks", "LMGeneration", "LMModelFiles", "LMToolSupport", "LMSettings", "LMText", "LMData", "LMModels", "LMTensor",
+            "LMTraining", "LMDistributed", "LMToyTasks", "LMGeneration", "LMModelFiles", "LMToolSupport", "LMSettings", "LMText", "LMData", "LMModels", "LMTensor", "LMFileSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lm-eval", dependencies: [

@@ -43,9 +43,10 @@ public struct TrainingRun {
     /// Prepares a run; throws a clear error (``SettingsError`` for a setting that cannot work)
     /// for anything that would stop training. With `parallel`, this is rank 0 of a
     /// data-parallel run: it prepares the run as one process would, then sends the other ranks
-    /// what they need (``TrainingReplica``).
-    public init(_ requested: TrainingSettings, parallel: DataParallel? = nil) throws {
-        let started = MonotonicClock.seconds()
+    /// what they need (``TrainingReplica``). `spentBefore`: seconds the program spent before
+    /// this call that the time budget counts as set-up (lm-train passes its process's age).
+    public init(_ requested: TrainingSettings, parallel: DataParallel? = nil, spentBefore: Double = 0) throws {
+        let started = MonotonicClock.seconds() - max(0, spentBefore)
         try requested.validateTraining()
         let output = requested.run.output ?? Self.defaultOutput(corpus: requested.data.corpus, kind: requested.model.kind)
         // An existing run directory is owned at once, so a second trainer stops before any work.

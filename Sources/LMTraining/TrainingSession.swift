@@ -115,16 +115,17 @@ extension TrainingSession {
     /// Trains a run from `settings` to the end (or to a signal), reporting to `observer`: sets
     /// the BLAS threads, prepares the run (``TrainingRun``) and starts the session. With
     /// `parallel`, every rank calls this; ranks after 0 receive the run from rank 0
-    /// (``TrainingReplica``) and report nothing.
+    /// (``TrainingReplica``) and report nothing. `spentBefore`: seconds spent before this call
+    /// that the time budget counts (``TrainingRun/init(_:parallel:spentBefore:)``).
     public static func run<Observer: TrainingObserver>(_ settings: TrainingSettings, parallel: DataParallel? = nil,
-                                                       sample: SampleSource? = nil,
+                                                       spentBefore: Double = 0, sample: SampleSource? = nil,
                                                        reporting observer: Observer) throws -> TrainingOutcome {
         if let threads = settings.run.threads { BLAS.setThreads(threads) }
         if let parallel, !parallel.isWriter {
             _ = try TrainingReplica.run(over: parallel)
             return .finished(nil)
         }
-        let run = try TrainingRun(settings, parallel: parallel)
+        let run = try TrainingRun(settings, parallel: parallel, spentBefore: spentBefore)
         let draw = try sample?(run.trainer.model, run.vocabularyFile, run.samplePrefix)
         return try TrainingSession(run, sample: draw).start(reporting: observer)
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LMDistributed
+import LMFileSystem
 import LMGeneration
 import LMModels
 import LMSettings
@@ -54,7 +55,9 @@ struct CorpusCommand: ParsableCommand {
     func run() throws {
         let settings = options.settings
         let outcome = try MPICommunicator.joining(if: mpi) { (parallel: DataParallel?) throws -> TrainingOutcome in
-            try TrainingSession.run(settings, parallel: parallel, sample: GreedyPrediction.periodicSample,
+            // The time budget counts the whole process, its start-up included.
+            try TrainingSession.run(settings, parallel: parallel, spentBefore: ProcessAge.seconds() ?? 0,
+                                    sample: GreedyPrediction.periodicSample,
                                     reporting: ProgressDisplay(epochs: settings.run.epochs, rewrite: SettingsFlags.flagged))
         }
         if case let .interrupted(signal, _) = outcome { throw ExitCode(Interrupts.exitStatus(signal)) }
