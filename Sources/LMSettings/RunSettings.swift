@@ -14,8 +14,8 @@ public struct RunSettings: Codable, Equatable, Sendable {
     /// next step and the closing evaluation would not fit (or after ``epochs``, whichever
     /// comes first), then validates, tests and saves as a finished run. It counts the run's
     /// set-up (from the process's start in lm-train), every step, validation and checkpoint,
-    /// across resumes, and reserves the closing
-    /// validation and test pass as estimated from the last validation.
+    /// across resumes, and reserves the closing validation and test pass as estimated from the
+    /// last validation.
     public var timeBudget: Double?
     /// Random seed of the weights, the batches and the dropout masks.
     public var seed: UInt64 = 0
