@@ -225,7 +225,10 @@ public enum RecurrentTiles {
 
     /// C[0..<m, j..<j + 32] += A · W[0..<k, j..<j + 32] in the row tiles of ``rowTiles(_:)``
     /// (the first 8-row tile prefetching W's rows ahead; the strip is then in cache for the others).
-    @inlinable @inline(__always)
+    /// Transparent, not `@inline(__always)`: the optimizer declined that hint here and called
+    /// LMKernels' own copy, compiled for the floor, where the 8 × 32 tile spills its accumulators
+    /// (bin/test-portable checks that each kernel set's module calls none of LMKernels' code).
+    @_transparent
     public static func strip32(m: Int, k: Int, j: Int, a: UnsafePointer<Float>, lda: Int,
                         w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
         let tiles = rowTiles(m)
