@@ -79,14 +79,11 @@ public final class GRUCell<Scalar: TensorScalar>: RecurrentCell {
         let whhT = ws.transposeRecurrent(recurrentWeight)
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let gt = g + t * batch * w, dgt = dg + t * batch * w, dht = dh + t * bh, hp = s + t * bh
-            let dprev = dht - bh, later = t + 1 < steps, even = t & 1 == 0
+            let dprev = dht - bh, even = t & 1 == 0
             // Each part of the units: their dH_t += [dR | dZ]_{t+1} · W_h[r|z]ᵀ (every unit of
             // step t + 1 is done), then their Z and candidate pre-activation gradients.
-            RecurrentStep.run(units: h, work: later ? batch * h * 2 * h : 0, descending: even) { u in
-                if later {
-                    Scalar.recurrentColumns(m: batch, k: 2 * h, columns: u, a: dgt + batch * w, lda: w, w: whhT, ldw: h,
-                                            c: dht, ldc: h, descending: even)
-                }
+            RecurrentStep.backward(step: t, of: steps, batch: batch, units: h, depth: 2 * h, gateWidth: w,
+                                   gateGradients: dgt, transposed: whhT, outputGradients: dht) { u in
                 for b in 0..<batch {
                     let j = b * h + u.lowerBound
                     StateUnitGradients(gates: gt + b * w + u.lowerBound, hidden: hp + j, hiddenGradient: dht + j,

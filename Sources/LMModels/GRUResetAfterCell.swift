@@ -90,14 +90,11 @@ public final class GRUResetAfterCell<Scalar: TensorScalar>: RecurrentCell {
         let whhT = ws.transposeRecurrent(recurrentWeight)
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let gt = g + t * batch * w, dgt = dg + t * batch * w, dht = dh + t * bh, hp = s + t * bh, auxt = aux + t * bh
-            let dprev = dht - bh, later = t + 1 < steps
+            let dprev = dht - bh
             // Each part of the units: their dH_t += [dR | dZ | R ⊙ dN]_{t+1} · W_hhᵀ (every unit
             // of step t + 1 is done), then their gate gradients, and dH_{t−1} += dH_t ⊙ Z.
-            RecurrentStep.run(units: h, work: later ? batch * h * w : 0, descending: t & 1 == 0) { u in
-                if later {
-                    Scalar.recurrentColumns(m: batch, k: w, columns: u, a: dgt + batch * w, lda: w, w: whhT, ldw: h,
-                                            c: dht, ldc: h, descending: t & 1 == 0)
-                }
+            RecurrentStep.backward(step: t, of: steps, batch: batch, units: h, depth: w, gateWidth: w,
+                                   gateGradients: dgt, transposed: whhT, outputGradients: dht) { u in
                 for b in 0..<batch {
                     let j = b * h + u.lowerBound, o = b * w + u.lowerBound
                     UnitGradients(gates: gt + o, hidden: hp + j, hiddenGradient: dht + j, candidate: auxt + j, gateGradients: dgt + o,

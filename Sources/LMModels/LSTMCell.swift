@@ -73,14 +73,11 @@ public final class LSTMCell<Scalar: TensorScalar>: RecurrentCell {
         dcCarry.update(repeating: 0, count: bh)  // no gradient from beyond the window
         for t in stride(from: steps - 1, through: 0, by: -1) {
             let gt = g + t * batch * w, dgt = dg + t * batch * w, dht = dh + t * bh
-            let cp = cs + t * bh, tc = tcAll + t * bh, later = t + 1 < steps
+            let cp = cs + t * bh, tc = tcAll + t * bh
             // Each part of the units: their ∂H_t += ∂G_{t+1} W_hhᵀ (every gate of step t + 1 is
             // done), then their gate gradients and the carry ∂C_{t−1}.
-            RecurrentStep.run(units: h, work: later ? batch * h * w : 0, descending: t & 1 == 0) { u in
-                if later {
-                    Scalar.recurrentColumns(m: batch, k: w, columns: u, a: dgt + batch * w, lda: w, w: whhT, ldw: h,
-                                            c: dht, ldc: h, descending: t & 1 == 0)
-                }
+            RecurrentStep.backward(step: t, of: steps, batch: batch, units: h, depth: w, gateWidth: w,
+                                   gateGradients: dgt, transposed: whhT, outputGradients: dht) { u in
                 for b in 0..<batch {
                     let j = b * h + u.lowerBound
                     UnitGradients(gates: gt + b * w + u.lowerBound, cell: cp + j, tanhCell: tc + j, hiddenGradient: dht + j,

@@ -65,14 +65,11 @@ public final class RNNCell<Scalar: TensorScalar>: RecurrentCell {
         let dg = ws.gateGradients.pointer, dh = ws.outputGradients, s = ws.states.pointer
         let whhT = ws.transposeRecurrent(recurrentWeight)
         for t in stride(from: steps - 1, through: 0, by: -1) {
-            let dgt = dg + t * bh, dht = dh + t * bh, ht = s + (t + 1) * bh, act = activation, later = t + 1 < steps
+            let dgt = dg + t * bh, dht = dh + t * bh, ht = s + (t + 1) * bh, act = activation
             // Each part of the units: their dH_t += dG_{t+1} W_hhᵀ (the gradient into the
             // carried-in state is never formed), then dG_t = dH_t ⊙ φ'(H_t), φ' read from the output.
-            RecurrentStep.run(units: h, work: later ? batch * h * h : 0, descending: t & 1 == 0) { u in
-                if later {
-                    Scalar.recurrentColumns(m: batch, k: h, columns: u, a: dgt + bh, lda: h, w: whhT, ldw: h, c: dht, ldc: h,
-                                            descending: t & 1 == 0)
-                }
+            RecurrentStep.backward(step: t, of: steps, batch: batch, units: h, depth: h, gateWidth: h,
+                                   gateGradients: dgt, transposed: whhT, outputGradients: dht) { u in
                 for b in 0..<batch {
                     let j = b * h + u.lowerBound
                     UnitGradients(outputGradients: dht + j, outputs: ht + j, preActivationGradients: dgt + j, activation: act)

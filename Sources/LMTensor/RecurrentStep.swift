@@ -33,6 +33,30 @@ public enum RecurrentStep {
         }
     }
 
+    /// Step `t` of a layer's backward walk (t from the window's last step down): each part of the
+    /// `units` first adds the gradient carried back through step t + 1 to its units,
+    /// ∂H_t[:, u] += ∂G_{t+1}[:, 0..<depth] · W_hhᵀ[0..<depth, u], then runs `body(u)`, the cell's
+    /// element-wise gradients of those units. At the last step (t + 1 = `steps`) nothing is carried.
+    /// - `gateGradients`: ∂G_t, `batch` rows of `gateWidth`; ∂G_{t+1} follows it.
+    /// - `transposed`: W_hhᵀ (gateWidth × units, row stride `units`), read in its first `depth` rows
+    ///   (all gates but GRU's candidate, whose product its cell runs after the others).
+    /// - `outputGradients`: ∂H_t (batch × units).
+    @inlinable
+    public static func backward<Scalar: TensorScalar>(
+        step t: Int, of steps: Int, batch: Int, units: Int, depth: Int, gateWidth: Int,
+        gateGradients: UnsafeMutablePointer<Scalar>, transposed: UnsafePointer<Scalar>,
+        outputGradients: UnsafeMutablePointer<Scalar>, _ body: (Range<Int>) -> Void
+    ) {
+        let later = t + 1 < steps, descending = t & 1 == 0
+        run(units: units, work: later ? batch * units * depth : 0, descending: descending) { u in
+            if later {
+                Scalar.recurrentColumns(m: batch, k: depth, columns: u, a: gateGradients + batch * gateWidth, lda: gateWidth,
+                                        w: transposed, ldw: units, c: outputGradients, ldc: units, descending: descending)
+            }
+            body(u)
+        }
+    }
+
     /// The units of part `q` of `parts` (at most one per 16 units): the blocks of 16 units
     /// shared out as evenly as they go, so that no part is more than 16 units larger than
     /// another (H = 650 in 8 parts: 80 or 96 units, where equal chunks of 96 left 7 parts and
