@@ -72,9 +72,12 @@ import Testing
         // The old checkpoint reads as typed state: what its scalars and JSON said.
         let (old, tensors) = try TrainingCheckpoint.read(from: fixture.path, model: run.trainer.model, like: run.trainer.state)
         fixture.check(old)
+        // What the step count fixes matches a typed run of the same settings. Where NT-ASGD
+        // triggered and the plateau rate rest on validation losses, which move with the BLAS
+        // kernels' summation order (SkylakeX's sgemm moved this fixture's trigger): `check` pins
+        // them as the old checkpoint recorded them, and the resumes below carry them.
         #expect(old.sampler == own.sampler && old.optimizer == own.optimizer && old.epoch == own.epoch
-                && old.windowsTrained == own.windowsTrained && old.averaging?.triggerEpoch == own.averaging?.triggerEpoch
-                && old.averaging?.updates == own.averaging?.updates)
+                && old.windowsTrained == own.windowsTrained)
 
         // The same checkpoint in the typed format (the loaded weights, carried state and tensors)…
         try TrainingCheckpoint.write(to: checkpoint, model: run.trainer.model, tensors: tensors.values.filter { $0.name.hasPrefix("optimizer.") }, state: old)
