@@ -2,6 +2,8 @@
 public enum Transposition {
     /// dst (cols × rows) = srcᵀ, src rows × cols, both row-major and dense: blocks of 16 × 16
     /// keep both sides in cache, destination row blocks split across ``WorkerPool/shared``.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func transpose<T: TensorScalar>(_ src: UnsafePointer<T>, rows: Int, cols: Int, into dst: UnsafeMutablePointer<T>) {
         WorkerPool.shared.parallelRows((cols + 15) / 16, width: 16 * rows) { blocks in
             for jb in blocks {
