@@ -11,6 +11,9 @@ warm-up, steps are timed for about --seconds and one JSON line is printed:
 
   {"bench":"lm","model":"lstm","layers":2,"hidden":200,"embedding":200,"vocab":10000,...,"tokens_per_second":...}
 
+with "lstm_kernel": which implementation ran nn.LSTM in one more step after the timing (lstm_kernel()), so
+that the table shows the baseline is PyTorch's fused oneDNN RNN, its fastest CPU path.
+
 tokens per step = batch × steps (the target tokens). flops_per_token is the count lm-bench uses for the same
 shapes (LMKit's ModelConfig.flopsPerToken): multiply-adds × 2 of the forward products, times 3 for forward +
 backward (weight and input gradients), the embedding lookup and its gradient scatter counted as 0 and
@@ -31,6 +34,20 @@ from torch import nn
 from torch.nn import functional as F
 
 from benchlib import add_timing_arguments, timed_steps
+
+
+def lstm_kernel(step, window):
+    """Which implementation ran nn.LSTM in one more training step, from the ATen operators that
+    torch.profiler records: "oneDNN" when the forward was aten::mkldnn_rnn_layer and the backward
+    aten::mkldnn_rnn_layer_backward (PyTorch's fused CPU RNN primitive, its fastest CPU path),
+    else the LSTM operators that did run, e.g. "aten::lstm_cell" for ATen's step-by-step loop."""
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+        step(*window)
+    names = {e.key for e in prof.key_averages()}
+    if {"aten::mkldnn_rnn_layer", "aten::mkldnn_rnn_layer_backward"} <= names:
+        return "oneDNN"
+    rnn = sorted(n for n in names if "lstm" in n.lower() or "rnn" in n.lower())
+    return "+".join(rnn) or "unknown"
 
 
 class RNNModel(nn.Module):
@@ -113,6 +130,7 @@ def main(argv=None):
         return loss.detach()
 
     n, elapsed, median, l = timed_steps(step, batch, args.seconds, args.warmup)
+    kernel = lstm_kernel(step, batch(n))
     loss = float(l)
     if not math.isfinite(loss):
         print(f"torch_lm_bench: non-finite loss {loss}", file=sys.stderr)
@@ -131,7 +149,7 @@ def main(argv=None):
         "median_step_ms": round(median * 1e3, 3),
         "tokens_per_second_median": round(args.batch * args.steps / median, 1),
         "flops_per_token": fpt, "gflops": round(tps * fpt / 1e9, 3),
-        "torch": torch.__version__,
+        "torch": torch.__version__, "lstm_kernel": kernel,
     }))
     return 0
 
