@@ -8,7 +8,9 @@
 #   - LMKit:  lm-bench train --embedding E --optimizer sgd --clip 0.25 --dropout P ...
 #   - torch:  bench/torch_lm_bench.py (nn.Embedding + nn.LSTM + nn.Dropout + nn.Linear, torch.optim.SGD)
 # and `lm-bench sgemm` once per round (the machine's matmul ceiling); the table (bench/lm_table.py) gives
-# tokens/s, LMKit/torch, and each side's achieved FLOP/s as a share of sgemm.
+# tokens/s, LMKit/torch, and each side's achieved FLOP/s as a share of sgemm, which implementation ran
+# torch's nn.LSTM (oneDNN's fused RNN, its fastest CPU path, unless the line says otherwise), and
+# issue 29's targets.
 #
 # Env knobs: BENCH_SECONDS (default 5), BENCH_THREADS (torch, default 2), BENCH_REPEAT (rounds, best kept,
 # default 1), BENCH_DROPOUT (default 0.5; 0 for dropout 0 only), BENCH_WORKLOADS (replaces the workloads:
