@@ -9,7 +9,7 @@ PyTorch's tokens/s (best round), LMKit/torch, and each side's achieved FLOP/s as
 tokens/s as a share of the limit). Then which implementation ran PyTorch's nn.LSTM (torch_lm_bench.py's
 lstm_kernel: "oneDNN" is its fused RNN primitive, its fastest CPU path), each dropout-DROPOUT throughput
 against the dropout-0 one, and issue 29's targets for each dropout: LMKit ≥ 1.5× torch and ≥ 85 % of the
-limit (goal 90 %).
+limit (goal 90 %), with issue 12's: dropout within 5 % of dropout 0.
 """
 import sys
 
@@ -56,6 +56,9 @@ def main(path, specs, repeat, dropout):
         for p in rates:
             checks.append(f"dropout {p}: {speedups[name, p]:.2f}x torch " + ("ok" if speedups[name, p] >= 1.5 else "below 1.5x")
                           + f", {100 * shares[name, p]:.0f}% of limit " + ("ok" if shares[name, p] >= 0.85 else "below 85%"))
+        if dropout != "0":
+            d = float(by[f"lmkit:{name}:{dropout}"]["tokens_per_second"]) / float(by[f"lmkit:{name}:0"]["tokens_per_second"])
+            checks.append(f"dropout {dropout} at {d:.3f}x of dropout 0 " + ("ok" if d >= 0.95 else "below 0.95x"))
         print(f"target {name}: " + "; ".join(checks))
     note = stall_notes(by)
     if note:
